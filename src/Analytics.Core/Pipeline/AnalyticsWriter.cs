@@ -1,0 +1,262 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Pipeline;
+
+/// <summary>
+/// The single reader of the queue. Takes up to <see cref="RequestAnalyticsOptions.BatchSize"/> records or whatever
+/// arrived within <see cref="RequestAnalyticsOptions.FlushInterval"/>, writes them in one store transaction, retries
+/// failures with <see cref="WriteBackoff"/>, and on stop closes the queue and drains everything still in it.
+/// </summary>
+internal sealed partial class AnalyticsWriter : BackgroundService
+{
+    private readonly AnalyticsQueue _queue;
+    private readonly IAnalyticsStore _store;
+    private readonly AnalyticsMetrics _metrics;
+    private readonly WriteBackoff _backoff;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly int _batchSize;
+    private readonly TimeSpan _flushInterval;
+    private readonly double _rawSampleRate;
+
+    // Owned by the writer loop; read by the health check.
+    private readonly AnalyticsBatch _batch = new();
+    private readonly List<FlushMarker> _markers = [];
+    private int _pending; // records in _batch plus requests folded in but not kept raw
+    private bool _initialized;
+    private volatile int _consecutiveFailures;
+    private volatile Exception? _lastError;
+
+    public AnalyticsWriter(
+        AnalyticsQueue queue,
+        IAnalyticsStore store,
+        AnalyticsMetrics metrics,
+        WriteBackoff backoff,
+        IOptions<RequestAnalyticsOptions> options,
+        TimeProvider timeProvider,
+        ILogger<AnalyticsWriter> logger)
+    {
+        _queue = queue;
+        _store = store;
+        _metrics = metrics;
+        _backoff = backoff;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _batchSize = options.Value.BatchSize;
+        _flushInterval = options.Value.FlushInterval;
+        _rawSampleRate = options.Value.RawSampleRate;
+    }
+
+    /// <summary>Gets how many writes in a row have failed; 0 when the last one succeeded.</summary>
+    public int ConsecutiveFailures => _consecutiveFailures;
+
+    /// <summary>Gets the error of the last failed write, or <see langword="null"/> once a write succeeds again.</summary>
+    public Exception? LastError => _lastError;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await FillBatchAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await WriteBatchAsync(stoppingToken).ConfigureAwait(false);
+                _queue.ReportDrops();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Graceful stop: fall through to the drain with whatever the batch already holds.
+        }
+
+        await DrainAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Fills the batch; returns <see langword="false"/> once the queue is closed and empty.</summary>
+    private async Task<bool> FillBatchAsync(CancellationToken stoppingToken)
+    {
+        var reader = _queue.Reader;
+        while (!TakeAvailable())
+        {
+            if (_pending > 0 || _markers.Count > 0)
+            {
+                break;
+            }
+
+            if (!await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        // The first record is in hand: wait for more until the batch is full, a flush is asked for, or the interval ends.
+        var started = _timeProvider.GetTimestamp();
+        while (!TakeAvailable())
+        {
+            var remaining = _flushInterval - _timeProvider.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            using var timeout = new CancellationTokenSource(remaining, _timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+            try
+            {
+                if (!await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
+                {
+                    break; // closed: write what we have; the next fill sees the end
+                }
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Moves queued items into the batch; returns <see langword="true"/> when the batch must be written now.</summary>
+    private bool TakeAvailable()
+    {
+        var reader = _queue.Reader;
+        while (_pending < _batchSize && reader.TryRead(out var item))
+        {
+            switch (item.Other)
+            {
+                case null:
+                    _pending++;
+                    if (_rawSampleRate >= 1 || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate))
+                    {
+                        _batch.RequestList.Add(item.Request);
+                    }
+
+                    break;
+                case EventRecord analyticsEvent:
+                    _pending++;
+                    _batch.EventList.Add(analyticsEvent);
+                    break;
+                case FlushMarker marker:
+                    _markers.Add(marker);
+                    return true;
+            }
+        }
+
+        return _pending >= _batchSize;
+    }
+
+    private async Task WriteBatchAsync(CancellationToken stoppingToken)
+    {
+        if (_pending > 0)
+        {
+            await PersistAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        foreach (var marker in _markers)
+        {
+            marker.Complete();
+        }
+
+        _markers.Clear();
+    }
+
+    /// <summary>Writes the batch, retrying with backoff; never throws. While stopping, one last attempt is made.</summary>
+    private async Task PersistAsync(CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var started = _timeProvider.GetTimestamp();
+
+                // The store is never cancelled mid-transaction: a batch is written whole or not at all.
+                if (!_initialized)
+                {
+                    await _store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+                    _initialized = true;
+                }
+
+                await _store.WriteBatchAsync(_batch, CancellationToken.None).ConfigureAwait(false);
+
+                _metrics.BatchWritten(_pending, _timeProvider.GetElapsedTime(started));
+                _queue.CountWritten(_pending);
+                if (_consecutiveFailures > 0)
+                {
+                    LogStoreRecovered(_logger, _consecutiveFailures);
+                }
+
+                _consecutiveFailures = 0;
+                _lastError = null;
+                break;
+            }
+            catch (Exception ex)
+            {
+                _consecutiveFailures++;
+                _lastError = ex;
+                var stopping = stoppingToken.IsCancellationRequested;
+                if (stopping || _backoff.ShouldAbandon(attempt))
+                {
+                    LogBatchAbandoned(_logger, ex, _pending, attempt);
+                    _queue.CountDropped(_pending, DropReason.StoreFailed);
+                    break;
+                }
+
+                var delay = _backoff.GetDelay(attempt);
+                LogWriteFailed(_logger, ex, _pending, attempt, delay.TotalSeconds);
+                try
+                {
+                    await Task.Delay(delay, _timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping while backing off: the next iteration is the last attempt.
+                }
+            }
+        }
+
+        _batch.Clear();
+        _pending = 0;
+    }
+
+    /// <summary>Closes the queue and writes everything still in it, so a graceful stop loses nothing that was accepted.</summary>
+    private async Task DrainAsync()
+    {
+        _queue.Close();
+        using var stopped = new CancellationTokenSource();
+        await stopped.CancelAsync().ConfigureAwait(false); // "stopping": no backoff waits, one last attempt per batch
+
+        try
+        {
+            while (true)
+            {
+                var more = TakeAvailable();
+                if (_pending == 0 && _markers.Count == 0 && !more)
+                {
+                    break;
+                }
+
+                await WriteBatchAsync(stopped.Token).ConfigureAwait(false);
+            }
+
+            _queue.ReportDrops(DropReason.StoreFailed);
+        }
+        finally
+        {
+            _queue.MarkDrained();
+        }
+    }
+
+    [LoggerMessage(EventId = 10, EventName = "WriteFailed", Level = LogLevel.Warning,
+        Message = "Request analytics could not write a batch of {Count} records (attempt {Attempt}); retrying in {DelaySeconds} s.")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, int attempt, double delaySeconds);
+
+    [LoggerMessage(EventId = 11, EventName = "BatchAbandoned", Level = LogLevel.Warning,
+        Message = "Request analytics dropped a batch of {Count} records after {Attempts} failed attempts.")]
+    private static partial void LogBatchAbandoned(ILogger logger, Exception exception, int count, int attempts);
+
+    [LoggerMessage(EventId = 12, EventName = "StoreRecovered", Level = LogLevel.Information,
+        Message = "Request analytics is writing again after {Failures} failed attempts.")]
+    private static partial void LogStoreRecovered(ILogger logger, int failures);
+}

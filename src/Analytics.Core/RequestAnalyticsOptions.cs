@@ -1,0 +1,105 @@
+namespace Analytics;
+
+/// <summary>
+/// Options of the request analytics pipeline, bound from the configuration section <c>RequestAnalytics</c> and then
+/// from the delegate passed to <c>AddRequestAnalytics</c>. Every value is validated when the host starts.
+/// </summary>
+public sealed class RequestAnalyticsOptions
+{
+    /// <summary>
+    /// Gets or sets the most records waiting to be written. A full queue drops new records and counts them, it never
+    /// blocks a request. Must be between 1 and 16 777 216. The default is 65 536.
+    /// </summary>
+    public int QueueCapacity { get; set; } = RequestAnalyticsDefaults.QueueCapacity;
+
+    /// <summary>
+    /// Gets or sets the most records written in one store transaction. Must be between 1 and <see cref="QueueCapacity"/>.
+    /// The default is 2 000.
+    /// </summary>
+    public int BatchSize { get; set; } = RequestAnalyticsDefaults.BatchSize;
+
+    /// <summary>
+    /// Gets or sets the longest a record waits in the queue before its batch is written, even when the batch is not
+    /// full. Must be between 1 millisecond and 1 hour. The default is 1 second.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = RequestAnalyticsDefaults.FlushInterval;
+
+    /// <summary>
+    /// Gets the path prefixes that are not recorded, matched by whole segments and ignoring case. The endpoints mapped by
+    /// <c>MapRequestAnalytics</c> are never recorded whatever this holds. The default is <c>/health</c> and <c>/favicon.ico</c>.
+    /// </summary>
+    public IList<string> ExcludePaths { get; } = [.. RequestAnalyticsDefaults.ExcludePaths];
+
+    /// <summary>Gets or sets whether the query string is kept in the stored path. The default is <see langword="false"/>.</summary>
+    public bool CaptureQueryString { get; set; } = RequestAnalyticsDefaults.CaptureQueryString;
+
+    /// <summary>
+    /// Gets or sets the share of requests also kept as raw rows, from 0 (rollups only) to 1 (every request).
+    /// Rollups always count every request. The default is 1.
+    /// </summary>
+    public double RawSampleRate { get; set; } = RequestAnalyticsDefaults.RawSampleRate;
+
+    /// <summary>
+    /// Gets or sets whether client addresses are anonymized before they are stored: the last octet of an IPv4 address
+    /// and the last 80 bits of an IPv6 address are zeroed. The default is <see langword="true"/>.
+    /// </summary>
+    public bool AnonymizeClientIp { get; set; } = RequestAnalyticsDefaults.AnonymizeClientIp;
+
+    /// <summary>
+    /// Gets the claim types tried, in order, for the user id recorded with a request. The default is <c>sub</c>, then
+    /// <see cref="System.Security.Claims.ClaimTypes.NameIdentifier"/>.
+    /// </summary>
+    public IList<string> UserIdClaim { get; } = [.. RequestAnalyticsDefaults.UserIdClaims];
+
+    /// <summary>Gets how long each kind of data is kept.</summary>
+    public RetentionOptions Retention { get; } = new();
+
+    /// <summary>
+    /// Gets or sets whether callers that are not on the loopback interface may reach the analytics endpoints when the
+    /// host attached no authorization to them. The default is <see langword="false"/>.
+    /// </summary>
+    public bool AllowRemoteAccess { get; set; } = RequestAnalyticsDefaults.AllowRemoteAccess;
+
+    /// <summary>
+    /// Gets the keys accepted in the <c>X-Analytics-Key</c> header by <c>POST {prefix}/api/events</c>, for services and
+    /// browsers that post events without the group's authorization. Empty by default.
+    /// </summary>
+    public IList<string> IngestKeys { get; } = [];
+
+    /// <summary>Gets or sets how often the live stream sends a <c>stats</c> event. Must be between 1 second and 1 hour. The default is 5 seconds.</summary>
+    public TimeSpan StatsInterval { get; set; } = RequestAnalyticsDefaults.StatsInterval;
+
+    /// <summary>Gets or sets the most live-stream connections at once; more are answered 503. Must be between 1 and 10 000. The default is 100.</summary>
+    public int MaxStreamSubscribers { get; set; } = RequestAnalyticsDefaults.MaxStreamSubscribers;
+
+    /// <summary>Gets or sets how long one live-stream connection lasts before it is closed with a retry hint. Must be between 1 second and 1 day. The default is 1 hour.</summary>
+    public TimeSpan MaxStreamDuration { get; set; } = RequestAnalyticsDefaults.MaxStreamDuration;
+
+    /// <summary>
+    /// Gets or sets the environment name recorded with every request and event, so that one shared store can tell
+    /// environments apart. When unset, the host's environment name is used.
+    /// </summary>
+    public string? EnvironmentName { get; set; }
+
+    /// <summary>
+    /// Gets or sets the instance name recorded with every request and event, so that one shared store can tell
+    /// instances apart. When unset, the machine name is used.
+    /// </summary>
+    public string? InstanceName { get; set; }
+}
+
+/// <summary>How long each kind of analytics data is kept before the retention pass deletes it.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Gets or sets how long raw requests and raw events are kept. Must be positive. The default is 7 days.</summary>
+    public TimeSpan Raw { get; set; } = RequestAnalyticsDefaults.RawRetention;
+
+    /// <summary>Gets or sets how long minute rollups are kept. Must be positive. The default is 7 days.</summary>
+    public TimeSpan Minute { get; set; } = RequestAnalyticsDefaults.MinuteRetention;
+
+    /// <summary>Gets or sets how long hour rollups are kept. Must be positive. The default is 90 days.</summary>
+    public TimeSpan Hour { get; set; } = RequestAnalyticsDefaults.HourRetention;
+
+    /// <summary>Gets or sets how long day rollups are kept. Must be positive. The default is 400 days.</summary>
+    public TimeSpan Day { get; set; } = RequestAnalyticsDefaults.DayRetention;
+}
