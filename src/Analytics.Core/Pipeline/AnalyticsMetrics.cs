@@ -61,6 +61,7 @@ internal enum DropReason
     QueueFull,
     Stopped,
     StoreFailed,
+    CaptureFailed,
 }
 
 internal static class DropReasonExtensions
@@ -69,6 +70,7 @@ internal static class DropReasonExtensions
     {
         DropReason.QueueFull => "queue_full",
         DropReason.Stopped => "stopped",
+        DropReason.CaptureFailed => "capture_failed",
         _ => "store_failed",
     };
 }

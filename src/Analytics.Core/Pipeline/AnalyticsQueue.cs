@@ -87,6 +87,13 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
 
     internal void MarkDrained() => _drained.TrySetResult();
 
+    /// <summary>Counts a record the middleware could not build; capturing must never throw into a request.</summary>
+    internal void CountCaptureFailure(Exception exception)
+    {
+        LogCaptureFailed(_logger, exception);
+        CountDropped(1, DropReason.CaptureFailed);
+    }
+
     internal void CountWritten(int count) => Interlocked.Add(ref _written, count);
 
     internal void CountDropped(long count, DropReason reason)
@@ -137,6 +144,9 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
         CountDropped(1, _closed ? DropReason.Stopped : DropReason.QueueFull);
         return false;
     }
+
+    [LoggerMessage(EventId = 2, EventName = "CaptureFailed", Level = LogLevel.Debug, Message = "Request analytics could not capture a request.")]
+    private static partial void LogCaptureFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1, EventName = "RecordsDropped", Level = LogLevel.Warning,
         Message = "Request analytics dropped {Count} records ({Reason}); {TotalDropped} dropped since start. Raise QueueCapacity or check the store.")]

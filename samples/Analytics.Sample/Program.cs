@@ -1,0 +1,56 @@
+// The demo host: a small API with the shapes analytics has to handle (path parameters, a route that throws, a slow
+// one, 404s, a constant /ping for overhead measurements) and a traffic generator that exercises it.
+//
+//   dotnet run --project samples/Analytics.Sample                      # analytics on, demo traffic on
+//   dotnet run --project samples/Analytics.Sample -- --no-demo-traffic # analytics on, only your own requests
+//   dotnet run --project samples/Analytics.Sample -- --no-analytics    # the same app without the library (load baselines)
+using Analytics.Sample;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+var analytics = !args.Contains("--no-analytics");
+var demoTraffic = !args.Contains("--no-demo-traffic");
+var builder = WebApplication.CreateBuilder(args.Where(a => a is not ("--no-analytics" or "--no-demo-traffic")).ToArray());
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+}
+
+var databasePath = Path.Combine(builder.Environment.ContentRootPath, builder.Configuration["Sample:Database"] ?? "analytics.db");
+var health = builder.Services.AddHealthChecks();
+if (analytics)
+{
+    builder.Services.AddRequestAnalytics().UseSqlite(databasePath);
+    health.AddRequestAnalyticsCheck();
+}
+
+if (demoTraffic)
+{
+    builder.Services.AddHostedService<DemoTrafficGenerator>();
+}
+
+var app = builder.Build();
+if (analytics)
+{
+    app.UseRequestAnalytics();
+}
+
+app.MapSampleApi();
+app.MapHealthChecks("/health");
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+    Console.WriteLine();
+    Console.WriteLine($"Analytics sample listening on {address}");
+    Console.WriteLine(analytics ? $"  Request analytics database: {databasePath}" : "  Request analytics: off (--no-analytics)");
+    Console.WriteLine(demoTraffic ? "  Demo traffic: on (--no-demo-traffic turns it off)" : "  Demo traffic: off");
+    Console.WriteLine($"  Try: {address}/items/42  {address}/flaky  {address}/slow  {address}/health");
+    Console.WriteLine("  Press Ctrl+C to stop.");
+    Console.WriteLine();
+});
+
+app.Run();
+
+/// <summary>Lets integration tests start the sample through WebApplicationFactory-style hosting.</summary>
+public partial class Program;

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using Analytics.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.AspNetCore.Routing;
+
+namespace Analytics.AspNetCore;
+
+/// <summary>
+/// Captures one <see cref="RequestRecord"/> per request and hands it to the queue with <c>TryWrite</c>. It awaits
+/// nothing but the rest of the pipeline, allocates nothing but the strings the record keeps, and never throws into
+/// the request: an exception from the application is recorded as a 500 and rethrown untouched.
+/// </summary>
+internal sealed class RequestAnalyticsMiddleware
+{
+    internal const int MaxPathLength = 2_048;
+    internal const int MaxUserAgentLength = 512;
+
+    private readonly RequestDelegate _next;
+    private readonly AnalyticsQueue _queue;
+    private readonly RequestAnalyticsMiddlewareSettings _settings;
+
+    public RequestAnalyticsMiddleware(RequestDelegate next, AnalyticsQueue queue, RequestAnalyticsMiddlewareSettings settings)
+    {
+        _next = next;
+        _queue = queue;
+        _settings = settings;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (IsExcludedPath(context.Request.Path))
+        {
+            await _next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var timestamp = _settings.TimeProvider.GetUtcNow();
+        var started = Stopwatch.GetTimestamp();
+        var body = ResponseBodyCounter.Attach(context);
+        Exception? error = null;
+        try
+        {
+            await _next(context).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            throw;
+        }
+        finally
+        {
+            var duration = Stopwatch.GetElapsedTime(started);
+            var responseBytes = body?.Detach(context) ?? context.Response.ContentLength ?? 0;
+            Record(context, timestamp, duration, responseBytes, error);
+        }
+    }
+
+    private bool IsExcludedPath(PathString path)
+    {
+        foreach (var excluded in _settings.ExcludePaths)
+        {
+            if (path.StartsWithSegments(excluded, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Record(HttpContext context, DateTimeOffset timestamp, TimeSpan duration, long responseBytes, Exception? error)
+    {
+        try
+        {
+            var endpoint = context.GetEndpoint();
+            if (endpoint?.Metadata.GetMetadata<AnalyticsEndpointMetadata>() is not null)
+            {
+                return;
+            }
+
+            var request = context.Request;
+            _queue.TryEnqueue(new RequestRecord
+            {
+                Timestamp = timestamp,
+                Method = request.Method,
+                Route = GetRoute(endpoint),
+                Path = GetPath(request),
+                StatusCode = error is null ? context.Response.StatusCode : StatusCodes.Status500InternalServerError,
+                Duration = duration,
+                RequestBytes = request.ContentLength ?? 0,
+                ResponseBytes = responseBytes,
+                ClientIp = ClientAddress.Format(context.Connection.RemoteIpAddress, _settings.AnonymizeClientIp),
+                UserAgent = Truncate(request.Headers.UserAgent.ToString(), MaxUserAgentLength),
+                Protocol = request.Protocol,
+                Kind = GetKind(context),
+                TraceId = Activity.Current is { } activity ? activity.TraceId.ToHexString() : null,
+                UserId = GetUserId(context),
+                Environment = _settings.Identity.Environment,
+                Instance = _settings.Identity.Instance,
+                ExceptionType = error?.GetType().FullName,
+                ExceptionMessage = error is null ? null : Truncate(error.Message, RequestAnalyticsDefaults.MaxExceptionMessageLength),
+            });
+        }
+        catch (Exception ex)
+        {
+            // Capturing must never break a request; a record we could not build is a dropped record.
+            _queue.CountCaptureFailure(ex);
+        }
+    }
+
+    private static string GetRoute(Endpoint? endpoint) => endpoint switch
+    {
+        RouteEndpoint { RoutePattern.RawText: { } template } => template,
+        null => RequestAnalyticsDefaults.UnmatchedRoute,
+        _ => endpoint.DisplayName ?? RequestAnalyticsDefaults.UnmatchedRoute,
+    };
+
+    private string GetPath(HttpRequest request)
+    {
+        var path = request.PathBase.HasValue ? (request.PathBase + request.Path).Value : request.Path.Value;
+        if (string.IsNullOrEmpty(path))
+        {
+            path = "/";
+        }
+
+        if (_settings.CaptureQueryString && request.QueryString.HasValue)
+        {
+            path += request.QueryString.Value;
+        }
+
+        return Truncate(path, MaxPathLength)!;
+    }
+
+    private static RequestKind GetKind(HttpContext context)
+    {
+        if (context.WebSockets.IsWebSocketRequest)
+        {
+            return RequestKind.WebSocket;
+        }
+
+        return context.Request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase)
+            ? RequestKind.Grpc
+            : RequestKind.Http;
+    }
+
+    private string? GetUserId(HttpContext context)
+    {
+        // Read the feature, not HttpContext.User: the property allocates an empty principal when nothing signed in.
+        var user = context.Features.Get<IHttpAuthenticationFeature>()?.User;
+        if (user?.Identity?.IsAuthenticated != true)
+        {
+            return null;
+        }
+
+        foreach (var claimType in _settings.UserIdClaims)
+        {
+            if (user.FindFirst(claimType) is { } claim)
+            {
+                return claim.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Truncate(string? value, int maxLength) =>
+        string.IsNullOrEmpty(value) ? null : value.Length <= maxLength ? value : value[..maxLength];
+}

@@ -1,0 +1,44 @@
+using Analytics;
+using Analytics.AspNetCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds request analytics to the service collection.</summary>
+public static class RequestAnalyticsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds request analytics: binds the configuration section <c>RequestAnalytics</c>, then applies
+    /// <paramref name="configure"/>; options are validated when the host starts. The store is an SQLite file
+    /// <c>analytics.db</c> in the content root unless another is chosen on the returned builder.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Optional code configuration, applied after the configuration section.</param>
+    /// <returns>A builder to choose the store with, for example <c>.UseSqlite("data/analytics.db")</c>.</returns>
+    public static IRequestAnalyticsBuilder AddRequestAnalytics(this IServiceCollection services, Action<RequestAnalyticsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        // Binding twice would append the configured lists twice, so only the first call binds and registers.
+        if (!services.Any(d => d.ServiceType == typeof(RequestAnalyticsMarkerService)))
+        {
+            services.AddSingleton<RequestAnalyticsMarkerService>();
+            services.AddOptions<RequestAnalyticsOptions>().BindConfiguration(RequestAnalyticsDefaults.ConfigurationSection);
+            AnalyticsCoreServices.Add(services);
+            SqliteRequestAnalyticsBuilderExtensions.TryAddDefault(services);
+            services.TryAddSingleton<RequestAnalyticsMiddlewareSettings>();
+        }
+
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        return new RequestAnalyticsBuilder(services);
+    }
+
+    private sealed class RequestAnalyticsBuilder(IServiceCollection services) : IRequestAnalyticsBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}

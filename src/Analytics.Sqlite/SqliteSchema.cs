@@ -1,0 +1,72 @@
+using Microsoft.Data.Sqlite;
+
+namespace Analytics.Sqlite;
+
+/// <summary>
+/// Forward-only migrations: embedded scripts named <c>NNN_description.sql</c>, applied in order, each in its own
+/// transaction together with the <c>PRAGMA user_version</c> it brings the file to.
+/// </summary>
+internal static class SqliteSchema
+{
+    private const string ResourcePrefix = "Analytics.Sqlite.Schema.";
+
+    public static IReadOnlyList<(int Version, string Resource)> Migrations { get; } = LoadMigrations();
+
+    public static int LatestVersion => Migrations[^1].Version;
+
+    public static void Migrate(SqliteConnection connection)
+    {
+        var current = GetVersion(connection);
+        if (current > LatestVersion)
+        {
+            throw new InvalidOperationException(
+                $"The analytics database '{connection.DataSource}' has schema version {current}, newer than the {LatestVersion} this version of Analytics.Sqlite knows. Upgrade the package or use another file.");
+        }
+
+        foreach (var (version, resource) in Migrations)
+        {
+            if (version <= current)
+            {
+                continue;
+            }
+
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = ReadScript(resource) + $"\nPRAGMA user_version = {version};";
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    public static int GetVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string ReadScript(string resource)
+    {
+        using var stream = typeof(SqliteSchema).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The schema script '{resource}' is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static List<(int, string)> LoadMigrations()
+    {
+        var migrations = new List<(int, string)>();
+        foreach (var name in typeof(SqliteSchema).Assembly.GetManifestResourceNames())
+        {
+            if (name.StartsWith(ResourcePrefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
+            {
+                var file = name[ResourcePrefix.Length..];
+                migrations.Add((int.Parse(file.AsSpan(0, file.IndexOf('_')), System.Globalization.CultureInfo.InvariantCulture), name));
+            }
+        }
+
+        migrations.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return migrations;
+    }
+}
