@@ -73,6 +73,18 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         await DrainAsync().ConfigureAwait(false);
     }
 
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // BackgroundService starts ExecuteAsync through Task.Run with the stopping token, so a stop that comes right
+        // after the start can cancel it before it ever runs. The queue must be closed and drained all the same.
+        if (ExecuteTask is null or { IsCompleted: true } && !_queue.Drained.IsCompleted)
+        {
+            await DrainAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Fills the batch; returns <see langword="false"/> once the queue is closed and empty.</summary>
     private async Task<bool> FillBatchAsync(CancellationToken stoppingToken)
     {
@@ -144,7 +156,8 @@ internal sealed partial class AnalyticsWriter : BackgroundService
             }
         }
 
-        return _pending >= _batchSize;
+        // A marker taken earlier still means "write now" until the batch holding it is written.
+        return _pending >= _batchSize || _markers.Count > 0;
     }
 
     private async Task WriteBatchAsync(CancellationToken stoppingToken)

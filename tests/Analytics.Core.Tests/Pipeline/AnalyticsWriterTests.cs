@@ -1,0 +1,214 @@
+using Analytics.Pipeline;
+using Analytics.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace Analytics.Tests.Pipeline;
+
+public class AnalyticsWriterTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task EverythingAcceptedBeforeAFlushIsWrittenWhenItReturns()
+    {
+        await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromHours(1));
+        await harness.StartAsync();
+
+        for (var i = 0; i < 5_000; i++)
+        {
+            Assert.True(harness.Queue.TryEnqueue(PipelineHarness.Request(i)));
+        }
+
+        harness.Tracker.Track("deployment");
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        Assert.Equal(5_000, harness.Store.Requests.Count);
+        Assert.Single(harness.Store.Events);
+        Assert.Equal(5_001, harness.Pipeline.Accepted);
+        Assert.Equal(5_001, harness.Pipeline.Written);
+        Assert.Equal(0, harness.Pipeline.Dropped);
+        Assert.Equal(Enumerable.Range(0, 5_000).Select(i => $"/items/{i}"), harness.Store.Requests.Select(r => r.Path));
+    }
+
+    [Fact]
+    public async Task NoBatchIsLargerThanBatchSize()
+    {
+        await using var harness = new PipelineHarness(o => o.BatchSize = 100);
+        await harness.StartAsync();
+
+        for (var i = 0; i < 1_000; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+        }
+
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        Assert.Equal(1_000, harness.Store.Requests.Count);
+        Assert.InRange(harness.Store.LargestBatch, 1, 100);
+        Assert.True(harness.Store.BatchesWritten >= 10);
+    }
+
+    [Fact]
+    public async Task ARecordIsWrittenWithinTheFlushIntervalWithoutAFlush()
+    {
+        await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromMilliseconds(50));
+        await harness.StartAsync();
+
+        harness.Queue.TryEnqueue(PipelineHarness.Request(1));
+
+        await Wait.UntilAsync(() => harness.Store.Requests.Count == 1, Deadline, "the interval elapses and the batch is written");
+    }
+
+    [Fact]
+    public async Task AFullQueueDropsAndCountsInsteadOfBlocking()
+    {
+        await using var harness = new PipelineHarness(o =>
+        {
+            o.QueueCapacity = 10;
+            o.BatchSize = 5;
+        });
+        harness.Store.Stall();
+        await harness.StartAsync();
+
+        // If TryWrite ever waited for room, this loop would hang on the stalled writer and miss the deadline.
+        var refused = await Task.Run(() => Enumerable.Range(0, 1_000).Count(i => !harness.Tracker.Track($"job-{i}"))).WaitAsync(Deadline);
+
+        var pipeline = harness.Pipeline;
+        Assert.Equal(1_000, pipeline.Accepted + pipeline.Dropped);
+        Assert.Equal(refused, pipeline.Dropped);
+        Assert.InRange(pipeline.Accepted, 10, 15); // the queue's 10, plus at most one batch the writer took before stalling
+
+        harness.Store.Release();
+        await pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+        Assert.Equal(pipeline.Accepted, harness.Store.Events.Count);
+        Assert.Equal(pipeline.Accepted, pipeline.Written);
+    }
+
+    [Fact]
+    public async Task StoppingDrainsEverythingStillQueued()
+    {
+        await using var harness = new PipelineHarness(o =>
+        {
+            o.FlushInterval = TimeSpan.FromHours(1);
+            o.BatchSize = 2_000;
+        });
+        await harness.StartAsync();
+        for (var i = 0; i < 5_500; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+        }
+
+        await harness.StopAsync().WaitAsync(Deadline);
+
+        Assert.Equal(5_500, harness.Store.Requests.Count);
+        Assert.Equal(harness.Pipeline.Accepted, harness.Pipeline.Written);
+        Assert.Equal(0, harness.Pipeline.Dropped);
+    }
+
+    [Fact]
+    public async Task RecordsAfterStopAreRefusedAndCountedAsDropped()
+    {
+        await using var harness = new PipelineHarness();
+        await harness.StartAsync();
+        await harness.StopAsync();
+
+        Assert.False(harness.Tracker.Track("too-late"));
+        Assert.Equal(1, harness.Pipeline.Dropped);
+
+        // A flush after stop must not hang: everything accepted was drained.
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public async Task AFailingStoreIsRetriedAndWritingResumesWhenItRecovers()
+    {
+        await using var harness = new PipelineHarness();
+        harness.Store.Fail = true;
+        await harness.StartAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+        }
+
+        await Wait.UntilAsync(() => harness.Store.WriteAttempts >= 3, Deadline, "the writer retries the failing store");
+        Assert.True(harness.Writer.ConsecutiveFailures >= 3);
+        harness.Store.Fail = false;
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        Assert.Equal(10, harness.Store.Requests.Count);
+        Assert.Equal(0, harness.Pipeline.Dropped);
+        Assert.Equal(0, harness.Writer.ConsecutiveFailures);
+        Assert.Contains(harness.Logs.Entries, e => e.Level == LogLevel.Warning && e.EventId.Name == "WriteFailed");
+        Assert.Contains(harness.Logs.Entries, e => e.EventId.Name == "StoreRecovered");
+    }
+
+    [Fact]
+    public async Task ABatchIsDroppedAndCountedAfterTheLastAttempt()
+    {
+        await using var harness = new PipelineHarness(backoff: new WriteBackoff(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5), maxAttempts: 3));
+        harness.Store.Fail = true;
+        await harness.StartAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+        }
+
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        Assert.Equal(3, harness.Store.WriteAttempts);
+        Assert.Equal(10, harness.Pipeline.Dropped);
+        Assert.Equal(0, harness.Pipeline.Written);
+        Assert.Contains(harness.Logs.Entries, e => e.Level == LogLevel.Warning && e.EventId.Name == "BatchAbandoned");
+        Assert.Contains(harness.Logs.Entries, e => e.Level == LogLevel.Warning && e.EventId.Name == "RecordsDropped");
+    }
+
+    [Fact]
+    public async Task StoppingWhileTheStoreFailsEndsPromptlyAndCountsWhatWasLost()
+    {
+        await using var harness = new PipelineHarness(backoff: new WriteBackoff(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5), 100));
+        harness.Store.Fail = true;
+        await harness.StartAsync();
+        harness.Queue.TryEnqueue(PipelineHarness.Request(1));
+        await Wait.UntilAsync(() => harness.Store.WriteAttempts >= 1, Deadline, "the first attempt fails");
+
+        // The writer is now in a five-minute backoff; stopping must cut it short with one last attempt.
+        await harness.StopAsync().WaitAsync(Deadline);
+
+        Assert.Equal(2, harness.Store.WriteAttempts);
+        Assert.Equal(1, harness.Pipeline.Dropped);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    public async Task RawSampleRateDecidesWhichRequestsAreKeptRawButAllAreCountedWritten(double rate)
+    {
+        await using var harness = new PipelineHarness(o => o.RawSampleRate = rate);
+        await harness.StartAsync();
+        for (var i = 0; i < 1_000; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+        }
+
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        Assert.Equal((int)(1_000 * rate), harness.Store.Requests.Count);
+        Assert.Equal(1_000, harness.Pipeline.Written);
+    }
+
+    [Fact]
+    public async Task AHalfSampleRateKeepsAboutHalf()
+    {
+        await using var harness = new PipelineHarness(o => o.RawSampleRate = 0.5);
+        await harness.StartAsync();
+        for (var i = 0; i < 10_000; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+        }
+
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        // Binomial(10 000, 0.5) has a standard deviation of 50: ±600 is twelve of them.
+        Assert.InRange(harness.Store.Requests.Count, 4_400, 5_600);
+    }
+}

@@ -1,0 +1,74 @@
+using Analytics.Pipeline;
+using Analytics.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Analytics.Tests;
+
+/// <summary>The core services over a <see cref="FakeStore"/>, without a web host.</summary>
+internal sealed class PipelineHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private bool _stopped;
+
+    public PipelineHarness(Action<RequestAnalyticsOptions>? configure = null, WriteBackoff? backoff = null, TimeProvider? timeProvider = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        if (timeProvider is not null)
+        {
+            services.AddSingleton(timeProvider);
+        }
+
+        AnalyticsCoreServices.Add(services);
+        services.Configure(configure ?? (_ => { }));
+        services.AddSingleton<IAnalyticsStore>(Store);
+        services.Replace(ServiceDescriptor.Singleton(backoff ?? new WriteBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), 1_000)));
+        _services = services.BuildServiceProvider();
+    }
+
+    public FakeStore Store { get; } = new();
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    public AnalyticsQueue Queue => _services.GetRequiredService<AnalyticsQueue>();
+
+    public IAnalyticsPipeline Pipeline => _services.GetRequiredService<IAnalyticsPipeline>();
+
+    public IAnalyticsTracker Tracker => _services.GetRequiredService<IAnalyticsTracker>();
+
+    public System.Diagnostics.Metrics.IMeterFactory MeterFactory => _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+
+    public AnalyticsWriter Writer => _services.GetRequiredService<AnalyticsWriter>();
+
+    public static RequestRecord Request(int i, int status = 200) => new()
+    {
+        Timestamp = DateTimeOffset.UnixEpoch.AddSeconds(i),
+        Method = "GET",
+        Route = "/items/{id}",
+        Path = $"/items/{i}",
+        StatusCode = status,
+        Duration = TimeSpan.FromMilliseconds(1),
+    };
+
+    public Task StartAsync() => Writer.StartAsync(CancellationToken.None);
+
+    public async Task StopAsync()
+    {
+        _stopped = true;
+        await Writer.StopAsync(CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopped)
+        {
+            Store.Fail = false;
+            Store.Release();
+            await StopAsync();
+        }
+
+        await _services.DisposeAsync();
+    }
+}

@@ -1,0 +1,79 @@
+namespace Analytics.Testing;
+
+/// <summary>An in-memory store whose writes can be made to fail or to stall, for pipeline tests.</summary>
+public sealed class FakeStore : IAnalyticsStore
+{
+    private readonly object _gate = new();
+    private readonly List<RequestRecord> _requests = [];
+    private readonly List<EventRecord> _events = [];
+    private TaskCompletionSource? _stall;
+
+    /// <summary>Gets or sets whether writes throw.</summary>
+    public volatile bool Fail;
+
+    public int WriteAttempts;
+
+    public int BatchesWritten;
+
+    public int LargestBatch;
+
+    public IReadOnlyList<RequestRecord> Requests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    public IReadOnlyList<EventRecord> Events
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    /// <summary>Makes every write wait until <see cref="Release"/> is called.</summary>
+    public void Stall() => _stall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _stall?.TrySetResult();
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task WriteBatchAsync(AnalyticsBatch batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref WriteAttempts);
+        if (_stall is { } stall)
+        {
+            await stall.Task.WaitAsync(cancellationToken);
+        }
+
+        if (Fail)
+        {
+            throw new IOException("The fake store is failing.");
+        }
+
+        lock (_gate)
+        {
+            _requests.AddRange(batch.Requests);
+            _events.AddRange(batch.Events);
+            BatchesWritten++;
+            LargestBatch = Math.Max(LargestBatch, batch.Requests.Count + batch.Events.Count);
+        }
+    }
+
+    public Task<IReadOnlyList<StoredRequest>> ReadRequestsAsync(RawQuery query, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredRequest>>(Requests.Select((r, i) => new StoredRequest(i + 1, r)).Reverse().Take(query.Limit).ToList());
+
+    public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredEvent>>(Events.Select((e, i) => new StoredEvent(i + 1, e)).Reverse().Take(query.Limit).ToList());
+
+    public Task PingAsync(CancellationToken cancellationToken) =>
+        Fail ? Task.FromException(new IOException("The fake store is failing.")) : Task.CompletedTask;
+}
