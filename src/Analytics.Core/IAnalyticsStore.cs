@@ -34,6 +34,10 @@ public interface IAnalyticsStore
 /// <summary>What the writer hands the store in one transaction.</summary>
 public sealed class AnalyticsBatch
 {
+    internal AnalyticsBatch()
+    {
+    }
+
     internal List<RequestRecord> RequestList { get; } = [];
 
     internal List<EventRecord> EventList { get; } = [];
