@@ -82,65 +82,41 @@ internal sealed class SqliteAnalyticsStore : IAnalyticsStore, IDisposable
         }
     }
 
-    public async Task<IReadOnlyList<StoredRequest>> ReadRequestsAsync(RawQuery query, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = CreatePageCommand(connection, "requests", RequestColumns, query);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<StoredRequest>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+    public Task<IReadOnlyList<StoredRequest>> ReadRequestsAsync(RawQuery query, CancellationToken cancellationToken) =>
+        ReadPageAsync("requests", RequestColumns, query, reader => new StoredRequest(reader.GetInt64(0), new RequestRecord
         {
-            rows.Add(new StoredRequest(reader.GetInt64(0), new RequestRecord
-            {
-                Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
-                Method = reader.GetString(2),
-                Route = reader.GetString(3),
-                Path = reader.GetString(4),
-                StatusCode = reader.GetInt32(5),
-                Duration = TimeSpan.FromMicroseconds(reader.GetInt64(6)),
-                RequestBytes = reader.GetInt64(7),
-                ResponseBytes = reader.GetInt64(8),
-                ClientIp = GetStringOrNull(reader, 9),
-                UserAgent = GetStringOrNull(reader, 10),
-                Protocol = GetStringOrNull(reader, 11),
-                Kind = (RequestKind)reader.GetInt32(12),
-                TraceId = GetStringOrNull(reader, 13),
-                UserId = GetStringOrNull(reader, 14),
-                Environment = GetStringOrNull(reader, 15),
-                Instance = GetStringOrNull(reader, 16),
-                ExceptionType = GetStringOrNull(reader, 17),
-                ExceptionMessage = GetStringOrNull(reader, 18),
-            }));
-        }
+            Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
+            Method = reader.GetString(2),
+            Route = reader.GetString(3),
+            Path = reader.GetString(4),
+            StatusCode = reader.GetInt32(5),
+            Duration = TimeSpan.FromMicroseconds(reader.GetInt64(6)),
+            RequestBytes = reader.GetInt64(7),
+            ResponseBytes = reader.GetInt64(8),
+            ClientIp = GetStringOrNull(reader, 9),
+            UserAgent = GetStringOrNull(reader, 10),
+            Protocol = GetStringOrNull(reader, 11),
+            Kind = (RequestKind)reader.GetInt32(12),
+            TraceId = GetStringOrNull(reader, 13),
+            UserId = GetStringOrNull(reader, 14),
+            Environment = GetStringOrNull(reader, 15),
+            Instance = GetStringOrNull(reader, 16),
+            ExceptionType = GetStringOrNull(reader, 17),
+            ExceptionMessage = GetStringOrNull(reader, 18),
+        }), cancellationToken);
 
-        return rows;
-    }
-
-    public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = CreatePageCommand(connection, "events", EventColumns, query);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<StoredEvent>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+    public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken) =>
+        ReadPageAsync("events", EventColumns, query, reader => new StoredEvent(reader.GetInt64(0), new EventRecord
         {
-            rows.Add(new StoredEvent(reader.GetInt64(0), new EventRecord
-            {
-                Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
-                Name = reader.GetString(2),
-                UserId = GetStringOrNull(reader, 3),
-                Duration = reader.IsDBNull(4) ? null : TimeSpan.FromMicroseconds(reader.GetInt64(4)),
-                Success = reader.IsDBNull(5) ? null : reader.GetInt64(5) != 0,
-                PropertiesJson = GetStringOrNull(reader, 6),
-                Environment = GetStringOrNull(reader, 7),
-                Instance = GetStringOrNull(reader, 8),
-            }));
-        }
-
-        return rows;
-    }
+            Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
+            Name = reader.GetString(2),
+            UserId = GetStringOrNull(reader, 3),
+            Duration = reader.IsDBNull(4) ? null : TimeSpan.FromMicroseconds(reader.GetInt64(4)),
+            Success = reader.IsDBNull(5) ? null : reader.GetInt64(5) != 0,
+            PropertiesJson = GetStringOrNull(reader, 6),
+            Environment = GetStringOrNull(reader, 7),
+            Instance = GetStringOrNull(reader, 8),
+        }), cancellationToken);
 
     public async Task PingAsync(CancellationToken cancellationToken)
     {
@@ -192,6 +168,21 @@ internal sealed class SqliteAnalyticsStore : IAnalyticsStore, IDisposable
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY id DESC LIMIT {query.Limit};");
         command.CommandText = sql.ToString();
         return command;
+    }
+
+    private async Task<IReadOnlyList<T>> ReadPageAsync<T>(string table, string columns, RawQuery query, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = CreatePageCommand(connection, table, columns, query);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
     }
 
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)

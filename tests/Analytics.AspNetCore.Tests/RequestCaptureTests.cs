@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Claims;
 using Analytics.Sqlite;
+using Analytics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -185,6 +186,34 @@ public class RequestCaptureTests
         Assert.Equal(599, (int)response.StatusCode);
         Assert.Same(thrown, caught);
         Assert.Equal(500, Assert.Single(await ReadAllAsync(host.DatabasePath)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AWebSocketIsOneRequestMarkedAsSuchLastingAsLongAsTheConnection()
+    {
+        await using var host = await AnalyticsTestHost.StartAsync(
+            app => app.Map("/ws", async (HttpContext context) =>
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                var buffer = new byte[16];
+                await socket.ReceiveAsync(buffer, default);
+                await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, default);
+            }),
+            beforeAnalytics: app => app.UseWebSockets());
+        using var client = new System.Net.WebSockets.ClientWebSocket();
+        var address = new UriBuilder(host.Client.BaseAddress!) { Scheme = "ws", Path = "/ws" }.Uri;
+
+        await client.ConnectAsync(address, default);
+        await client.SendAsync("hi"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, endOfMessage: true, default);
+        await client.ReceiveAsync(new byte[16], default); // the server's close
+        await client.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, default);
+        await Wait.UntilAsync(() => host.Pipeline.Accepted == 1, Deadline, "the server side of the socket finishes");
+        await host.Pipeline.FlushAsync();
+
+        var row = Assert.Single(await ReadAllAsync(host.DatabasePath));
+        Assert.Equal(RequestKind.WebSocket, row.Kind);
+        Assert.Equal("/ws", row.Route);
+        Assert.Equal(101, row.StatusCode);
     }
 
     internal static async Task<IReadOnlyList<RequestRecord>> ReadAllAsync(string databasePath)
