@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 rm -rf TestResults
-dotnet build Analytics.sln -c Release -warnaserror
+dotnet build Analytics.sln -c Release
 dotnet test Analytics.sln -c Release --no-build \
   --results-directory TestResults \
   --logger "trx" \
