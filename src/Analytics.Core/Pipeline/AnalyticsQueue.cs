@@ -101,11 +101,14 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
         Interlocked.Add(ref _dropped, count);
         Interlocked.Add(ref _unreportedDrops, count);
         _metrics.Dropped(count, reason);
-        ReportDrops(reason);
+        ReportDrops();
     }
 
-    /// <summary>Logs the drops not yet reported, at most once per <see cref="DropLogInterval"/>.</summary>
-    internal void ReportDrops(DropReason reason = DropReason.QueueFull)
+    /// <summary>
+    /// Logs the drops not yet reported, at most once per <see cref="DropLogInterval"/>. One report can mix reasons, so it
+    /// names none; the <c>analytics.records.dropped</c> counter carries the reason of each drop.
+    /// </summary>
+    internal void ReportDrops()
     {
         if (Interlocked.Read(ref _unreportedDrops) == 0)
         {
@@ -128,7 +131,7 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
         var count = Interlocked.Exchange(ref _unreportedDrops, 0);
         if (count > 0)
         {
-            LogRecordsDropped(_logger, count, reason.ToTagValue(), Dropped);
+            LogRecordsDropped(_logger, count, Dropped);
         }
     }
 
@@ -149,6 +152,6 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
     private static partial void LogCaptureFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1, EventName = "RecordsDropped", Level = LogLevel.Warning,
-        Message = "Request analytics dropped {Count} records ({Reason}); {TotalDropped} dropped since start. Raise QueueCapacity or check the store.")]
-    private static partial void LogRecordsDropped(ILogger logger, long count, string reason, long totalDropped);
+        Message = "Request analytics dropped {Count} records since the last report, {TotalDropped} since start: the queue was full or stopped, or the store kept failing. Raise QueueCapacity or check the store.")]
+    private static partial void LogRecordsDropped(ILogger logger, long count, long totalDropped);
 }

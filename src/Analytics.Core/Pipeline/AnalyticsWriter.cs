@@ -253,7 +253,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 await WriteBatchAsync(stopped.Token).ConfigureAwait(false);
             }
 
-            _queue.ReportDrops(DropReason.StoreFailed);
+            _queue.ReportDrops();
         }
         finally
         {
