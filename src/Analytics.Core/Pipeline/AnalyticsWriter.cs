@@ -91,7 +91,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         var reader = _queue.Reader;
         while (!TakeAvailable())
         {
-            if (_pending > 0 || _markers.Count > 0)
+            if (_pending > 0)
             {
                 break;
             }
@@ -237,20 +237,19 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private async Task DrainAsync()
     {
         _queue.Close();
-        using var stopped = new CancellationTokenSource();
-        await stopped.CancelAsync().ConfigureAwait(false); // "stopping": no backoff waits, one last attempt per batch
+        var stopping = new CancellationToken(canceled: true); // no backoff waits: one last attempt per batch
 
         try
         {
             while (true)
             {
-                var more = TakeAvailable();
-                if (_pending == 0 && _markers.Count == 0 && !more)
+                TakeAvailable();
+                if (_pending == 0 && _markers.Count == 0)
                 {
                     break;
                 }
 
-                await WriteBatchAsync(stopped.Token).ConfigureAwait(false);
+                await WriteBatchAsync(stopping).ConfigureAwait(false);
             }
 
             _queue.ReportDrops();
