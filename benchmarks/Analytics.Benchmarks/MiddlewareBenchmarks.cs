@@ -1,6 +1,7 @@
 using System.Net;
 using Analytics.AspNetCore;
 using Analytics.Pipeline;
+using Analytics.Rollups;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -87,6 +88,16 @@ public class MiddlewareBenchmarks
         public Task<IReadOnlyList<StoredRequest>> ReadRequestsAsync(RawQuery query, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<StoredRequest>>([]);
 
         public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<StoredEvent>>([]);
+
+        public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken) => AsyncEnumerable.Empty<RequestRollup>();
+
+        public IAsyncEnumerable<EventRollup> ReadEventRollupsAsync(RollupQuery query, CancellationToken cancellationToken) => AsyncEnumerable.Empty<EventRollup>();
+
+        public IAsyncEnumerable<ErrorRollup> ReadErrorRollupsAsync(RollupQuery query, CancellationToken cancellationToken) => AsyncEnumerable.Empty<ErrorRollup>();
+
+        public Task<int> PurgeRawAsync(DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public Task<int> PurgeRollupsAsync(Granularity granularity, DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken) => Task.FromResult(0);
 
         public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

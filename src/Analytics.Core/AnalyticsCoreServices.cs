@@ -1,4 +1,6 @@
 using Analytics.Pipeline;
+using Analytics.Queries;
+using Analytics.Retention;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -30,5 +32,8 @@ internal static class AnalyticsCoreServices
         services.TryAddSingleton<IAnalyticsTracker, AnalyticsTracker>();
         services.TryAddSingleton<AnalyticsWriter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AnalyticsWriter>(sp => sp.GetRequiredService<AnalyticsWriter>()));
+        services.TryAddSingleton<IAnalyticsQueries, AnalyticsQueries>();
+        services.TryAddSingleton<RetentionService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RetentionService>(sp => sp.GetRequiredService<RetentionService>()));
     }
 }

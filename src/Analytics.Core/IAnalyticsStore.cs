@@ -1,3 +1,5 @@
+using Analytics.Rollups;
+
 namespace Analytics;
 
 /// <summary>
@@ -16,69 +18,54 @@ public interface IAnalyticsStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task WriteBatchAsync(AnalyticsBatch batch, CancellationToken cancellationToken);
 
-    /// <summary>Reads raw requests, newest first.</summary>
-    /// <param name="query">The time range and the page.</param>
+    /// <summary>Reads raw requests, newest first (by timestamp, then id).</summary>
+    /// <param name="query">The time range, the filters and the page.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<IReadOnlyList<StoredRequest>> ReadRequestsAsync(RawQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Reads raw custom events, newest first.</summary>
-    /// <param name="query">The time range and the page.</param>
+    /// <summary>Reads raw custom events, newest first (by timestamp, then id).</summary>
+    /// <param name="query">The time range, the filters and the page.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Reads request rollups.</summary>
+    /// <param name="query">The granularity, the range of bucket starts and the filters.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Reads custom-event rollups.</summary>
+    /// <param name="query">The granularity, the range of bucket starts and the filters.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    IAsyncEnumerable<EventRollup> ReadEventRollupsAsync(RollupQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Reads error rollups.</summary>
+    /// <param name="query">The granularity, the range of bucket starts and the filters.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    IAsyncEnumerable<ErrorRollup> ReadErrorRollupsAsync(RollupQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes at most <paramref name="maxRows"/> raw rows (requests, then events) older than <paramref name="cutoff"/>.
+    /// Retention calls this repeatedly until it returns less than <paramref name="maxRows"/>, so that no call holds the
+    /// write lock for long. May run concurrently with <see cref="WriteBatchAsync"/>.
+    /// </summary>
+    /// <param name="cutoff">Rows with a timestamp strictly before this are deleted.</param>
+    /// <param name="maxRows">The most rows to delete in this call; positive.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many rows were deleted.</returns>
+    Task<int> PurgeRawAsync(DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes at most <paramref name="maxRows"/> rollup rows (of every kind) of one granularity whose bucket starts
+    /// before <paramref name="cutoff"/>. Called like <see cref="PurgeRawAsync"/>.
+    /// </summary>
+    /// <param name="granularity">The granularity to purge; the others are not touched.</param>
+    /// <param name="cutoff">Buckets starting strictly before this are deleted.</param>
+    /// <param name="maxRows">The most rows to delete in this call; positive.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many rows were deleted.</returns>
+    Task<int> PurgeRollupsAsync(Granularity granularity, DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken);
 
     /// <summary>Checks that the store can be reached; throws when it cannot.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task PingAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>What the writer hands the store in one transaction.</summary>
-public sealed class AnalyticsBatch
-{
-    internal AnalyticsBatch()
-    {
-    }
-
-    internal List<RequestRecord> RequestList { get; } = [];
-
-    internal List<EventRecord> EventList { get; } = [];
-
-    /// <summary>Gets the requests to keep as raw rows (after <see cref="RequestAnalyticsOptions.RawSampleRate"/>).</summary>
-    public IReadOnlyList<RequestRecord> Requests => RequestList;
-
-    /// <summary>Gets the custom events.</summary>
-    public IReadOnlyList<EventRecord> Events => EventList;
-
-    internal int Count => RequestList.Count + EventList.Count;
-
-    internal void Clear()
-    {
-        RequestList.Clear();
-        EventList.Clear();
-    }
-}
-
-/// <summary>A page of raw rows: a time range, newest first, with keyset paging.</summary>
-public sealed record RawQuery
-{
-    /// <summary>Gets the inclusive start of the range, or <see langword="null"/> for no lower bound.</summary>
-    public DateTimeOffset? From { get; init; }
-
-    /// <summary>Gets the exclusive end of the range, or <see langword="null"/> for no upper bound.</summary>
-    public DateTimeOffset? To { get; init; }
-
-    /// <summary>Gets the id below which to read (the <c>next</c> of the previous page), or <see langword="null"/> for the newest.</summary>
-    public long? Before { get; init; }
-
-    /// <summary>Gets the most rows to return, from 1 to 10 000. The default is 100.</summary>
-    public int Limit { get; init; } = 100;
-}
-
-/// <summary>A raw request as stored, with its id.</summary>
-/// <param name="Id">The row id; ids increase with insertion order.</param>
-/// <param name="Request">The request.</param>
-public sealed record StoredRequest(long Id, RequestRecord Request);
-
-/// <summary>A raw custom event as stored, with its id.</summary>
-/// <param name="Id">The row id; ids increase with insertion order.</param>
-/// <param name="Event">The event.</param>
-public sealed record StoredEvent(long Id, EventRecord Event);

@@ -72,8 +72,8 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
         };
         var bare = new EventRecord { Timestamp = full.Timestamp.AddMinutes(1), Name = "signup" };
         var batch = new AnalyticsBatch();
-        batch.EventList.Add(full);
-        batch.EventList.Add(bare);
+        batch.AddEvent(full);
+        batch.AddEvent(bare);
 
         await store.WriteBatchAsync(batch, default);
         var stored = await store.ReadEventsAsync(new RawQuery(), default);
@@ -213,7 +213,10 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
     private static AnalyticsBatch Batch(IEnumerable<RequestRecord> requests)
     {
         var batch = new AnalyticsBatch();
-        batch.RequestList.AddRange(requests);
+        foreach (var request in requests)
+        {
+            batch.AddRequest(request);
+        }
         return batch;
     }
 

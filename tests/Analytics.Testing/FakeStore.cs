@@ -1,3 +1,5 @@
+using Analytics.Rollups;
+
 namespace Analytics.Testing;
 
 /// <summary>An in-memory store whose writes can be made to fail or to stall, for pipeline tests.</summary>
@@ -6,6 +8,7 @@ public sealed class FakeStore : IAnalyticsStore
     private readonly object _gate = new();
     private readonly List<RequestRecord> _requests = [];
     private readonly List<EventRecord> _events = [];
+    private readonly List<RequestRollup> _requestRollups = [];
     private TaskCompletionSource? _stall;
 
     /// <summary>Gets or sets whether writes throw.</summary>
@@ -39,6 +42,18 @@ public sealed class FakeStore : IAnalyticsStore
         }
     }
 
+    /// <summary>Gets the request rollups of every batch written, as written (not merged).</summary>
+    public IReadOnlyList<RequestRollup> RequestRollups
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requestRollups];
+            }
+        }
+    }
+
     /// <summary>Makes every write wait until <see cref="Release"/> is called.</summary>
     public void Stall() => _stall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -63,6 +78,11 @@ public sealed class FakeStore : IAnalyticsStore
         {
             _requests.AddRange(batch.Requests);
             _events.AddRange(batch.Events);
+            _requestRollups.AddRange(batch.RequestRollups.Select(r => new RequestRollup
+            {
+                Granularity = r.Granularity, BucketStart = r.BucketStart, Route = r.Route, Method = r.Method, StatusCode = r.StatusCode,
+                Environment = r.Environment, Instance = r.Instance, Count = r.Count, Errors = r.Errors,
+            }));
             BatchesWritten++;
             LargestBatch = Math.Max(LargestBatch, batch.Requests.Count + batch.Events.Count);
         }
@@ -73,6 +93,17 @@ public sealed class FakeStore : IAnalyticsStore
 
     public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredEvent>>(Events.Select((e, i) => new StoredEvent(i + 1, e)).Reverse().Take(query.Limit).ToList());
+
+    public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken) =>
+        RequestRollups.Where(r => r.Granularity == query.Granularity && r.BucketStart >= query.From && r.BucketStart < query.To).ToAsyncEnumerable();
+
+    public IAsyncEnumerable<EventRollup> ReadEventRollupsAsync(RollupQuery query, CancellationToken cancellationToken) => AsyncEnumerable.Empty<EventRollup>();
+
+    public IAsyncEnumerable<ErrorRollup> ReadErrorRollupsAsync(RollupQuery query, CancellationToken cancellationToken) => AsyncEnumerable.Empty<ErrorRollup>();
+
+    public Task<int> PurgeRawAsync(DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    public Task<int> PurgeRollupsAsync(Granularity granularity, DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken) => Task.FromResult(0);
 
     public Task PingAsync(CancellationToken cancellationToken) =>
         Fail ? Task.FromException(new IOException("The fake store is failing.")) : Task.CompletedTask;

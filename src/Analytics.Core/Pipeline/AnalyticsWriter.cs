@@ -24,7 +24,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     // Owned by the writer loop; read by the health check.
     private readonly AnalyticsBatch _batch = new();
     private readonly List<FlushMarker> _markers = [];
-    private int _pending; // records in _batch plus requests folded in but not kept raw
+    private int _pending; // records folded into _batch, whether kept raw or not
     private bool _initialized;
     private volatile int _consecutiveFailures;
     private volatile Exception? _lastError;
@@ -140,15 +140,11 @@ internal sealed partial class AnalyticsWriter : BackgroundService
             {
                 case null:
                     _pending++;
-                    if (_rawSampleRate >= 1 || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate))
-                    {
-                        _batch.RequestList.Add(item.Request);
-                    }
-
+                    _batch.AddRequest(item.Request, keepRaw: _rawSampleRate >= 1 || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate));
                     break;
                 case EventRecord analyticsEvent:
                     _pending++;
-                    _batch.EventList.Add(analyticsEvent);
+                    _batch.AddEvent(analyticsEvent);
                     break;
                 case FlushMarker marker:
                     _markers.Add(marker);

@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace Analytics.Rollups;
 
 /// <summary>The compact binary form of a <see cref="LatencySketch"/>, stored as a BLOB beside each rollup row.</summary>
-internal sealed partial class LatencySketch
+public sealed partial class LatencySketch
 {
     private const byte FormatVersion = 1;
     private const int MaxVarintLength = 10;

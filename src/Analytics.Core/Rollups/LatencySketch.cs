@@ -22,7 +22,7 @@ namespace Analytics.Rollups;
 /// </para>
 /// <para>Instances are not thread-safe; the owner must synchronize access or keep one sketch per thread and merge.</para>
 /// </remarks>
-internal sealed partial class LatencySketch
+public sealed partial class LatencySketch
 {
     /// <summary>
     /// The relative accuracy of every quantile. 1% keeps a 200 ms p99 within 2 ms, well below run-to-run noise,

@@ -1,0 +1,58 @@
+using Analytics.Rollups;
+
+namespace Analytics;
+
+/// <summary>
+/// What the writer hands the store in one transaction: the raw rows to keep, and the rollups of every record of the batch
+/// at every granularity, to be added to the stored rollups with the same keys.
+/// </summary>
+public sealed class AnalyticsBatch
+{
+    private readonly RollupAccumulator _rollups = new();
+
+    internal AnalyticsBatch()
+    {
+    }
+
+    internal List<RequestRecord> RequestList { get; } = [];
+
+    internal List<EventRecord> EventList { get; } = [];
+
+    /// <summary>Gets the requests to keep as raw rows (after <see cref="RequestAnalyticsOptions.RawSampleRate"/>).</summary>
+    public IReadOnlyList<RequestRecord> Requests => RequestList;
+
+    /// <summary>Gets the custom events to keep as raw rows.</summary>
+    public IReadOnlyList<EventRecord> Events => EventList;
+
+    /// <summary>Gets the request rollups of every request of the batch, whether kept raw or not, at every granularity.</summary>
+    public IReadOnlyList<RequestRollup> RequestRollups => _rollups.Requests;
+
+    /// <summary>Gets the custom-event rollups of the batch at every granularity.</summary>
+    public IReadOnlyList<EventRollup> EventRollups => _rollups.Events;
+
+    /// <summary>Gets the rollups of the failed requests of the batch at every granularity.</summary>
+    public IReadOnlyList<ErrorRollup> ErrorRollups => _rollups.Errors;
+
+    /// <summary>Counts a request into the rollups and, when <paramref name="keepRaw"/>, keeps it as a raw row.</summary>
+    internal void AddRequest(in RequestRecord request, bool keepRaw = true)
+    {
+        _rollups.Add(request);
+        if (keepRaw)
+        {
+            RequestList.Add(request);
+        }
+    }
+
+    internal void AddEvent(EventRecord analyticsEvent)
+    {
+        _rollups.Add(analyticsEvent);
+        EventList.Add(analyticsEvent);
+    }
+
+    internal void Clear()
+    {
+        RequestList.Clear();
+        EventList.Clear();
+        _rollups.Clear();
+    }
+}

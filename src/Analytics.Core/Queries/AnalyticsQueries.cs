@@ -1,0 +1,435 @@
+using Analytics.Rollups;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Queries;
+
+/// <summary>
+/// Answers <see cref="IAnalyticsQueries"/> from any <see cref="IAnalyticsStore"/>: the store filters rollup rows, this
+/// class validates the query, chooses the granularity and does the arithmetic, so every store answers alike.
+/// </summary>
+internal sealed class AnalyticsQueries : IAnalyticsQueries
+{
+    // A forced minute granularity over a long range would build an answer of millions of points; two weeks of minutes
+    // (20 160) is the most any dashboard chart can show.
+    internal const int MaxBuckets = 20_160;
+    internal const int MaxLimit = 1_000;
+
+    private static readonly TimeSpan MinuteRangeLimit = TimeSpan.FromHours(6);
+    private static readonly TimeSpan HourRangeLimit = TimeSpan.FromDays(14);
+    private static readonly DateTimeOffset Earliest = DateTimeOffset.UnixEpoch;
+    private static readonly DateTimeOffset Latest = new(9999, 12, 30, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly IAnalyticsStore _store;
+    private readonly RetentionOptions _retention;
+    private readonly TimeProvider _timeProvider;
+
+    public AnalyticsQueries(IAnalyticsStore store, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider)
+    {
+        _store = store;
+        _retention = options.Value.Retention;
+        _timeProvider = timeProvider;
+    }
+
+    public async Task<AnalyticsOverview> GetOverviewAsync(AnalyticsQuery query, CancellationToken cancellationToken)
+    {
+        var plan = Plan(query);
+        var totals = new Totals();
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeLatency: true), cancellationToken).ConfigureAwait(false))
+        {
+            totals.Add(row);
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var to = now > plan.From && now < plan.To ? now : plan.To;
+        double minutes = (to - plan.From).TotalMinutes;
+        return new AnalyticsOverview(
+            plan.From,
+            to,
+            totals.Count,
+            totals.Errors,
+            totals.ErrorRate,
+            minutes > 0 ? totals.Count / minutes : 0,
+            new LatencySummary(totals.Avg, totals.Quantile(0.50), totals.Quantile(0.95), totals.Quantile(0.99), ToMilliseconds(totals.Max)),
+            totals.RequestBytes,
+            totals.ResponseBytes);
+    }
+
+    public async Task<TimeSeries> GetTimeSeriesAsync(AnalyticsQuery query, CancellationToken cancellationToken)
+    {
+        var plan = Plan(query);
+        var buckets = new Totals[plan.BucketCount];
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeLatency: true), cancellationToken).ConfigureAwait(false))
+        {
+            if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
+            {
+                (buckets[index] ??= new Totals()).Add(row);
+            }
+        }
+
+        var points = new TimeSeriesPoint[buckets.Length];
+        for (int i = 0; i < points.Length; i++)
+        {
+            var t = buckets[i] ?? Totals.Empty;
+            points[i] = new TimeSeriesPoint(plan.BucketTime(i), t.Count, t.Errors, t.Avg, t.Quantile(0.50), t.Quantile(0.95), t.Quantile(0.99));
+        }
+
+        return new TimeSeries(plan.Granularity, points);
+    }
+
+    public async Task<IReadOnlyList<RouteStats>> GetRoutesAsync(AnalyticsQuery query, CancellationToken cancellationToken)
+    {
+        var plan = Plan(query);
+        int limit = ValidateLimit(query, 20);
+        var routes = new Dictionary<(string Route, string Method), Totals>();
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeLatency: true), cancellationToken).ConfigureAwait(false))
+        {
+            var key = (row.Route, row.Method);
+            if (!routes.TryGetValue(key, out var totals))
+            {
+                routes.Add(key, totals = new Totals());
+            }
+
+            totals.Add(row);
+        }
+
+        return routes
+            .OrderByDescending(r => r.Value.Count).ThenBy(r => r.Key.Route, StringComparer.Ordinal).ThenBy(r => r.Key.Method, StringComparer.Ordinal)
+            .Take(limit)
+            .Select(r => new RouteStats(r.Key.Route, r.Key.Method, r.Value.Count, r.Value.Errors, r.Value.ErrorRate, r.Value.Avg, r.Value.Quantile(0.95), r.Value.Quantile(0.99)))
+            .ToArray();
+    }
+
+    public async Task<IReadOnlyList<StatusCodeCount>> GetStatusCodesAsync(AnalyticsQuery query, CancellationToken cancellationToken)
+    {
+        var plan = Plan(query);
+        var codes = new Dictionary<int, long>();
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeLatency: false), cancellationToken).ConfigureAwait(false))
+        {
+            codes[row.StatusCode] = codes.GetValueOrDefault(row.StatusCode) + row.Count;
+        }
+
+        return codes
+            .OrderByDescending(c => c.Value).ThenBy(c => c.Key)
+            .Select(c => new StatusCodeCount(c.Key, c.Value))
+            .ToArray();
+    }
+
+    public async Task<IReadOnlyList<ErrorGroup>> GetErrorsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
+    {
+        var plan = Plan(query);
+        int limit = ValidateLimit(query, 50);
+        var groups = new Dictionary<(string Route, string Method, int StatusCode, string? ExceptionType), ErrorRollup>();
+        await foreach (var row in _store.ReadErrorRollupsAsync(plan.Rollups(includeLatency: false), cancellationToken).ConfigureAwait(false))
+        {
+            var key = (row.Route, row.Method, row.StatusCode, row.ExceptionType);
+            if (!groups.TryGetValue(key, out var group))
+            {
+                groups.Add(key, group = new ErrorRollup
+                {
+                    Granularity = row.Granularity, BucketStart = row.BucketStart, Route = row.Route, Method = row.Method,
+                    StatusCode = row.StatusCode, ExceptionType = row.ExceptionType,
+                });
+            }
+
+            RollupAccumulator.MergeInto(group, row);
+        }
+
+        return groups.Values
+            .OrderByDescending(g => g.Count).ThenByDescending(g => g.LastSeen)
+            .Take(limit)
+            .Select(g => new ErrorGroup(g.Route, g.Method, g.StatusCode, g.ExceptionType, g.LastMessage, g.Count, g.FirstSeen, g.LastSeen))
+            .ToArray();
+    }
+
+    public async Task<Heatmap> GetHeatmapAsync(AnalyticsQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Granularity == Rollups.Granularity.Day)
+        {
+            throw new ArgumentException("A heatmap needs hours: use the minute or hour granularity, or leave it unset.", nameof(AnalyticsQuery.Granularity));
+        }
+
+        // Hours answer any range the hour retention covers; minutes are used only when chosen for a short range.
+        var plan = Plan(query, coarsest: Rollups.Granularity.Hour);
+        var counts = new long[7 * 24];
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeLatency: false), cancellationToken).ConfigureAwait(false))
+        {
+            counts[((int)row.BucketStart.UtcDateTime.DayOfWeek * 24) + row.BucketStart.UtcDateTime.Hour] += row.Count;
+        }
+
+        var cells = new HeatmapCell[counts.Length];
+        for (int i = 0; i < cells.Length; i++)
+        {
+            cells[i] = new HeatmapCell(i / 24, i % 24, counts[i]);
+        }
+
+        return new Heatmap(cells);
+    }
+
+    public async Task<RequestPage> GetRequestsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
+    {
+        var filters = Validate(query);
+        int limit = ValidateLimit(query, 100);
+        if (query.Before is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AnalyticsQuery.Before), query.Before, "Before must be a positive request id.");
+        }
+
+        var rows = await _store.ReadRequestsAsync(
+            new RawQuery
+            {
+                From = query.From,
+                To = query.To,
+                Before = query.Before,
+                Limit = limit,
+                Route = filters.Route,
+                Method = filters.Method,
+                MinStatusCode = filters.Status?.Min,
+                MaxStatusCode = filters.Status?.Max,
+                Environment = filters.Environment,
+                Instance = filters.Instance,
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        var items = rows.Select(static row => new RequestLogEntry
+        {
+            Id = row.Id,
+            Time = row.Request.Timestamp,
+            Method = row.Request.Method,
+            Route = row.Request.Route,
+            Path = row.Request.Path,
+            StatusCode = row.Request.StatusCode,
+            Duration = row.Request.Duration.TotalMilliseconds,
+            RequestBytes = row.Request.RequestBytes,
+            ResponseBytes = row.Request.ResponseBytes,
+            ClientIp = row.Request.ClientIp,
+            UserAgent = row.Request.UserAgent,
+            Protocol = row.Request.Protocol,
+            Kind = row.Request.Kind,
+            TraceId = row.Request.TraceId,
+            UserId = row.Request.UserId,
+            Environment = row.Request.Environment,
+            Instance = row.Request.Instance,
+            ExceptionType = row.Request.ExceptionType,
+            ExceptionMessage = row.Request.ExceptionMessage,
+        }).ToArray();
+
+        return new RequestPage(items, items.Length == limit ? items[^1].Id : null);
+    }
+
+    public async Task<EventsOverTime> GetEventsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
+    {
+        var plan = Plan(query);
+        var series = new Dictionary<string, EventTotals>(StringComparer.Ordinal);
+        await foreach (var row in _store.ReadEventRollupsAsync(plan.Rollups(includeLatency: true) with { EventName = Normalize(query.EventName) }, cancellationToken).ConfigureAwait(false))
+        {
+            if (!series.TryGetValue(row.Name, out var totals))
+            {
+                series.Add(row.Name, totals = new EventTotals(plan.BucketCount));
+            }
+
+            if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
+            {
+                totals.Add(row, index);
+            }
+        }
+
+        return new EventsOverTime(plan.Granularity, series
+            .OrderByDescending(s => s.Value.Count).ThenBy(s => s.Key, StringComparer.Ordinal)
+            .Select(s => s.Value.ToSeries(s.Key, plan))
+            .ToArray());
+    }
+
+    internal static double ToMilliseconds(double microseconds) => microseconds / 1_000;
+
+    private static string? Normalize(string? filter) => string.IsNullOrWhiteSpace(filter) ? null : filter;
+
+    private static int ValidateLimit(AnalyticsQuery query, int defaultLimit)
+    {
+        int limit = query.Limit ?? defaultLimit;
+        if (limit is < 1 or > MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AnalyticsQuery.Limit), limit, $"Limit must be between 1 and {MaxLimit}.");
+        }
+
+        return limit;
+    }
+
+    private static Filters Validate(AnalyticsQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.From < Earliest)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AnalyticsQuery.From), query.From, "From must not be before 1970-01-01.");
+        }
+
+        if (query.To > Latest)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AnalyticsQuery.To), query.To, "To must not be after 9999-12-30.");
+        }
+
+        if (query.From > query.To)
+        {
+            throw new ArgumentException($"From ({query.From:O}) must not be after To ({query.To:O}).", nameof(AnalyticsQuery.From));
+        }
+
+        if (query.Granularity is { } forced && !forced.IsDefined())
+        {
+            throw new ArgumentOutOfRangeException(nameof(AnalyticsQuery.Granularity), forced, "Granularity must be Minute, Hour or Day.");
+        }
+
+        StatusFilter? status = null;
+        if (Normalize(query.Status) is { } text && !StatusFilter.TryParse(text.Trim(), out status))
+        {
+            throw new ArgumentException($"Status '{text}' is neither a status code from 100 to 599 nor a class such as 5xx.", nameof(AnalyticsQuery.Status));
+        }
+
+        return new Filters(Normalize(query.Route), Normalize(query.Method)?.Trim().ToUpperInvariant(), status, Normalize(query.Environment), Normalize(query.Instance));
+    }
+
+    private QueryPlan Plan(AnalyticsQuery query, Granularity coarsest = Rollups.Granularity.Day)
+    {
+        var filters = Validate(query);
+        var granularity = query.Granularity ?? ChooseGranularity(query, coarsest);
+        var from = granularity.Floor(query.From);
+        var to = granularity.Ceiling(query.To);
+        long buckets = (to - from).Ticks / granularity.BucketSize().Ticks;
+        if (buckets > MaxBuckets)
+        {
+            throw new ArgumentException(
+                $"The range needs {buckets} {granularity.ToWireName()} buckets; at most {MaxBuckets} can be read at once. Choose a coarser granularity or a shorter range.",
+                nameof(AnalyticsQuery.Granularity));
+        }
+
+        return new QueryPlan(granularity, from, to, (int)buckets, filters);
+    }
+
+    /// <summary>The coarsest granularity that answers the range (DESIGN §3), made coarser when the finer one has already been purged.</summary>
+    private Granularity ChooseGranularity(AnalyticsQuery query, Granularity coarsest)
+    {
+        var span = query.To - query.From;
+        var granularity = span <= MinuteRangeLimit ? Rollups.Granularity.Minute : span <= HourRangeLimit ? Rollups.Granularity.Hour : Rollups.Granularity.Day;
+        var now = _timeProvider.GetUtcNow();
+        if (granularity == Rollups.Granularity.Minute && query.From < now - _retention.Minute)
+        {
+            granularity = Rollups.Granularity.Hour;
+        }
+
+        if (granularity == Rollups.Granularity.Hour && query.From < now - _retention.Hour)
+        {
+            granularity = Rollups.Granularity.Day;
+        }
+
+        return granularity > coarsest ? coarsest : granularity;
+    }
+
+    private sealed record Filters(string? Route, string? Method, StatusFilter? Status, string? Environment, string? Instance);
+
+    private sealed record QueryPlan(Granularity Granularity, DateTimeOffset From, DateTimeOffset To, int BucketCount, Filters Filters)
+    {
+        public RollupQuery Rollups(bool includeLatency) => new()
+        {
+            Granularity = Granularity,
+            From = From,
+            To = To,
+            Route = Filters.Route,
+            Method = Filters.Method,
+            MinStatusCode = Filters.Status?.Min,
+            MaxStatusCode = Filters.Status?.Max,
+            Environment = Filters.Environment,
+            Instance = Filters.Instance,
+            IncludeLatency = includeLatency,
+        };
+
+        /// <summary>Gets the index of the bucket, or -1 for a row outside the range (which a correct store never returns).</summary>
+        public int BucketIndex(DateTimeOffset bucketStart) =>
+            bucketStart >= From && bucketStart < To ? (int)((bucketStart - From).Ticks / Granularity.BucketSize().Ticks) : -1;
+
+        public DateTimeOffset BucketTime(int index) => From + (Granularity.BucketSize() * index);
+    }
+
+    /// <summary>Request rollups added together: exact counts and sums, merged sketches.</summary>
+    private sealed class Totals
+    {
+        public static readonly Totals Empty = new();
+
+        private LatencySketch? _latency;
+
+        public long Count { get; private set; }
+
+        public long Errors { get; private set; }
+
+        public long RequestBytes { get; private set; }
+
+        public long ResponseBytes { get; private set; }
+
+        public long Max { get; private set; }
+
+        public double ErrorRate => Count == 0 ? 0 : (double)Errors / Count;
+
+        public double Avg => Count == 0 ? 0 : ToMilliseconds((double)_durationSum / Count);
+
+        private long _durationSum;
+
+        public void Add(RequestRollup row)
+        {
+            Count += row.Count;
+            Errors += row.Errors;
+            RequestBytes += row.RequestBytes;
+            ResponseBytes += row.ResponseBytes;
+            _durationSum += row.DurationSumMicroseconds;
+            Max = Math.Max(Max, row.DurationMaxMicroseconds);
+            if (row.Latency is { } latency)
+            {
+                (_latency ??= new LatencySketch()).Merge(latency);
+            }
+        }
+
+        public double Quantile(double q) => _latency is { } latency ? ToMilliseconds(latency.GetQuantile(q)) : 0;
+    }
+
+    private sealed class EventTotals(int buckets)
+    {
+        private readonly long[] _counts = new long[buckets];
+        private readonly long[] _failures = new long[buckets];
+        private LatencySketch? _duration;
+        private long _successes;
+        private long _failuresTotal;
+
+        public long Count { get; private set; }
+
+        public void Add(EventRollup row, int bucket)
+        {
+            Count += row.Count;
+            _successes += row.Successes;
+            _failuresTotal += row.Failures;
+            _counts[bucket] += row.Count;
+            _failures[bucket] += row.Failures;
+            if (row.Duration is { } duration)
+            {
+                (_duration ??= new LatencySketch()).Merge(duration);
+            }
+        }
+
+        public EventSeries ToSeries(string name, QueryPlan plan)
+        {
+            var points = new EventPoint[_counts.Length];
+            for (int i = 0; i < points.Length; i++)
+            {
+                points[i] = new EventPoint(plan.BucketTime(i), _counts[i], _failures[i]);
+            }
+
+            var d = _duration;
+            return new EventSeries(
+                name,
+                Count,
+                _successes,
+                _failuresTotal,
+                d is null ? null : ToMilliseconds(d.Sum / d.Count),
+                d is null ? null : ToMilliseconds(d.GetQuantile(0.50)),
+                d is null ? null : ToMilliseconds(d.GetQuantile(0.95)),
+                d is null ? null : ToMilliseconds(d.GetQuantile(0.99)),
+                points);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+namespace Analytics.Rollups;
+
+/// <summary>
+/// The failed requests (status 500 or more, or an exception) of one bucket with the same route, method, status code,
+/// exception type, environment and instance.
+/// </summary>
+public sealed class ErrorRollup
+{
+    /// <summary>Gets the bucket width.</summary>
+    public required Granularity Granularity { get; init; }
+
+    /// <summary>Gets the UTC start of the bucket.</summary>
+    public required DateTimeOffset BucketStart { get; init; }
+
+    /// <summary>Gets the route template.</summary>
+    public required string Route { get; init; }
+
+    /// <summary>Gets the HTTP method.</summary>
+    public required string Method { get; init; }
+
+    /// <summary>Gets the response status code.</summary>
+    public required int StatusCode { get; init; }
+
+    /// <summary>Gets the full name of the exception type, or <see langword="null"/> when the response failed without one.</summary>
+    public string? ExceptionType { get; init; }
+
+    /// <summary>Gets the environment, or <see langword="null"/>.</summary>
+    public string? Environment { get; init; }
+
+    /// <summary>Gets the instance, or <see langword="null"/>.</summary>
+    public string? Instance { get; init; }
+
+    /// <summary>Gets or sets the number of failed requests.</summary>
+    public long Count { get; set; }
+
+    /// <summary>Gets or sets when the first of them happened.</summary>
+    public DateTimeOffset FirstSeen { get; set; }
+
+    /// <summary>Gets or sets when the last of them happened.</summary>
+    public DateTimeOffset LastSeen { get; set; }
+
+    /// <summary>Gets or sets the exception message of the last of them, or <see langword="null"/>.</summary>
+    public string? LastMessage { get; set; }
+}

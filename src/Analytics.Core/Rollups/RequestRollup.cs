@@ -1,0 +1,60 @@
+namespace Analytics.Rollups;
+
+/// <summary>
+/// The aggregate of every request in one bucket with the same route, method, status code, environment and instance.
+/// </summary>
+/// <remarks>
+/// Rollups count every request, including those <see cref="RequestAnalyticsOptions.RawSampleRate"/> did not keep as a
+/// raw row. A store adds a written rollup to the stored one with the same key: counts and sums add, minimum and maximum
+/// combine, and the latency sketches merge.
+/// </remarks>
+public sealed class RequestRollup
+{
+    /// <summary>Gets the bucket width.</summary>
+    public required Granularity Granularity { get; init; }
+
+    /// <summary>Gets the UTC start of the bucket.</summary>
+    public required DateTimeOffset BucketStart { get; init; }
+
+    /// <summary>Gets the route template.</summary>
+    public required string Route { get; init; }
+
+    /// <summary>Gets the HTTP method.</summary>
+    public required string Method { get; init; }
+
+    /// <summary>Gets the response status code.</summary>
+    public required int StatusCode { get; init; }
+
+    /// <summary>Gets the environment the requests were served in, or <see langword="null"/>.</summary>
+    public string? Environment { get; init; }
+
+    /// <summary>Gets the instance that served the requests, or <see langword="null"/>.</summary>
+    public string? Instance { get; init; }
+
+    /// <summary>Gets or sets the number of requests.</summary>
+    public long Count { get; set; }
+
+    /// <summary>Gets or sets how many of them failed (status 500 or more, or an exception).</summary>
+    public long Errors { get; set; }
+
+    /// <summary>Gets or sets the sum of the durations, in whole microseconds.</summary>
+    public long DurationSumMicroseconds { get; set; }
+
+    /// <summary>Gets or sets the shortest duration, in whole microseconds.</summary>
+    public long DurationMinMicroseconds { get; set; }
+
+    /// <summary>Gets or sets the longest duration, in whole microseconds.</summary>
+    public long DurationMaxMicroseconds { get; set; }
+
+    /// <summary>Gets or sets the sum of the request body sizes, in bytes.</summary>
+    public long RequestBytes { get; set; }
+
+    /// <summary>Gets or sets the sum of the response body sizes, in bytes.</summary>
+    public long ResponseBytes { get; set; }
+
+    /// <summary>
+    /// Gets or sets the latency sketch, in microseconds; <see langword="null"/> when read without
+    /// <see cref="RollupQuery.IncludeLatency"/>.
+    /// </summary>
+    public LatencySketch? Latency { get; set; }
+}

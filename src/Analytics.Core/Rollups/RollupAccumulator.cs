@@ -1,0 +1,230 @@
+namespace Analytics.Rollups;
+
+/// <summary>
+/// Folds one batch of records into rollups. Records are counted into minute buckets as they arrive; hours and days are
+/// then built by merging those minutes, so every coarser sketch is an exact merge of finer ones.
+/// </summary>
+/// <remarks>Owned by the writer loop: not thread-safe.</remarks>
+internal sealed class RollupAccumulator
+{
+    private readonly Dictionary<RequestKey, RequestRollup> _requestMinutes = [];
+    private readonly Dictionary<EventKey, EventRollup> _eventMinutes = [];
+    private readonly Dictionary<ErrorKey, ErrorRollup> _errorMinutes = [];
+
+    private readonly List<RequestRollup> _requests = [];
+    private readonly List<EventRollup> _events = [];
+    private readonly List<ErrorRollup> _errors = [];
+    private bool _complete = true;
+
+    /// <summary>Gets the request rollups of every granularity.</summary>
+    public IReadOnlyList<RequestRollup> Requests => Complete()._requests;
+
+    /// <summary>Gets the custom-event rollups of every granularity.</summary>
+    public IReadOnlyList<EventRollup> Events => Complete()._events;
+
+    /// <summary>Gets the error rollups of every granularity.</summary>
+    public IReadOnlyList<ErrorRollup> Errors => Complete()._errors;
+
+    public void Add(in RequestRecord request)
+    {
+        _complete = false;
+        var bucket = Granularity.Minute.Floor(request.Timestamp);
+        var key = new RequestKey(Granularity.Minute, bucket, request.Route, request.Method, request.StatusCode, request.Environment, request.Instance);
+        long micros = Math.Max(0, request.Duration.Ticks / TimeSpan.TicksPerMicrosecond);
+        if (!_requestMinutes.TryGetValue(key, out var rollup))
+        {
+            rollup = key.Create();
+            rollup.DurationMinMicroseconds = micros;
+            rollup.DurationMaxMicroseconds = micros;
+            rollup.Latency = new LatencySketch();
+            _requestMinutes.Add(key, rollup);
+        }
+
+        bool isError = request.IsError;
+        rollup.Count++;
+        rollup.Errors += isError ? 1 : 0;
+        rollup.DurationSumMicroseconds += micros;
+        rollup.DurationMinMicroseconds = Math.Min(rollup.DurationMinMicroseconds, micros);
+        rollup.DurationMaxMicroseconds = Math.Max(rollup.DurationMaxMicroseconds, micros);
+        rollup.RequestBytes += request.RequestBytes;
+        rollup.ResponseBytes += request.ResponseBytes;
+        rollup.Latency!.Add(Math.Max(0, request.Duration.Ticks / (double)TimeSpan.TicksPerMicrosecond));
+
+        if (isError)
+        {
+            AddError(request, bucket);
+        }
+    }
+
+    public void Add(EventRecord analyticsEvent)
+    {
+        _complete = false;
+        var key = new EventKey(Granularity.Minute, Granularity.Minute.Floor(analyticsEvent.Timestamp), analyticsEvent.Name, analyticsEvent.Environment, analyticsEvent.Instance);
+        if (!_eventMinutes.TryGetValue(key, out var rollup))
+        {
+            rollup = key.Create();
+            _eventMinutes.Add(key, rollup);
+        }
+
+        rollup.Count++;
+        rollup.Successes += analyticsEvent.Success == true ? 1 : 0;
+        rollup.Failures += analyticsEvent.Success == false ? 1 : 0;
+        if (analyticsEvent.Duration is { } duration)
+        {
+            (rollup.Duration ??= new LatencySketch()).Add(Math.Max(0, duration.Ticks / (double)TimeSpan.TicksPerMicrosecond));
+        }
+    }
+
+    public void Clear()
+    {
+        _requestMinutes.Clear();
+        _eventMinutes.Clear();
+        _errorMinutes.Clear();
+        _requests.Clear();
+        _events.Clear();
+        _errors.Clear();
+        _complete = true;
+    }
+
+    private void AddError(in RequestRecord request, DateTimeOffset bucket)
+    {
+        var key = new ErrorKey(Granularity.Minute, bucket, request.Route, request.Method, request.StatusCode, request.ExceptionType, request.Environment, request.Instance);
+        if (!_errorMinutes.TryGetValue(key, out var rollup))
+        {
+            rollup = key.Create();
+            rollup.FirstSeen = request.Timestamp;
+            rollup.LastSeen = request.Timestamp;
+            _errorMinutes.Add(key, rollup);
+        }
+
+        rollup.Count++;
+        if (request.Timestamp < rollup.FirstSeen)
+        {
+            rollup.FirstSeen = request.Timestamp;
+        }
+
+        if (request.Timestamp >= rollup.LastSeen)
+        {
+            rollup.LastSeen = request.Timestamp;
+            rollup.LastMessage = request.ExceptionMessage;
+        }
+    }
+
+    /// <summary>Builds the hour and day rollups from the minute ones, once per change.</summary>
+    private RollupAccumulator Complete()
+    {
+        if (_complete)
+        {
+            return this;
+        }
+
+        _requests.Clear();
+        _events.Clear();
+        _errors.Clear();
+        _requests.AddRange(_requestMinutes.Values);
+        _events.AddRange(_eventMinutes.Values);
+        _errors.AddRange(_errorMinutes.Values);
+        foreach (var granularity in (ReadOnlySpan<Granularity>)[Granularity.Hour, Granularity.Day])
+        {
+            Coarsen(_requestMinutes, granularity, static (k, g) => k with { Granularity = g, BucketStart = g.Floor(k.BucketStart) }, static k => k.Create(), MergeInto, _requests);
+            Coarsen(_eventMinutes, granularity, static (k, g) => k with { Granularity = g, BucketStart = g.Floor(k.BucketStart) }, static k => k.Create(), MergeInto, _events);
+            Coarsen(_errorMinutes, granularity, static (k, g) => k with { Granularity = g, BucketStart = g.Floor(k.BucketStart) }, static k => k.Create(), MergeInto, _errors);
+        }
+
+        _complete = true;
+        return this;
+    }
+
+    private static void Coarsen<TKey, TRollup>(
+        Dictionary<TKey, TRollup> minutes,
+        Granularity granularity,
+        Func<TKey, Granularity, TKey> coarsenKey,
+        Func<TKey, TRollup> create,
+        Action<TRollup, TRollup> mergeInto,
+        List<TRollup> output)
+        where TKey : notnull
+    {
+        var coarse = new Dictionary<TKey, TRollup>();
+        foreach (var (key, minute) in minutes)
+        {
+            var coarseKey = coarsenKey(key, granularity);
+            if (!coarse.TryGetValue(coarseKey, out var rollup))
+            {
+                rollup = create(coarseKey);
+                coarse.Add(coarseKey, rollup);
+            }
+
+            mergeInto(rollup, minute);
+        }
+
+        output.AddRange(coarse.Values);
+    }
+
+    /// <summary>Adds <paramref name="source"/> to <paramref name="target"/> exactly as a store merges two rows with one key.</summary>
+    internal static void MergeInto(RequestRollup target, RequestRollup source)
+    {
+        bool empty = target.Count == 0;
+        target.Count += source.Count;
+        target.Errors += source.Errors;
+        target.DurationSumMicroseconds += source.DurationSumMicroseconds;
+        target.DurationMinMicroseconds = empty ? source.DurationMinMicroseconds : Math.Min(target.DurationMinMicroseconds, source.DurationMinMicroseconds);
+        target.DurationMaxMicroseconds = empty ? source.DurationMaxMicroseconds : Math.Max(target.DurationMaxMicroseconds, source.DurationMaxMicroseconds);
+        target.RequestBytes += source.RequestBytes;
+        target.ResponseBytes += source.ResponseBytes;
+        if (source.Latency is { } latency)
+        {
+            (target.Latency ??= new LatencySketch()).Merge(latency);
+        }
+    }
+
+    internal static void MergeInto(EventRollup target, EventRollup source)
+    {
+        target.Count += source.Count;
+        target.Successes += source.Successes;
+        target.Failures += source.Failures;
+        if (source.Duration is { } duration)
+        {
+            (target.Duration ??= new LatencySketch()).Merge(duration);
+        }
+    }
+
+    internal static void MergeInto(ErrorRollup target, ErrorRollup source)
+    {
+        bool empty = target.Count == 0;
+        target.Count += source.Count;
+        if (empty || source.FirstSeen < target.FirstSeen)
+        {
+            target.FirstSeen = source.FirstSeen;
+        }
+
+        if (empty || source.LastSeen >= target.LastSeen)
+        {
+            target.LastSeen = source.LastSeen;
+            target.LastMessage = source.LastMessage;
+        }
+    }
+
+    private readonly record struct RequestKey(Granularity Granularity, DateTimeOffset BucketStart, string Route, string Method, int StatusCode, string? Environment, string? Instance)
+    {
+        public RequestRollup Create() => new()
+        {
+            Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method, StatusCode = StatusCode, Environment = Environment, Instance = Instance,
+        };
+    }
+
+    private readonly record struct EventKey(Granularity Granularity, DateTimeOffset BucketStart, string Name, string? Environment, string? Instance)
+    {
+        public EventRollup Create() => new()
+        {
+            Granularity = Granularity, BucketStart = BucketStart, Name = Name, Environment = Environment, Instance = Instance,
+        };
+    }
+
+    private readonly record struct ErrorKey(Granularity Granularity, DateTimeOffset BucketStart, string Route, string Method, int StatusCode, string? ExceptionType, string? Environment, string? Instance)
+    {
+        public ErrorRollup Create() => new()
+        {
+            Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method, StatusCode = StatusCode, ExceptionType = ExceptionType, Environment = Environment, Instance = Instance,
+        };
+    }
+}

@@ -1,0 +1,44 @@
+namespace Analytics.Rollups;
+
+/// <summary>
+/// Which rollup rows a store reads: one granularity, a range of bucket starts, and optional exact filters. A store
+/// applies every filter that is set and returns rows in no particular order.
+/// </summary>
+public sealed record RollupQuery
+{
+    /// <summary>Gets the granularity to read.</summary>
+    public required Granularity Granularity { get; init; }
+
+    /// <summary>Gets the inclusive lower bound of the bucket starts.</summary>
+    public required DateTimeOffset From { get; init; }
+
+    /// <summary>Gets the exclusive upper bound of the bucket starts.</summary>
+    public required DateTimeOffset To { get; init; }
+
+    /// <summary>Gets the route template to match exactly, or <see langword="null"/> for every route.</summary>
+    public string? Route { get; init; }
+
+    /// <summary>Gets the HTTP method to match exactly (upper case), or <see langword="null"/> for every method.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>Gets the lowest status code to include, or <see langword="null"/> for no lower bound.</summary>
+    public int? MinStatusCode { get; init; }
+
+    /// <summary>Gets the highest status code to include, or <see langword="null"/> for no upper bound.</summary>
+    public int? MaxStatusCode { get; init; }
+
+    /// <summary>Gets the environment to match exactly, or <see langword="null"/> for every environment.</summary>
+    public string? Environment { get; init; }
+
+    /// <summary>Gets the instance to match exactly, or <see langword="null"/> for every instance.</summary>
+    public string? Instance { get; init; }
+
+    /// <summary>Gets the event name to match exactly (event rollups only), or <see langword="null"/> for every name.</summary>
+    public string? EventName { get; init; }
+
+    /// <summary>
+    /// Gets whether to read the sketches. Decoding them is most of the cost of a read, so queries that need only counts
+    /// leave this off. The default is <see langword="false"/>.
+    /// </summary>
+    public bool IncludeLatency { get; init; }
+}

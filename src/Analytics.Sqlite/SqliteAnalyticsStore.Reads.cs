@@ -1,0 +1,255 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Analytics.Rollups;
+using Microsoft.Data.Sqlite;
+
+namespace Analytics.Sqlite;
+
+/// <summary>The read side: raw pages with keyset paging, and rollup rows filtered in SQL.</summary>
+internal sealed partial class SqliteAnalyticsStore
+{
+    public Task<IReadOnlyList<StoredRequest>> ReadRequestsAsync(RawQuery query, CancellationToken cancellationToken) =>
+        ReadPageAsync("requests", SqliteWriter.RequestColumns, query, reader => new StoredRequest(reader.GetInt64(0), new RequestRecord
+        {
+            Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
+            Method = reader.GetString(2),
+            Route = reader.GetString(3),
+            Path = reader.GetString(4),
+            StatusCode = reader.GetInt32(5),
+            Duration = TimeSpan.FromMicroseconds(reader.GetInt64(6)),
+            RequestBytes = reader.GetInt64(7),
+            ResponseBytes = reader.GetInt64(8),
+            ClientIp = GetStringOrNull(reader, 9),
+            UserAgent = GetStringOrNull(reader, 10),
+            Protocol = GetStringOrNull(reader, 11),
+            Kind = (RequestKind)reader.GetInt32(12),
+            TraceId = GetStringOrNull(reader, 13),
+            UserId = GetStringOrNull(reader, 14),
+            Environment = GetStringOrNull(reader, 15),
+            Instance = GetStringOrNull(reader, 16),
+            ExceptionType = GetStringOrNull(reader, 17),
+            ExceptionMessage = GetStringOrNull(reader, 18),
+        }), cancellationToken);
+
+    public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken) =>
+        ReadPageAsync("events", SqliteWriter.EventColumns, query, reader => new StoredEvent(reader.GetInt64(0), new EventRecord
+        {
+            Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
+            Name = reader.GetString(2),
+            UserId = GetStringOrNull(reader, 3),
+            Duration = reader.IsDBNull(4) ? null : TimeSpan.FromMicroseconds(reader.GetInt64(4)),
+            Success = reader.IsDBNull(5) ? null : reader.GetInt64(5) != 0,
+            PropertiesJson = GetStringOrNull(reader, 6),
+            Environment = GetStringOrNull(reader, 7),
+            Instance = GetStringOrNull(reader, 8),
+        }), cancellationToken);
+
+    public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        string latency = query.IncludeLatency ? "latency" : "NULL";
+        return ReadRollupsAsync(
+            $"SELECT bucket_start, route, method, status, environment, instance, count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, {latency} FROM request_rollups",
+            query,
+            requests: true,
+            reader => new RequestRollup
+            {
+                Granularity = query.Granularity,
+                BucketStart = FromUnixMicroseconds(reader.GetInt64(0)),
+                Route = reader.GetString(1),
+                Method = reader.GetString(2),
+                StatusCode = reader.GetInt32(3),
+                Environment = GetStringOrNullIfEmpty(reader, 4),
+                Instance = GetStringOrNullIfEmpty(reader, 5),
+                Count = reader.GetInt64(6),
+                Errors = reader.GetInt64(7),
+                DurationSumMicroseconds = reader.GetInt64(8),
+                DurationMinMicroseconds = reader.GetInt64(9),
+                DurationMaxMicroseconds = reader.GetInt64(10),
+                RequestBytes = reader.GetInt64(11),
+                ResponseBytes = reader.GetInt64(12),
+                Latency = GetSketchOrNull(reader, 13),
+            },
+            cancellationToken);
+    }
+
+    public IAsyncEnumerable<ErrorRollup> ReadErrorRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadRollupsAsync(
+            "SELECT bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, last_message FROM error_rollups",
+            query,
+            requests: true,
+            reader => new ErrorRollup
+            {
+                Granularity = query.Granularity,
+                BucketStart = FromUnixMicroseconds(reader.GetInt64(0)),
+                Route = reader.GetString(1),
+                Method = reader.GetString(2),
+                StatusCode = reader.GetInt32(3),
+                ExceptionType = GetStringOrNullIfEmpty(reader, 4),
+                Environment = GetStringOrNullIfEmpty(reader, 5),
+                Instance = GetStringOrNullIfEmpty(reader, 6),
+                Count = reader.GetInt64(7),
+                FirstSeen = FromUnixMicroseconds(reader.GetInt64(8)),
+                LastSeen = FromUnixMicroseconds(reader.GetInt64(9)),
+                LastMessage = GetStringOrNull(reader, 10),
+            },
+            cancellationToken);
+    }
+
+    public IAsyncEnumerable<EventRollup> ReadEventRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        string duration = query.IncludeLatency ? "duration" : "NULL";
+        return ReadRollupsAsync(
+            $"SELECT bucket_start, name, environment, instance, count, successes, failures, {duration} FROM event_rollups",
+            query,
+            requests: false,
+            reader => new EventRollup
+            {
+                Granularity = query.Granularity,
+                BucketStart = FromUnixMicroseconds(reader.GetInt64(0)),
+                Name = reader.GetString(1),
+                Environment = GetStringOrNullIfEmpty(reader, 2),
+                Instance = GetStringOrNullIfEmpty(reader, 3),
+                Count = reader.GetInt64(4),
+                Successes = reader.GetInt64(5),
+                Failures = reader.GetInt64(6),
+                Duration = GetSketchOrNull(reader, 7),
+            },
+            cancellationToken);
+    }
+
+    private static string? GetStringOrNull(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static string? GetStringOrNullIfEmpty(SqliteDataReader reader, int ordinal) => GetStringOrNull(reader, ordinal) is { Length: > 0 } value ? value : null;
+
+    private static LatencySketch? GetSketchOrNull(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : LatencySketch.FromBytes((byte[])reader.GetValue(ordinal));
+
+    private async IAsyncEnumerable<T> ReadRollupsAsync<T>(
+        string select,
+        RollupQuery query,
+        bool requests,
+        Func<SqliteDataReader, T> map,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        var sql = new StringBuilder(select).Append(" WHERE granularity = $granularity AND bucket_start >= $from AND bucket_start < $to");
+        command.Parameters.AddWithValue("$granularity", (int)query.Granularity);
+        command.Parameters.AddWithValue("$from", ToUnixMicroseconds(query.From));
+        command.Parameters.AddWithValue("$to", ToUnixMicroseconds(query.To));
+        if (requests)
+        {
+            AddFilter(command, sql, "route", query.Route);
+            AddFilter(command, sql, "method", query.Method);
+            AddStatusFilter(command, sql, query.MinStatusCode, query.MaxStatusCode);
+        }
+        else
+        {
+            AddFilter(command, sql, "name", query.EventName);
+        }
+
+        AddFilter(command, sql, "environment", query.Environment);
+        AddFilter(command, sql, "instance", query.Instance);
+        command.CommandText = sql.Append(';').ToString();
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return map(reader);
+        }
+    }
+
+    private static void AddFilter(SqliteCommand command, StringBuilder sql, string column, string? value)
+    {
+        if (value is not null)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND {column} = ${column}");
+            command.Parameters.AddWithValue("$" + column, value);
+        }
+    }
+
+    private static void AddStatusFilter(SqliteCommand command, StringBuilder sql, int? min, int? max)
+    {
+        if (min is { } low)
+        {
+            sql.Append(" AND status >= $min_status");
+            command.Parameters.AddWithValue("$min_status", low);
+        }
+
+        if (max is { } high)
+        {
+            sql.Append(" AND status <= $max_status");
+            command.Parameters.AddWithValue("$max_status", high);
+        }
+    }
+
+    /// <summary>
+    /// Builds a raw page: newest first by (ts, id), which the ts index delivers in order (an index holds the rowid as its
+    /// last column), so a page costs its own rows however large the range.
+    /// </summary>
+    private static SqliteCommand CreatePageCommand(SqliteConnection connection, string table, string columns, RawQuery query)
+    {
+        if (query.Limit is < 1 or > 10_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "Limit must be between 1 and 10000.");
+        }
+
+        var command = connection.CreateCommand();
+        var sql = new StringBuilder($"SELECT {columns} FROM {table} WHERE 1 = 1");
+        if (query.From is { } from)
+        {
+            sql.Append(" AND ts >= $from");
+            command.Parameters.AddWithValue("$from", ToUnixMicroseconds(from));
+        }
+
+        if (query.To is { } to)
+        {
+            sql.Append(" AND ts < $to");
+            command.Parameters.AddWithValue("$to", ToUnixMicroseconds(to));
+        }
+
+        if (query.Before is { } before)
+        {
+            // The page continues after the row it ended on; if retention has deleted that row, everything older went too.
+            sql.Append($" AND (ts, id) < (SELECT ts, id FROM {table} WHERE id = $before)");
+            command.Parameters.AddWithValue("$before", before);
+        }
+
+        if (table == "requests")
+        {
+            AddFilter(command, sql, "route", query.Route);
+            AddFilter(command, sql, "method", query.Method);
+            AddStatusFilter(command, sql, query.MinStatusCode, query.MaxStatusCode);
+        }
+        else
+        {
+            AddFilter(command, sql, "name", query.EventName);
+        }
+
+        AddFilter(command, sql, "environment", query.Environment);
+        AddFilter(command, sql, "instance", query.Instance);
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY ts DESC, id DESC LIMIT {query.Limit};");
+        command.CommandText = sql.ToString();
+        return command;
+    }
+
+    private async Task<IReadOnlyList<T>> ReadPageAsync<T>(string table, string columns, RawQuery query, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = CreatePageCommand(connection, table, columns, query);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
+}

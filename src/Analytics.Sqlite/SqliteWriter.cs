@@ -1,0 +1,234 @@
+using Analytics.Rollups;
+using Microsoft.Data.Sqlite;
+
+namespace Analytics.Sqlite;
+
+/// <summary>
+/// The store's one writer connection and its prepared commands, created together and thrown away together. Every row
+/// reuses the same command and parameter objects: only their values change.
+/// </summary>
+internal sealed class SqliteWriter : IDisposable
+{
+    internal const string RequestColumns =
+        "id, ts, method, route, path, status, duration_us, request_bytes, response_bytes, client_ip, user_agent, protocol, kind, trace_id, user_id, environment, instance, exception_type, exception_message";
+
+    internal const string EventColumns = "id, ts, name, user_id, duration_us, success, properties, environment, instance";
+
+    /// <summary>Merges two encoded sketches inside SQLite, so an upsert adds to the stored sketch in one statement.</summary>
+    internal const string MergeFunction = "analytics_sketch_merge";
+
+    private readonly SqliteConnection _connection;
+    private readonly Insert _insertRequest;
+    private readonly Insert _insertEvent;
+    private readonly Insert _upsertRequestRollup;
+    private readonly Insert _upsertErrorRollup;
+    private readonly Insert _upsertEventRollup;
+
+    private SqliteWriter(SqliteConnection connection)
+    {
+        _connection = connection;
+        _insertRequest = Insert.Prepare(connection, $"INSERT INTO requests ({RequestColumns[4..]}) VALUES ({Parameters(RequestColumns[4..])});");
+        _insertEvent = Insert.Prepare(connection, $"INSERT INTO events ({EventColumns[4..]}) VALUES ({Parameters(EventColumns[4..])});");
+        _upsertRequestRollup = Insert.Prepare(connection, """
+            INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance,
+                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency)
+            VALUES ($granularity, $bucket_start, $route, $method, $status, $environment, $instance,
+                $count, $errors, $duration_sum_us, $duration_min_us, $duration_max_us, $request_bytes, $response_bytes, $latency)
+            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance) DO UPDATE SET
+                count = count + excluded.count,
+                errors = errors + excluded.errors,
+                duration_sum_us = duration_sum_us + excluded.duration_sum_us,
+                duration_min_us = min(duration_min_us, excluded.duration_min_us),
+                duration_max_us = max(duration_max_us, excluded.duration_max_us),
+                request_bytes = request_bytes + excluded.request_bytes,
+                response_bytes = response_bytes + excluded.response_bytes,
+                latency = analytics_sketch_merge(latency, excluded.latency);
+            """);
+        _upsertErrorRollup = Insert.Prepare(connection, """
+            INSERT INTO error_rollups (granularity, bucket_start, route, method, status, exception_type, environment, instance,
+                count, first_seen, last_seen, last_message)
+            VALUES ($granularity, $bucket_start, $route, $method, $status, $exception_type, $environment, $instance,
+                $count, $first_seen, $last_seen, $last_message)
+            ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, environment, instance) DO UPDATE SET
+                count = count + excluded.count,
+                first_seen = min(first_seen, excluded.first_seen),
+                last_message = CASE WHEN excluded.last_seen >= last_seen THEN excluded.last_message ELSE last_message END,
+                last_seen = max(last_seen, excluded.last_seen);
+            """);
+        _upsertEventRollup = Insert.Prepare(connection, """
+            INSERT INTO event_rollups (granularity, bucket_start, name, environment, instance, count, successes, failures, duration)
+            VALUES ($granularity, $bucket_start, $name, $environment, $instance, $count, $successes, $failures, $duration)
+            ON CONFLICT (granularity, bucket_start, name, environment, instance) DO UPDATE SET
+                count = count + excluded.count,
+                successes = successes + excluded.successes,
+                failures = failures + excluded.failures,
+                duration = CASE
+                    WHEN duration IS NULL THEN excluded.duration
+                    WHEN excluded.duration IS NULL THEN duration
+                    ELSE analytics_sketch_merge(duration, excluded.duration) END;
+            """);
+    }
+
+    public static SqliteWriter Open(string connectionString, string filePath)
+    {
+        var directory = Path.GetDirectoryName(filePath);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            using (var pragma = connection.CreateCommand())
+            {
+                // WAL lets readers run beside the writer; NORMAL syncs at checkpoints only, which in WAL mode can
+                // lose the last commits on power loss but never corrupts the file.
+                pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;";
+                pragma.ExecuteNonQuery();
+            }
+
+            connection.CreateFunction<byte[], byte[], byte[]>(MergeFunction, MergeSketches, isDeterministic: true);
+            SqliteSchema.Migrate(connection);
+            return new SqliteWriter(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public void Write(AnalyticsBatch batch)
+    {
+        using var transaction = _connection.BeginTransaction();
+        foreach (var r in batch.Requests)
+        {
+            _insertRequest.Run(transaction, [
+                SqliteAnalyticsStore.ToUnixMicroseconds(r.Timestamp), r.Method, r.Route, r.Path, r.StatusCode,
+                r.Duration.Ticks / TimeSpan.TicksPerMicrosecond, r.RequestBytes, r.ResponseBytes, r.ClientIp, r.UserAgent, r.Protocol,
+                (int)r.Kind, r.TraceId, r.UserId, r.Environment, r.Instance, r.ExceptionType, r.ExceptionMessage]);
+        }
+
+        foreach (var e in batch.Events)
+        {
+            _insertEvent.Run(transaction, [
+                SqliteAnalyticsStore.ToUnixMicroseconds(e.Timestamp), e.Name, e.UserId,
+                e.Duration is { } d ? d.Ticks / TimeSpan.TicksPerMicrosecond : null,
+                e.Success is { } s ? (s ? 1 : 0) : null,
+                e.PropertiesJson, e.Environment, e.Instance]);
+        }
+
+        foreach (var r in batch.RequestRollups)
+        {
+            _upsertRequestRollup.Run(transaction, [
+                (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Route, r.Method, r.StatusCode,
+                r.Environment ?? string.Empty, r.Instance ?? string.Empty,
+                r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds,
+                r.RequestBytes, r.ResponseBytes, (r.Latency ?? new LatencySketch()).ToBytes()]);
+        }
+
+        foreach (var r in batch.ErrorRollups)
+        {
+            _upsertErrorRollup.Run(transaction, [
+                (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Route, r.Method, r.StatusCode,
+                r.ExceptionType ?? string.Empty, r.Environment ?? string.Empty, r.Instance ?? string.Empty,
+                r.Count, SqliteAnalyticsStore.ToUnixMicroseconds(r.FirstSeen), SqliteAnalyticsStore.ToUnixMicroseconds(r.LastSeen), r.LastMessage]);
+        }
+
+        foreach (var r in batch.EventRollups)
+        {
+            _upsertEventRollup.Run(transaction, [
+                (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Name,
+                r.Environment ?? string.Empty, r.Instance ?? string.Empty,
+                r.Count, r.Successes, r.Failures, r.Duration?.ToBytes()]);
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>Deletes up to <paramref name="maxRows"/> rows matching <paramref name="where"/>, table by table, in one transaction.</summary>
+    public int Purge(IEnumerable<string> tables, string where, long cutoff, int? granularity, int maxRows)
+    {
+        int deleted = 0;
+        using var transaction = _connection.BeginTransaction();
+        foreach (var table in tables)
+        {
+            if (deleted >= maxRows)
+            {
+                break;
+            }
+
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where} LIMIT $limit);";
+            command.Parameters.AddWithValue("$cutoff", cutoff);
+            command.Parameters.AddWithValue("$limit", maxRows - deleted);
+            if (granularity is { } g)
+            {
+                command.Parameters.AddWithValue("$granularity", g);
+            }
+
+            deleted += command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return deleted;
+    }
+
+    public void Dispose()
+    {
+        _insertRequest.Dispose();
+        _insertEvent.Dispose();
+        _upsertRequestRollup.Dispose();
+        _upsertErrorRollup.Dispose();
+        _upsertEventRollup.Dispose();
+        _connection.Dispose();
+    }
+
+    internal static byte[] MergeSketches(byte[] stored, byte[] added)
+    {
+        var sketch = LatencySketch.FromBytes(stored);
+        sketch.Merge(LatencySketch.FromBytes(added));
+        return sketch.ToBytes();
+    }
+
+    private static string Parameters(string columns) => string.Join(", ", columns.Split(", ").Select(c => "$" + c));
+
+    /// <summary>A prepared statement whose parameters, in order of first appearance, are filled positionally.</summary>
+    private sealed class Insert : IDisposable
+    {
+        private readonly SqliteCommand _command;
+        private readonly SqliteParameter[] _parameters;
+
+        private Insert(SqliteCommand command, SqliteParameter[] parameters)
+        {
+            _command = command;
+            _parameters = parameters;
+        }
+
+        public static Insert Prepare(SqliteConnection connection, string sql)
+        {
+            var names = System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-z_]+").Select(m => m.Value).Distinct().ToArray();
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            var parameters = names.Select(n => command.Parameters.Add(new SqliteParameter { ParameterName = n })).ToArray();
+            command.Prepare();
+            return new Insert(command, parameters);
+        }
+
+        public void Run(SqliteTransaction transaction, ReadOnlySpan<object?> values)
+        {
+            _command.Transaction = transaction;
+            for (int i = 0; i < _parameters.Length; i++)
+            {
+                _parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            _command.ExecuteNonQuery();
+        }
+
+        public void Dispose() => _command.Dispose();
+    }
+}
