@@ -126,8 +126,26 @@ internal sealed partial class SqliteAnalyticsStore
 
     private static string? GetStringOrNullIfEmpty(SqliteDataReader reader, int ordinal) => GetStringOrNull(reader, ordinal) is { Length: > 0 } value ? value : null;
 
-    private static LatencySketch? GetSketchOrNull(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : LatencySketch.FromBytes((byte[])reader.GetValue(ordinal));
+    /// <summary>
+    /// Reads a sketch. A BLOB that does not decode (a damaged file) reads as no sketch: the row's counts and sums still
+    /// answer, and one bad row cannot make every query over its range fail.
+    /// </summary>
+    private static LatencySketch? GetSketchOrNull(SqliteDataReader reader, int ordinal)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return LatencySketch.FromBytes((byte[])reader.GetValue(ordinal));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     private async IAsyncEnumerable<T> ReadRollupsAsync<T>(
         string select,
@@ -137,7 +155,18 @@ internal sealed partial class SqliteAnalyticsStore
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
+        await using var command = CreateRollupCommand(connection, select, query, requests);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return map(reader);
+        }
+    }
+
+    /// <summary>Builds a rollup read: a range scan of the table's unique index, which leads with (granularity, bucket_start).</summary>
+    internal static SqliteCommand CreateRollupCommand(SqliteConnection connection, string select, RollupQuery query, bool requests)
+    {
+        var command = connection.CreateCommand();
         var sql = new StringBuilder(select).Append(" WHERE granularity = $granularity AND bucket_start >= $from AND bucket_start < $to");
         command.Parameters.AddWithValue("$granularity", (int)query.Granularity);
         command.Parameters.AddWithValue("$from", ToUnixMicroseconds(query.From));
@@ -156,12 +185,7 @@ internal sealed partial class SqliteAnalyticsStore
         AddFilter(command, sql, "environment", query.Environment);
         AddFilter(command, sql, "instance", query.Instance);
         command.CommandText = sql.Append(';').ToString();
-
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return map(reader);
-        }
+        return command;
     }
 
     private static void AddFilter(SqliteCommand command, StringBuilder sql, string column, string? value)
@@ -192,7 +216,7 @@ internal sealed partial class SqliteAnalyticsStore
     /// Builds a raw page: newest first by (ts, id), which the ts index delivers in order (an index holds the rowid as its
     /// last column), so a page costs its own rows however large the range.
     /// </summary>
-    private static SqliteCommand CreatePageCommand(SqliteConnection connection, string table, string columns, RawQuery query)
+    internal static SqliteCommand CreatePageCommand(SqliteConnection connection, string table, string columns, RawQuery query)
     {
         if (query.Limit is < 1 or > 10_000)
         {

@@ -46,7 +46,7 @@ internal static class SqliteSchema
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static string ReadScript(string resource)
+    internal static string ReadScript(string resource)
     {
         using var stream = typeof(SqliteSchema).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"The schema script '{resource}' is missing from the assembly.");

@@ -187,9 +187,23 @@ internal sealed class SqliteWriter : IDisposable
         _connection.Dispose();
     }
 
+    /// <summary>
+    /// The body of <see cref="MergeFunction"/>. A stored BLOB that does not decode (a damaged file) is replaced by the
+    /// new sketch rather than failing the batch: otherwise every later batch touching that bucket would fail too, and
+    /// the writer would drop them all. The row's counts and sums are still added exactly.
+    /// </summary>
     internal static byte[] MergeSketches(byte[] stored, byte[] added)
     {
-        var sketch = LatencySketch.FromBytes(stored);
+        LatencySketch sketch;
+        try
+        {
+            sketch = LatencySketch.FromBytes(stored);
+        }
+        catch (FormatException)
+        {
+            return added;
+        }
+
         sketch.Merge(LatencySketch.FromBytes(added));
         return sketch.ToBytes();
     }

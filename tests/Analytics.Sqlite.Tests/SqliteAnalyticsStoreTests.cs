@@ -1,4 +1,6 @@
+using Analytics.Rollups;
 using Analytics.Testing;
+using Analytics.Testing.Conformance;
 using Microsoft.Data.Sqlite;
 
 namespace Analytics.Sqlite.Tests;
@@ -8,123 +10,6 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
     private readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
-
-    [Fact]
-    public async Task EveryFieldOfARequestRoundTrips()
-    {
-        using var store = new SqliteAnalyticsStore(_directory.File("a.db"));
-        var request = new RequestRecord
-        {
-            Timestamp = new DateTimeOffset(2026, 11, 21, 10, 30, 15, TimeSpan.Zero).AddTicks(1_234_560),
-            Method = "POST",
-            Route = "/orders/{id}",
-            Path = "/orders/7",
-            StatusCode = 503,
-            Duration = TimeSpan.FromMicroseconds(12_345),
-            RequestBytes = 321,
-            ResponseBytes = 654,
-            ClientIp = "10.1.2.0",
-            UserAgent = "curl/8.5.0",
-            Protocol = "HTTP/2",
-            Kind = RequestKind.Grpc,
-            TraceId = "0af7651916cd43dd8448eb211c80319c",
-            UserId = "alice",
-            Environment = "Production",
-            Instance = "web-1",
-            ExceptionType = "System.InvalidOperationException",
-            ExceptionMessage = "boom",
-        };
-
-        await store.WriteBatchAsync(Batch([request]), default);
-        var stored = Assert.Single(await store.ReadRequestsAsync(new RawQuery(), default));
-
-        Assert.Equal(request, stored.Request);
-    }
-
-    [Fact]
-    public async Task NullableFieldsRoundTripAsNull()
-    {
-        using var store = new SqliteAnalyticsStore(_directory.File("a.db"));
-        var request = Request(1);
-
-        await store.WriteBatchAsync(Batch([request]), default);
-        var stored = Assert.Single(await store.ReadRequestsAsync(new RawQuery(), default));
-
-        Assert.Equal(request, stored.Request);
-        Assert.Null(stored.Request.ClientIp);
-        Assert.Null(stored.Request.ExceptionType);
-    }
-
-    [Fact]
-    public async Task EventsRoundTripWithAndWithoutOptionalFields()
-    {
-        using var store = new SqliteAnalyticsStore(_directory.File("a.db"));
-        var full = new EventRecord
-        {
-            Timestamp = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            Name = "deployment",
-            UserId = "ci",
-            Duration = TimeSpan.FromSeconds(95),
-            Success = false,
-            PropertiesJson = "{\"version\":\"1.2.3\"}",
-            Environment = "Production",
-            Instance = "web-1",
-        };
-        var bare = new EventRecord { Timestamp = full.Timestamp.AddMinutes(1), Name = "signup" };
-        var batch = new AnalyticsBatch();
-        batch.AddEvent(full);
-        batch.AddEvent(bare);
-
-        await store.WriteBatchAsync(batch, default);
-        var stored = await store.ReadEventsAsync(new RawQuery(), default);
-
-        Assert.Equal([bare, full], stored.Select(s => s.Event));
-    }
-
-    [Fact]
-    public async Task PagesAreNewestFirstAndTheKeysetWalksEveryRowOnce()
-    {
-        using var store = new SqliteAnalyticsStore(_directory.File("a.db"));
-        await store.WriteBatchAsync(Batch(Enumerable.Range(0, 250).Select(Request)), default);
-
-        var seen = new List<string>();
-        long? before = null;
-        while (true)
-        {
-            var page = await store.ReadRequestsAsync(new RawQuery { Limit = 100, Before = before }, default);
-            if (page.Count == 0)
-            {
-                break;
-            }
-
-            seen.AddRange(page.Select(p => p.Request.Path));
-            before = page[^1].Id;
-        }
-
-        Assert.Equal(Enumerable.Range(0, 250).Reverse().Select(i => $"/items/{i}"), seen);
-    }
-
-    [Fact]
-    public async Task TheTimeRangeIsFromInclusiveToExclusive()
-    {
-        using var store = new SqliteAnalyticsStore(_directory.File("a.db"));
-        await store.WriteBatchAsync(Batch(Enumerable.Range(0, 10).Select(Request)), default);
-
-        var page = await store.ReadRequestsAsync(new RawQuery { From = Request(3).Timestamp, To = Request(6).Timestamp }, default);
-
-        Assert.Equal(["/items/5", "/items/4", "/items/3"], page.Select(p => p.Request.Path));
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(10_001)]
-    public async Task AnOutOfRangeLimitIsRefused(int limit)
-    {
-        using var store = new SqliteAnalyticsStore(_directory.File("a.db"));
-        await store.InitializeAsync(default);
-
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ReadRequestsAsync(new RawQuery { Limit = limit }, default));
-    }
 
     [Fact]
     public async Task TheFileIsInWalModeAtTheLatestSchemaVersion()
@@ -200,9 +85,119 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
         await Assert.ThrowsAnyAsync<Exception>(() => store.InitializeAsync(default));
     }
 
+    [Fact]
+    public async Task AVersion1FileIsMigratedWithItsRowsKept()
+    {
+        var path = _directory.File("a.db");
+        using (var connection = Open(path))
+        {
+            var (version, resource) = SqliteSchema.Migrations[0];
+            Assert.Equal(1, version);
+            Scalar(connection, SqliteSchema.ReadScript(resource) + "\nPRAGMA user_version = 1;");
+            Scalar(connection, "INSERT INTO requests (ts, method, route, path, status, duration_us, request_bytes, response_bytes, kind) VALUES (0, 'GET', '/', '/', 200, 5, 0, 0, 0);");
+        }
+
+        using var store = new SqliteAnalyticsStore(path);
+        await store.InitializeAsync(default);
+        await store.WriteBatchAsync(Batch([Request(1)]), default);
+
+        Assert.Equal(2, (await store.ReadRequestsAsync(new RawQuery(), default)).Count);
+        Assert.Single(await store.ReadRequestRollupsAsync(TestData.RollupRange(Granularity.Day, Day, Day.AddDays(1)), default).ToListAsync());
+        using var check = Open(path);
+        Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(check, "PRAGMA user_version;"));
+    }
+
+    [Fact]
+    public async Task ADamagedSketchNeitherBlocksLaterBatchesNorFailsReads()
+    {
+        var path = _directory.File("a.db");
+        using var store = new SqliteAnalyticsStore(path);
+        await store.WriteBatchAsync(Batch([Request(1)]), default);
+        using (var connection = Open(path))
+        {
+            Scalar(connection, "UPDATE request_rollups SET latency = x'ff00ff';");
+        }
+
+        await store.WriteBatchAsync(Batch([Request(2)]), default);
+
+        var day = TestData.RollupRange(Granularity.Day, Day, Day.AddDays(1), includeLatency: true);
+        var row = Assert.Single(await store.ReadRequestRollupsAsync(day, default).ToListAsync());
+        Assert.Equal(2, row.Count);
+        Assert.Equal(1, row.Latency!.Count); // the damaged sketch was replaced by the new batch's
+        using (var connection = Open(path))
+        {
+            Scalar(connection, "UPDATE request_rollups SET latency = x'ff00ff';");
+        }
+
+        Assert.Null(Assert.Single(await store.ReadRequestRollupsAsync(day, default).ToListAsync()).Latency);
+    }
+
+    public static TheoryData<string, RollupQuery> RollupReads => new()
+    {
+        { "request_rollups", TestData.RollupRange(Granularity.Minute, TestData.Start, TestData.Start.AddHours(6)) },
+        { "request_rollups", TestData.RollupRange(Granularity.Day, TestData.Start, TestData.Start.AddDays(30)) with { Route = "/a", Method = "GET", MinStatusCode = 500, MaxStatusCode = 599, Environment = "e", Instance = "i" } },
+        { "error_rollups", TestData.RollupRange(Granularity.Hour, TestData.Start, TestData.Start.AddDays(7)) with { Route = "/a" } },
+        { "event_rollups", TestData.RollupRange(Granularity.Hour, TestData.Start, TestData.Start.AddDays(7)) with { EventName = "deploy" } },
+    };
+
+    [Theory]
+    [MemberData(nameof(RollupReads))]
+    public async Task RollupReadsSearchTheUniqueIndexByGranularityAndBucket(string table, RollupQuery query)
+    {
+        var path = _directory.File("a.db");
+        using var store = new SqliteAnalyticsStore(path);
+        await store.InitializeAsync(default);
+        using var connection = Open(path);
+
+        using var command = SqliteAnalyticsStore.CreateRollupCommand(connection, $"SELECT * FROM {table}", query, requests: table != "event_rollups");
+        var plan = ExplainQueryPlan(command);
+
+        Assert.Contains($"SEARCH {table} USING INDEX ux_{table} (granularity=? AND bucket_start>? AND bucket_start<?)", plan);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task RawPagesWalkTheTimeIndexInOrderWithoutSorting(bool withRange, bool withBefore)
+    {
+        var path = _directory.File("a.db");
+        using var store = new SqliteAnalyticsStore(path);
+        await store.InitializeAsync(default);
+        using var connection = Open(path);
+        var query = new RawQuery
+        {
+            From = withRange ? TestData.Start : null,
+            To = withRange ? TestData.Start.AddDays(1) : null,
+            Before = withBefore ? 42 : null,
+            Route = "/a",
+        };
+
+        using var command = SqliteAnalyticsStore.CreatePageCommand(connection, "requests", SqliteWriter.RequestColumns, query);
+        var plan = ExplainQueryPlan(command);
+
+        Assert.Contains("USING INDEX ix_requests_ts", plan);
+        Assert.DoesNotContain("TEMP B-TREE", plan);
+    }
+
+    private static string ExplainQueryPlan(SqliteCommand command)
+    {
+        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        using var reader = command.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read())
+        {
+            lines.Add(reader.GetString(3));
+        }
+
+        return string.Join("\n", lines);
+    }
+
+    private static readonly DateTimeOffset Day = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private static RequestRecord Request(int i) => new()
     {
-        Timestamp = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(i),
+        Timestamp = Day.AddSeconds(i),
         Method = "GET",
         Route = "/items/{id}",
         Path = $"/items/{i}",
