@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Analytics.Testing;
 
@@ -14,37 +11,15 @@ public partial class SampleTests
     {
         using var directory = new TempDirectory();
         var database = directory.File("sample.db");
-        var configuration = typeof(SampleTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        var sample = Path.Combine(RepositoryRoot(), "samples", "Analytics.Sample", "bin", configuration, "net10.0", "Analytics.Sample.dll");
+        var sample = Path.Combine(TestProcess.RepositoryRoot(), "samples", "Analytics.Sample", "bin", TestProcess.Configuration, "net10.0", "Analytics.Sample.dll");
         Assert.True(File.Exists(sample), $"the sample should have been built at {sample}");
 
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { sample, "--urls", "http://127.0.0.1:0", "--Sample:Database", database },
-            WorkingDirectory = Path.GetDirectoryName(sample)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
-        process.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await Wait.UntilAsync(() => output.Any(l => l.Contains("Request analytics database:")) || process.HasExited, TimeSpan.FromSeconds(60), "the sample prints its banner");
-            Assert.False(process.HasExited, string.Join('\n', output));
-            Assert.Contains(output, l => l.Contains($"Request analytics database: {database}"));
-            Assert.Contains(output, l => ListeningOn().IsMatch(l));
+        await using var process = TestProcess.Start("dotnet", Path.GetDirectoryName(sample)!, sample, "--urls", "http://127.0.0.1:0", "--Sample:Database", database);
+        await process.WaitForLineAsync(l => l.Contains("Request analytics database:"), TimeSpan.FromSeconds(60), "the sample prints its banner");
+        Assert.Contains(process.Output, l => l.Contains($"Request analytics database: {database}"));
+        Assert.Contains(process.Output, l => ListeningOn().IsMatch(l));
 
-            await Wait.UntilAsync(() => CountRows(database) >= 20, TimeSpan.FromSeconds(60), "the demo traffic is recorded");
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        await Wait.UntilAsync(() => CountRows(database) >= 20, TimeSpan.FromSeconds(60), "the demo traffic is recorded");
     }
 
     private static long CountRows(string database)
@@ -67,8 +42,6 @@ public partial class SampleTests
             return 0; // the schema is not there yet
         }
     }
-
-    private static string RepositoryRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 
     [GeneratedRegex(@"listening on http://127\.0\.0\.1:\d+")]
     private static partial Regex ListeningOn();

@@ -144,13 +144,13 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
     public async Task<Heatmap> GetHeatmapAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        if (query.Granularity == Rollups.Granularity.Day)
+        if (query.Granularity == Granularity.Day)
         {
             throw new ArgumentException("A heatmap needs hours: use the minute or hour granularity, or leave it unset.", nameof(AnalyticsQuery.Granularity));
         }
 
         // Hours answer any range the hour retention covers; minutes are used only when chosen for a short range.
-        var plan = Plan(query, coarsest: Rollups.Granularity.Hour);
+        var plan = Plan(query, coarsest: Granularity.Hour);
         var counts = new long[7 * 24];
         await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeLatency: false), cancellationToken).ConfigureAwait(false))
         {
@@ -287,7 +287,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         return new Filters(Normalize(query.Route), Normalize(query.Method)?.Trim().ToUpperInvariant(), status, Normalize(query.Environment), Normalize(query.Instance));
     }
 
-    private QueryPlan Plan(AnalyticsQuery query, Granularity coarsest = Rollups.Granularity.Day)
+    private QueryPlan Plan(AnalyticsQuery query, Granularity coarsest = Granularity.Day)
     {
         var filters = Validate(query);
         var granularity = query.Granularity ?? ChooseGranularity(query, coarsest);
@@ -308,16 +308,16 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
     private Granularity ChooseGranularity(AnalyticsQuery query, Granularity coarsest)
     {
         var span = query.To - query.From;
-        var granularity = span <= MinuteRangeLimit ? Rollups.Granularity.Minute : span <= HourRangeLimit ? Rollups.Granularity.Hour : Rollups.Granularity.Day;
+        var granularity = span <= MinuteRangeLimit ? Granularity.Minute : span <= HourRangeLimit ? Granularity.Hour : Granularity.Day;
         var now = _timeProvider.GetUtcNow();
-        if (granularity == Rollups.Granularity.Minute && query.From < now - _retention.Minute)
+        if (granularity == Granularity.Minute && query.From < now - _retention.Minute)
         {
-            granularity = Rollups.Granularity.Hour;
+            granularity = Granularity.Hour;
         }
 
-        if (granularity == Rollups.Granularity.Hour && query.From < now - _retention.Hour)
+        if (granularity == Granularity.Hour && query.From < now - _retention.Hour)
         {
-            granularity = Rollups.Granularity.Day;
+            granularity = Granularity.Day;
         }
 
         return granularity > coarsest ? coarsest : granularity;

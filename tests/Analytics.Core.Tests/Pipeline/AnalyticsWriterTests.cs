@@ -1,4 +1,5 @@
 using Analytics.Pipeline;
+using Analytics.Rollups;
 using Analytics.Testing;
 using Microsoft.Extensions.Logging;
 
@@ -194,6 +195,10 @@ public class AnalyticsWriterTests
 
         Assert.Equal((int)(1_000 * rate), harness.Store.Requests.Count);
         Assert.Equal(1_000, harness.Pipeline.Written);
+        foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
+        {
+            Assert.Equal(1_000, harness.Store.RequestRollups.Where(r => r.Granularity == granularity).Sum(r => r.Count));
+        }
     }
 
     [Fact]
@@ -210,5 +215,6 @@ public class AnalyticsWriterTests
 
         // Binomial(10 000, 0.5) has a standard deviation of 50: ±600 is twelve of them.
         Assert.InRange(harness.Store.Requests.Count, 4_400, 5_600);
+        Assert.Equal(10_000, harness.Store.RequestRollups.Where(r => r.Granularity == Granularity.Day).Sum(r => r.Count));
     }
 }

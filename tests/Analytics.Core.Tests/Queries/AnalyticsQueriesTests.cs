@@ -1,0 +1,171 @@
+using Analytics.Queries;
+using Analytics.Rollups;
+using Analytics.Testing;
+using Analytics.Testing.Conformance;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Tests.Queries;
+
+public sealed class AnalyticsQueriesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+    private readonly FakeStore _store = new();
+
+    public static TheoryData<AnalyticsQuery, string> ImpossibleQueries => new()
+    {
+        { new AnalyticsQuery { From = Now, To = Now.AddTicks(-1) }, "From" },
+        { new AnalyticsQuery { From = new DateTimeOffset(1969, 12, 31, 0, 0, 0, TimeSpan.Zero), To = Now }, "From" },
+        { new AnalyticsQuery { From = Now, To = DateTimeOffset.MaxValue }, "To" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Granularity = (Granularity)7 }, "Granularity" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Granularity = (Granularity)(-1) }, "Granularity" },
+        { new AnalyticsQuery { From = Now.AddDays(-30), To = Now, Granularity = Granularity.Minute }, "Granularity" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "abc" }, "Status" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "600" }, "Status" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "099" }, "Status" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "6xx" }, "Status" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "5x0" }, "Status" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "5000" }, "Status" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "-500" }, "Status" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "５００" }, "Status" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ImpossibleQueries))]
+    public async Task EveryQueryRejectsImpossibleInputNamingTheProperty(AnalyticsQuery query, string parameter)
+    {
+        var queries = Create();
+        var calls = new Func<Task>[]
+        {
+            () => queries.GetOverviewAsync(query, default),
+            () => queries.GetTimeSeriesAsync(query, default),
+            () => queries.GetRoutesAsync(query, default),
+            () => queries.GetStatusCodesAsync(query, default),
+            () => queries.GetErrorsAsync(query, default),
+            () => queries.GetEventsAsync(query, default),
+        };
+
+        foreach (var call in calls)
+        {
+            var error = await Assert.ThrowsAnyAsync<ArgumentException>(call);
+            Assert.Equal(parameter, error.ParamName);
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(1_001)]
+    public async Task ALimitOutOfRangeIsRejectedNamingLimit(int limit)
+    {
+        var queries = Create();
+        var query = new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Limit = limit };
+
+        Assert.Equal("Limit", (await Assert.ThrowsAnyAsync<ArgumentException>(() => queries.GetRoutesAsync(query, default))).ParamName);
+        Assert.Equal("Limit", (await Assert.ThrowsAnyAsync<ArgumentException>(() => queries.GetErrorsAsync(query, default))).ParamName);
+        Assert.Equal("Limit", (await Assert.ThrowsAnyAsync<ArgumentException>(() => queries.GetRequestsAsync(query, default))).ParamName);
+    }
+
+    [Fact]
+    public async Task ANonPositivePageIsRejectedNamingBefore()
+    {
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => Create().GetRequestsAsync(new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Before = 0 }, default));
+
+        Assert.Equal("Before", error.ParamName);
+    }
+
+    [Fact]
+    public async Task AHeatmapRefusesDaysButChoosesHoursForLongRanges()
+    {
+        var queries = Create();
+
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => queries.GetHeatmapAsync(new AnalyticsQuery { From = Now.AddDays(-1), To = Now, Granularity = Granularity.Day }, default));
+        Assert.Equal("Granularity", error.ParamName);
+        Assert.Equal(168, (await queries.GetHeatmapAsync(new AnalyticsQuery { From = Now.AddDays(-60), To = Now }, default)).Cells.Count);
+    }
+
+    [Fact]
+    public async Task ANullQueryIsRejected()
+    {
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Create().GetOverviewAsync(null!, default));
+    }
+
+    [Theory]
+    [InlineData(60, Granularity.Minute)]
+    [InlineData(6 * 60, Granularity.Minute)]
+    [InlineData((6 * 60) + 1, Granularity.Hour)]
+    [InlineData(14 * 24 * 60, Granularity.Hour)]
+    [InlineData((14 * 24 * 60) + 1, Granularity.Day)]
+    [InlineData(400 * 24 * 60, Granularity.Day)]
+    public async Task TheGranularityIsTheCoarsestThatAnswersTheRange(int minutes, Granularity expected)
+    {
+        var series = await Create().GetTimeSeriesAsync(new AnalyticsQuery { From = Now.AddMinutes(-minutes), To = Now }, default);
+
+        Assert.Equal(expected, series.Granularity);
+    }
+
+    [Fact]
+    public async Task AShortRangeOlderThanTheMinuteRetentionIsReadFromHours()
+    {
+        var queries = Create(o => o.Retention.Minute = TimeSpan.FromDays(2));
+
+        var recent = await queries.GetTimeSeriesAsync(new AnalyticsQuery { From = Now.AddDays(-1), To = Now.AddDays(-1).AddHours(1) }, default);
+        var old = await queries.GetTimeSeriesAsync(new AnalyticsQuery { From = Now.AddDays(-3), To = Now.AddDays(-3).AddHours(1) }, default);
+
+        Assert.Equal(Granularity.Minute, recent.Granularity);
+        Assert.Equal(Granularity.Hour, old.Granularity);
+    }
+
+    [Fact]
+    public async Task AForcedGranularityIsUsed()
+    {
+        var series = await Create().GetTimeSeriesAsync(new AnalyticsQuery { From = Now.AddDays(-30), To = Now, Granularity = Granularity.Hour }, default);
+
+        Assert.Equal(Granularity.Hour, series.Granularity);
+        Assert.Equal(30 * 24, series.Points.Count);
+    }
+
+    [Fact]
+    public async Task EveryBucketOfTheRangeIsPresentAndEmptyOnesAreZero()
+    {
+        // Store one request at 10:07:30; ask for 10:05:20 .. 10:10:00 by minute.
+        var batch = TestData.Batch([TestData.Request(Now.AddHours(-2).AddMinutes(7).AddSeconds(30), milliseconds: 42)]);
+        await _store.WriteBatchAsync(batch, default);
+        var from = Now.AddHours(-2).AddMinutes(5).AddSeconds(20);
+
+        var series = await Create().GetTimeSeriesAsync(new AnalyticsQuery { From = from, To = Now.AddHours(-2).AddMinutes(10) }, default);
+
+        // The range is widened to whole buckets: 10:05 .. 10:10.
+        Assert.Equal(Enumerable.Range(5, 5).Select(m => Now.AddHours(-2).AddMinutes(m)), series.Points.Select(p => p.Time));
+        Assert.Equal([0L, 0L, 1L, 0L, 0L], series.Points.Select(p => p.Count));
+        Assert.All(series.Points.Where(p => p.Count == 0), p => Assert.Equal((0.0, 0.0, 0.0, 0.0), (p.Avg, p.P50, p.P95, p.P99)));
+    }
+
+    [Fact]
+    public async Task TheOverviewCoversTheWidenedRangeUpToNow()
+    {
+        var overview = await Create().GetOverviewAsync(new AnalyticsQuery { From = Now.AddMinutes(-30).AddSeconds(-20), To = Now.AddHours(1) }, default);
+
+        Assert.Equal(Now.AddMinutes(-31), overview.From);
+        Assert.Equal(Now, overview.To);
+        Assert.Equal(0, overview.RequestsPerMinute);
+    }
+
+    [Theory]
+    [InlineData("500", 500, 500)]
+    [InlineData("5xx", 500, 599)]
+    [InlineData("4XX", 400, 499)]
+    [InlineData(" 404 ", 404, 404)]
+    [InlineData("1xx", 100, 199)]
+    public void StatusFiltersParseCodesAndClasses(string text, int min, int max)
+    {
+        Assert.True(StatusFilter.TryParse(text.Trim(), out var filter));
+        Assert.Equal(new StatusFilter(min, max), filter);
+    }
+
+    private AnalyticsQueries Create(Action<RequestAnalyticsOptions>? configure = null)
+    {
+        var options = new RequestAnalyticsOptions();
+        configure?.Invoke(options);
+        return new AnalyticsQueries(_store, Options.Create(options), new FakeTimeProvider(Now));
+    }
+}

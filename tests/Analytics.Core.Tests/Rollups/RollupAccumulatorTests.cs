@@ -1,0 +1,127 @@
+using Analytics.Rollups;
+using Analytics.Testing.Conformance;
+
+namespace Analytics.Tests.Rollups;
+
+public sealed class RollupAccumulatorTests
+{
+    private static readonly DateTimeOffset Start = TestData.Start;
+
+    [Fact]
+    public void HoursAndDaysAreExactMergesOfTheirMinutes()
+    {
+        var random = new Random(3);
+        var requests = Enumerable.Range(0, 5_000)
+            .Select(i => TestData.Request(Start.AddHours(22).AddSeconds(random.Next(0, 4 * 3600)), milliseconds: random.Next(1, 2_000), requestBytes: i % 7, responseBytes: i % 13))
+            .ToList();
+        var batch = TestData.Batch(requests);
+
+        foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
+        {
+            var rows = batch.RequestRollups.Where(r => r.Granularity == granularity).ToList();
+            var expected = requests.GroupBy(r => granularity.Floor(r.Timestamp)).OrderBy(g => g.Key).ToList();
+            Assert.Equal(expected.Select(g => (g.Key, (long)g.Count())), rows.OrderBy(r => r.BucketStart).Select(r => (r.BucketStart, r.Count)));
+            foreach (var group in expected)
+            {
+                var row = Assert.Single(rows, r => r.BucketStart == group.Key);
+                var direct = new LatencySketch();
+                foreach (var request in group)
+                {
+                    direct.Add(request.Duration.Ticks / 10.0);
+                }
+
+                Assert.Equal((direct.Count, direct.Min, direct.Max), (row.Latency!.Count, row.Latency.Min, row.Latency.Max));
+                Assert.Equal(group.Sum(r => r.Duration.Ticks / 10), row.DurationSumMicroseconds);
+                Assert.Equal(group.Min(r => r.Duration.Ticks / 10), row.DurationMinMicroseconds);
+                Assert.Equal(group.Max(r => r.Duration.Ticks / 10), row.DurationMaxMicroseconds);
+                Assert.Equal((group.Sum(r => r.RequestBytes), group.Sum(r => r.ResponseBytes)), (row.RequestBytes, row.ResponseBytes));
+                foreach (var q in new[] { 0.5, 0.95, 0.99 })
+                {
+                    Assert.Equal(direct.GetQuantile(q), row.Latency.GetQuantile(q));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void RequestsAreKeyedByRouteMethodStatusEnvironmentAndInstance()
+    {
+        var batch = TestData.Batch([
+            TestData.Request(Start, route: "/a"),
+            TestData.Request(Start, route: "/a"),
+            TestData.Request(Start, route: "/b"),
+            TestData.Request(Start, route: "/a", method: "POST"),
+            TestData.Request(Start, route: "/a", status: 404),
+            TestData.Request(Start, route: "/a", environment: "prod"),
+            TestData.Request(Start, route: "/a", instance: "web-2"),
+        ]);
+
+        var minutes = batch.RequestRollups.Where(r => r.Granularity == Granularity.Minute).ToList();
+
+        Assert.Equal(6, minutes.Count);
+        Assert.Equal(2, Assert.Single(minutes, r => r is { Route: "/a", Method: "GET", StatusCode: 200, Environment: null, Instance: null }).Count);
+    }
+
+    [Fact]
+    public void OnlyFailuresAreErrorsAndTheyAreGroupedByExceptionType()
+    {
+        var batch = TestData.Batch([
+            TestData.Request(Start, status: 404),
+            TestData.Request(Start, status: 499),
+            TestData.Request(Start.AddSeconds(1), status: 500, exceptionType: "System.IO.IOException", exceptionMessage: "one"),
+            TestData.Request(Start.AddSeconds(2), status: 500, exceptionType: "System.IO.IOException", exceptionMessage: "two"),
+            TestData.Request(Start.AddSeconds(3), status: 500),
+            TestData.Request(Start.AddSeconds(4), status: 200, exceptionType: "System.OperationCanceledException"),
+        ]);
+
+        var minutes = batch.ErrorRollups.Where(r => r.Granularity == Granularity.Minute).ToList();
+        var requestErrors = batch.RequestRollups.Where(r => r.Granularity == Granularity.Minute).Sum(r => r.Errors);
+
+        Assert.Equal(3, minutes.Count);
+        Assert.Equal(4, requestErrors);
+        var io = Assert.Single(minutes, r => r.ExceptionType == "System.IO.IOException");
+        Assert.Equal((2L, Start.AddSeconds(1), Start.AddSeconds(2), "two"), (io.Count, io.FirstSeen, io.LastSeen, io.LastMessage));
+    }
+
+    [Fact]
+    public void EventsCountOutcomesAndOnlyDurationsThatWereGiven()
+    {
+        var batch = TestData.Batch([
+            new EventRecord { Timestamp = Start, Name = "deploy", Success = true, Duration = TimeSpan.FromSeconds(10) },
+            new EventRecord { Timestamp = Start.AddHours(1), Name = "deploy", Success = false },
+            new EventRecord { Timestamp = Start, Name = "signup" },
+        ]);
+
+        var day = batch.EventRollups.Where(r => r.Granularity == Granularity.Day).ToList();
+
+        var deploy = Assert.Single(day, r => r.Name == "deploy");
+        Assert.Equal((2L, 1L, 1L, 1L), (deploy.Count, deploy.Successes, deploy.Failures, deploy.Duration!.Count));
+        Assert.Null(Assert.Single(day, r => r.Name == "signup").Duration);
+        Assert.Equal(3, batch.EventRollups.Count(r => r.Granularity == Granularity.Minute));
+        Assert.Equal(3, batch.EventRollups.Count(r => r.Granularity == Granularity.Hour));
+    }
+
+    [Fact]
+    public void RollupsFollowLaterAdditionsAndClear()
+    {
+        var batch = TestData.Batch([TestData.Request(Start)]);
+        Assert.Equal(1, batch.RequestRollups.Single(r => r.Granularity == Granularity.Day).Count);
+
+        batch.AddRequest(TestData.Request(Start.AddMinutes(5)));
+        Assert.Equal(2, batch.RequestRollups.Single(r => r.Granularity == Granularity.Day).Count);
+
+        batch.Clear();
+        Assert.Empty(batch.RequestRollups);
+        Assert.Empty(batch.Requests);
+    }
+
+    [Fact]
+    public void ANegativeDurationCountsAsZeroInsteadOfFailingTheBatch()
+    {
+        var batch = TestData.Batch([TestData.Request(Start) with { Duration = TimeSpan.FromTicks(-5) }]);
+
+        var row = batch.RequestRollups.First();
+        Assert.Equal((1L, 0L), (row.Count, row.DurationMaxMicroseconds));
+        Assert.Equal(0, row.Latency!.Max);
+    }
+}
