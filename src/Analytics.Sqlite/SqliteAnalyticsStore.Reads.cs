@@ -48,7 +48,7 @@ internal sealed partial class SqliteAnalyticsStore
     public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        string latency = query.IncludeLatency ? "latency" : "NULL";
+        string latency = query.IncludeSketches ? "latency" : "NULL";
         return ReadRollupsAsync(
             $"SELECT bucket_start, route, method, status, environment, instance, count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, {latency} FROM request_rollups",
             query,
@@ -102,7 +102,7 @@ internal sealed partial class SqliteAnalyticsStore
     public IAsyncEnumerable<EventRollup> ReadEventRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        string duration = query.IncludeLatency ? "duration" : "NULL";
+        string duration = query.IncludeSketches ? "duration" : "NULL";
         return ReadRollupsAsync(
             $"SELECT bucket_start, name, environment, instance, count, successes, failures, {duration} FROM event_rollups",
             query,
@@ -214,9 +214,10 @@ internal sealed partial class SqliteAnalyticsStore
 
     /// <summary>
     /// Builds a raw page: newest first by (ts, id), which the ts index delivers in order (an index holds the rowid as its
-    /// last column), so a page costs its own rows however large the range.
+    /// last column), so a page costs its own rows however large the range. A later page starts strictly below the
+    /// (ts, id) of the previous page's last row, <paramref name="cursor"/>, which bounds the index seek from above.
     /// </summary>
-    internal static SqliteCommand CreatePageCommand(SqliteConnection connection, string table, string columns, RawQuery query)
+    internal static SqliteCommand CreatePageCommand(SqliteConnection connection, string table, string columns, RawQuery query, (long Ts, long Id)? cursor)
     {
         if (query.Limit is < 1 or > 10_000)
         {
@@ -231,17 +232,19 @@ internal sealed partial class SqliteAnalyticsStore
             command.Parameters.AddWithValue("$from", ToUnixMicroseconds(from));
         }
 
-        if (query.To is { } to)
+        if (cursor is { } c)
+        {
+            sql.Append(" AND (ts, id) < ($cursor_ts, $cursor_id)");
+            command.Parameters.AddWithValue("$cursor_ts", c.Ts);
+            command.Parameters.AddWithValue("$cursor_id", c.Id);
+        }
+
+        // With a cursor, an upper bound on ts that the cursor already implies would only give SQLite a second, looser
+        // bound to seek on; it is added only when it is tighter.
+        if (query.To is { } to && (cursor is null || ToUnixMicroseconds(to) <= cursor.Value.Ts))
         {
             sql.Append(" AND ts < $to");
             command.Parameters.AddWithValue("$to", ToUnixMicroseconds(to));
-        }
-
-        if (query.Before is { } before)
-        {
-            // The page continues after the row it ended on; if retention has deleted that row, everything older went too.
-            sql.Append($" AND (ts, id) < (SELECT ts, id FROM {table} WHERE id = $before)");
-            command.Parameters.AddWithValue("$before", before);
         }
 
         if (table == "requests")
@@ -266,7 +269,22 @@ internal sealed partial class SqliteAnalyticsStore
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = CreatePageCommand(connection, table, columns, query);
+        (long, long)? cursor = null;
+        if (query.Before is { } before)
+        {
+            await using var lookup = connection.CreateCommand();
+            lookup.CommandText = $"SELECT ts FROM {table} WHERE id = $id;";
+            lookup.Parameters.AddWithValue("$id", before);
+            if (await lookup.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long ts)
+            {
+                // The previous page's last row is gone: retention deleted it, and everything older with it.
+                return [];
+            }
+
+            cursor = (ts, before);
+        }
+
+        await using var command = CreatePageCommand(connection, table, columns, query, cursor);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<T>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

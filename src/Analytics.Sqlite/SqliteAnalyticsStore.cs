@@ -14,11 +14,14 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IDisposabl
     private static readonly string[] RollupTables = ["request_rollups", "error_rollups", "event_rollups"];
 
     private readonly string _connectionString;
+    private readonly string _writerConnectionString;
 
     // Guards the writer connection: batches, retention chunks, initialization and disposal all go through it, one at a
     // time, so a retention pass interleaves with batches chunk by chunk instead of contending for SQLite's lock.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteWriter? _writer;
+    private volatile bool _initialized;
+    private bool _disposed;
 
     public SqliteAnalyticsStore(string path)
     {
@@ -35,6 +38,10 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IDisposabl
             // and goes back to the writer's backoff rather than stalling the queue.
             DefaultTimeout = 5,
         }.ToString();
+
+        // The writer lives for the store's lifetime and is thrown away after an error; a pooled connection would hand
+        // the same native handle (and whatever state broke it) straight back.
+        _writerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
     }
 
     /// <summary>Gets the full path of the database file.</summary>
@@ -78,8 +85,22 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IDisposabl
 
     public void Dispose()
     {
-        // The container disposes the store after the hosted writer has stopped, so no write can be in flight here.
-        Interlocked.Exchange(ref _writer, null)?.Dispose();
+        // The container disposes the store after the hosted services have stopped; a retention chunk that outlived the
+        // shutdown timeout still holds the lock, so wait for it rather than pull the connection from under it.
+        _writeLock.Wait();
+        try
+        {
+            _disposed = true;
+            _writer?.Dispose();
+            _writer = null;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection); // let go of the file
     }
 
     internal static long ToUnixMicroseconds(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
@@ -91,7 +112,9 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IDisposabl
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var writer = _writer ??= SqliteWriter.Open(_connectionString, FilePath);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var writer = _writer ??= SqliteWriter.Open(_writerConnectionString, FilePath);
+            _initialized = true;
             try
             {
                 return action(writer);
@@ -113,6 +136,13 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IDisposabl
 
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
+        // A query can come before the first batch (a fresh app, or a file of an older schema version): create or
+        // migrate the schema first, once, instead of failing with "no such table".
+        if (!_initialized)
+        {
+            await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var connection = new SqliteConnection(_connectionString);
         try
         {

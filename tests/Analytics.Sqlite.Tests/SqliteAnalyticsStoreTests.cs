@@ -120,7 +120,7 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
 
         await store.WriteBatchAsync(Batch([Request(2)]), default);
 
-        var day = TestData.RollupRange(Granularity.Day, Day, Day.AddDays(1), includeLatency: true);
+        var day = TestData.RollupRange(Granularity.Day, Day, Day.AddDays(1), includeSketches: true);
         var row = Assert.Single(await store.ReadRequestRollupsAsync(day, default).ToListAsync());
         Assert.Equal(2, row.Count);
         Assert.Equal(1, row.Latency!.Count); // the damaged sketch was replaced by the new batch's
@@ -156,10 +156,11 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false, false)]
-    [InlineData(true, false)]
-    [InlineData(true, true)]
-    public async Task RawPagesWalkTheTimeIndexInOrderWithoutSorting(bool withRange, bool withBefore)
+    [InlineData(false, false, "SCAN requests USING INDEX ix_requests_ts")]
+    [InlineData(true, false, "SEARCH requests USING INDEX ix_requests_ts (ts>? AND ts<?)")]
+    [InlineData(true, true, "SEARCH requests USING INDEX ix_requests_ts (ts>? AND ts<?)")]
+    [InlineData(false, true, "SEARCH requests USING INDEX ix_requests_ts (ts<?)")]
+    public async Task RawPagesSeekTheTimeIndexAndNeverSort(bool withRange, bool withCursor, string expected)
     {
         var path = _directory.File("a.db");
         using var store = new SqliteAnalyticsStore(path);
@@ -169,15 +170,36 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
         {
             From = withRange ? TestData.Start : null,
             To = withRange ? TestData.Start.AddDays(1) : null,
-            Before = withBefore ? 42 : null,
+            Before = withCursor ? 42 : null,
             Route = "/a",
         };
 
-        using var command = SqliteAnalyticsStore.CreatePageCommand(connection, "requests", SqliteWriter.RequestColumns, query);
+        // A cursor inside the range: the page seeks between the range start and the cursor, not from the range end.
+        (long, long)? cursor = withCursor ? (SqliteAnalyticsStore.ToUnixMicroseconds(TestData.Start.AddHours(12)), 42) : null;
+        using var command = SqliteAnalyticsStore.CreatePageCommand(connection, "requests", SqliteWriter.RequestColumns, query, cursor);
         var plan = ExplainQueryPlan(command);
 
-        Assert.Contains("USING INDEX ix_requests_ts", plan);
+        Assert.Contains(expected, plan);
         Assert.DoesNotContain("TEMP B-TREE", plan);
+    }
+
+    [Fact]
+    public async Task AStoreThatWasNeverWrittenAnswersReadsWithNothing()
+    {
+        using var store = new SqliteAnalyticsStore(_directory.File("fresh.db"));
+
+        Assert.Empty(await store.ReadRequestsAsync(new RawQuery(), default));
+        Assert.Empty(await store.ReadRequestRollupsAsync(TestData.RollupRange(Granularity.Day, Day, Day.AddDays(1)), default).ToListAsync());
+    }
+
+    [Fact]
+    public async Task ADisposedStoreRefusesWrites()
+    {
+        var store = new SqliteAnalyticsStore(_directory.File("a.db"));
+        await store.WriteBatchAsync(Batch([Request(1)]), default);
+        store.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.WriteBatchAsync(Batch([Request(2)]), default));
     }
 
     private static string ExplainQueryPlan(SqliteCommand command)

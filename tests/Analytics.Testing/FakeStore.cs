@@ -78,10 +78,15 @@ public sealed class FakeStore : IAnalyticsStore
         {
             _requests.AddRange(batch.Requests);
             _events.AddRange(batch.Events);
-            _requestRollups.AddRange(batch.RequestRollups.Select(r => new RequestRollup
+            _requestRollups.AddRange(batch.RequestRollups.Select(r =>
             {
-                Granularity = r.Granularity, BucketStart = r.BucketStart, Route = r.Route, Method = r.Method, StatusCode = r.StatusCode,
-                Environment = r.Environment, Instance = r.Instance, Count = r.Count, Errors = r.Errors,
+                var copy = new RequestRollup
+                {
+                    Granularity = r.Granularity, BucketStart = r.BucketStart, Route = r.Route, Method = r.Method, StatusCode = r.StatusCode,
+                    Environment = r.Environment, Instance = r.Instance, Latency = new LatencySketch(),
+                };
+                Rollups.RollupAccumulator.MergeInto(copy, r);
+                return copy;
             }));
             BatchesWritten++;
             LargestBatch = Math.Max(LargestBatch, batch.Requests.Count + batch.Events.Count);
@@ -94,8 +99,14 @@ public sealed class FakeStore : IAnalyticsStore
     public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredEvent>>(Events.Select((e, i) => new StoredEvent(i + 1, e)).Reverse().Take(query.Limit).ToList());
 
-    public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken) =>
-        RequestRollups.Where(r => r.Granularity == query.Granularity && r.BucketStart >= query.From && r.BucketStart < query.To).ToAsyncEnumerable();
+    /// <summary>Gets the last rollup query the store was asked, to see which granularity a query chose.</summary>
+    public RollupQuery? LastRollupQuery { get; private set; }
+
+    public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
+    {
+        LastRollupQuery = query;
+        return RequestRollups.Where(r => r.Granularity == query.Granularity && r.BucketStart >= query.From && r.BucketStart < query.To).ToAsyncEnumerable();
+    }
 
     public IAsyncEnumerable<EventRollup> ReadEventRollupsAsync(RollupQuery query, CancellationToken cancellationToken) => AsyncEnumerable.Empty<EventRollup>();
 

@@ -34,7 +34,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query);
         var totals = new Totals();
-        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeLatency: true), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false))
         {
             totals.Add(row);
         }
@@ -42,23 +42,28 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         var now = _timeProvider.GetUtcNow();
         var to = now > plan.From && now < plan.To ? now : plan.To;
         double minutes = (to - plan.From).TotalMinutes;
-        return new AnalyticsOverview(
-            plan.From,
-            to,
-            totals.Count,
-            totals.Errors,
-            totals.ErrorRate,
-            minutes > 0 ? totals.Count / minutes : 0,
-            new LatencySummary(totals.Avg, totals.Quantile(0.50), totals.Quantile(0.95), totals.Quantile(0.99), ToMilliseconds(totals.Max)),
-            totals.RequestBytes,
-            totals.ResponseBytes);
+        return new AnalyticsOverview
+        {
+            From = plan.From,
+            To = to,
+            TotalRequests = totals.Count,
+            ErrorRequests = totals.Errors,
+            ErrorRate = totals.ErrorRate,
+            RequestsPerMinute = minutes > 0 ? totals.Count / minutes : 0,
+            Latency = new LatencySummary
+            {
+                Avg = totals.Avg, P50 = totals.Quantile(0.50), P95 = totals.Quantile(0.95), P99 = totals.Quantile(0.99), Max = ToMilliseconds(totals.Max),
+            },
+            BytesIn = totals.RequestBytes,
+            BytesOut = totals.ResponseBytes,
+        };
     }
 
     public async Task<TimeSeries> GetTimeSeriesAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
-        var plan = Plan(query);
+        var plan = Plan(query, perBucket: true);
         var buckets = new Totals[plan.BucketCount];
-        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeLatency: true), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false))
         {
             if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
             {
@@ -70,10 +75,13 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         for (int i = 0; i < points.Length; i++)
         {
             var t = buckets[i] ?? Totals.Empty;
-            points[i] = new TimeSeriesPoint(plan.BucketTime(i), t.Count, t.Errors, t.Avg, t.Quantile(0.50), t.Quantile(0.95), t.Quantile(0.99));
+            points[i] = new TimeSeriesPoint
+            {
+                Time = plan.BucketTime(i), Count = t.Count, Errors = t.Errors, Avg = t.Avg, P50 = t.Quantile(0.50), P95 = t.Quantile(0.95), P99 = t.Quantile(0.99),
+            };
         }
 
-        return new TimeSeries(plan.Granularity, points);
+        return new TimeSeries { Granularity = plan.Granularity, Points = points };
     }
 
     public async Task<IReadOnlyList<RouteStats>> GetRoutesAsync(AnalyticsQuery query, CancellationToken cancellationToken)
@@ -81,7 +89,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         var plan = Plan(query);
         int limit = ValidateLimit(query, 20);
         var routes = new Dictionary<(string Route, string Method), Totals>();
-        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeLatency: true), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false))
         {
             var key = (row.Route, row.Method);
             if (!routes.TryGetValue(key, out var totals))
@@ -95,7 +103,11 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         return routes
             .OrderByDescending(r => r.Value.Count).ThenBy(r => r.Key.Route, StringComparer.Ordinal).ThenBy(r => r.Key.Method, StringComparer.Ordinal)
             .Take(limit)
-            .Select(r => new RouteStats(r.Key.Route, r.Key.Method, r.Value.Count, r.Value.Errors, r.Value.ErrorRate, r.Value.Avg, r.Value.Quantile(0.95), r.Value.Quantile(0.99)))
+            .Select(r => new RouteStats
+            {
+                Route = r.Key.Route, Method = r.Key.Method, Count = r.Value.Count, Errors = r.Value.Errors, ErrorRate = r.Value.ErrorRate,
+                Avg = r.Value.Avg, P95 = r.Value.Quantile(0.95), P99 = r.Value.Quantile(0.99),
+            })
             .ToArray();
     }
 
@@ -103,14 +115,14 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query);
         var codes = new Dictionary<int, long>();
-        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeLatency: false), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: false), cancellationToken).ConfigureAwait(false))
         {
             codes[row.StatusCode] = codes.GetValueOrDefault(row.StatusCode) + row.Count;
         }
 
         return codes
             .OrderByDescending(c => c.Value).ThenBy(c => c.Key)
-            .Select(c => new StatusCodeCount(c.Key, c.Value))
+            .Select(c => new StatusCodeCount { StatusCode = c.Key, Count = c.Value })
             .ToArray();
     }
 
@@ -119,7 +131,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         var plan = Plan(query);
         int limit = ValidateLimit(query, 50);
         var groups = new Dictionary<(string Route, string Method, int StatusCode, string? ExceptionType), ErrorRollup>();
-        await foreach (var row in _store.ReadErrorRollupsAsync(plan.Rollups(includeLatency: false), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadErrorRollupsAsync(plan.Rollups(includeSketches: false), cancellationToken).ConfigureAwait(false))
         {
             var key = (row.Route, row.Method, row.StatusCode, row.ExceptionType);
             if (!groups.TryGetValue(key, out var group))
@@ -137,22 +149,34 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         return groups.Values
             .OrderByDescending(g => g.Count).ThenByDescending(g => g.LastSeen)
             .Take(limit)
-            .Select(g => new ErrorGroup(g.Route, g.Method, g.StatusCode, g.ExceptionType, g.LastMessage, g.Count, g.FirstSeen, g.LastSeen))
+            .Select(g => new ErrorGroup
+            {
+                Route = g.Route, Method = g.Method, StatusCode = g.StatusCode, ExceptionType = g.ExceptionType, Message = g.LastMessage,
+                Count = g.Count, FirstSeen = g.FirstSeen, LastSeen = g.LastSeen,
+            })
             .ToArray();
     }
 
     public async Task<Heatmap> GetHeatmapAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(query);
+        Validate(query);
         if (query.Granularity == Granularity.Day)
         {
             throw new ArgumentException("A heatmap needs hours: use the minute or hour granularity, or leave it unset.", nameof(AnalyticsQuery.Granularity));
         }
 
-        // Hours answer any range the hour retention covers; minutes are used only when chosen for a short range.
+        // Hours answer any range the hour retention covers; minutes are used only when chosen for a short range. Days
+        // cannot tell hours apart, so a range older than the hour retention cannot be answered truthfully.
+        if (query.Granularity is null && query.From < _timeProvider.GetUtcNow() - _retention.Hour)
+        {
+            throw new ArgumentException(
+                $"A heatmap reads hour rollups, which are kept {_retention.Hour.TotalDays:0.##} days (Retention.Hour); the range starts before that.",
+                nameof(AnalyticsQuery.From));
+        }
+
         var plan = Plan(query, coarsest: Granularity.Hour);
         var counts = new long[7 * 24];
-        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeLatency: false), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: false), cancellationToken).ConfigureAwait(false))
         {
             counts[((int)row.BucketStart.UtcDateTime.DayOfWeek * 24) + row.BucketStart.UtcDateTime.Hour] += row.Count;
         }
@@ -160,10 +184,10 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         var cells = new HeatmapCell[counts.Length];
         for (int i = 0; i < cells.Length; i++)
         {
-            cells[i] = new HeatmapCell(i / 24, i % 24, counts[i]);
+            cells[i] = new HeatmapCell { DayOfWeek = i / 24, Hour = i % 24, Count = counts[i] };
         }
 
-        return new Heatmap(cells);
+        return new Heatmap { Cells = cells };
     }
 
     public async Task<RequestPage> GetRequestsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
@@ -214,30 +238,37 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
             ExceptionMessage = row.Request.ExceptionMessage,
         }).ToArray();
 
-        return new RequestPage(items, items.Length == limit ? items[^1].Id : null);
+        return new RequestPage { Items = items, Next = items.Length == limit ? items[^1].Id : null };
     }
 
     public async Task<EventsOverTime> GetEventsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
-        var plan = Plan(query);
+        var plan = Plan(query, perBucket: true);
+        int limit = ValidateLimit(query, 20);
         var series = new Dictionary<string, EventTotals>(StringComparer.Ordinal);
-        await foreach (var row in _store.ReadEventRollupsAsync(plan.Rollups(includeLatency: true) with { EventName = Normalize(query.EventName) }, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadEventRollupsAsync(plan.Rollups(includeSketches: true) with { EventName = Normalize(query.EventName) }, cancellationToken).ConfigureAwait(false))
         {
-            if (!series.TryGetValue(row.Name, out var totals))
-            {
-                series.Add(row.Name, totals = new EventTotals(plan.BucketCount));
-            }
-
             if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
             {
+                if (!series.TryGetValue(row.Name, out var totals))
+                {
+                    series.Add(row.Name, totals = new EventTotals());
+                }
+
                 totals.Add(row, index);
             }
         }
 
-        return new EventsOverTime(plan.Granularity, series
-            .OrderByDescending(s => s.Value.Count).ThenBy(s => s.Key, StringComparer.Ordinal)
-            .Select(s => s.Value.ToSeries(s.Key, plan))
-            .ToArray());
+        // Buckets are kept sparse while totalling; only the series returned get a point for every bucket.
+        return new EventsOverTime
+        {
+            Granularity = plan.Granularity,
+            Events = series
+                .OrderByDescending(s => s.Value.Count).ThenBy(s => s.Key, StringComparer.Ordinal)
+                .Take(limit)
+                .Select(s => s.Value.ToSeries(s.Key, plan))
+                .ToArray(),
+        };
     }
 
     internal static double ToMilliseconds(double microseconds) => microseconds / 1_000;
@@ -287,21 +318,25 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         return new Filters(Normalize(query.Route), Normalize(query.Method)?.Trim().ToUpperInvariant(), status, Normalize(query.Environment), Normalize(query.Instance));
     }
 
-    private QueryPlan Plan(AnalyticsQuery query, Granularity coarsest = Granularity.Day)
+    private QueryPlan Plan(AnalyticsQuery query, Granularity coarsest = Granularity.Day, bool perBucket = false)
     {
         var filters = Validate(query);
         var granularity = query.Granularity ?? ChooseGranularity(query, coarsest);
         var from = granularity.Floor(query.From);
         var to = granularity.Ceiling(query.To);
         long buckets = (to - from).Ticks / granularity.BucketSize().Ticks;
-        if (buckets > MaxBuckets)
+
+        // Only answers with a point per bucket grow with the bucket count; totals over any range are fine.
+        if (perBucket && buckets > MaxBuckets)
         {
-            throw new ArgumentException(
-                $"The range needs {buckets} {granularity.ToWireName()} buckets; at most {MaxBuckets} can be read at once. Choose a coarser granularity or a shorter range.",
-                nameof(AnalyticsQuery.Granularity));
+            throw query.Granularity is null
+                ? new ArgumentException($"The range covers {buckets} days; at most {MaxBuckets} buckets can be read at once. Choose a shorter range.", nameof(AnalyticsQuery.From))
+                : new ArgumentException(
+                    $"The range needs {buckets} {granularity.ToWireName()} buckets; at most {MaxBuckets} can be read at once. Choose a coarser granularity or a shorter range.",
+                    nameof(AnalyticsQuery.Granularity));
         }
 
-        return new QueryPlan(granularity, from, to, (int)buckets, filters);
+        return new QueryPlan(granularity, from, to, (int)Math.Min(buckets, int.MaxValue), filters);
     }
 
     /// <summary>The coarsest granularity that answers the range (DESIGN §3), made coarser when the finer one has already been purged.</summary>
@@ -327,7 +362,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
 
     private sealed record QueryPlan(Granularity Granularity, DateTimeOffset From, DateTimeOffset To, int BucketCount, Filters Filters)
     {
-        public RollupQuery Rollups(bool includeLatency) => new()
+        public RollupQuery Rollups(bool includeSketches) => new()
         {
             Granularity = Granularity,
             From = From,
@@ -338,7 +373,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
             MaxStatusCode = Filters.Status?.Max,
             Environment = Filters.Environment,
             Instance = Filters.Instance,
-            IncludeLatency = includeLatency,
+            IncludeSketches = includeSketches,
         };
 
         /// <summary>Gets the index of the bucket, or -1 for a row outside the range (which a correct store never returns).</summary>
@@ -388,13 +423,12 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         public double Quantile(double q) => _latency is { } latency ? ToMilliseconds(latency.GetQuantile(q)) : 0;
     }
 
-    private sealed class EventTotals(int buckets)
+    private sealed class EventTotals
     {
-        private readonly long[] _counts = new long[buckets];
-        private readonly long[] _failures = new long[buckets];
+        private readonly Dictionary<int, (long Count, long Failures)> _buckets = [];
         private LatencySketch? _duration;
         private long _successes;
-        private long _failuresTotal;
+        private long _failures;
 
         public long Count { get; private set; }
 
@@ -402,9 +436,9 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         {
             Count += row.Count;
             _successes += row.Successes;
-            _failuresTotal += row.Failures;
-            _counts[bucket] += row.Count;
-            _failures[bucket] += row.Failures;
+            _failures += row.Failures;
+            var (count, failures) = _buckets.GetValueOrDefault(bucket);
+            _buckets[bucket] = (count + row.Count, failures + row.Failures);
             if (row.Duration is { } duration)
             {
                 (_duration ??= new LatencySketch()).Merge(duration);
@@ -413,23 +447,26 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
 
         public EventSeries ToSeries(string name, QueryPlan plan)
         {
-            var points = new EventPoint[_counts.Length];
+            var points = new EventPoint[plan.BucketCount];
             for (int i = 0; i < points.Length; i++)
             {
-                points[i] = new EventPoint(plan.BucketTime(i), _counts[i], _failures[i]);
+                var (count, failures) = _buckets.GetValueOrDefault(i);
+                points[i] = new EventPoint { Time = plan.BucketTime(i), Count = count, Failures = failures };
             }
 
             var d = _duration;
-            return new EventSeries(
-                name,
-                Count,
-                _successes,
-                _failuresTotal,
-                d is null ? null : ToMilliseconds(d.Sum / d.Count),
-                d is null ? null : ToMilliseconds(d.GetQuantile(0.50)),
-                d is null ? null : ToMilliseconds(d.GetQuantile(0.95)),
-                d is null ? null : ToMilliseconds(d.GetQuantile(0.99)),
-                points);
+            return new EventSeries
+            {
+                Name = name,
+                Count = Count,
+                Successes = _successes,
+                Failures = _failures,
+                Avg = d is null ? null : ToMilliseconds(d.Sum / d.Count),
+                P50 = d is null ? null : ToMilliseconds(d.GetQuantile(0.50)),
+                P95 = d is null ? null : ToMilliseconds(d.GetQuantile(0.95)),
+                P99 = d is null ? null : ToMilliseconds(d.GetQuantile(0.99)),
+                Points = points,
+            };
         }
     }
 }

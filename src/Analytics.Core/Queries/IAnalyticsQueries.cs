@@ -15,40 +15,40 @@ public interface IAnalyticsQueries
     /// <summary>Gets the totals, the error rate, the request rate and the latency percentiles of the range.</summary>
     /// <param name="query">The range and the filters.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<AnalyticsOverview> GetOverviewAsync(AnalyticsQuery query, CancellationToken cancellationToken);
+    Task<AnalyticsOverview> GetOverviewAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Gets the requests, errors and latency of every bucket of the range, empty buckets included.</summary>
     /// <param name="query">The range, the filters and optionally the granularity.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<TimeSeries> GetTimeSeriesAsync(AnalyticsQuery query, CancellationToken cancellationToken);
+    Task<TimeSeries> GetTimeSeriesAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Gets the busiest routes (by route template and method), most requests first.</summary>
     /// <param name="query">The range, the filters and optionally the limit (default 20).</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<IReadOnlyList<RouteStats>> GetRoutesAsync(AnalyticsQuery query, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RouteStats>> GetRoutesAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Gets how many responses had each status code, most frequent first.</summary>
     /// <param name="query">The range and the filters.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<IReadOnlyList<StatusCodeCount>> GetStatusCodesAsync(AnalyticsQuery query, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StatusCodeCount>> GetStatusCodesAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Gets the failed requests grouped by route, method, status code and exception type, most frequent first.</summary>
     /// <param name="query">The range, the filters and optionally the limit (default 50).</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<IReadOnlyList<ErrorGroup>> GetErrorsAsync(AnalyticsQuery query, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ErrorGroup>> GetErrorsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Gets the requests per UTC weekday and hour: always 7 × 24 cells.</summary>
     /// <param name="query">The range and the filters. A day granularity cannot tell hours apart and is refused.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<Heatmap> GetHeatmapAsync(AnalyticsQuery query, CancellationToken cancellationToken);
+    Task<Heatmap> GetHeatmapAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Gets a page of the raw request log, newest first.</summary>
     /// <param name="query">The range, the filters, the limit (default 100) and the page (<see cref="AnalyticsQuery.Before"/>).</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<RequestPage> GetRequestsAsync(AnalyticsQuery query, CancellationToken cancellationToken);
+    Task<RequestPage> GetRequestsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Gets the custom events of the range by name: totals, outcomes, durations and counts per bucket.</summary>
     /// <param name="query">The range, optionally the event name and the granularity.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<EventsOverTime> GetEventsAsync(AnalyticsQuery query, CancellationToken cancellationToken);
+    Task<EventsOverTime> GetEventsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 }

@@ -3,90 +3,185 @@ using Analytics.Rollups;
 namespace Analytics;
 
 /// <summary>The totals of a range.</summary>
-/// <param name="From">The start of the range the numbers cover (the requested start, widened to its bucket).</param>
-/// <param name="To">The end of the range the numbers cover (the end of the last bucket, or now if that is earlier).</param>
-/// <param name="TotalRequests">The number of requests.</param>
-/// <param name="ErrorRequests">The number of failed requests (status 500 or more, or an exception).</param>
-/// <param name="ErrorRate">The share of failed requests, from 0 to 1; 0 when there were no requests.</param>
-/// <param name="RequestsPerMinute">The requests divided by the minutes from <paramref name="From"/> to <paramref name="To"/>.</param>
-/// <param name="Latency">The latency of the requests.</param>
-/// <param name="BytesIn">The sum of the request body sizes.</param>
-/// <param name="BytesOut">The sum of the response body sizes.</param>
-public sealed record AnalyticsOverview(
-    DateTimeOffset From,
-    DateTimeOffset To,
-    long TotalRequests,
-    long ErrorRequests,
-    double ErrorRate,
-    double RequestsPerMinute,
-    LatencySummary Latency,
-    long BytesIn,
-    long BytesOut);
+public sealed record AnalyticsOverview
+{
+    /// <summary>Gets the start of the range the numbers cover (the requested start, widened to its bucket).</summary>
+    public required DateTimeOffset From { get; init; }
+
+    /// <summary>Gets the end of the range the numbers cover (the end of the last bucket, or now if that is earlier).</summary>
+    public required DateTimeOffset To { get; init; }
+
+    /// <summary>Gets the number of requests.</summary>
+    public required long TotalRequests { get; init; }
+
+    /// <summary>Gets the number of failed requests (status 500 or more, or an exception).</summary>
+    public required long ErrorRequests { get; init; }
+
+    /// <summary>Gets the share of failed requests, from 0 to 1; 0 when there were no requests.</summary>
+    public required double ErrorRate { get; init; }
+
+    /// <summary>Gets the requests divided by the minutes from <see cref="From"/> to <see cref="To"/>.</summary>
+    public required double RequestsPerMinute { get; init; }
+
+    /// <summary>Gets the latency of the requests.</summary>
+    public required LatencySummary Latency { get; init; }
+
+    /// <summary>Gets the sum of the request body sizes.</summary>
+    public required long BytesIn { get; init; }
+
+    /// <summary>Gets the sum of the response body sizes.</summary>
+    public required long BytesOut { get; init; }
+}
 
 /// <summary>Latency statistics in milliseconds; all 0 when there were no requests.</summary>
-/// <param name="Avg">The exact mean.</param>
-/// <param name="P50">The median, within 1 % of the exact value.</param>
-/// <param name="P95">The 95th percentile, within 1 % of the exact value.</param>
-/// <param name="P99">The 99th percentile, within 1 % of the exact value.</param>
-/// <param name="Max">The exact maximum.</param>
-public sealed record LatencySummary(double Avg, double P50, double P95, double P99, double Max);
+public sealed record LatencySummary
+{
+    /// <summary>Gets the exact mean.</summary>
+    public required double Avg { get; init; }
+
+    /// <summary>Gets the median, within 1 % of the exact value.</summary>
+    public required double P50 { get; init; }
+
+    /// <summary>Gets the 95th percentile, within 1 % of the exact value.</summary>
+    public required double P95 { get; init; }
+
+    /// <summary>Gets the 99th percentile, within 1 % of the exact value.</summary>
+    public required double P99 { get; init; }
+
+    /// <summary>Gets the exact maximum.</summary>
+    public required double Max { get; init; }
+}
 
 /// <summary>Requests over time.</summary>
-/// <param name="Granularity">The bucket width of the points.</param>
-/// <param name="Points">One point per bucket of the range, in time order, empty buckets included.</param>
-public sealed record TimeSeries(Granularity Granularity, IReadOnlyList<TimeSeriesPoint> Points);
+public sealed record TimeSeries
+{
+    /// <summary>Gets the bucket width of the points.</summary>
+    public required Granularity Granularity { get; init; }
+
+    /// <summary>Gets one point per bucket of the range, in time order, empty buckets included.</summary>
+    public required IReadOnlyList<TimeSeriesPoint> Points { get; init; }
+}
 
 /// <summary>One bucket of a <see cref="TimeSeries"/>. Latencies are in milliseconds, 0 for an empty bucket.</summary>
-/// <param name="Time">The UTC start of the bucket.</param>
-/// <param name="Count">The number of requests.</param>
-/// <param name="Errors">The number of failed requests.</param>
-/// <param name="Avg">The mean latency.</param>
-/// <param name="P50">The median latency.</param>
-/// <param name="P95">The 95th percentile latency.</param>
-/// <param name="P99">The 99th percentile latency.</param>
-public sealed record TimeSeriesPoint(DateTimeOffset Time, long Count, long Errors, double Avg, double P50, double P95, double P99);
+public sealed record TimeSeriesPoint
+{
+    /// <summary>Gets the UTC start of the bucket.</summary>
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>Gets the number of requests.</summary>
+    public required long Count { get; init; }
+
+    /// <summary>Gets the number of failed requests.</summary>
+    public required long Errors { get; init; }
+
+    /// <summary>Gets the mean latency.</summary>
+    public required double Avg { get; init; }
+
+    /// <summary>Gets the median latency.</summary>
+    public required double P50 { get; init; }
+
+    /// <summary>Gets the 95th percentile latency.</summary>
+    public required double P95 { get; init; }
+
+    /// <summary>Gets the 99th percentile latency.</summary>
+    public required double P99 { get; init; }
+}
 
 /// <summary>The traffic of one route template and method. Latencies are in milliseconds.</summary>
-/// <param name="Route">The route template.</param>
-/// <param name="Method">The HTTP method.</param>
-/// <param name="Count">The number of requests.</param>
-/// <param name="Errors">The number of failed requests.</param>
-/// <param name="ErrorRate">The share of failed requests, from 0 to 1.</param>
-/// <param name="Avg">The mean latency.</param>
-/// <param name="P95">The 95th percentile latency.</param>
-/// <param name="P99">The 99th percentile latency.</param>
-public sealed record RouteStats(string Route, string Method, long Count, long Errors, double ErrorRate, double Avg, double P95, double P99);
+public sealed record RouteStats
+{
+    /// <summary>Gets the route template.</summary>
+    public required string Route { get; init; }
+
+    /// <summary>Gets the HTTP method.</summary>
+    public required string Method { get; init; }
+
+    /// <summary>Gets the number of requests.</summary>
+    public required long Count { get; init; }
+
+    /// <summary>Gets the number of failed requests.</summary>
+    public required long Errors { get; init; }
+
+    /// <summary>Gets the share of failed requests, from 0 to 1.</summary>
+    public required double ErrorRate { get; init; }
+
+    /// <summary>Gets the mean latency.</summary>
+    public required double Avg { get; init; }
+
+    /// <summary>Gets the 95th percentile latency.</summary>
+    public required double P95 { get; init; }
+
+    /// <summary>Gets the 99th percentile latency.</summary>
+    public required double P99 { get; init; }
+}
 
 /// <summary>How many responses had one status code.</summary>
-/// <param name="StatusCode">The status code.</param>
-/// <param name="Count">The number of responses.</param>
-public sealed record StatusCodeCount(int StatusCode, long Count);
+public sealed record StatusCodeCount
+{
+    /// <summary>Gets the status code.</summary>
+    public required int StatusCode { get; init; }
+
+    /// <summary>Gets the number of responses.</summary>
+    public required long Count { get; init; }
+}
 
 /// <summary>Failed requests with the same route, method, status code and exception type.</summary>
-/// <param name="Route">The route template.</param>
-/// <param name="Method">The HTTP method.</param>
-/// <param name="StatusCode">The status code.</param>
-/// <param name="ExceptionType">The full name of the exception type, or <see langword="null"/> for failures without an exception.</param>
-/// <param name="Message">The exception message of the most recent one, or <see langword="null"/>.</param>
-/// <param name="Count">How many there were.</param>
-/// <param name="FirstSeen">When the first of the range happened.</param>
-/// <param name="LastSeen">When the last of the range happened.</param>
-public sealed record ErrorGroup(string Route, string Method, int StatusCode, string? ExceptionType, string? Message, long Count, DateTimeOffset FirstSeen, DateTimeOffset LastSeen);
+public sealed record ErrorGroup
+{
+    /// <summary>Gets the route template.</summary>
+    public required string Route { get; init; }
+
+    /// <summary>Gets the HTTP method.</summary>
+    public required string Method { get; init; }
+
+    /// <summary>Gets the status code.</summary>
+    public required int StatusCode { get; init; }
+
+    /// <summary>Gets the full name of the exception type, or <see langword="null"/> for failures without an exception.</summary>
+    public string? ExceptionType { get; init; }
+
+    /// <summary>Gets the exception message of the most recent one, or <see langword="null"/>.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>Gets how many there were.</summary>
+    public required long Count { get; init; }
+
+    /// <summary>Gets when the first of the range happened.</summary>
+    public required DateTimeOffset FirstSeen { get; init; }
+
+    /// <summary>Gets when the last of the range happened.</summary>
+    public required DateTimeOffset LastSeen { get; init; }
+}
 
 /// <summary>Requests by UTC weekday and hour of day.</summary>
-/// <param name="Cells">The 168 cells, by weekday (0 = Sunday, as <see cref="System.DayOfWeek"/>) then hour.</param>
-public sealed record Heatmap(IReadOnlyList<HeatmapCell> Cells);
+public sealed record Heatmap
+{
+    /// <summary>Gets the 168 cells, by weekday (0 = Sunday, as <see cref="System.DayOfWeek"/>) then hour.</summary>
+    public required IReadOnlyList<HeatmapCell> Cells { get; init; }
+}
 
 /// <summary>One cell of a <see cref="Heatmap"/>.</summary>
-/// <param name="DayOfWeek">The UTC weekday, 0 (Sunday) to 6 (Saturday).</param>
-/// <param name="Hour">The UTC hour, 0 to 23.</param>
-/// <param name="Count">The number of requests.</param>
-public sealed record HeatmapCell(int DayOfWeek, int Hour, long Count);
+public sealed record HeatmapCell
+{
+    /// <summary>Gets the UTC weekday, 0 (Sunday) to 6 (Saturday).</summary>
+    public required int DayOfWeek { get; init; }
+
+    /// <summary>Gets the UTC hour, 0 to 23.</summary>
+    public required int Hour { get; init; }
+
+    /// <summary>Gets the number of requests.</summary>
+    public required long Count { get; init; }
+}
 
 /// <summary>A page of the raw request log.</summary>
-/// <param name="Items">The requests, newest first.</param>
-/// <param name="Next">The value of <see cref="AnalyticsQuery.Before"/> that reads the next page, or <see langword="null"/> on the last page.</param>
-public sealed record RequestPage(IReadOnlyList<RequestLogEntry> Items, long? Next);
+public sealed record RequestPage
+{
+    /// <summary>Gets the requests, newest first.</summary>
+    public required IReadOnlyList<RequestLogEntry> Items { get; init; }
+
+    /// <summary>Gets the value of <see cref="AnalyticsQuery.Before"/> that reads the next page, or <see langword="null"/> on the last page.</summary>
+    public long? Next { get; init; }
+}
 
 /// <summary>One raw request as the request log shows it.</summary>
 public sealed record RequestLogEntry
@@ -150,24 +245,55 @@ public sealed record RequestLogEntry
 }
 
 /// <summary>Custom events over time.</summary>
-/// <param name="Granularity">The bucket width of the points.</param>
-/// <param name="Events">One series per event name, most frequent first.</param>
-public sealed record EventsOverTime(Granularity Granularity, IReadOnlyList<EventSeries> Events);
+public sealed record EventsOverTime
+{
+    /// <summary>Gets the bucket width of the points.</summary>
+    public required Granularity Granularity { get; init; }
+
+    /// <summary>Gets one series per event name, most frequent first.</summary>
+    public required IReadOnlyList<EventSeries> Events { get; init; }
+}
 
 /// <summary>The custom events with one name. Durations are in milliseconds, <see langword="null"/> when no event carried one.</summary>
-/// <param name="Name">The event name.</param>
-/// <param name="Count">The number of events.</param>
-/// <param name="Successes">How many said they succeeded.</param>
-/// <param name="Failures">How many said they failed.</param>
-/// <param name="Avg">The mean duration.</param>
-/// <param name="P50">The median duration.</param>
-/// <param name="P95">The 95th percentile duration.</param>
-/// <param name="P99">The 99th percentile duration.</param>
-/// <param name="Points">One point per bucket of the range, in time order, empty buckets included.</param>
-public sealed record EventSeries(string Name, long Count, long Successes, long Failures, double? Avg, double? P50, double? P95, double? P99, IReadOnlyList<EventPoint> Points);
+public sealed record EventSeries
+{
+    /// <summary>Gets the event name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets the number of events.</summary>
+    public required long Count { get; init; }
+
+    /// <summary>Gets how many said they succeeded.</summary>
+    public required long Successes { get; init; }
+
+    /// <summary>Gets how many said they failed.</summary>
+    public required long Failures { get; init; }
+
+    /// <summary>Gets the mean duration.</summary>
+    public double? Avg { get; init; }
+
+    /// <summary>Gets the median duration.</summary>
+    public double? P50 { get; init; }
+
+    /// <summary>Gets the 95th percentile duration.</summary>
+    public double? P95 { get; init; }
+
+    /// <summary>Gets the 99th percentile duration.</summary>
+    public double? P99 { get; init; }
+
+    /// <summary>Gets one point per bucket of the range, in time order, empty buckets included.</summary>
+    public required IReadOnlyList<EventPoint> Points { get; init; }
+}
 
 /// <summary>One bucket of an <see cref="EventSeries"/>.</summary>
-/// <param name="Time">The UTC start of the bucket.</param>
-/// <param name="Count">The number of events.</param>
-/// <param name="Failures">How many said they failed.</param>
-public sealed record EventPoint(DateTimeOffset Time, long Count, long Failures);
+public sealed record EventPoint
+{
+    /// <summary>Gets the UTC start of the bucket.</summary>
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>Gets the number of events.</summary>
+    public required long Count { get; init; }
+
+    /// <summary>Gets how many said they failed.</summary>
+    public required long Failures { get; init; }
+}

@@ -29,7 +29,7 @@ public sealed class EventRollup
 
     /// <summary>
     /// Gets or sets the sketch of the durations the events carried, in microseconds; <see langword="null"/> when none
-    /// carried one, or when read without <see cref="RollupQuery.IncludeLatency"/>.
+    /// carried one, or when read without <see cref="RollupQuery.IncludeSketches"/>.
     /// </summary>
     public LatencySketch? Duration { get; set; }
 }

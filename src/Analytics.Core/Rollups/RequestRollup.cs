@@ -54,7 +54,7 @@ public sealed class RequestRollup
 
     /// <summary>
     /// Gets or sets the latency sketch, in microseconds; <see langword="null"/> when read without
-    /// <see cref="RollupQuery.IncludeLatency"/>.
+    /// <see cref="RollupQuery.IncludeSketches"/>.
     /// </summary>
     public LatencySketch? Latency { get; set; }
 }

@@ -40,5 +40,5 @@ public sealed record RollupQuery
     /// Gets whether to read the sketches. Decoding them is most of the cost of a read, so queries that need only counts
     /// leave this off. The default is <see langword="false"/>.
     /// </summary>
-    public bool IncludeLatency { get; init; }
+    public bool IncludeSketches { get; init; }
 }

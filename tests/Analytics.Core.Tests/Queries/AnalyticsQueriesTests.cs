@@ -18,7 +18,6 @@ public sealed class AnalyticsQueriesTests
         { new AnalyticsQuery { From = Now, To = DateTimeOffset.MaxValue }, "To" },
         { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Granularity = (Granularity)7 }, "Granularity" },
         { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Granularity = (Granularity)(-1) }, "Granularity" },
-        { new AnalyticsQuery { From = Now.AddDays(-30), To = Now, Granularity = Granularity.Minute }, "Granularity" },
         { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "abc" }, "Status" },
         { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "600" }, "Status" },
         { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "099" }, "Status" },
@@ -42,6 +41,8 @@ public sealed class AnalyticsQueriesTests
             () => queries.GetStatusCodesAsync(query, default),
             () => queries.GetErrorsAsync(query, default),
             () => queries.GetEventsAsync(query, default),
+            () => queries.GetHeatmapAsync(query, default),
+            () => queries.GetRequestsAsync(query, default),
         };
 
         foreach (var call in calls)
@@ -49,6 +50,21 @@ public sealed class AnalyticsQueriesTests
             var error = await Assert.ThrowsAnyAsync<ArgumentException>(call);
             Assert.Equal(parameter, error.ParamName);
         }
+    }
+
+    [Fact]
+    public async Task OnlyAnswersWithAPointPerBucketAreLimitedInBuckets()
+    {
+        var queries = Create();
+        var minutes = new AnalyticsQuery { From = Now.AddDays(-30), To = Now, Granularity = Granularity.Minute };
+        var allTime = new AnalyticsQuery { From = DateTimeOffset.UnixEpoch, To = Now };
+
+        Assert.Equal("Granularity", (await Assert.ThrowsAnyAsync<ArgumentException>(() => queries.GetTimeSeriesAsync(minutes, default))).ParamName);
+        Assert.Equal("Granularity", (await Assert.ThrowsAnyAsync<ArgumentException>(() => queries.GetEventsAsync(minutes, default))).ParamName);
+        Assert.Equal("From", (await Assert.ThrowsAnyAsync<ArgumentException>(() => queries.GetTimeSeriesAsync(allTime, default))).ParamName);
+        Assert.Equal(0, (await queries.GetOverviewAsync(minutes, default)).TotalRequests);
+        Assert.Equal(0, (await queries.GetOverviewAsync(allTime, default)).TotalRequests);
+        Assert.Empty(await queries.GetRoutesAsync(allTime, default));
     }
 
     [Theory]
@@ -74,13 +90,27 @@ public sealed class AnalyticsQueriesTests
     }
 
     [Fact]
-    public async Task AHeatmapRefusesDaysButChoosesHoursForLongRanges()
+    public async Task AHeatmapReadsHoursForLongRangesAndRefusesDaysAndPurgedHours()
     {
+        await _store.WriteBatchAsync(TestData.Batch([
+            TestData.Request(Now.AddDays(-10).AddHours(3)),     // a Wednesday, 15:00 UTC
+            TestData.Request(Now.AddDays(-10).AddHours(3)),
+            TestData.Request(Now.AddDays(-2).AddMinutes(-30)),  // a Thursday, 11:30 UTC
+        ]), default);
         var queries = Create();
 
-        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => queries.GetHeatmapAsync(new AnalyticsQuery { From = Now.AddDays(-1), To = Now, Granularity = Granularity.Day }, default));
-        Assert.Equal("Granularity", error.ParamName);
-        Assert.Equal(168, (await queries.GetHeatmapAsync(new AnalyticsQuery { From = Now.AddDays(-60), To = Now }, default)).Cells.Count);
+        var heatmap = await queries.GetHeatmapAsync(new AnalyticsQuery { From = Now.AddDays(-60), To = Now }, default);
+
+        Assert.Equal(Granularity.Hour, _store.LastRollupQuery!.Granularity);
+        Assert.Equal(168, heatmap.Cells.Count);
+        Assert.Equal(2, heatmap.Cells.Single(c => c.DayOfWeek == (int)DayOfWeek.Wednesday && c.Hour == 15).Count);
+        Assert.Equal(1, heatmap.Cells.Single(c => c.DayOfWeek == (int)DayOfWeek.Thursday && c.Hour == 11).Count);
+        Assert.Equal(3, heatmap.Cells.Sum(c => c.Count));
+
+        var byDay = await Assert.ThrowsAnyAsync<ArgumentException>(() => queries.GetHeatmapAsync(new AnalyticsQuery { From = Now.AddDays(-1), To = Now, Granularity = Granularity.Day }, default));
+        Assert.Equal("Granularity", byDay.ParamName);
+        var purged = await Assert.ThrowsAnyAsync<ArgumentException>(() => queries.GetHeatmapAsync(new AnalyticsQuery { From = Now.AddDays(-91), To = Now }, default));
+        Assert.Equal("From", purged.ParamName);
     }
 
     [Fact]

@@ -217,7 +217,7 @@ public abstract class AnalyticsStoreConformanceTests : IAsyncLifetime
 
         foreach (var granularity in new[] { Granularity.Hour, Granularity.Day })
         {
-            var row = Assert.Single(await Store.ReadRequestRollupsAsync(RollupRange(granularity, Start, Start.AddDays(1), includeLatency: true), default).ToListAsync());
+            var row = Assert.Single(await Store.ReadRequestRollupsAsync(RollupRange(granularity, Start, Start.AddDays(1), includeSketches: true), default).ToListAsync());
             Assert.Equal(granularity, row.Granularity);
             Assert.Equal(Start, row.BucketStart);
             Assert.Equal(("/items/{id}", "GET", 3L), (row.Route, row.Method, row.Count));
@@ -238,7 +238,7 @@ public abstract class AnalyticsStoreConformanceTests : IAsyncLifetime
         await Store.WriteBatchAsync(Batch(first.Where(r => r.StatusCode == 500)), default);
         await Store.WriteBatchAsync(Batch(second), default);
 
-        var rows = await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1), includeLatency: true), default).ToListAsync();
+        var rows = await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1), includeSketches: true), default).ToListAsync();
 
         var ok = Assert.Single(rows, r => r.StatusCode == 200);
         var failed = Assert.Single(rows, r => r.StatusCode == 500);
@@ -309,7 +309,7 @@ public abstract class AnalyticsStoreConformanceTests : IAsyncLifetime
         await Store.WriteBatchAsync(Batch([Request(Start)]), default);
 
         Assert.Null(Assert.Single(await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1)), default).ToListAsync()).Latency);
-        Assert.NotNull(Assert.Single(await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1), includeLatency: true), default).ToListAsync()).Latency);
+        Assert.NotNull(Assert.Single(await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1), includeSketches: true), default).ToListAsync()).Latency);
     }
 
     [Fact]
@@ -336,7 +336,7 @@ public abstract class AnalyticsStoreConformanceTests : IAsyncLifetime
 
         foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
         {
-            var rows = await Store.ReadEventRollupsAsync(RollupRange(granularity, Start, Start.AddDays(1), includeLatency: true), default).ToListAsync();
+            var rows = await Store.ReadEventRollupsAsync(RollupRange(granularity, Start, Start.AddDays(1), includeSketches: true), default).ToListAsync();
             var deploy = Assert.Single(rows, r => r.Name == "deploy");
             Assert.Equal((3L, 2L, 1L), (deploy.Count, deploy.Successes, deploy.Failures));
             Assert.Equal(2, deploy.Duration!.Count);
@@ -357,7 +357,7 @@ public abstract class AnalyticsStoreConformanceTests : IAsyncLifetime
     {
         await Store.WriteBatchAsync(Batch([new EventRecord { Timestamp = Start, Name = "signup" }]), default);
 
-        var row = Assert.Single(await Store.ReadEventRollupsAsync(RollupRange(Granularity.Hour, Start, Start.AddHours(1), includeLatency: true), default).ToListAsync());
+        var row = Assert.Single(await Store.ReadEventRollupsAsync(RollupRange(Granularity.Hour, Start, Start.AddHours(1), includeSketches: true), default).ToListAsync());
         Assert.Null(row.Duration);
     }
 

@@ -60,6 +60,6 @@ public static class TestData
     public static double ExactQuantile(IReadOnlyList<double> sorted, double q) =>
         sorted[(int)Math.Clamp((long)Math.Ceiling(q * sorted.Count), 1, sorted.Count) - 1];
 
-    public static RollupQuery RollupRange(Granularity granularity, DateTimeOffset from, DateTimeOffset to, bool includeLatency = false) =>
-        new() { Granularity = granularity, From = from, To = to, IncludeLatency = includeLatency };
+    public static RollupQuery RollupRange(Granularity granularity, DateTimeOffset from, DateTimeOffset to, bool includeSketches = false) =>
+        new() { Granularity = granularity, From = from, To = to, IncludeSketches = includeSketches };
 }
