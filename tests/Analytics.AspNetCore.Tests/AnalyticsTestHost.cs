@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Analytics.AspNetCore.Tests;
 
 /// <summary>A real Kestrel host on 127.0.0.1, port 0, with analytics on an SQLite file in a temp folder.</summary>
-internal sealed class AnalyticsTestHost : IAsyncDisposable
+public sealed class AnalyticsTestHost : IAsyncDisposable
 {
     private readonly TempDirectory _directory;
     private bool _stopped;
@@ -35,7 +35,7 @@ internal sealed class AnalyticsTestHost : IAsyncDisposable
 
     public IAnalyticsPipeline Pipeline => App.Services.GetRequiredService<IAnalyticsPipeline>();
 
-    public AnalyticsWriter Writer => App.Services.GetRequiredService<AnalyticsWriter>();
+    internal AnalyticsWriter Writer => App.Services.GetRequiredService<AnalyticsWriter>();
 
     public static async Task<AnalyticsTestHost> StartAsync(
         Action<WebApplication> mapEndpoints,

@@ -18,18 +18,7 @@ public class PublicApiTests
     {
         var assembly = anyType.Assembly;
         Assert.Equal(assemblyName, assembly.GetName().Name);
-        var actual = Describe(assembly);
-        var approvedPath = Path.Combine(SourceDirectory(), "PublicApi", assemblyName + ".approved.txt");
-        var receivedPath = Path.ChangeExtension(approvedPath, null).Replace(".approved", ".received") + ".txt";
-        var approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath).ReplaceLineEndings("\n") : "";
-
-        if (approved != actual)
-        {
-            File.WriteAllText(receivedPath, actual);
-            Assert.Fail($"The public API of {assemblyName} changed. Review {receivedPath} and, if intended, copy it to {approvedPath}.");
-        }
-
-        File.Delete(receivedPath);
+        Approvals.Verify(Path.Combine("PublicApi", assemblyName), Describe(assembly), $"The public API of {assemblyName}");
     }
 
     internal static string Describe(Assembly assembly)
@@ -115,6 +104,4 @@ public class PublicApiTests
         var full = (type.Namespace is { } ns ? ns + "." : "") + (type.IsNested ? type.DeclaringType!.Name + "." : "") + name;
         return type.IsGenericType ? $"{full}<{string.Join(", ", type.GetGenericArguments().Select(Name))}>" : full;
     }
-
-    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

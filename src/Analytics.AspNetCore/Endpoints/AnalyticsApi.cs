@@ -1,0 +1,73 @@
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.AspNetCore.Endpoints;
+
+/// <summary>The read endpoints of DESIGN §5: parse the query string, ask <see cref="IAnalyticsQueries"/>, write JSON.</summary>
+internal static class AnalyticsApi
+{
+    public static Task<IResult> Overview(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetOverviewAsync(query, ct), AnalyticsJsonContext.Default.AnalyticsOverview);
+
+    public static Task<IResult> TimeSeries(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetTimeSeriesAsync(query, ct), AnalyticsJsonContext.Default.TimeSeries);
+
+    public static Task<IResult> Routes(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetRoutesAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListRouteStats);
+
+    public static Task<IResult> StatusCodes(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetStatusCodesAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListStatusCodeCount);
+
+    public static Task<IResult> Errors(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetErrorsAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListErrorGroup);
+
+    public static Task<IResult> Heatmap(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetHeatmapAsync(query, ct), AnalyticsJsonContext.Default.Heatmap);
+
+    public static Task<IResult> Requests(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetRequestsAsync(query, ct), AnalyticsJsonContext.Default.RequestPage);
+
+    public static Task<IResult> Events(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetEventsAsync(query, ct), AnalyticsJsonContext.Default.EventsOverTime);
+
+    /// <summary>A 400 <c>application/problem+json</c> whose <c>errors</c> name each bad parameter.</summary>
+    public static ValidationProblem BadRequest(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "One or more parameters are invalid.");
+
+    private static async Task<IResult> Answer<T>(
+        HttpContext context,
+        IAnalyticsQueries queries,
+        Func<IAnalyticsQueries, AnalyticsQuery, CancellationToken, Task<T>> ask,
+        JsonTypeInfo<T> typeInfo)
+    {
+        var services = context.RequestServices;
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var options = services.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value;
+        if (!QueryParameters.TryParse(context.Request, now, options, out var query, out var errors))
+        {
+            return BadRequest(errors);
+        }
+
+        try
+        {
+            var answer = await ask(queries, query, context.RequestAborted).ConfigureAwait(false);
+            return TypedResults.Json(answer, typeInfo);
+        }
+        catch (ArgumentException ex)
+        {
+            // The rules the parser cannot see (too many buckets at a forced granularity, a heatmap by day) come back
+            // from the query naming the property; the message is ours, never user data.
+            return BadRequest(new Dictionary<string, string[]> { [QueryParameters.ToParameterName(ex.ParamName)] = [FirstLine(ex.Message)] });
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        // ArgumentException appends " (Parameter 'X')"; the parameter is already the key.
+        int suffix = message.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+        return suffix > 0 ? message[..suffix] : message;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Analytics.AspNetCore.Endpoints;
+
+/// <summary>
+/// The JSON of the HTTP API, generated at build time (no reflection, AOT-safe): camelCase names, enums as camelCase
+/// strings, times as ISO-8601 UTC with a <c>Z</c>.
+/// </summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    Converters = [typeof(CamelCaseEnumConverter<Granularity>), typeof(CamelCaseEnumConverter<RequestKind>), typeof(UtcDateTimeOffsetConverter)])]
+[JsonSerializable(typeof(AnalyticsOverview))]
+[JsonSerializable(typeof(TimeSeries))]
+[JsonSerializable(typeof(IReadOnlyList<RouteStats>))]
+[JsonSerializable(typeof(IReadOnlyList<StatusCodeCount>))]
+[JsonSerializable(typeof(IReadOnlyList<ErrorGroup>))]
+[JsonSerializable(typeof(Heatmap))]
+[JsonSerializable(typeof(RequestPage))]
+[JsonSerializable(typeof(EventsOverTime))]
+[JsonSerializable(typeof(EventsAccepted))]
+internal sealed partial class AnalyticsJsonContext : JsonSerializerContext;
+
+/// <summary>The answer to <c>POST {prefix}/api/events</c>.</summary>
+/// <param name="Accepted">How many events entered the queue.</param>
+internal sealed record EventsAccepted(int Accepted);
+
+internal sealed class CamelCaseEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.CamelCase, allowIntegerValues: false)
+    where T : struct, Enum;
+
+/// <summary>Writes every time as UTC with a <c>Z</c>, the form browsers and every ISO-8601 parser read alike.</summary>
+internal sealed class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
+}

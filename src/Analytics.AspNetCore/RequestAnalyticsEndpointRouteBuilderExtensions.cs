@@ -1,0 +1,57 @@
+using System.Diagnostics.CodeAnalysis;
+using Analytics.AspNetCore;
+using Analytics.AspNetCore.Endpoints;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.AspNetCore.Routing;
+
+/// <summary>Maps the request analytics endpoints.</summary>
+public static class RequestAnalyticsEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the analytics API under <paramref name="prefix"/>: overview, time series, routes, status codes, errors,
+    /// heatmap, the request log and custom events. The endpoints answer only loopback callers unless authorization is
+    /// attached to the returned group or <see cref="Analytics.RequestAnalyticsOptions.AllowRemoteAccess"/> is set, and
+    /// their own traffic is never recorded.
+    /// </summary>
+    /// <param name="endpoints">The application or a route group.</param>
+    /// <param name="prefix">The path prefix of the group. The default is <c>/analytics</c>.</param>
+    /// <returns>The group, so that the host can chain <c>RequireAuthorization</c>, <c>RequireRateLimiting</c> and so on.</returns>
+    /// <exception cref="InvalidOperationException"><c>AddRequestAnalytics()</c> was not called.</exception>
+    public static RouteGroupBuilder MapRequestAnalytics(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string prefix = "/analytics")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (endpoints.ServiceProvider.GetService<RequestAnalyticsMarkerService>() is null)
+        {
+            throw new InvalidOperationException(
+                "Unable to find the request analytics services. Call 'builder.Services.AddRequestAnalytics()' before building the application, then 'app.MapRequestAnalytics()'.");
+        }
+
+        var group = endpoints.MapGroup(prefix);
+        group.WithMetadata(AnalyticsEndpointMetadata.Instance)
+            .AddEndpointFilter<AnalyticsAccessFilter>()
+            .WithTags("Request analytics");
+
+        var api = group.MapGroup("/api");
+        Describe(api.MapGet("/overview", AnalyticsApi.Overview), "GetAnalyticsOverview", typeof(Analytics.AnalyticsOverview), "Totals, error rate, request rate and latency percentiles of a range.");
+        Describe(api.MapGet("/timeseries", AnalyticsApi.TimeSeries), "GetAnalyticsTimeSeries", typeof(Analytics.TimeSeries), "Requests, errors and latency per bucket; empty buckets included.");
+        Describe(api.MapGet("/routes", AnalyticsApi.Routes), "GetAnalyticsRoutes", typeof(Analytics.RouteStats[]), "The busiest route templates, most requests first.");
+        Describe(api.MapGet("/status-codes", AnalyticsApi.StatusCodes), "GetAnalyticsStatusCodes", typeof(Analytics.StatusCodeCount[]), "Responses per status code.");
+        Describe(api.MapGet("/errors", AnalyticsApi.Errors), "GetAnalyticsErrors", typeof(Analytics.ErrorGroup[]), "Failed requests grouped by route, method, status and exception type.");
+        Describe(api.MapGet("/heatmap", AnalyticsApi.Heatmap), "GetAnalyticsHeatmap", typeof(Analytics.Heatmap), "Requests per UTC weekday and hour.");
+        Describe(api.MapGet("/requests", AnalyticsApi.Requests), "GetAnalyticsRequests", typeof(Analytics.RequestPage), "The raw request log, newest first, with keyset paging.");
+        Describe(api.MapGet("/events", AnalyticsApi.Events), "GetAnalyticsEvents", typeof(Analytics.EventsOverTime), "Custom events per name over time.");
+        return group;
+    }
+
+    private static void Describe(RouteHandlerBuilder endpoint, string name, Type answer, string summary) =>
+        endpoint
+            .WithName(name)
+            .WithSummary(summary)
+            .Produces(StatusCodes.Status200OK, answer)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+}

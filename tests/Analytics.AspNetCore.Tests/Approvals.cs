@@ -1,0 +1,30 @@
+using System.Runtime.CompilerServices;
+
+namespace Analytics.AspNetCore.Tests;
+
+/// <summary>
+/// Compares text with an approved file beside the test sources. On a mismatch it writes <c>*.received.txt</c> next to
+/// the approved file and fails; copy the received file over once the change is intended.
+/// </summary>
+internal static class Approvals
+{
+    /// <param name="relativePath">The approved file's path from the test project's folder, without <c>.approved.txt</c>.</param>
+    /// <param name="actual">The text to compare.</param>
+    /// <param name="what">What the text describes, for the failure message.</param>
+    public static void Verify(string relativePath, string actual, string what)
+    {
+        var approvedPath = Path.Combine(ProjectDirectory(), relativePath + ".approved.txt");
+        var receivedPath = Path.Combine(ProjectDirectory(), relativePath + ".received.txt");
+        actual = actual.ReplaceLineEndings("\n");
+        var approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath).ReplaceLineEndings("\n") : "";
+        if (approved != actual)
+        {
+            File.WriteAllText(receivedPath, actual);
+            Assert.Fail($"{what} changed. Review {receivedPath} and, if intended, copy it to {approvedPath}.");
+        }
+
+        File.Delete(receivedPath);
+    }
+
+    private static string ProjectDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+}
