@@ -37,6 +37,11 @@ if (analytics)
 
 app.MapSampleApi();
 app.MapHealthChecks("/health");
+if (analytics)
+{
+    // Loopback only by default; a real app would chain .RequireAuthorization("admin") here.
+    app.MapRequestAnalytics("/analytics");
+}
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
@@ -45,6 +50,11 @@ app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Analytics sample listening on {address}");
     Console.WriteLine(analytics ? $"  Request analytics database: {databasePath}" : "  Request analytics: off (--no-analytics)");
     Console.WriteLine(demoTraffic ? "  Demo traffic: on (--no-demo-traffic turns it off)" : "  Demo traffic: off");
+    if (analytics)
+    {
+        Console.WriteLine($"  Analytics API: {address}/analytics/api/overview  (also timeseries, routes, status-codes, errors, heatmap, requests, events)");
+    }
+
     Console.WriteLine($"  Try: {address}/items/42  {address}/flaky  {address}/slow  {address}/health");
     Console.WriteLine("  Press Ctrl+C to stop.");
     Console.WriteLine();

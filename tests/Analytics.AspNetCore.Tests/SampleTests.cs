@@ -20,6 +20,12 @@ public partial class SampleTests
         Assert.Contains(process.Output, l => ListeningOn().IsMatch(l));
 
         await Wait.UntilAsync(() => CountRows(database) >= 20, TimeSpan.FromSeconds(60), "the demo traffic is recorded");
+
+        // The printed API address answers with the traffic the generator made.
+        var api = await process.WaitForLineAsync(l => l.Contains("Analytics API: "), TimeSpan.FromSeconds(5), "the sample prints its API address");
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var overview = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(api.Split("Analytics API: ")[1].Split(' ')[0]));
+        Assert.True(overview.RootElement.GetProperty("totalRequests").GetInt64() > 0, overview.RootElement.ToString());
     }
 
     private static long CountRows(string database)
