@@ -44,6 +44,16 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
         Describe(api.MapGet("/heatmap", AnalyticsApi.Heatmap), "GetAnalyticsHeatmap", typeof(Analytics.Heatmap), "Requests per UTC weekday and hour.");
         Describe(api.MapGet("/requests", AnalyticsApi.Requests), "GetAnalyticsRequests", typeof(Analytics.RequestPage), "The raw request log, newest first, with keyset paging.");
         Describe(api.MapGet("/events", AnalyticsApi.Events), "GetAnalyticsEvents", typeof(Analytics.EventsOverTime), "Custom events per name over time.");
+        api.MapPost("/events", EventIngestion.Post)
+            .WithMetadata(IngestEndpointMetadata.Instance)
+            .WithName("PostAnalyticsEvents")
+            .WithSummary("Tracks one custom event or a batch of up to 100; all or nothing. Also accepts an X-Analytics-Key ingestion key.")
+            .Produces(StatusCodes.Status202Accepted, typeof(EventsAccepted))
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 

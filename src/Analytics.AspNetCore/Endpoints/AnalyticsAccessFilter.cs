@@ -26,9 +26,16 @@ internal sealed class AnalyticsAccessFilter(IOptions<RequestAnalyticsOptions> op
     internal static bool IsAllowed(HttpContext context, RequestAnalyticsOptions options) =>
         options.AllowRemoteAccess
         || context.GetEndpoint()?.Metadata.GetMetadata<IAuthorizeData>() is not null
-        || IsLoopback(context.Connection.RemoteIpAddress);
+        || IsLoopback(context.Connection.RemoteIpAddress)
+        || (context.GetEndpoint()?.Metadata.GetMetadata<IngestEndpointMetadata>() is not null && EventIngestion.HasValidKey(context, options.IngestKeys));
 
     /// <summary>A connection without an address (a Unix socket behind a proxy, say) is not known to be local, so it is refused.</summary>
     internal static bool IsLoopback(IPAddress? address) =>
         address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+}
+
+/// <summary>Marks the endpoint that also accepts an <c>X-Analytics-Key</c> ingestion key in place of the group's access rules.</summary>
+internal sealed class IngestEndpointMetadata
+{
+    public static readonly IngestEndpointMetadata Instance = new();
 }
