@@ -44,6 +44,13 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
         Describe(api.MapGet("/heatmap", AnalyticsApi.Heatmap), "GetAnalyticsHeatmap", typeof(Analytics.Heatmap), "Requests per UTC weekday and hour.");
         Describe(api.MapGet("/requests", AnalyticsApi.Requests), "GetAnalyticsRequests", typeof(Analytics.RequestPage), "The raw request log, newest first, with keyset paging.");
         Describe(api.MapGet("/events", AnalyticsApi.Events), "GetAnalyticsEvents", typeof(Analytics.EventsOverTime), "Custom events per name over time.");
+        api.MapGet("/export", Export.Get)
+            .WithName("ExportAnalytics")
+            .WithSummary("Downloads raw requests or rollups of a range as CSV or JSON, streamed.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapPost("/events", EventIngestion.Post)
             .WithMetadata(IngestEndpointMetadata.Instance)
             .WithName("PostAnalyticsEvents")

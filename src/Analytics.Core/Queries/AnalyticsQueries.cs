@@ -241,6 +241,12 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         return new RequestPage { Items = items, Next = items.Length == limit ? items[^1].Id : null };
     }
 
+    public IAsyncEnumerable<RequestRollup> GetRollupsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
+    {
+        var plan = Plan(query); // validates now, not at the first MoveNextAsync
+        return _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken);
+    }
+
     public async Task<EventsOverTime> GetEventsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
         var plan = Plan(query, perBucket: true);

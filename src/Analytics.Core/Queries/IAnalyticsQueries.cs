@@ -47,6 +47,14 @@ public interface IAnalyticsQueries
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<RequestPage> GetRequestsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Streams the request rollup rows of the range at the chosen granularity, unmerged and in no particular order, for
+    /// exports. Rows are read as they are enumerated, so memory stays flat however long the range.
+    /// </summary>
+    /// <param name="query">The range, the filters and optionally the granularity.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    IAsyncEnumerable<Rollups.RequestRollup> GetRollupsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Gets the custom events of the range by name: totals, outcomes, durations and counts per bucket.</summary>
     /// <param name="query">The range, optionally the event name and the granularity.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
