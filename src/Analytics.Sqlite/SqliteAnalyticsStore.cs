@@ -21,7 +21,7 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IDisposabl
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteWriter? _writer;
     private volatile bool _initialized;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     public SqliteAnalyticsStore(string path)
     {
@@ -85,18 +85,19 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IDisposabl
 
     public void Dispose()
     {
-        // The container disposes the store after the hosted services have stopped; a retention chunk that outlived the
-        // shutdown timeout still holds the lock, so wait for it rather than pull the connection from under it.
-        _writeLock.Wait();
-        try
+        // Never waits: if a batch or a retention chunk holds the writer (one that outlived the host's shutdown
+        // timeout), that operation sees the flag and closes the writer itself when it finishes.
+        _disposed = true;
+        if (_writeLock.Wait(0))
         {
-            _disposed = true;
-            _writer?.Dispose();
-            _writer = null;
-        }
-        finally
-        {
-            _writeLock.Release();
+            try
+            {
+                CloseWriter();
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
         }
 
         using var connection = new SqliteConnection(_connectionString);
@@ -123,15 +124,26 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IDisposabl
             {
                 // Whatever broke (a lock held too long, the file gone or read-only), the next attempt starts from a
                 // fresh connection rather than one in an unknown state.
-                writer.Dispose();
-                _writer = null;
+                CloseWriter();
                 throw;
             }
         }
         finally
         {
+            if (_disposed)
+            {
+                CloseWriter(); // Dispose came while this operation held the writer
+            }
+
             _writeLock.Release();
         }
+    }
+
+    /// <summary>Closes the writer connection, if open. Called only while holding <see cref="_writeLock"/>.</summary>
+    private void CloseWriter()
+    {
+        _writer?.Dispose();
+        _writer = null;
     }
 
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)

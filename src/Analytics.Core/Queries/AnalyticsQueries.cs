@@ -33,7 +33,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
     public async Task<AnalyticsOverview> GetOverviewAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
         var plan = Plan(query);
-        var totals = new Totals();
+        var totals = new RequestTotals();
         await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false))
         {
             totals.Add(row);
@@ -62,19 +62,19 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
     public async Task<TimeSeries> GetTimeSeriesAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
         var plan = Plan(query, perBucket: true);
-        var buckets = new Totals[plan.BucketCount];
+        var buckets = new RequestTotals[plan.BucketCount];
         await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false))
         {
             if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
             {
-                (buckets[index] ??= new Totals()).Add(row);
+                (buckets[index] ??= new RequestTotals()).Add(row);
             }
         }
 
         var points = new TimeSeriesPoint[buckets.Length];
         for (int i = 0; i < points.Length; i++)
         {
-            var t = buckets[i] ?? Totals.Empty;
+            var t = buckets[i] ?? RequestTotals.Empty;
             points[i] = new TimeSeriesPoint
             {
                 Time = plan.BucketTime(i), Count = t.Count, Errors = t.Errors, Avg = t.Avg, P50 = t.Quantile(0.50), P95 = t.Quantile(0.95), P99 = t.Quantile(0.99),
@@ -88,13 +88,13 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query);
         int limit = ValidateLimit(query, 20);
-        var routes = new Dictionary<(string Route, string Method), Totals>();
+        var routes = new Dictionary<(string Route, string Method), RequestTotals>();
         await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false))
         {
             var key = (row.Route, row.Method);
             if (!routes.TryGetValue(key, out var totals))
             {
-                routes.Add(key, totals = new Totals());
+                routes.Add(key, totals = new RequestTotals());
             }
 
             totals.Add(row);
@@ -292,7 +292,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         return limit;
     }
 
-    private static Filters Validate(AnalyticsQuery query)
+    private static QueryFilters Validate(AnalyticsQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.From < Earliest)
@@ -321,7 +321,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
             throw new ArgumentException($"Status '{text}' is neither a status code from 100 to 599 nor a class such as 5xx.", nameof(AnalyticsQuery.Status));
         }
 
-        return new Filters(Normalize(query.Route), Normalize(query.Method)?.Trim().ToUpperInvariant(), status, Normalize(query.Environment), Normalize(query.Instance));
+        return new QueryFilters(Normalize(query.Route), Normalize(query.Method)?.Trim().ToUpperInvariant(), status, Normalize(query.Environment), Normalize(query.Instance));
     }
 
     private QueryPlan Plan(AnalyticsQuery query, Granularity coarsest = Granularity.Day, bool perBucket = false)
@@ -362,117 +362,5 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
         }
 
         return granularity > coarsest ? coarsest : granularity;
-    }
-
-    private sealed record Filters(string? Route, string? Method, StatusFilter? Status, string? Environment, string? Instance);
-
-    private sealed record QueryPlan(Granularity Granularity, DateTimeOffset From, DateTimeOffset To, int BucketCount, Filters Filters)
-    {
-        public RollupQuery Rollups(bool includeSketches) => new()
-        {
-            Granularity = Granularity,
-            From = From,
-            To = To,
-            Route = Filters.Route,
-            Method = Filters.Method,
-            MinStatusCode = Filters.Status?.Min,
-            MaxStatusCode = Filters.Status?.Max,
-            Environment = Filters.Environment,
-            Instance = Filters.Instance,
-            IncludeSketches = includeSketches,
-        };
-
-        /// <summary>Gets the index of the bucket, or -1 for a row outside the range (which a correct store never returns).</summary>
-        public int BucketIndex(DateTimeOffset bucketStart) =>
-            bucketStart >= From && bucketStart < To ? (int)((bucketStart - From).Ticks / Granularity.BucketSize().Ticks) : -1;
-
-        public DateTimeOffset BucketTime(int index) => From + (Granularity.BucketSize() * index);
-    }
-
-    /// <summary>Request rollups added together: exact counts and sums, merged sketches.</summary>
-    private sealed class Totals
-    {
-        public static readonly Totals Empty = new();
-
-        private LatencySketch? _latency;
-
-        public long Count { get; private set; }
-
-        public long Errors { get; private set; }
-
-        public long RequestBytes { get; private set; }
-
-        public long ResponseBytes { get; private set; }
-
-        public long Max { get; private set; }
-
-        public double ErrorRate => Count == 0 ? 0 : (double)Errors / Count;
-
-        public double Avg => Count == 0 ? 0 : ToMilliseconds((double)_durationSum / Count);
-
-        private long _durationSum;
-
-        public void Add(RequestRollup row)
-        {
-            Count += row.Count;
-            Errors += row.Errors;
-            RequestBytes += row.RequestBytes;
-            ResponseBytes += row.ResponseBytes;
-            _durationSum += row.DurationSumMicroseconds;
-            Max = Math.Max(Max, row.DurationMaxMicroseconds);
-            if (row.Latency is { } latency)
-            {
-                (_latency ??= new LatencySketch()).Merge(latency);
-            }
-        }
-
-        public double Quantile(double q) => _latency is { } latency ? ToMilliseconds(latency.GetQuantile(q)) : 0;
-    }
-
-    private sealed class EventTotals
-    {
-        private readonly Dictionary<int, (long Count, long Failures)> _buckets = [];
-        private LatencySketch? _duration;
-        private long _successes;
-        private long _failures;
-
-        public long Count { get; private set; }
-
-        public void Add(EventRollup row, int bucket)
-        {
-            Count += row.Count;
-            _successes += row.Successes;
-            _failures += row.Failures;
-            var (count, failures) = _buckets.GetValueOrDefault(bucket);
-            _buckets[bucket] = (count + row.Count, failures + row.Failures);
-            if (row.Duration is { } duration)
-            {
-                (_duration ??= new LatencySketch()).Merge(duration);
-            }
-        }
-
-        public EventSeries ToSeries(string name, QueryPlan plan)
-        {
-            var points = new EventPoint[plan.BucketCount];
-            for (int i = 0; i < points.Length; i++)
-            {
-                var (count, failures) = _buckets.GetValueOrDefault(i);
-                points[i] = new EventPoint { Time = plan.BucketTime(i), Count = count, Failures = failures };
-            }
-
-            var d = _duration;
-            return new EventSeries
-            {
-                Name = name,
-                Count = Count,
-                Successes = _successes,
-                Failures = _failures,
-                Avg = d is null ? null : ToMilliseconds(d.Sum / d.Count),
-                P50 = d is null ? null : ToMilliseconds(d.GetQuantile(0.50)),
-                P95 = d is null ? null : ToMilliseconds(d.GetQuantile(0.95)),
-                P99 = d is null ? null : ToMilliseconds(d.GetQuantile(0.99)),
-                Points = points,
-            };
-        }
     }
 }
