@@ -171,21 +171,37 @@ internal sealed partial class SqliteAnalyticsStore
         command.Parameters.AddWithValue("$granularity", (int)query.Granularity);
         command.Parameters.AddWithValue("$from", ToUnixMicroseconds(query.From));
         command.Parameters.AddWithValue("$to", ToUnixMicroseconds(query.To));
+        AddFilters(command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.EventName, query.Environment, query.Instance);
+        command.CommandText = sql.Append(';').ToString();
+        return command;
+    }
+
+    /// <summary>Adds the exact filters raw pages and rollup reads share: route, method and status for requests, name for events.</summary>
+    private static void AddFilters(
+        SqliteCommand command,
+        StringBuilder sql,
+        bool requests,
+        string? route,
+        string? method,
+        int? minStatusCode,
+        int? maxStatusCode,
+        string? eventName,
+        string? environment,
+        string? instance)
+    {
         if (requests)
         {
-            AddFilter(command, sql, "route", query.Route);
-            AddFilter(command, sql, "method", query.Method);
-            AddStatusFilter(command, sql, query.MinStatusCode, query.MaxStatusCode);
+            AddFilter(command, sql, "route", route);
+            AddFilter(command, sql, "method", method);
+            AddStatusFilter(command, sql, minStatusCode, maxStatusCode);
         }
         else
         {
-            AddFilter(command, sql, "name", query.EventName);
+            AddFilter(command, sql, "name", eventName);
         }
 
-        AddFilter(command, sql, "environment", query.Environment);
-        AddFilter(command, sql, "instance", query.Instance);
-        command.CommandText = sql.Append(';').ToString();
-        return command;
+        AddFilter(command, sql, "environment", environment);
+        AddFilter(command, sql, "instance", instance);
     }
 
     private static void AddFilter(SqliteCommand command, StringBuilder sql, string column, string? value)
@@ -247,19 +263,7 @@ internal sealed partial class SqliteAnalyticsStore
             command.Parameters.AddWithValue("$to", ToUnixMicroseconds(to));
         }
 
-        if (table == "requests")
-        {
-            AddFilter(command, sql, "route", query.Route);
-            AddFilter(command, sql, "method", query.Method);
-            AddStatusFilter(command, sql, query.MinStatusCode, query.MaxStatusCode);
-        }
-        else
-        {
-            AddFilter(command, sql, "name", query.EventName);
-        }
-
-        AddFilter(command, sql, "environment", query.Environment);
-        AddFilter(command, sql, "instance", query.Instance);
+        AddFilters(command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.EventName, query.Environment, query.Instance);
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY ts DESC, id DESC LIMIT {query.Limit};");
         command.CommandText = sql.ToString();
         return command;

@@ -58,15 +58,21 @@ internal static class AnalyticsApi
         }
         catch (ArgumentException ex)
         {
-            // The rules the parser cannot see (too many buckets at a forced granularity, a heatmap by day) come back
-            // from the query naming the property; the message is ours, never user data.
-            return BadRequest(new Dictionary<string, string[]> { [QueryParameters.ToParameterName(ex.ParamName)] = [FirstLine(ex.Message)] });
+            return BadRequest(ex);
         }
     }
 
-    private static string FirstLine(string message)
+    /// <summary>
+    /// A 400 for a rule the parser cannot see (too many buckets at a forced granularity, a heatmap by day), which the
+    /// query reports naming the property; the message is ours, never user data.
+    /// </summary>
+    public static ValidationProblem BadRequest(ArgumentException error) =>
+        BadRequest(new Dictionary<string, string[]> { [QueryParameters.ToParameterName(error.ParamName)] = [MessageOf(error)] });
+
+    /// <summary>Gets the message of an <see cref="ArgumentException"/> without the " (Parameter 'X')" it appends: the parameter is already the key.</summary>
+    public static string MessageOf(ArgumentException error)
     {
-        // ArgumentException appends " (Parameter 'X')"; the parameter is already the key.
+        var message = error.Message;
         int suffix = message.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
         return suffix > 0 ? message[..suffix] : message;
     }

@@ -170,7 +170,7 @@ internal static class EventIngestion
             }
             catch (ArgumentException ex)
             {
-                errors[prefix + "name"] = [FirstSentence(ex.Message)];
+                errors[prefix + "name"] = [AnalyticsApi.MessageOf(ex)];
             }
         }
 
@@ -308,10 +308,4 @@ internal static class EventIngestion
 
     private static IResult TooLarge() =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: $"A body of events is at most {MaxBodyBytes / 1024} KB.");
-
-    private static string FirstSentence(string message)
-    {
-        int suffix = message.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
-        return suffix > 0 ? message[..suffix] : message;
-    }
 }

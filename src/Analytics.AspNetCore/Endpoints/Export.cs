@@ -43,7 +43,7 @@ internal static class Export
         }
         catch (ArgumentException ex)
         {
-            return Task.FromResult<IResult>(AnalyticsApi.BadRequest(new Dictionary<string, string[]> { [QueryParameters.ToParameterName(ex.ParamName)] = [ex.Message] }));
+            return Task.FromResult<IResult>(AnalyticsApi.BadRequest(ex));
         }
 
         var columns = dataset == "requests" ? RequestColumns : RollupColumns;
@@ -177,22 +177,15 @@ internal static class Export
 
     private static string Choice(HttpRequest request, string name, string[] allowed, string fallback, Dictionary<string, string[]> errors)
     {
-        var values = request.Query[name];
-        if (values.Count > 1)
-        {
-            errors[name] = [$"{name} was given {values.Count} times; give it once."];
-            return fallback;
-        }
-
-        if (string.IsNullOrWhiteSpace(values.ToString()))
+        if (QueryParameters.Single(request.Query, name, errors) is not { } text)
         {
             return fallback;
         }
 
-        var value = values.ToString().Trim().ToLowerInvariant();
+        var value = text.ToLowerInvariant();
         if (Array.IndexOf(allowed, value) < 0)
         {
-            errors[name] = [$"'{values}' is not one of {string.Join(", ", allowed)}."];
+            errors[name] = [$"'{text}' is not one of {string.Join(", ", allowed)}."];
             return fallback;
         }
 
@@ -205,7 +198,7 @@ internal static class Export
 
     private static (string? Value, bool IsText) Number(double value) => (value.ToString("R", CultureInfo.InvariantCulture), false);
 
-    private static (string? Value, bool IsText) Time(DateTimeOffset value) => (value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture), true);
+    private static (string? Value, bool IsText) Time(DateTimeOffset value) => (UtcDateTimeOffsetConverter.Format(value), true);
 
     private readonly record struct Row((string? Value, bool IsText)[] Cells);
 }

@@ -165,7 +165,8 @@ internal static class QueryParameters
         && value >= DateTimeOffset.UnixEpoch
         && value.Year < 9999;
 
-    private static string? Single(IQueryCollection query, string name, Dictionary<string, string[]> errors)
+    /// <summary>Gets a parameter given at most once, trimmed, or <see langword="null"/> when absent or blank; twice is an error.</summary>
+    internal static string? Single(IQueryCollection query, string name, Dictionary<string, string[]> errors)
     {
         if (!query.TryGetValue(name, out StringValues values) || values.Count == 0)
         {
