@@ -61,6 +61,23 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/stream", LiveStream.Get)
+            .WithName("GetAnalyticsStream")
+            .WithSummary("Live Server-Sent Events: connected, stats, request, event, alert and ping; Accept: application/json gives one snapshot.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .Produces(StatusCodes.Status200OK, typeof(LiveSnapshot))
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapDelete("/stream", LiveStream.Delete)
+            .WithName("CloseAnalyticsStreams")
+            .WithSummary("Closes every live-stream connection.")
+            .Produces(StatusCodes.Status200OK, typeof(StreamsClosed))
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapGet("/metrics", MetricsEndpoint.Get)
+            .WithName("GetAnalyticsMetrics")
+            .WithSummary("Prometheus text exposition: request counters and a latency histogram per route, method and status, custom events, and the pipeline's own counters.")
+            .Produces(StatusCodes.Status200OK, contentType: MetricsEndpoint.ContentType)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return group;
     }
 

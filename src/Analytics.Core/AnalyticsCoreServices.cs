@@ -1,3 +1,5 @@
+using Analytics.Live;
+using Analytics.Metrics;
 using Analytics.Pipeline;
 using Analytics.Queries;
 using Analytics.Retention;
@@ -30,9 +32,13 @@ internal static class AnalyticsCoreServices
             return new HostIdentity(environment, options.InstanceName ?? System.Environment.MachineName);
         });
         services.TryAddSingleton<IAnalyticsTracker, AnalyticsTracker>();
+        services.TryAddSingleton<LiveFeed>();
+        services.TryAddSingleton<PrometheusMetrics>();
         services.TryAddSingleton<AnalyticsWriter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AnalyticsWriter>(sp => sp.GetRequiredService<AnalyticsWriter>()));
         services.TryAddSingleton<IAnalyticsQueries, AnalyticsQueries>();
+        services.TryAddSingleton<LiveFeedService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LiveFeedService>(sp => sp.GetRequiredService<LiveFeedService>()));
         services.TryAddSingleton<RetentionService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RetentionService>(sp => sp.GetRequiredService<RetentionService>()));
     }

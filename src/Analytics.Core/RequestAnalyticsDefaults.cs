@@ -30,6 +30,15 @@ internal static class RequestAnalyticsDefaults
     public static readonly TimeSpan StatsInterval = TimeSpan.FromSeconds(5);
     public const int MaxStreamSubscribers = 100;
     public static readonly TimeSpan MaxStreamDuration = TimeSpan.FromHours(1);
+    public static readonly TimeSpan StreamPingInterval = TimeSpan.FromSeconds(15);
+
+    // Live stream buffers. The replay ring keeps the last 1 024 request and event messages for reconnects (about
+    // 200 KB); a subscriber's queue holds 4 096, so a whole batch fits while its reader catches up, and the oldest are
+    // dropped when a reader stalls. Request events are capped per subscriber: a browser cannot show more than a few
+    // hundred rows a second, and the cap keeps a busy API from sending megabytes a second to every dashboard.
+    public const int StreamReplayCapacity = 1_024;
+    public const int StreamSubscriberCapacity = 4_096;
+    public const int StreamRequestsPerSecond = 200;
 
     public const string SqliteFileName = "analytics.db";
 

@@ -76,6 +76,12 @@ public sealed class RequestAnalyticsOptions
     public TimeSpan MaxStreamDuration { get; set; } = RequestAnalyticsDefaults.MaxStreamDuration;
 
     /// <summary>
+    /// Gets or sets how often the live stream sends a <c>ping</c> event, so that proxies do not close an idle connection and
+    /// clients notice a dead one. Must be between 1 second and 1 hour. The default is 15 seconds.
+    /// </summary>
+    public TimeSpan StreamPingInterval { get; set; } = RequestAnalyticsDefaults.StreamPingInterval;
+
+    /// <summary>
     /// Gets or sets the environment name recorded with every request and event, so that one shared store can tell
     /// environments apart. When unset, the host's environment name is used.
     /// </summary>

@@ -68,6 +68,7 @@ internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<Reques
         }
 
         CheckRange(builder, options.MaxStreamDuration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), Prefix + nameof(options.MaxStreamDuration));
+        CheckRange(builder, options.StreamPingInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), Prefix + nameof(options.StreamPingInterval));
 
         if (options.EnvironmentName is { Length: > 100 })
         {

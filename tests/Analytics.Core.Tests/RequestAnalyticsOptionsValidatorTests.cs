@@ -33,6 +33,7 @@ public class RequestAnalyticsOptionsValidatorTests
         { "RequestAnalytics:StatsInterval", o => o.StatsInterval = TimeSpan.FromMilliseconds(10) },
         { "RequestAnalytics:MaxStreamSubscribers", o => o.MaxStreamSubscribers = 0 },
         { "RequestAnalytics:MaxStreamDuration", o => o.MaxStreamDuration = TimeSpan.Zero },
+        { "RequestAnalytics:StreamPingInterval", o => o.StreamPingInterval = TimeSpan.FromMilliseconds(10) },
         { "RequestAnalytics:EnvironmentName", o => o.EnvironmentName = new string('e', 101) },
         { "RequestAnalytics:InstanceName", o => o.InstanceName = new string('i', 101) },
     };

@@ -20,6 +20,12 @@ namespace Analytics.AspNetCore.Endpoints;
 [JsonSerializable(typeof(RequestPage))]
 [JsonSerializable(typeof(EventsOverTime))]
 [JsonSerializable(typeof(EventsAccepted))]
+[JsonSerializable(typeof(LiveSnapshot))]
+[JsonSerializable(typeof(StreamsClosed))]
+[JsonSerializable(typeof(LiveConnected))]
+[JsonSerializable(typeof(LivePingPayload))]
+[JsonSerializable(typeof(LiveRequest))]
+[JsonSerializable(typeof(LiveEvent))]
 internal sealed partial class AnalyticsJsonContext : JsonSerializerContext;
 
 /// <summary>The answer to <c>POST {prefix}/api/events</c>.</summary>

@@ -1,3 +1,5 @@
+using Analytics.Live;
+using Analytics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,6 +15,8 @@ internal sealed partial class AnalyticsWriter : BackgroundService
 {
     private readonly AnalyticsQueue _queue;
     private readonly IAnalyticsStore _store;
+    private readonly LiveFeed _feed;
+    private readonly PrometheusMetrics _prometheus;
     private readonly AnalyticsMetrics _metrics;
     private readonly WriteBackoff _backoff;
     private readonly TimeProvider _timeProvider;
@@ -24,6 +28,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     // Owned by the writer loop; read by the health check.
     private readonly AnalyticsBatch _batch = new();
     private readonly List<FlushMarker> _markers = [];
+    private readonly List<RequestRecord> _live = []; // every request of the batch, sampled out of the raw rows or not, while the feed is listened to
     private int _pending; // records folded into _batch, whether kept raw or not
     private bool _initialized;
     private volatile int _consecutiveFailures;
@@ -32,6 +37,8 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     public AnalyticsWriter(
         AnalyticsQueue queue,
         IAnalyticsStore store,
+        LiveFeed feed,
+        PrometheusMetrics prometheus,
         AnalyticsMetrics metrics,
         WriteBackoff backoff,
         IOptions<RequestAnalyticsOptions> options,
@@ -40,6 +47,8 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     {
         _queue = queue;
         _store = store;
+        _feed = feed;
+        _prometheus = prometheus;
         _metrics = metrics;
         _backoff = backoff;
         _timeProvider = timeProvider;
@@ -134,13 +143,20 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private bool TakeAvailable()
     {
         var reader = _queue.Reader;
+        var live = _feed.IsActive;
         while (_pending < _batchSize && reader.TryRead(out var item))
         {
             switch (item.Other)
             {
                 case null:
                     _pending++;
-                    _batch.AddRequest(item.Request, keepRaw: _rawSampleRate >= 1 || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate));
+                    var keepRaw = _rawSampleRate >= 1 || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate);
+                    _batch.AddRequest(item.Request, keepRaw);
+                    if (live && !keepRaw)
+                    {
+                        _live.Add(item.Request);
+                    }
+
                     break;
                 case EventRecord analyticsEvent:
                     _pending++;
@@ -191,6 +207,8 @@ internal sealed partial class AnalyticsWriter : BackgroundService
 
                 _metrics.BatchWritten(_pending, _timeProvider.GetElapsedTime(started));
                 _queue.CountWritten(_pending);
+                _prometheus.Add(_batch);
+                PublishLive();
                 if (_consecutiveFailures > 0)
                 {
                     LogStoreRecovered(_logger, _consecutiveFailures);
@@ -226,7 +244,22 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         }
 
         _batch.Clear();
+        _live.Clear();
         _pending = 0;
+    }
+
+    /// <summary>Hands the committed batch to the live stream: the raw rows, or every request when some were sampled out.</summary>
+    private void PublishLive()
+    {
+        if (_live.Count == 0)
+        {
+            _feed.Publish(_batch.Requests, _batch.Events);
+            return;
+        }
+
+        // Sampled-out requests were collected apart; merge them back so the stream shows every request.
+        _live.AddRange(_batch.Requests);
+        _feed.Publish(_live, _batch.Events);
     }
 
     /// <summary>Closes the queue and writes everything still in it, so a graceful stop loses nothing that was accepted.</summary>

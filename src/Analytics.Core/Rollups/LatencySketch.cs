@@ -186,6 +186,38 @@ public sealed partial class LatencySketch
         return Math.Clamp(estimate, _min, _max);
     }
 
+    /// <summary>
+    /// Counts the values at or below <paramref name="microseconds"/>, for cumulative histogram buckets. Values in the
+    /// bucket holding <paramref name="microseconds"/> count as below it, so the answer may include values up to
+    /// <see cref="RelativeAccuracy"/> × 2 above the bound; below <see cref="Min"/> and from <see cref="Max"/> on it is exact.
+    /// </summary>
+    internal long CountAtOrBelow(double microseconds)
+    {
+        if (_count == 0 || microseconds < _min)
+        {
+            return 0;
+        }
+
+        if (microseconds >= _max)
+        {
+            return _count;
+        }
+
+        long count = _zeroCount;
+        if (microseconds < MinIndexableValue || !HasBuckets)
+        {
+            return count;
+        }
+
+        int last = Math.Min(GetBucketIndex(microseconds), _highestIndex);
+        for (int index = _lowestIndex; index <= last; index++)
+        {
+            count += _counts[index - _offset];
+        }
+
+        return count;
+    }
+
     private bool HasBuckets => _lowestIndex <= _highestIndex;
 
     private static int GetBucketIndex(double value) => (int)Math.Ceiling(Math.Log(value) * InverseLogGamma);
