@@ -1,8 +1,23 @@
 #!/usr/bin/env bash
-# Builds and runs every test of the solution. Installs what the tests need first (nothing beyond the .NET SDK yet;
-# browser and PostgreSQL tests will add their installs here). Results land in TestResults/*.trx.
+# Builds and runs every test of the solution. Installs what the tests need first: Node.js and the eventsource package
+# (a real SSE client, tests/sse-client) and promtool (Debian package prometheus, Prometheus's own format checker).
+# Results land in TestResults/*.trx. Tests that need a tool fail, naming it, when it could not be installed.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+missing=()
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+command -v promtool >/dev/null || missing+=(prometheus)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages the tests need: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } \
+    || echo "warning: could not install ${missing[*]}; the tests that need them will fail and say so." >&2
+fi
+if command -v npm >/dev/null; then
+  npm ci --prefix tests/sse-client --silent || echo "warning: npm ci failed in tests/sse-client; the SSE client test will fail and say so." >&2
+fi
 
 rm -rf TestResults
 dotnet build Analytics.sln -c Release

@@ -52,7 +52,9 @@ app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine(demoTraffic ? "  Demo traffic: on (--no-demo-traffic turns it off)" : "  Demo traffic: off");
     if (analytics)
     {
-        Console.WriteLine($"  Analytics API: {address}/analytics/api/overview  (also timeseries, routes, status-codes, errors, heatmap, requests, events)");
+        Console.WriteLine($"  Analytics API: {address}/analytics/api/overview  (also timeseries, routes, status-codes, errors, heatmap, requests, events, export)");
+        Console.WriteLine($"  Live stream (SSE): {address}/analytics/api/stream");
+        Console.WriteLine($"  Prometheus metrics: {address}/analytics/metrics");
     }
 
     Console.WriteLine($"  Try: {address}/items/42  {address}/flaky  {address}/slow  {address}/health");

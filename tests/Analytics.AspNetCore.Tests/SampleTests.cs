@@ -26,6 +26,52 @@ public partial class SampleTests
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         using var overview = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(api.Split("Analytics API: ")[1].Split(' ')[0]));
         Assert.True(overview.RootElement.GetProperty("totalRequests").GetInt64() > 0, overview.RootElement.ToString());
+
+        // The printed metrics address is valid Prometheus text, as Prometheus's own checker reads it.
+        var metricsLine = await process.WaitForLineAsync(l => l.Contains("Prometheus metrics: "), TimeSpan.FromSeconds(5), "the sample prints its metrics address");
+        var metrics = await client.GetStringAsync(metricsLine.Split("Prometheus metrics: ")[1].Trim());
+        Assert.Contains("analytics_http_request_duration_seconds_bucket{", metrics);
+        var exposition = directory.File("metrics.txt");
+        await File.WriteAllTextAsync(exposition, metrics);
+        var promtool = RequiredTool("promtool", "Debian package prometheus");
+        await TestProcess.RunAsync(directory.Path, TimeSpan.FromSeconds(60), "bash", "-c", $"'{promtool}' check metrics < '{exposition}'"); // it reads stdin only; lint problems exit non-zero
+    }
+
+    /// <summary>
+    /// A real EventSource client (the npm eventsource package under Node) against the sample on 127.0.0.1: connected, a
+    /// request event for a request made after connecting, stats on schedule, ping, Last-Event-ID replay of only what was
+    /// missed, and 503 past the subscriber cap. The scenario is tests/sse-client/scenario.mjs.
+    /// </summary>
+    [Fact]
+    public async Task ARealEventSourceClientGetsTheLiveStreamOfTheSample()
+    {
+        var client = Path.Combine(TestProcess.RepositoryRoot(), "tests", "sse-client");
+        Assert.True(
+            Directory.Exists(Path.Combine(client, "node_modules", "eventsource")),
+            $"the eventsource package is not installed in {client}: run ./test.sh, which installs it (npm ci).");
+
+        using var directory = new TempDirectory();
+        var sample = Path.Combine(TestProcess.RepositoryRoot(), "samples", "Analytics.Sample", "bin", TestProcess.Configuration, "net10.0", "Analytics.Sample.dll");
+        await using var process = TestProcess.Start(
+            "dotnet", Path.GetDirectoryName(sample)!, sample, "--urls", "http://127.0.0.1:0", "--no-demo-traffic",
+            "--Sample:Database", directory.File("sample.db"),
+            "--RequestAnalytics:StatsInterval", "00:00:01",
+            "--RequestAnalytics:StreamPingInterval", "00:00:01",
+            "--RequestAnalytics:MaxStreamSubscribers", "3");
+        var listening = await process.WaitForLineAsync(l => ListeningOn().IsMatch(l), TimeSpan.FromSeconds(60), "the sample prints its address");
+        var origin = ListeningOn().Match(listening).Value["listening on ".Length..];
+
+        await TestProcess.RunAsync(client, TimeSpan.FromSeconds(90), RequiredTool("node", "Debian package nodejs"), "scenario.mjs", origin, "3");
+    }
+
+    /// <summary>Finds a tool on the PATH, or fails naming the package that provides it: ./test.sh installs both.</summary>
+    private static string RequiredTool(string name, string package)
+    {
+        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+        Assert.True(found is not null, $"'{name}' is not installed ({package}): run ./test.sh, which installs it.");
+        return found;
     }
 
     private static long CountRows(string database)
