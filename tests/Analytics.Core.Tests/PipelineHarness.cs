@@ -42,6 +42,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public AnalyticsWriter Writer => _services.GetRequiredService<AnalyticsWriter>();
 
+    public Analytics.Live.LiveFeed Feed => _services.GetRequiredService<Analytics.Live.LiveFeed>();
+
+    public Analytics.Metrics.PrometheusMetrics Prometheus => _services.GetRequiredService<Analytics.Metrics.PrometheusMetrics>();
+
     public static RequestRecord Request(int i, int status = 200) => new()
     {
         Timestamp = DateTimeOffset.UnixEpoch.AddSeconds(i),

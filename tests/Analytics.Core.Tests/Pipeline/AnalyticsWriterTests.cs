@@ -217,4 +217,56 @@ public class AnalyticsWriterTests
         Assert.InRange(harness.Store.Requests.Count, 4_400, 5_600);
         Assert.Equal(10_000, harness.Store.RequestRollups.Where(r => r.Granularity == Granularity.Day).Sum(r => r.Count));
     }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.0)]
+    public async Task EveryCommittedRequestReachesTheLiveFeedAndTheMetricsEvenWhenSampledOutOfTheRawRows(double rate)
+    {
+        await using var harness = new PipelineHarness(o => o.RawSampleRate = rate);
+        using var subscriber = harness.Feed.TrySubscribe(null)!;
+        await harness.StartAsync();
+        for (var i = 0; i < 100; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+        }
+
+        harness.Queue.TryEnqueue(new EventRecord { Timestamp = DateTimeOffset.UnixEpoch, Name = "deploy" });
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+        harness.Feed.Pump();
+
+        var paths = new List<string>();
+        var events = 0;
+        while (subscriber.Reader.TryRead(out var message))
+        {
+            if (message.Kind == Analytics.Live.LiveMessageKind.Request)
+            {
+                paths.Add(message.Request.Path);
+            }
+            else
+            {
+                events++;
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"/items/{i}").Order(), paths.Order());
+        Assert.Equal(1, events);
+        Assert.Contains("analytics_http_requests_total{route=\"/items/{id}\",method=\"GET\",status=\"200\"} 100\n", harness.Prometheus.Write(harness.Pipeline, 1));
+    }
+
+    [Fact]
+    public async Task ABatchTheStoreNeverTookIsNeitherStreamedNorCounted()
+    {
+        await using var harness = new PipelineHarness(backoff: new WriteBackoff(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1), 2));
+        using var subscriber = harness.Feed.TrySubscribe(null)!;
+        harness.Store.Fail = true;
+        await harness.StartAsync();
+        harness.Queue.TryEnqueue(PipelineHarness.Request(1));
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+        harness.Feed.Pump();
+
+        Assert.Equal(1, harness.Pipeline.Dropped);
+        Assert.False(subscriber.Reader.TryRead(out _));
+        Assert.DoesNotContain("analytics_http_requests_total{", harness.Prometheus.Write(harness.Pipeline, 1));
+    }
 }

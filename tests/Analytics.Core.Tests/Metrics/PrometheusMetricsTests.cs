@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text;
+using Analytics.Metrics;
+using Analytics.Rollups;
+using Analytics.Testing;
+
+namespace Analytics.Tests.Metrics;
+
+public sealed class PrometheusMetricsTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void CountersAndTheHistogramAddUpEveryCommittedBatchOnce()
+    {
+        var metrics = new PrometheusMetrics();
+        // Latencies of 3, 30 and 300 ms, twice over two batches and two minutes: hour and day rollups must not count again.
+        metrics.Add(Batch(Start, ("/items/{id}", 200, 3), ("/items/{id}", 200, 30), ("/items/{id}", 500, 300)));
+        metrics.Add(Batch(Start.AddMinutes(1), ("/items/{id}", 200, 3), ("/items/{id}", 200, 30), ("/items/{id}", 500, 300)));
+
+        var text = metrics.Write(new StubPipeline(), streamSubscribers: 2);
+        var samples = Samples(text);
+
+        Assert.Equal(4, samples["analytics_http_requests_total{route=\"/items/{id}\",method=\"GET\",status=\"200\"}"]);
+        Assert.Equal(2, samples["analytics_http_requests_total{route=\"/items/{id}\",method=\"GET\",status=\"500\"}"]);
+        const string ok = "route=\"/items/{id}\",method=\"GET\",status=\"200\"";
+        Assert.Equal(2, samples[$"analytics_http_request_duration_seconds_bucket{{{ok},le=\"0.005\"}}"]);
+        Assert.Equal(2, samples[$"analytics_http_request_duration_seconds_bucket{{{ok},le=\"0.025\"}}"]);
+        Assert.Equal(4, samples[$"analytics_http_request_duration_seconds_bucket{{{ok},le=\"0.05\"}}"]);
+        Assert.Equal(4, samples[$"analytics_http_request_duration_seconds_bucket{{{ok},le=\"+Inf\"}}"]);
+        Assert.Equal(4, samples[$"analytics_http_request_duration_seconds_count{{{ok}}}"]);
+        Assert.Equal(0.066, samples[$"analytics_http_request_duration_seconds_sum{{{ok}}}"], 9);
+        Assert.Equal(4 * 10, samples[$"analytics_http_response_body_bytes_total{{{ok}}}"]);
+        Assert.Equal(2, samples["analytics_events_total{name=\"deploy\"}"]);
+        Assert.Equal(2, samples["analytics_events_failed_total{name=\"deploy\"}"]);
+        Assert.Equal(7, samples["analytics_records_accepted_total"]);
+        Assert.Equal(3, samples["analytics_records_dropped_total"]);
+        Assert.Equal(2, samples["analytics_stream_subscribers"]);
+    }
+
+    [Fact]
+    public void EveryFamilyHasHelpAndTypeAndTheBucketsNeverDecrease()
+    {
+        var metrics = new PrometheusMetrics();
+        metrics.Add(Batch(Start, [.. Enumerable.Range(0, 200).Select(i => ("/r", 200, Math.Pow(1.05, i) / 10))]));
+        var text = metrics.Write(new StubPipeline(), 0);
+
+        var families = text.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToArray();
+        Assert.Equal(families.Length, text.Split('\n').Count(l => l.StartsWith("# HELP ", StringComparison.Ordinal)));
+        Assert.Equal(families.Length, families.Distinct().Count());
+
+        var buckets = Samples(text).Where(p => p.Key.StartsWith("analytics_http_request_duration_seconds_bucket", StringComparison.Ordinal)).Select(p => p.Value).ToArray();
+        Assert.Equal(PrometheusMetrics.BucketBounds.Length + 1, buckets.Length);
+        Assert.Equal(buckets.Order(), buckets);
+        Assert.Equal(200, buckets[^1]);
+    }
+
+    [Theory]
+    [InlineData("plain", "plain")]
+    [InlineData("a\"b", "a\\\"b")]
+    [InlineData("a\\b", "a\\\\b")]
+    [InlineData("a\nb", "a\\nb")]
+    public void LabelValuesAreEscaped(string value, string escaped)
+    {
+        var text = new StringBuilder();
+        PrometheusMetrics.AppendLabelValue(text, value);
+        Assert.Equal(escaped, text.ToString());
+    }
+
+    [Fact]
+    public void NoTrafficStillWritesValidFamiliesAndThePipelineCounters()
+    {
+        var text = new PrometheusMetrics().Write(new StubPipeline(), 0);
+        Assert.Contains("# TYPE analytics_http_requests_total counter\n", text);
+        Assert.Contains("analytics_queue_length 4\n", text);
+        Assert.EndsWith("\n", text);
+    }
+
+    [Theory]
+    [InlineData(0.5, 0)]
+    [InlineData(1, 1)]
+    [InlineData(9.9, 1)]
+    [InlineData(10, 2)]
+    [InlineData(99, 2)]
+    [InlineData(100, 3)]
+    [InlineData(1e9, 3)]
+    public void TheSketchCountsValuesAtOrBelowABound(double bound, long expected)
+    {
+        var sketch = new LatencySketch();
+        sketch.Add(1);
+        sketch.Add(10);
+        sketch.Add(100);
+        Assert.Equal(expected, sketch.CountAtOrBelow(bound));
+    }
+
+    private static Dictionary<string, double> Samples(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => !l.StartsWith('#'))
+            .Select(l => (Key: l[..l.LastIndexOf(' ')], Value: double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)))
+            .ToDictionary(p => p.Key, p => p.Value);
+
+    private static AnalyticsBatch Batch(DateTimeOffset time, params (string Route, int Status, double Milliseconds)[] requests)
+    {
+        var batch = new AnalyticsBatch();
+        foreach (var (route, status, ms) in requests)
+        {
+            batch.AddRequest(new RequestRecord
+            {
+                Timestamp = time,
+                Method = "GET",
+                Route = route,
+                Path = route,
+                StatusCode = status,
+                Duration = TimeSpan.FromMilliseconds(ms),
+                ResponseBytes = 10,
+            });
+        }
+
+        batch.AddEvent(new EventRecord { Timestamp = time, Name = "deploy", Success = false });
+        return batch;
+    }
+
+    private sealed class StubPipeline : IAnalyticsPipeline
+    {
+        public long Accepted => 7;
+
+        public long Dropped => 3;
+
+        public long Written => 4;
+
+        public int QueueLength => 4;
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    }
+}
