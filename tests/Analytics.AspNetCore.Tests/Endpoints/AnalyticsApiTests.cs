@@ -196,7 +196,7 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    private static void DescribeShape(JsonElement element, string path, StringBuilder output)
+    internal static void DescribeShape(JsonElement element, string path, StringBuilder output)
     {
         switch (element.ValueKind)
         {

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Analytics.AspNetCore.Tests.Endpoints;
+
+/// <summary>One event as it came over the wire.</summary>
+internal sealed record SseEvent(string Type, string? Id, string Data, int? Retry)
+{
+    public JsonElement Json => JsonDocument.Parse(Data).RootElement;
+}
+
+/// <summary>
+/// A minimal Server-Sent Events client for in-process tests: parses the stream line by line as the HTML spec says
+/// (event, data, id, retry; blank line dispatches) into a queue the test awaits with a deadline.
+/// </summary>
+internal sealed class SseReader : IAsyncDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    private readonly HttpResponseMessage _response;
+    private readonly Channel<SseEvent> _events = Channel.CreateUnbounded<SseEvent>();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _reading;
+    private bool _disposed;
+
+    private SseReader(HttpResponseMessage response)
+    {
+        _response = response;
+        _reading = ReadAsync();
+    }
+
+    public HttpResponseMessage Response => _response;
+
+    /// <summary>Gets every event received so far, in order.</summary>
+    public ConcurrentQueue<SseEvent> Received { get; } = new();
+
+    /// <summary>Gets whether the server ended the stream.</summary>
+    public bool Ended { get; private set; }
+
+    public static async Task<SseReader> OpenAsync(HttpClient client, string path, string? lastEventId = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return new SseReader(response);
+    }
+
+    /// <summary>Returns the next event matching <paramref name="match"/>, skipping others, or fails after the deadline.</summary>
+    public async Task<SseEvent> NextAsync(Func<SseEvent, bool> match, string what)
+    {
+        using var deadline = new CancellationTokenSource(Deadline);
+        try
+        {
+            while (await _events.Reader.WaitToReadAsync(deadline.Token))
+            {
+                while (_events.Reader.TryRead(out var e))
+                {
+                    if (match(e))
+                    {
+                        return e;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Assert.Fail($"no {what} within {Deadline.TotalSeconds} s (ended: {Ended}); received: {string.Join(", ", Received.Select(e => e.Type))}");
+        return null!;
+    }
+
+    public Task<SseEvent> NextAsync(string type) => NextAsync(e => e.Type == type, $"'{type}' event");
+
+    /// <summary>Waits until the server ends the stream.</summary>
+    public async Task EndAsync()
+    {
+        await _reading.WaitAsync(Deadline);
+        Assert.True(Ended, "the stream should have been ended by the server");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _stop.Cancel();
+        _response.Dispose();
+        try
+        {
+            await _reading;
+        }
+        catch (Exception)
+        {
+            // reading stops with the response
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task ReadAsync()
+    {
+        try
+        {
+            using var reader = new StreamReader(await _response.Content.ReadAsStreamAsync(_stop.Token));
+            string? type = null, id = null;
+            int? retry = null;
+            var data = new List<string>();
+            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            {
+                if (line.Length == 0)
+                {
+                    if (data.Count > 0)
+                    {
+                        var e = new SseEvent(type ?? "message", id, string.Join('\n', data), retry);
+                        Received.Enqueue(e);
+                        _events.Writer.TryWrite(e);
+                    }
+
+                    (type, id, retry) = (null, null, null);
+                    data.Clear();
+                    continue;
+                }
+
+                var colon = line.IndexOf(':');
+                var field = colon < 0 ? line : line[..colon];
+                var value = colon < 0 ? "" : line[(colon + 1)..].TrimStart(' ');
+                switch (field)
+                {
+                    case "event": type = value; break;
+                    case "data": data.Add(value); break;
+                    case "id": id = value; break;
+                    case "retry": retry = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                }
+            }
+
+            Ended = true;
+        }
+        catch (Exception) when (_stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _events.Writer.TryComplete();
+        }
+    }
+}
