@@ -53,10 +53,12 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapPost("/events", EventIngestion.Post)
             .WithMetadata(IngestEndpointMetadata.Instance)
+            .AllowAnonymous() // the access filter applies the group's policy itself unless a valid ingestion key came
             .WithName("PostAnalyticsEvents")
             .WithSummary("Tracks one custom event or a batch of up to 100; all or nothing. Also accepts an X-Analytics-Key ingestion key.")
             .Produces(StatusCodes.Status202Accepted, typeof(EventsAccepted))
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)

@@ -71,10 +71,9 @@ internal static class LiveStream
 
         using var expiry = new CancellationTokenSource(maxDuration, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping, expiry.Token);
-        var reader = subscriber.Reader;
-        while (await WaitAsync(reader, linked.Token).ConfigureAwait(false))
+        while (await WaitAsync(subscriber, linked.Token).ConfigureAwait(false))
         {
-            while (reader.TryRead(out var message))
+            while (subscriber.TryRead(out var message))
             {
                 yield return Item(message.Kind.ToWireName(), message.Id, WithDropped(message.GetJson(LiveJson.Serialize), subscriber.TakeDropped()));
             }
@@ -91,11 +90,11 @@ internal static class LiveStream
         yield return Item("ping", feed.NextId(), ping) with { ReconnectionInterval = ReconnectAfter };
     }
 
-    private static async ValueTask<bool> WaitAsync(System.Threading.Channels.ChannelReader<LiveMessage> reader, CancellationToken cancellationToken)
+    private static async ValueTask<bool> WaitAsync(LiveSubscriber subscriber, CancellationToken cancellationToken)
     {
         try
         {
-            return await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+            return await subscriber.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

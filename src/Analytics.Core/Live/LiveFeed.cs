@@ -6,7 +6,7 @@ namespace Analytics.Live;
 /// <summary>
 /// The fan-out behind the live stream. The writer publishes each committed batch here; the feed numbers the messages,
 /// keeps the latest in a ring for reconnects, and a separate loop (<see cref="RunAsync"/>) copies them into every
-/// subscriber's bounded queue. The writer's cost is therefore one small object per record and one queue write per batch,
+/// subscriber's bounded queue, one chunk at a time. The writer's cost is therefore one small object per record and one queue write per batch,
 /// whatever the number of subscribers and however slow they read.
 /// </summary>
 internal sealed class LiveFeed
@@ -215,10 +215,7 @@ internal sealed class LiveFeed
         var subscribers = Volatile.Read(ref _subscribers);
         foreach (var subscriber in subscribers)
         {
-            foreach (var message in messages)
-            {
-                subscriber.Offer(message);
-            }
+            subscriber.Offer(messages);
         }
     }
 

@@ -23,7 +23,8 @@ internal static class EndpointTestApp
     public static Task<AnalyticsTestHost> StartAsync(
         Action<RequestAnalyticsOptions>? configure = null,
         Action<RouteGroupBuilder>? configureGroup = null,
-        bool withAuthentication = false) =>
+        bool withAuthentication = false,
+        Action<WebApplicationBuilder>? configureBuilder = null) =>
         AnalyticsTestHost.StartAsync(
             app =>
             {
@@ -41,6 +42,8 @@ internal static class EndpointTestApp
                     builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>("Test", null);
                     builder.Services.AddAuthorization();
                 }
+
+                configureBuilder?.Invoke(builder);
             },
             beforeAnalytics: app =>
             {

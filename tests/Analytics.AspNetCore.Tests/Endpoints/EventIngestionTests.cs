@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.AspNetCore.Tests.Endpoints;
@@ -128,12 +129,55 @@ public class EventIngestionTests
         Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode); // a key only lets events in; it reads nothing
     }
 
-    private static Task<HttpResponseMessage> PostAsync(AnalyticsTestHost host, string json, string? remote = null, string? key = null) =>
-        SendAsync(host, HttpMethod.Post, Events, json, remote, key);
+    /// <summary>
+    /// With <c>RequireAuthorization</c> on the group, an ingestion key still lets a service post events without signing
+    /// in, while every other endpoint, and the events endpoint without a key, still need a signed-in user.
+    /// </summary>
+    [Theory]
+    [InlineData(Key, null, HttpStatusCode.Accepted)]
+    [InlineData(null, "alice", HttpStatusCode.Accepted)]
+    [InlineData("ingest-key-wrong-0123456789", null, HttpStatusCode.Unauthorized)]
+    [InlineData(null, null, HttpStatusCode.Unauthorized)]
+    public async Task AKeyStandsInForTheGroupsAuthorizationOnTheEventsEndpointOnly(string? key, string? user, HttpStatusCode expected)
+    {
+        await using var host = await EndpointTestApp.StartAsync(
+            o => o.IngestKeys.Add(Key), configureGroup: group => group.RequireAuthorization(), withAuthentication: true);
 
-    private static Task<HttpResponseMessage> SendAsync(AnalyticsTestHost host, HttpMethod method, string path, string? json, string? remote, string? key)
+        using var post = await PostAsync(host, """{ "name": "build" }""", remote: "203.0.113.9", key: key, user: user);
+        using var read = await SendAsync(host, HttpMethod.Get, Events, null, remote: "203.0.113.9", key: Key, user: null);
+
+        Assert.Equal(expected, post.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, read.StatusCode);
+        await host.Pipeline.FlushAsync();
+        Assert.Equal(expected == HttpStatusCode.Accepted ? 1 : 0, host.Pipeline.Written);
+    }
+
+    [Fact]
+    public async Task AFallbackPolicyStillGuardsTheEventsEndpoint()
+    {
+        await using var host = await EndpointTestApp.StartAsync(
+            configureBuilder: builder => builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(
+                new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build()),
+            withAuthentication: true);
+
+        using var anonymous = await PostAsync(host, """{ "name": "build" }""");
+        using var signedIn = await PostAsync(host, """{ "name": "build" }""", user: "alice");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, signedIn.StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(AnalyticsTestHost host, string json, string? remote = null, string? key = null, string? user = null) =>
+        SendAsync(host, HttpMethod.Post, Events, json, remote, key, user);
+
+    private static Task<HttpResponseMessage> SendAsync(AnalyticsTestHost host, HttpMethod method, string path, string? json, string? remote, string? key, string? user = null)
     {
         var request = new HttpRequestMessage(method, path);
+        if (user is not null)
+        {
+            request.Headers.Add(EndpointTestApp.UserHeader, user);
+        }
+
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");

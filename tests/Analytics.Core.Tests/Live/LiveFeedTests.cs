@@ -198,9 +198,12 @@ public sealed class LiveFeedTests
 
         Assert.Equal(2, feed.CloseAll());
         Assert.Equal(0, feed.SubscriberCount);
-        Assert.Equal("/last", (await a.Reader.ReadAsync()).Request.Path);
-        Assert.False(await a.Reader.WaitToReadAsync());
-        Assert.False(await b.Reader.WaitToReadAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token) && !b.Reader.TryRead(out _));
+        Assert.True(await a.WaitToReadAsync(CancellationToken.None));
+        Assert.True(a.TryRead(out var last));
+        Assert.Equal("/last", last.Request.Path);
+        Assert.False(await a.WaitToReadAsync(CancellationToken.None));
+        Assert.True(b.TryRead(out _));
+        Assert.False(await b.WaitToReadAsync(CancellationToken.None));
         Assert.Equal(0, feed.CloseAll());
     }
 
@@ -214,7 +217,9 @@ public sealed class LiveFeedTests
 
         feed.Publish([Request("/live")], []);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        Assert.Equal("/live", (await subscriber.Reader.ReadAsync(timeout.Token)).Request.Path);
+        Assert.True(await subscriber.WaitToReadAsync(timeout.Token));
+        Assert.True(subscriber.TryRead(out var message));
+        Assert.Equal("/live", message.Request.Path);
 
         stop.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
@@ -238,7 +243,7 @@ public sealed class LiveFeedTests
     private static List<LiveMessage> Drain(LiveSubscriber subscriber)
     {
         var messages = new List<LiveMessage>();
-        while (subscriber.Reader.TryRead(out var message))
+        while (subscriber.TryRead(out var message))
         {
             messages.Add(message);
         }

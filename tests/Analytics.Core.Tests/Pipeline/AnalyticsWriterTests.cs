@@ -237,7 +237,7 @@ public class AnalyticsWriterTests
 
         var paths = new List<string>();
         var events = 0;
-        while (subscriber.Reader.TryRead(out var message))
+        while (subscriber.TryRead(out var message))
         {
             if (message.Kind == Analytics.Live.LiveMessageKind.Request)
             {
@@ -266,7 +266,7 @@ public class AnalyticsWriterTests
         harness.Feed.Pump();
 
         Assert.Equal(1, harness.Pipeline.Dropped);
-        Assert.False(subscriber.Reader.TryRead(out _));
+        Assert.False(subscriber.TryRead(out _));
         Assert.DoesNotContain("analytics_http_requests_total{", harness.Prometheus.Write(harness.Pipeline, 1));
     }
 }
