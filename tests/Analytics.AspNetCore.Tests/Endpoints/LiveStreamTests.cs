@@ -118,6 +118,25 @@ public class LiveStreamTests
         Assert.Equal("event: connected", await reader.ReadLineAsync().WaitAsync(Deadline));
     }
 
+    [Theory]
+    [InlineData("garbage", "text/event-stream")]
+    [InlineData("text/event-stream;q=abc", "text/event-stream")]
+    [InlineData(";;;,,,", "text/event-stream")]
+    [InlineData("*/*", "text/event-stream")]
+    [InlineData("application/json, text/event-stream", "text/event-stream")]
+    [InlineData("application/json;q=0.5", "application/json")]
+    public async Task AnyAcceptHeaderGetsAStreamOrASnapshotNeverAnError(string accept, string expected)
+    {
+        await using var host = await EndpointTestApp.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, Stream);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        using var response = await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task AcceptJsonGivesOneSnapshot()
     {
