@@ -24,7 +24,7 @@ namespace Analytics.AspNetCore.Endpoints;
 [JsonSerializable(typeof(StreamsClosed))]
 [JsonSerializable(typeof(LiveConnected))]
 [JsonSerializable(typeof(LivePingPayload))]
-[JsonSerializable(typeof(LiveRequest))]
+[JsonSerializable(typeof(RequestLogEntry))]
 [JsonSerializable(typeof(LiveEvent))]
 internal sealed partial class AnalyticsJsonContext : JsonSerializerContext;
 

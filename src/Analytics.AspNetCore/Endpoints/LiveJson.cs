@@ -18,7 +18,7 @@ internal static class LiveJson
 
     public static string Serialize(LiveMessage message) => message.Payload switch
     {
-        _ when message.Kind == LiveMessageKind.Request => JsonSerializer.Serialize(LiveRequest.From(message.Request), AnalyticsJsonContext.Default.LiveRequest),
+        _ when message.Kind == LiveMessageKind.Request => JsonSerializer.Serialize(RequestLogEntry.From(0, message.Request), AnalyticsJsonContext.Default.RequestLogEntry),
         EventRecord e => JsonSerializer.Serialize(LiveEvent.From(e), AnalyticsJsonContext.Default.LiveEvent),
         AnalyticsOverview stats => JsonSerializer.Serialize(stats, AnalyticsJsonContext.Default.AnalyticsOverview),
         LivePing ping => JsonSerializer.Serialize(new LivePingPayload(ping.Time, null), AnalyticsJsonContext.Default.LivePingPayload),
@@ -39,68 +39,6 @@ internal sealed record LiveSnapshot(long LastEventId, int Subscribers, Analytics
 
 /// <summary>The answer to <c>DELETE {prefix}/api/stream</c>.</summary>
 internal sealed record StreamsClosed(int Closed);
-
-/// <summary>A <c>request</c> event: the request log's entry, without the id the store assigns.</summary>
-internal sealed record LiveRequest
-{
-    public required DateTimeOffset Time { get; init; }
-
-    public required string Method { get; init; }
-
-    public required string Route { get; init; }
-
-    public required string Path { get; init; }
-
-    public required int StatusCode { get; init; }
-
-    public required double Duration { get; init; }
-
-    public long RequestBytes { get; init; }
-
-    public long ResponseBytes { get; init; }
-
-    public string? ClientIp { get; init; }
-
-    public string? UserAgent { get; init; }
-
-    public string? Protocol { get; init; }
-
-    public RequestKind Kind { get; init; }
-
-    public string? TraceId { get; init; }
-
-    public string? UserId { get; init; }
-
-    public string? Environment { get; init; }
-
-    public string? Instance { get; init; }
-
-    public string? ExceptionType { get; init; }
-
-    public string? ExceptionMessage { get; init; }
-
-    public static LiveRequest From(in RequestRecord r) => new()
-    {
-        Time = r.Timestamp,
-        Method = r.Method,
-        Route = r.Route,
-        Path = r.Path,
-        StatusCode = r.StatusCode,
-        Duration = r.Duration.TotalMilliseconds,
-        RequestBytes = r.RequestBytes,
-        ResponseBytes = r.ResponseBytes,
-        ClientIp = r.ClientIp,
-        UserAgent = r.UserAgent,
-        Protocol = r.Protocol,
-        Kind = r.Kind,
-        TraceId = r.TraceId,
-        UserId = r.UserId,
-        Environment = r.Environment,
-        Instance = r.Instance,
-        ExceptionType = r.ExceptionType,
-        ExceptionMessage = r.ExceptionMessage,
-    };
-}
 
 /// <summary>An <c>event</c> event: a custom event as tracked, its properties as they were posted.</summary>
 internal sealed record LiveEvent

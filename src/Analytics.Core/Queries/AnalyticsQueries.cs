@@ -215,28 +215,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
             },
             cancellationToken).ConfigureAwait(false);
 
-        var items = rows.Select(static row => new RequestLogEntry
-        {
-            Id = row.Id,
-            Time = row.Request.Timestamp,
-            Method = row.Request.Method,
-            Route = row.Request.Route,
-            Path = row.Request.Path,
-            StatusCode = row.Request.StatusCode,
-            Duration = row.Request.Duration.TotalMilliseconds,
-            RequestBytes = row.Request.RequestBytes,
-            ResponseBytes = row.Request.ResponseBytes,
-            ClientIp = row.Request.ClientIp,
-            UserAgent = row.Request.UserAgent,
-            Protocol = row.Request.Protocol,
-            Kind = row.Request.Kind,
-            TraceId = row.Request.TraceId,
-            UserId = row.Request.UserId,
-            Environment = row.Request.Environment,
-            Instance = row.Request.Instance,
-            ExceptionType = row.Request.ExceptionType,
-            ExceptionMessage = row.Request.ExceptionMessage,
-        }).ToArray();
+        var items = rows.Select(static row => RequestLogEntry.From(row.Id, row.Request)).ToArray();
 
         return new RequestPage { Items = items, Next = items.Length == limit ? items[^1].Id : null };
     }

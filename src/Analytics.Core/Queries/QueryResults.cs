@@ -183,10 +183,11 @@ public sealed record RequestPage
     public long? Next { get; init; }
 }
 
-/// <summary>One raw request as the request log shows it.</summary>
+/// <summary>One raw request as the request log shows it (and, without <see cref="Id"/>, as the live stream sends it).</summary>
 public sealed record RequestLogEntry
 {
-    /// <summary>Gets the row id.</summary>
+    /// <summary>Gets the row id; 0, and left out of the JSON, for a request the live stream sends before it has one.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public required long Id { get; init; }
 
     /// <summary>Gets when the request started (UTC).</summary>
@@ -242,6 +243,30 @@ public sealed record RequestLogEntry
 
     /// <summary>Gets the exception message, when the pipeline threw.</summary>
     public string? ExceptionMessage { get; init; }
+
+    /// <summary>Describes a recorded request; <paramref name="id"/> is the store's row id, or 0 when it has none.</summary>
+    internal static RequestLogEntry From(long id, in RequestRecord request) => new()
+    {
+        Id = id,
+        Time = request.Timestamp,
+        Method = request.Method,
+        Route = request.Route,
+        Path = request.Path,
+        StatusCode = request.StatusCode,
+        Duration = request.Duration.TotalMilliseconds,
+        RequestBytes = request.RequestBytes,
+        ResponseBytes = request.ResponseBytes,
+        ClientIp = request.ClientIp,
+        UserAgent = request.UserAgent,
+        Protocol = request.Protocol,
+        Kind = request.Kind,
+        TraceId = request.TraceId,
+        UserId = request.UserId,
+        Environment = request.Environment,
+        Instance = request.Instance,
+        ExceptionType = request.ExceptionType,
+        ExceptionMessage = request.ExceptionMessage,
+    };
 }
 
 /// <summary>Custom events over time.</summary>
