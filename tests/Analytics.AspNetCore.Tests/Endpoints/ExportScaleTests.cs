@@ -9,6 +9,11 @@ namespace Analytics.AspNetCore.Tests.Endpoints;
 /// A million raw requests exported as CSV on a real Kestrel: the response streams page by page, so the live heap stays
 /// flat while ~200 MB go by, and a standard CSV parser (.NET's <see cref="TextFieldParser"/>) reads back every row.
 /// </summary>
+/// <remarks>
+/// The live heap is the whole test process's, so this test runs alone (<see cref="MeasuredAloneCollection"/>):
+/// another test's objects alive at a checkpoint would count as the export's.
+/// </remarks>
+[Collection(MeasuredAloneCollection.Name)]
 public class ExportScaleTests(ITestOutputHelper output)
 {
     private const int Rows = 1_000_000;
@@ -124,4 +129,11 @@ public class ExportScaleTests(ITestOutputHelper output)
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
+}
+
+/// <summary>Tests that measure the process (its heap): xUnit runs them after the parallel ones, one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MeasuredAloneCollection
+{
+    public const string Name = "Measured alone";
 }
