@@ -52,6 +52,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine(demoTraffic ? "  Demo traffic: on (--no-demo-traffic turns it off)" : "  Demo traffic: off");
     if (analytics)
     {
+        Console.WriteLine($"  Dashboard: {address}/analytics/");
         Console.WriteLine($"  Analytics API: {address}/analytics/api/overview  (also timeseries, routes, status-codes, errors, heatmap, requests, events, export)");
         Console.WriteLine($"  Live stream (SSE): {address}/analytics/api/stream");
         Console.WriteLine($"  Prometheus metrics: {address}/analytics/metrics");

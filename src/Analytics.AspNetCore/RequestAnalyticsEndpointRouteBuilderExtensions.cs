@@ -35,6 +35,20 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
             .AddEndpointFilter<AnalyticsAccessFilter>()
             .WithTags("Request analytics");
 
+        group.MapGet("/", Dashboard.Index)
+            .WithName("GetAnalyticsDashboard")
+            .WithSummary("The dashboard: an HTML page over this API and its live stream.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/html")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ExcludeFromDescription();
+        group.MapGet("/assets/{name}", Dashboard.Asset)
+            .WithName("GetAnalyticsDashboardAsset")
+            .WithSummary("A script or stylesheet of the dashboard.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/javascript")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ExcludeFromDescription();
+
         var api = group.MapGroup("/api");
         Describe(api.MapGet("/overview", AnalyticsApi.Overview), "GetAnalyticsOverview", typeof(Analytics.AnalyticsOverview), "Totals, error rate, request rate and latency percentiles of a range.");
         Describe(api.MapGet("/timeseries", AnalyticsApi.TimeSeries), "GetAnalyticsTimeSeries", typeof(Analytics.TimeSeries), "Requests, errors and latency per bucket; empty buckets included.");

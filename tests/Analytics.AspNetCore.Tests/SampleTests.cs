@@ -18,6 +18,7 @@ public partial class SampleTests
         await process.WaitForLineAsync(l => l.Contains("Request analytics database:"), TimeSpan.FromSeconds(60), "the sample prints its banner");
         Assert.Contains(process.Output, l => l.Contains($"Request analytics database: {database}"));
         Assert.Contains(process.Output, l => ListeningOn().IsMatch(l));
+        Assert.Contains(process.Output, l => l.Contains("Dashboard: http://127.0.0.1:", StringComparison.Ordinal) && l.EndsWith("/analytics/", StringComparison.Ordinal));
 
         await Wait.UntilAsync(() => CountRows(database) >= 20, TimeSpan.FromSeconds(60), "the demo traffic is recorded");
 

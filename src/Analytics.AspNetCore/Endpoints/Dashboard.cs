@@ -1,0 +1,115 @@
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Analytics.AspNetCore.Endpoints;
+
+/// <summary>
+/// <c>GET {prefix}/</c> and its assets, embedded in the assembly. The page links its assets by relative URL with a
+/// content hash (<c>assets/dashboard.js?v=…</c>), so it works under any prefix and path base, and a versioned asset can
+/// be cached for a year while the page itself is revalidated. A strict Content-Security-Policy allows only this origin's
+/// scripts, styles and API calls: no inline script, nothing from elsewhere.
+/// </summary>
+internal static class Dashboard
+{
+    internal const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private static readonly FrozenDictionary<string, EmbeddedAsset> Assets = LoadAssets();
+    private static readonly byte[] Page = RenderPage();
+
+    public static Task<IResult> Index(HttpContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (!request.Path.HasValue || !request.Path.Value.EndsWith('/'))
+        {
+            // The page's relative asset and API URLs need the trailing slash: /analytics → /analytics/
+            return Task.FromResult<IResult>(TypedResults.Redirect($"{request.PathBase}{request.Path}/{request.QueryString}"));
+        }
+
+        SecurityHeaders(context.Response);
+        context.Response.Headers.CacheControl = "no-cache";
+        return Task.FromResult<IResult>(TypedResults.Bytes(Page, "text/html; charset=utf-8"));
+    }
+
+    public static Task<IResult> Asset(HttpContext context, string name)
+    {
+        if (!Assets.TryGetValue(name, out var asset))
+        {
+            return Task.FromResult<IResult>(TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such dashboard asset"));
+        }
+
+        var response = context.Response;
+        SecurityHeaders(response);
+        response.Headers.ETag = asset.ETag;
+
+        // The page links assets with ?v=<hash>: such a URL never changes meaning, anything else is revalidated.
+        response.Headers.CacheControl = context.Request.Query["v"] == asset.Hash ? "public, max-age=31536000, immutable" : "no-cache";
+        if (context.Request.Headers.IfNoneMatch == asset.ETag)
+        {
+            return Task.FromResult<IResult>(TypedResults.StatusCode(StatusCodes.Status304NotModified));
+        }
+
+        return Task.FromResult<IResult>(TypedResults.Bytes(asset.Content, asset.ContentType));
+    }
+
+    private static void SecurityHeaders(HttpResponse response)
+    {
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+    }
+
+    private static FrozenDictionary<string, EmbeddedAsset> LoadAssets()
+    {
+        var assembly = typeof(Dashboard).Assembly;
+        var assets = new Dictionary<string, EmbeddedAsset>(StringComparer.Ordinal);
+        foreach (var resource in assembly.GetManifestResourceNames())
+        {
+            const string Prefix = "Dashboard/";
+            if (!resource.StartsWith(Prefix, StringComparison.Ordinal) || resource.EndsWith(".html", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var content = Read(resource);
+            var hash = Convert.ToHexStringLower(SHA256.HashData(content))[..16];
+            var name = resource[Prefix.Length..];
+            var contentType = Path.GetExtension(name) switch
+            {
+                ".js" => "text/javascript; charset=utf-8",
+                ".css" => "text/css; charset=utf-8",
+                _ => "application/octet-stream",
+            };
+            assets[name] = new EmbeddedAsset(content, contentType, hash, new EntityTagHeaderValue($"\"{hash}\"").ToString());
+        }
+
+        return assets.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>The page with each <c>{{asset}}</c> placeholder replaced by that asset's hash.</summary>
+    private static byte[] RenderPage()
+    {
+        var html = Encoding.UTF8.GetString(Read("Dashboard/index.html"));
+        foreach (var (name, asset) in Assets)
+        {
+            html = html.Replace("{{" + name + "}}", asset.Hash, StringComparison.Ordinal);
+        }
+
+        return Encoding.UTF8.GetBytes(html);
+    }
+
+    private static byte[] Read(string resource)
+    {
+        using var stream = typeof(Dashboard).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The dashboard resource '{resource}' is missing from the assembly.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private sealed record EmbeddedAsset(byte[] Content, string ContentType, string Hash, string ETag);
+}
