@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test of the solution. Installs what the tests need first: Node.js and the eventsource package
-# (a real SSE client, tests/sse-client) and promtool (Debian package prometheus, Prometheus's own format checker).
+# (a real SSE client, tests/sse-client), promtool (Debian package prometheus, Prometheus's own format checker) and
+# Debian's chromium, which the dashboard tests drive through Playwright (no browser is ever downloaded).
 # Results land in TestResults/*.trx. Tests that need a tool fail, naming it, when it could not be installed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -8,6 +9,7 @@ cd "$(dirname "$0")"
 missing=()
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 command -v promtool >/dev/null || missing+=(prometheus)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages the tests need: ${missing[*]}"
   sudo=""

@@ -38,7 +38,7 @@
       el('text', { x: PAD.left - 6, y: y(value) + 4, 'text-anchor': 'end' }, axis).textContent = formatY(value);
     }
     const span = times.length > 1 ? times[times.length - 1] - times[0] : 0;
-    const labels = Math.min(6, times.length);
+    const labels = Math.max(1, Math.min(6, times.length, Math.floor(plotW / 80))); // about 80 px a label, so a phone gets 3
     for (let k = 0; k < labels; k++) {
       const i = labels === 1 ? 0 : Math.round((k * (times.length - 1)) / (labels - 1));
       el('text', { x: x(i), y: height - 6, 'text-anchor': k === 0 ? 'start' : k === labels - 1 ? 'end' : 'middle' }, axis)

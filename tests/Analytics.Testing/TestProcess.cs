@@ -2,12 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using Analytics.Testing;
 
-namespace Analytics.AspNetCore.Tests;
+namespace Analytics.Testing;
 
 /// <summary>A child process whose output is captured line by line and which is killed, with its children, on dispose.</summary>
-internal sealed class TestProcess : IAsyncDisposable
+public sealed class TestProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
