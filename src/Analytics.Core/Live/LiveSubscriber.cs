@@ -133,7 +133,7 @@ internal sealed class LiveSubscriber : IDisposable
                 DeliveredThrough = message.Id;
                 if (message.Kind == LiveMessageKind.Request && !TryTakeRequestToken())
                 {
-                    _dropped++;
+                    Interlocked.Increment(ref _dropped); // the connection takes the count without the gate
                     continue;
                 }
 
