@@ -26,6 +26,7 @@ internal static class LiveStream
     {
         var services = context.RequestServices;
         var feed = services.GetRequiredService<LiveFeed>();
+        var options = services.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value;
         if (WantsSnapshot(context.Request))
         {
             var stats = await services.GetRequiredService<LiveFeedService>().GetStatsAsync(cancellationToken).ConfigureAwait(false);
@@ -39,7 +40,7 @@ internal static class LiveStream
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Too many live-stream connections",
-                detail: $"The live stream already has its maximum of {services.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value.MaxStreamSubscribers} connections (RequestAnalytics:MaxStreamSubscribers). Retry later.");
+                detail: $"The live stream already has its maximum of {options.MaxStreamSubscribers} connections (RequestAnalytics:MaxStreamSubscribers). Retry later.");
         }
 
         // Released when the response ends even if the stream below never starts.
@@ -47,7 +48,6 @@ internal static class LiveStream
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no"; // nginx would otherwise hold events back in its buffer
 
-        var options = services.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value;
         var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         return TypedResults.ServerSentEvents(Stream(subscriber, feed, options.MaxStreamDuration, services.GetRequiredService<TimeProvider>(), stopping, context.RequestAborted));
     }

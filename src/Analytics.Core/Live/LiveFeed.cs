@@ -25,7 +25,6 @@ internal sealed class LiveFeed
     private int _ringCount;
     private long _lastId;
     private long _activeUntil;
-    private long _lostInFanOut;
     private LiveSubscriber[] _subscribers = [];
 
     public LiveFeed(IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider)
@@ -45,11 +44,10 @@ internal sealed class LiveFeed
         // client's Last-Event-ID from an earlier run never hides new events.
         _lastId = timeProvider.GetUtcNow().ToUnixTimeMilliseconds() * 1_000;
 
-        // The fan-out loop never blocks, so this queue stays near empty; the bound only guards against a loop that is
-        // not running at all.
+        // The fan-out loop never blocks, so this queue stays near empty; the bound only guards memory against a loop
+        // that is not running at all.
         _fanOut = Channel.CreateBounded<LiveMessage[]>(
-            new BoundedChannelOptions(1_024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            lost => Interlocked.Add(ref _lostInFanOut, lost.Length));
+            new BoundedChannelOptions(1_024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     }
 
     /// <summary>Gets the number of open connections.</summary>
@@ -57,9 +55,6 @@ internal sealed class LiveFeed
 
     /// <summary>Gets the id of the latest message.</summary>
     public long LastId => Interlocked.Read(ref _lastId);
-
-    /// <summary>Gets how many messages were lost because the fan-out loop fell far behind (0 unless it is not running).</summary>
-    public long LostInFanOut => Interlocked.Read(ref _lostInFanOut);
 
     /// <summary>Gets whether anyone listens, or listened recently enough to reconnect: the writer publishes only then.</summary>
     public bool IsActive => SubscriberCount > 0 || _timeProvider.GetTimestamp() < Volatile.Read(ref _activeUntil);
@@ -172,13 +167,9 @@ internal sealed class LiveFeed
     /// <summary>Copies published messages to the subscribers until <paramref name="cancellationToken"/> ends it.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var reader = _fanOut.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await _fanOut.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (reader.TryRead(out var messages))
-            {
-                FanOut(messages);
-            }
+            Pump();
         }
     }
 
