@@ -1,23 +1,19 @@
-using System.Text.RegularExpressions;
 using Analytics.Testing;
 
 namespace Analytics.AspNetCore.Tests;
 
 /// <summary>The README's main command: the sample starts, says where it listens and where its database is, and its traffic generator fills it.</summary>
-public partial class SampleTests
+public class SampleTests
 {
     [Fact]
     public async Task TheSampleStartsPrintsItsDatabaseAndRecordsItsOwnDemoTraffic()
     {
         using var directory = new TempDirectory();
         var database = directory.File("sample.db");
-        var sample = Path.Combine(TestProcess.RepositoryRoot(), "samples", "Analytics.Sample", "bin", TestProcess.Configuration, "net10.0", "Analytics.Sample.dll");
-        Assert.True(File.Exists(sample), $"the sample should have been built at {sample}");
-
-        await using var process = TestProcess.Start("dotnet", Path.GetDirectoryName(sample)!, sample, "--urls", "http://127.0.0.1:0", "--Sample:Database", database);
+        var (process, _) = await TestProcess.StartSampleAsync("--Sample:Database", database);
+        await using var owned = process;
         await process.WaitForLineAsync(l => l.Contains("Request analytics database:"), TimeSpan.FromSeconds(60), "the sample prints its banner");
         Assert.Contains(process.Output, l => l.Contains($"Request analytics database: {database}"));
-        Assert.Contains(process.Output, l => ListeningOn().IsMatch(l));
         Assert.Contains(process.Output, l => l.Contains("Dashboard: http://127.0.0.1:", StringComparison.Ordinal) && l.EndsWith("/analytics/", StringComparison.Ordinal));
 
         await Wait.UntilAsync(() => CountRows(database) >= 20, TimeSpan.FromSeconds(60), "the demo traffic is recorded");
@@ -52,15 +48,13 @@ public partial class SampleTests
             $"the eventsource package is not installed in {client}: run ./test.sh, which installs it (npm ci).");
 
         using var directory = new TempDirectory();
-        var sample = Path.Combine(TestProcess.RepositoryRoot(), "samples", "Analytics.Sample", "bin", TestProcess.Configuration, "net10.0", "Analytics.Sample.dll");
-        await using var process = TestProcess.Start(
-            "dotnet", Path.GetDirectoryName(sample)!, sample, "--urls", "http://127.0.0.1:0", "--no-demo-traffic",
+        var (process, origin) = await TestProcess.StartSampleAsync(
+            "--no-demo-traffic",
             "--Sample:Database", directory.File("sample.db"),
             "--RequestAnalytics:StatsInterval", "00:00:01",
             "--RequestAnalytics:StreamPingInterval", "00:00:01",
             "--RequestAnalytics:MaxStreamSubscribers", "3");
-        var listening = await process.WaitForLineAsync(l => ListeningOn().IsMatch(l), TimeSpan.FromSeconds(60), "the sample prints its address");
-        var origin = ListeningOn().Match(listening).Value["listening on ".Length..];
+        await using var owned = process;
 
         await TestProcess.RunAsync(client, TimeSpan.FromSeconds(90), RequiredTool("node", "Debian package nodejs"), "scenario.mjs", origin, "3");
     }
@@ -95,7 +89,4 @@ public partial class SampleTests
             return 0; // the schema is not there yet
         }
     }
-
-    [GeneratedRegex(@"listening on http://127\.0\.0\.1:\d+")]
-    private static partial Regex ListeningOn();
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Analytics.Testing;
 using Microsoft.Playwright;
 
@@ -8,7 +7,7 @@ namespace Analytics.Dashboard.Tests;
 /// The sample on 127.0.0.1 (no demo traffic: the tests make the traffic they check) and Debian's chromium driven by
 /// Playwright, never a downloaded browser. A missing chromium fails the tests, naming it.
 /// </summary>
-public sealed partial class SampleWithBrowser : IAsyncLifetime
+public sealed class SampleWithBrowser : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -28,14 +27,11 @@ public sealed partial class SampleWithBrowser : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing (Debian package chromium): run ./test.sh, which installs it.");
-        var sample = Path.Combine(TestProcess.RepositoryRoot(), "samples", "Analytics.Sample", "bin", TestProcess.Configuration, "net10.0", "Analytics.Sample.dll");
-        _sample = TestProcess.Start(
-            "dotnet", Path.GetDirectoryName(sample)!, sample, "--urls", "http://127.0.0.1:0", "--no-demo-traffic",
+        (_sample, Origin) = await TestProcess.StartSampleAsync(
+            "--no-demo-traffic",
             "--Sample:Database", _directory.File("sample.db"),
             "--RequestAnalytics:StatsInterval", "00:00:01",
             "--RequestAnalytics:FlushInterval", "00:00:00.200");
-        var listening = await _sample.WaitForLineAsync(l => ListeningOn().IsMatch(l), TimeSpan.FromSeconds(60), "the sample prints its address");
-        Origin = ListeningOn().Match(listening).Value["listening on ".Length..];
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -63,7 +59,4 @@ public sealed partial class SampleWithBrowser : IAsyncLifetime
         Client.Dispose();
         _directory.Dispose();
     }
-
-    [GeneratedRegex(@"listening on http://127\.0\.0\.1:\d+")]
-    private static partial Regex ListeningOn();
 }

@@ -6,7 +6,7 @@ using System.Runtime.CompilerServices;
 namespace Analytics.Testing;
 
 /// <summary>A child process whose output is captured line by line and which is killed, with its children, on dispose.</summary>
-public sealed class TestProcess : IAsyncDisposable
+public sealed partial class TestProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -42,6 +42,19 @@ public sealed class TestProcess : IAsyncDisposable
         }
 
         return new TestProcess(start);
+    }
+
+    /// <summary>
+    /// Starts the built sample (<c>samples/Analytics.Sample</c>) on 127.0.0.1, port 0, with <paramref name="arguments"/>
+    /// added, and waits until it prints where it listens. Returns the process and its origin, <c>http://127.0.0.1:PORT</c>.
+    /// </summary>
+    public static async Task<(TestProcess Process, string Origin)> StartSampleAsync(params string[] arguments)
+    {
+        var sample = Path.Combine(RepositoryRoot(), "samples", "Analytics.Sample", "bin", Configuration, "net10.0", "Analytics.Sample.dll");
+        Assert.True(File.Exists(sample), $"the sample should have been built at {sample}");
+        var process = Start("dotnet", Path.GetDirectoryName(sample)!, [sample, "--urls", "http://127.0.0.1:0", .. arguments]);
+        var listening = await process.WaitForLineAsync(l => SampleListening().IsMatch(l), TimeSpan.FromSeconds(60), "the sample prints its address");
+        return (process, SampleListening().Match(listening).Groups["origin"].Value);
     }
 
     /// <summary>Runs a command to completion within <paramref name="timeout"/> and fails with its output if it does not exit 0.</summary>
@@ -82,5 +95,8 @@ public sealed class TestProcess : IAsyncDisposable
     }
 
     /// <summary>Gets the folder holding Analytics.sln.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"listening on (?<origin>http://127\.0\.0\.1:\d+)")]
+    private static partial System.Text.RegularExpressions.Regex SampleListening();
+
     public static string RepositoryRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }
