@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every test of the solution. Installs what the tests need first: Node.js and the eventsource package
-# (a real SSE client, tests/sse-client), promtool (Debian package prometheus, Prometheus's own format checker) and
+# Builds and runs every test of the solution. Installs what the tests need first: Node.js with the eventsource and
+# standardwebhooks packages
+# (a real SSE client and the reference webhook verifier, tests/node-clients), promtool (Debian package prometheus, Prometheus's own format checker) and
 # Debian's chromium, which the dashboard tests drive through Playwright (no browser is ever downloaded).
 # Results land in TestResults/*.trx. Tests that need a tool fail, naming it, when it could not be installed.
 set -euo pipefail
@@ -18,7 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     || echo "warning: could not install ${missing[*]}; the tests that need them will fail and say so." >&2
 fi
 if command -v npm >/dev/null; then
-  npm ci --prefix tests/sse-client --silent || echo "warning: npm ci failed in tests/sse-client; the SSE client test will fail and say so." >&2
+  npm ci --prefix tests/node-clients --silent || echo "warning: npm ci failed in tests/node-clients; the Node client tests will fail and say so." >&2
 fi
 
 rm -rf TestResults

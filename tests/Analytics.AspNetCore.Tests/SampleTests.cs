@@ -37,12 +37,12 @@ public class SampleTests
     /// <summary>
     /// A real EventSource client (the npm eventsource package under Node) against the sample on 127.0.0.1: connected, a
     /// request event for a request made after connecting, stats on schedule, ping, Last-Event-ID replay of only what was
-    /// missed, and 503 past the subscriber cap. The scenario is tests/sse-client/scenario.mjs.
+    /// missed, and 503 past the subscriber cap. The scenario is tests/node-clients/scenario.mjs.
     /// </summary>
     [Fact]
     public async Task ARealEventSourceClientGetsTheLiveStreamOfTheSample()
     {
-        var client = Path.Combine(TestProcess.RepositoryRoot(), "tests", "sse-client");
+        var client = Path.Combine(TestProcess.RepositoryRoot(), "tests", "node-clients");
         Assert.True(
             Directory.Exists(Path.Combine(client, "node_modules", "eventsource")),
             $"the eventsource package is not installed in {client}: run ./test.sh, which installs it (npm ci).");
