@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Webhooks;
 
 namespace Analytics;
 
@@ -18,11 +19,19 @@ public sealed class AnalyticsBatch
 
     internal List<EventRecord> EventList { get; } = [];
 
+    internal List<WebhookMessage> WebhookMessageList { get; } = [];
+
     /// <summary>Gets the requests to keep as raw rows (after <see cref="RequestAnalyticsOptions.RawSampleRate"/>).</summary>
     public IReadOnlyList<RequestRecord> Requests => RequestList;
 
     /// <summary>Gets the custom events to keep as raw rows.</summary>
     public IReadOnlyList<EventRecord> Events => EventList;
+
+    /// <summary>
+    /// Gets the webhook messages the batch produced (<c>request.failed</c>, <c>event.tracked</c>), to be added to the
+    /// outbox in the same transaction by a store that implements <see cref="IWebhookStore"/>; others ignore them.
+    /// </summary>
+    public IReadOnlyList<WebhookMessage> WebhookMessages => WebhookMessageList;
 
     /// <summary>Gets the request rollups of every request of the batch, whether kept raw or not, at every granularity.</summary>
     public IReadOnlyList<RequestRollup> RequestRollups => _rollups.Requests;
@@ -53,6 +62,7 @@ public sealed class AnalyticsBatch
     {
         RequestList.Clear();
         EventList.Clear();
+        WebhookMessageList.Clear();
         _rollups.Clear();
     }
 }

@@ -1,8 +1,10 @@
+using Analytics.Alerts;
 using Analytics.Live;
 using Analytics.Metrics;
 using Analytics.Pipeline;
 using Analytics.Queries;
 using Analytics.Retention;
+using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -39,6 +41,15 @@ internal static class AnalyticsCoreServices
         services.TryAddSingleton<IAnalyticsQueries, AnalyticsQueries>();
         services.TryAddSingleton<LiveFeedService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LiveFeedService>(sp => sp.GetRequiredService<LiveFeedService>()));
+        services.TryAddSingleton(WebhookDeliveryPolicy.Default);
+        services.TryAddSingleton<WebhookSubscriptions>();
+        services.TryAddSingleton<WebhookDispatcher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookDispatcher>(sp => sp.GetRequiredService<WebhookDispatcher>()));
+        services.AddHttpClient(WebhookDispatcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // attempts time out one by one
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookConnector.CreateHandler(sp.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value.Webhooks.AllowPrivateNetworks))
+            .AddHttpMessageHandler(sp => new WebhookResilienceHandler(sp.GetRequiredService<WebhookDeliveryPolicy>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<AlertEvaluator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AlertEvaluator>(sp => sp.GetRequiredService<AlertEvaluator>()));
         services.TryAddSingleton<RetentionService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RetentionService>(sp => sp.GetRequiredService<RetentionService>()));
     }

@@ -40,6 +40,14 @@ internal static class RequestAnalyticsDefaults
     public const int StreamSubscriberCapacity = 4_096;
     public const int StreamRequestsPerSecond = 200;
 
+    public const bool WebhookAllowPrivateNetworks = false;
+    public const int WebhookMaxRequestFailedPerMinute = 60;
+
+    // Alerts read whole minutes of rollups; 30 s notices a crossing within half a minute of the minute closing,
+    // at the cost of two small rollup reads per rule per minute.
+    public static readonly TimeSpan AlertInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan AlertWindow = TimeSpan.FromMinutes(5);
+
     public const string SqliteFileName = "analytics.db";
 
     /// <summary>Route recorded when no endpoint matched: one bucket, never the raw path, so 404 scans cannot explode cardinality.</summary>

@@ -1,3 +1,6 @@
+using Analytics.Alerts;
+using Analytics.Webhooks;
+
 namespace Analytics;
 
 /// <summary>
@@ -81,6 +84,18 @@ public sealed class RequestAnalyticsOptions
     /// </summary>
     public TimeSpan StreamPingInterval { get; set; } = RequestAnalyticsDefaults.StreamPingInterval;
 
+    /// <summary>Gets the webhook options: subscriptions declared in configuration, and where deliveries may go.</summary>
+    public WebhookOptions Webhooks { get; } = new();
+
+    /// <summary>
+    /// Gets the alert rules declared in configuration. Rules can also be created through <c>{prefix}/api/alerts</c>.
+    /// Empty by default.
+    /// </summary>
+    public IList<AlertRuleOptions> Alerts { get; } = [];
+
+    /// <summary>Gets or sets how often alert rules are evaluated. Must be between 1 second and 1 hour. The default is 30 seconds.</summary>
+    public TimeSpan AlertInterval { get; set; } = RequestAnalyticsDefaults.AlertInterval;
+
     /// <summary>
     /// Gets or sets the environment name recorded with every request and event, so that one shared store can tell
     /// environments apart. When unset, the host's environment name is used.
@@ -97,7 +112,7 @@ public sealed class RequestAnalyticsOptions
 /// <summary>How long each kind of analytics data is kept before the retention pass deletes it.</summary>
 public sealed class RetentionOptions
 {
-    /// <summary>Gets or sets how long raw requests and raw events are kept. Must be positive. The default is 7 days.</summary>
+    /// <summary>Gets or sets how long raw requests, raw events and finished webhook messages with their deliveries log are kept. Must be positive. The default is 7 days.</summary>
     public TimeSpan Raw { get; set; } = RequestAnalyticsDefaults.RawRetention;
 
     /// <summary>Gets or sets how long minute rollups are kept. Must be positive. The default is 7 days.</summary>

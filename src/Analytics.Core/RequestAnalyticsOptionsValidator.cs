@@ -1,3 +1,5 @@
+using Analytics.Alerts;
+using Analytics.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace Analytics;
@@ -70,6 +72,9 @@ internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<Reques
         CheckRange(builder, options.MaxStreamDuration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), Prefix + nameof(options.MaxStreamDuration));
         CheckRange(builder, options.StreamPingInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), Prefix + nameof(options.StreamPingInterval));
 
+        ValidateWebhooks(builder, options.Webhooks, Prefix + nameof(options.Webhooks) + ":");
+        ValidateAlerts(builder, options, Prefix);
+
         if (options.EnvironmentName is { Length: > 100 })
         {
             builder.AddError("must be at most 100 characters.", Prefix + nameof(options.EnvironmentName));
@@ -81,6 +86,61 @@ internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<Reques
         }
 
         return builder.Build();
+    }
+
+    private static void ValidateWebhooks(ValidateOptionsResultBuilder builder, WebhookOptions webhooks, string prefix)
+    {
+        if (webhooks.MaxRequestFailedPerMinute is < 1 or > 100_000)
+        {
+            builder.AddError($"must be between 1 and 100000; it is {webhooks.MaxRequestFailedPerMinute}.", prefix + nameof(webhooks.MaxRequestFailedPerMinute));
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < webhooks.Subscriptions.Count; i++)
+        {
+            var s = webhooks.Subscriptions[i];
+            var path = $"{prefix}{nameof(webhooks.Subscriptions)}:{i}:";
+            void Error(string field, string message) => builder.AddError(message, path + ToOptionPath(field));
+            CheckId(s.Id, ids, Error);
+            DefinitionChecks.CheckSubscription(s.Url, [.. s.EventTypes], [.. s.EventNames], webhooks.AllowPrivateNetworks, Error);
+            DefinitionChecks.CheckSecrets([.. s.Secrets], Error);
+        }
+    }
+
+    private static void ValidateAlerts(ValidateOptionsResultBuilder builder, RequestAnalyticsOptions options, string prefix)
+    {
+        CheckRange(builder, options.AlertInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), prefix + nameof(options.AlertInterval));
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Alerts.Count; i++)
+        {
+            var rule = options.Alerts[i];
+            var path = $"{prefix}{nameof(options.Alerts)}:{i}:";
+            void Error(string field, string message) => builder.AddError(message, path + ToOptionPath(field));
+            CheckId(rule.Id, ids, Error);
+            if (rule.Id is not null)
+            {
+                DefinitionChecks.CheckRule(AlertEvaluator.ToRule(rule), Error);
+            }
+        }
+    }
+
+    private static void CheckId(string? id, HashSet<string> seen, Action<string, string> error)
+    {
+        if (!DefinitionChecks.IsValidId(id))
+        {
+            error("id", $"must be 1 to {DefinitionChecks.MaxIdLength} letters, digits, '-', '_' or '.'; it is '{id}'.");
+        }
+        else if (!seen.Add(id!))
+        {
+            error("id", $"'{id}' is used twice.");
+        }
+    }
+
+    /// <summary>Turns an API field name (<c>eventTypes[1]</c>) into a configuration path (<c>EventTypes:1</c>).</summary>
+    internal static string ToOptionPath(string field)
+    {
+        var path = field.Replace("[", ":", StringComparison.Ordinal).Replace("]", string.Empty, StringComparison.Ordinal);
+        return char.ToUpperInvariant(path[0]) + path[1..];
     }
 
     private static void CheckRange(ValidateOptionsResultBuilder builder, TimeSpan value, TimeSpan min, TimeSpan max, string option)

@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Webhooks;
 using Microsoft.Data.Sqlite;
 
 namespace Analytics.Sqlite;
@@ -23,6 +24,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Insert _upsertRequestRollup;
     private readonly Insert _upsertErrorRollup;
     private readonly Insert _upsertEventRollup;
+    private readonly Insert _insertOutbox;
 
     private SqliteWriter(SqliteConnection connection)
     {
@@ -67,7 +69,14 @@ internal sealed class SqliteWriter : IDisposable
                     WHEN excluded.duration IS NULL THEN duration
                     ELSE analytics_sketch_merge(duration, excluded.duration) END;
             """);
+        _insertOutbox = Insert.Prepare(connection, """
+            INSERT INTO webhook_outbox (id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state)
+            VALUES ($id, $subscription_id, $event_type, $payload, $created_at, $next_attempt_at, $attempts, $deliveries, $state);
+            """);
     }
+
+    /// <summary>Gets the connection, for the statements that run too seldom to keep prepared; only while holding the store's write lock.</summary>
+    public SqliteConnection Connection => _connection;
 
     public static SqliteWriter Open(string connectionString, string filePath)
     {
@@ -145,7 +154,19 @@ internal sealed class SqliteWriter : IDisposable
                 r.Count, r.Successes, r.Failures, r.Duration?.ToBytes()]);
         }
 
+        InsertOutbox(transaction, batch.WebhookMessages);
         transaction.Commit();
+    }
+
+    /// <summary>Adds webhook messages to the outbox within <paramref name="transaction"/>.</summary>
+    public void InsertOutbox(SqliteTransaction transaction, IReadOnlyList<WebhookMessage> messages)
+    {
+        foreach (var m in messages)
+        {
+            _insertOutbox.Run(transaction, [
+                m.Id, m.SubscriptionId, m.EventType, m.Payload, SqliteAnalyticsStore.ToUnixMicroseconds(m.CreatedAt),
+                SqliteAnalyticsStore.ToUnixMicroseconds(m.NextAttemptAt), m.Attempts, m.Deliveries, (int)m.State]);
+        }
     }
 
     /// <summary>Deletes up to <paramref name="maxRows"/> rows matching <paramref name="where"/>, table by table, in one transaction.</summary>
@@ -184,6 +205,7 @@ internal sealed class SqliteWriter : IDisposable
         _upsertRequestRollup.Dispose();
         _upsertErrorRollup.Dispose();
         _upsertEventRollup.Dispose();
+        _insertOutbox.Dispose();
         _connection.Dispose();
     }
 

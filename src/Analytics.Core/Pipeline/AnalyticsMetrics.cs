@@ -9,6 +9,8 @@ internal sealed class AnalyticsMetrics
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _written;
     private readonly Histogram<double> _batchDuration;
+    private readonly Counter<long> _webhooks;
+    private readonly Counter<long> _alerts;
 
     public AnalyticsMetrics(IMeterFactory meterFactory)
     {
@@ -17,6 +19,8 @@ internal sealed class AnalyticsMetrics
         _dropped = meter.CreateCounter<long>("analytics.records.dropped", "{record}", "Records lost: queue full, pipeline stopped, or store failing.");
         _written = meter.CreateCounter<long>("analytics.records.written", "{record}", "Records persisted by the store.");
         _batchDuration = meter.CreateHistogram<double>("analytics.batch.duration", "s", "Time to persist one batch.");
+        _webhooks = meter.CreateCounter<long>("analytics.webhook.deliveries", "{delivery}", "Webhook deliveries, by event type and outcome (delivered, retrying, failed, gone, abandoned).");
+        _alerts = meter.CreateCounter<long>("analytics.alert.transitions", "{transition}", "Alert rules that triggered or resolved.");
         Meter = meter;
     }
 
@@ -38,6 +42,22 @@ internal sealed class AnalyticsMetrics
         if (_dropped.Enabled)
         {
             _dropped.Add(count, new KeyValuePair<string, object?>("reason", reason.ToTagValue()));
+        }
+    }
+
+    public void WebhookDelivered(string eventType, string outcome)
+    {
+        if (_webhooks.Enabled)
+        {
+            _webhooks.Add(1, new KeyValuePair<string, object?>("event_type", eventType), new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    public void AlertTransition(bool triggered)
+    {
+        if (_alerts.Enabled)
+        {
+            _alerts.Add(1, new KeyValuePair<string, object?>("state", triggered ? "triggered" : "resolved"));
         }
     }
 

@@ -1,5 +1,6 @@
 using Analytics.Live;
 using Analytics.Metrics;
+using Analytics.Webhooks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private readonly IAnalyticsStore _store;
     private readonly LiveFeed _feed;
     private readonly PrometheusMetrics _prometheus;
+    private readonly WebhookSubscriptions _webhooks;
     private readonly AnalyticsMetrics _metrics;
     private readonly WriteBackoff _backoff;
     private readonly TimeProvider _timeProvider;
@@ -28,6 +30,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     // Owned by the writer loop; read by the health check.
     private readonly AnalyticsBatch _batch = new();
     private readonly List<FlushMarker> _markers = [];
+    private readonly List<RequestRecord> _failed = []; // the batch's failed requests, sampled out of the raw rows or not, for request.failed webhooks
     private readonly List<RequestRecord> _live = []; // every request of the batch, sampled out of the raw rows or not, while the feed is listened to
     private int _pending; // records folded into _batch, whether kept raw or not
     private bool _initialized;
@@ -39,6 +42,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         IAnalyticsStore store,
         LiveFeed feed,
         PrometheusMetrics prometheus,
+        WebhookSubscriptions webhooks,
         AnalyticsMetrics metrics,
         WriteBackoff backoff,
         IOptions<RequestAnalyticsOptions> options,
@@ -49,6 +53,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         _store = store;
         _feed = feed;
         _prometheus = prometheus;
+        _webhooks = webhooks;
         _metrics = metrics;
         _backoff = backoff;
         _timeProvider = timeProvider;
@@ -152,6 +157,10 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                     _pending++;
                     var keepRaw = _rawSampleRate >= 1 || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate);
                     _batch.AddRequest(item.Request, keepRaw);
+                    if (item.Request.IsError)
+                    {
+                        _failed.Add(item.Request);
+                    }
                     if (live && !keepRaw)
                     {
                         _live.Add(item.Request);
@@ -203,7 +212,19 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                     _initialized = true;
                 }
 
+                if (_webhooks.Store is not null)
+                {
+                    // Built afresh on each attempt, from the subscriptions in effect, so a retried batch queues each message once.
+                    await _webhooks.EnsureLoadedAsync(CancellationToken.None).ConfigureAwait(false);
+                    _batch.WebhookMessageList.Clear();
+                    _webhooks.AddMessages(_batch, _failed);
+                }
+
                 await _store.WriteBatchAsync(_batch, CancellationToken.None).ConfigureAwait(false);
+                if (_batch.WebhookMessages.Count > 0)
+                {
+                    _webhooks.Notify();
+                }
 
                 _metrics.BatchWritten(_pending, _timeProvider.GetElapsedTime(started));
                 _queue.CountWritten(_pending);
@@ -244,6 +265,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         }
 
         _batch.Clear();
+        _failed.Clear();
         _live.Clear();
         _pending = 0;
     }

@@ -54,6 +54,12 @@ internal sealed partial class RetentionService : BackgroundService
             deleted += await RepeatAsync(n => _store.PurgeRollupsAsync(granularity, cutoff, n, cancellationToken)).ConfigureAwait(false);
         }
 
+        // The outbox's finished messages and the deliveries log are raw data too; pending messages are never purged.
+        if (_store is Webhooks.IWebhookStore webhooks)
+        {
+            deleted += await RepeatAsync(n => webhooks.PurgeWebhooksAsync(now - _retention.Raw, n, cancellationToken)).ConfigureAwait(false);
+        }
+
         if (deleted > 0)
         {
             LogPurged(_logger, deleted);

@@ -1,0 +1,276 @@
+using Analytics.Live;
+using Analytics.Pipeline;
+using Analytics.Rollups;
+using Analytics.Webhooks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Alerts;
+
+/// <summary>
+/// Evaluates the alert rules every <see cref="RequestAnalyticsOptions.AlertInterval"/> on the minute rollups of the
+/// last whole minutes, and records each change of state once: a rule fires when it crosses its threshold and resolves
+/// when it is back, never again while it stays on the same side. Each change goes to the alert history, the webhook
+/// outbox (in the same transaction) and the live stream.
+/// </summary>
+internal sealed partial class AlertEvaluator : BackgroundService
+{
+    private readonly IAlertStore? _store;
+    private readonly IAnalyticsQueries _queries;
+    private readonly IAnalyticsPipeline _pipeline;
+    private readonly WebhookSubscriptions _webhooks;
+    private readonly LiveFeed _feed;
+    private readonly AnalyticsMetrics _metrics;
+    private readonly RequestAnalyticsOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _declaredCopied;
+
+    public AlertEvaluator(
+        IAnalyticsStore store,
+        IAnalyticsQueries queries,
+        IAnalyticsPipeline pipeline,
+        WebhookSubscriptions webhooks,
+        LiveFeed feed,
+        AnalyticsMetrics metrics,
+        IOptions<RequestAnalyticsOptions> options,
+        TimeProvider timeProvider,
+        ILogger<AlertEvaluator> logger)
+    {
+        _store = store as IAlertStore;
+        _queries = queries;
+        _pipeline = pipeline;
+        _webhooks = webhooks;
+        _feed = feed;
+        _metrics = metrics;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Gets the store's alerting capability, or <see langword="null"/> when it has none (alerts are then off).</summary>
+    public IAlertStore? Store => _store;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.AlertInterval, _timeProvider, stoppingToken).ConfigureAwait(false);
+                await EvaluateAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogEvaluationFailed(_logger, ex);
+            }
+        }
+    }
+
+    /// <summary>Copies the rules declared in options into the store, once: a rule whose definition did not change keeps its state.</summary>
+    public async Task EnsureDeclaredAsync(CancellationToken cancellationToken)
+    {
+        if (_store is not { } store || _declaredCopied)
+        {
+            return;
+        }
+
+        var declared = _options.Alerts.Select(ToRule).ToDictionary(r => r.Id, StringComparer.Ordinal);
+        foreach (var existing in await store.ListAlertRulesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (existing.Source == DefinitionSource.Options && !declared.ContainsKey(existing.Id))
+            {
+                await store.DeleteAlertRuleAsync(existing.Id, cancellationToken).ConfigureAwait(false);
+            }
+            else if (declared.Remove(existing.Id, out var rule) && !(existing.Source == DefinitionSource.Options && existing.SameDefinitionAs(rule)))
+            {
+                if (existing.Source == DefinitionSource.Api)
+                {
+                    LogDeclaredIdTaken(_logger, existing.Id);
+                    continue;
+                }
+
+                await store.UpdateAlertRuleAsync(rule, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var rule in declared.Values)
+        {
+            await store.AddAlertRuleAsync(rule, cancellationToken).ConfigureAwait(false);
+        }
+
+        _declaredCopied = true;
+    }
+
+    internal static AlertRule ToRule(AlertRuleOptions o) => new()
+    {
+        Id = o.Id!,
+        Name = string.IsNullOrWhiteSpace(o.Name) ? o.Id! : o.Name,
+        Metric = o.Metric,
+        Route = string.IsNullOrWhiteSpace(o.Route) ? null : o.Route,
+        Method = string.IsNullOrWhiteSpace(o.Method) ? null : o.Method.ToUpperInvariant(),
+        EventName = string.IsNullOrWhiteSpace(o.EventName) ? null : o.EventName,
+        Window = o.Window,
+        Operator = o.Operator,
+        Threshold = o.Threshold,
+        Enabled = o.Enabled,
+        Source = DefinitionSource.Options,
+    };
+
+    /// <summary>Evaluates every enabled rule once; returns the changes recorded.</summary>
+    public async Task<IReadOnlyList<AlertTransition>> EvaluateAsync(CancellationToken cancellationToken)
+    {
+        if (_store is not { } store)
+        {
+            return [];
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureDeclaredAsync(cancellationToken).ConfigureAwait(false);
+            var rules = (await store.ListAlertRulesAsync(cancellationToken).ConfigureAwait(false)).Where(r => r.Enabled).ToList();
+            if (rules.Count == 0)
+            {
+                return [];
+            }
+
+            // Everything accepted until now counts: the minutes measured are whole, and their last records may still be queued.
+            await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await _webhooks.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+
+            var now = _timeProvider.GetUtcNow();
+            var end = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+            var changes = new List<AlertTransition>();
+            foreach (var rule in rules)
+            {
+                var start = end - rule.Window;
+                if (await MeasureAsync(rule, start, end, cancellationToken).ConfigureAwait(false) is not { } value)
+                {
+                    continue;
+                }
+
+                var firing = Crosses(rule.Operator, value, rule.Threshold);
+                if (firing == rule.Firing)
+                {
+                    continue;
+                }
+
+                var transition = new AlertTransition
+                {
+                    Rule = rule with { Firing = firing, FiringChangedAt = now, LastValue = value },
+                    Triggered = firing,
+                    Value = value,
+                    WindowStart = start,
+                    WindowEnd = end,
+                    Time = now,
+                };
+                var messages = _webhooks.CreateMessages(
+                    firing ? WebhookEventTypes.AlertTriggered : WebhookEventTypes.AlertResolved, WebhookPayloads.Alert(transition));
+                if (!await store.RecordAlertTransitionAsync(transition, messages, cancellationToken).ConfigureAwait(false))
+                {
+                    continue; // another instance recorded it first, or the rule was deleted meanwhile
+                }
+
+                changes.Add(transition);
+                _metrics.AlertTransition(firing);
+                _feed.Broadcast(LiveMessageKind.Alert, transition, replayable: true);
+                if (messages.Count > 0)
+                {
+                    _webhooks.Notify();
+                }
+
+                if (firing)
+                {
+                    LogTriggered(_logger, rule.Id, AlertText.Metric(rule.Metric), value, AlertText.Operator(rule.Operator), rule.Threshold, AlertText.Window(rule.Window));
+                }
+                else
+                {
+                    LogResolved(_logger, rule.Id, AlertText.Metric(rule.Metric), value);
+                }
+            }
+
+            return changes;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    internal static bool Crosses(AlertOperator op, double value, double threshold) => op switch
+    {
+        AlertOperator.GreaterThan => value > threshold,
+        AlertOperator.GreaterThanOrEqual => value >= threshold,
+        AlertOperator.LessThan => value < threshold,
+        _ => value <= threshold,
+    };
+
+    /// <summary>Measures a rule over [start, end) of minute rollups; <see langword="null"/> when there is nothing to measure.</summary>
+    private async Task<double?> MeasureAsync(AlertRule rule, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        switch (rule.Metric)
+        {
+            case AlertMetric.EventCount:
+                return await CountEventsAsync(rule, start, end, cancellationToken).ConfigureAwait(false);
+            case AlertMetric.ChangeRatio:
+                var current = rule.EventName is null
+                    ? (await OverviewAsync(rule, start, end, cancellationToken).ConfigureAwait(false)).TotalRequests
+                    : await CountEventsAsync(rule, start, end, cancellationToken).ConfigureAwait(false);
+                var previous = rule.EventName is null
+                    ? (await OverviewAsync(rule, start - rule.Window, start, cancellationToken).ConfigureAwait(false)).TotalRequests
+                    : await CountEventsAsync(rule, start - rule.Window, start, cancellationToken).ConfigureAwait(false);
+                return previous == 0 ? null : (double)current / previous;
+            default:
+                var overview = await OverviewAsync(rule, start, end, cancellationToken).ConfigureAwait(false);
+                return rule.Metric switch
+                {
+                    AlertMetric.ErrorRate => overview.ErrorRate,
+                    AlertMetric.RequestCount => overview.TotalRequests,
+                    AlertMetric.P95 when overview.TotalRequests > 0 => overview.Latency.P95,
+                    AlertMetric.P99 when overview.TotalRequests > 0 => overview.Latency.P99,
+                    _ => null, // no requests: no latency to compare
+                };
+        }
+    }
+
+    private Task<AnalyticsOverview> OverviewAsync(AlertRule rule, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken) =>
+        _queries.GetOverviewAsync(
+            new AnalyticsQuery { From = start, To = end, Route = rule.Route, Method = rule.Method, Granularity = Granularity.Minute },
+            cancellationToken);
+
+    private async Task<long> CountEventsAsync(AlertRule rule, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var events = await _queries.GetEventsAsync(
+            new AnalyticsQuery { From = start, To = end, EventName = rule.EventName, Granularity = Granularity.Minute },
+            cancellationToken).ConfigureAwait(false);
+        return events.Events.Sum(e => e.Count);
+    }
+
+    [LoggerMessage(EventId = 60, EventName = "AlertTriggered", Level = LogLevel.Warning,
+        Message = "Alert '{Rule}' triggered: {Metric} is {Value} ({Operator} {Threshold}) over the last {Window}.")]
+    private static partial void LogTriggered(ILogger logger, string rule, string metric, double value, string @operator, double threshold, string window);
+
+    [LoggerMessage(EventId = 61, EventName = "AlertResolved", Level = LogLevel.Information,
+        Message = "Alert '{Rule}' resolved: {Metric} is back at {Value}.")]
+    private static partial void LogResolved(ILogger logger, string rule, string metric, double value);
+
+    [LoggerMessage(EventId = 62, EventName = "AlertEvaluationFailed", Level = LogLevel.Warning,
+        Message = "Alert rules could not be evaluated; trying again at the next interval.")]
+    private static partial void LogEvaluationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 63, EventName = "AlertDeclaredIdTaken", Level = LogLevel.Warning,
+        Message = "The alert rule '{Id}' declared in options is not used: a rule created through the API has that id.")]
+    private static partial void LogDeclaredIdTaken(ILogger logger, string id);
+}

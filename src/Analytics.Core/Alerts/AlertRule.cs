@@ -1,0 +1,125 @@
+namespace Analytics.Alerts;
+
+/// <summary>A threshold alert rule, with the state its evaluation left it in.</summary>
+public sealed record AlertRule
+{
+    /// <summary>Gets the id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Gets the name shown in alerts.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets what is measured.</summary>
+    public required AlertMetric Metric { get; init; }
+
+    /// <summary>Gets the route template the request metrics are limited to, or <see langword="null"/> for every route.</summary>
+    public string? Route { get; init; }
+
+    /// <summary>Gets the HTTP method the request metrics are limited to, or <see langword="null"/> for every method.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>
+    /// Gets the custom-event name <see cref="AlertMetric.EventCount"/> counts (and <see cref="AlertMetric.ChangeRatio"/>
+    /// compares, instead of requests), or <see langword="null"/> for every name.
+    /// </summary>
+    public string? EventName { get; init; }
+
+    /// <summary>Gets the window measured: whole minutes, from 1 minute to 1 day.</summary>
+    public required TimeSpan Window { get; init; }
+
+    /// <summary>Gets how the value is compared with <see cref="Threshold"/>.</summary>
+    public AlertOperator Operator { get; init; }
+
+    /// <summary>Gets the threshold: a share from 0 to 1 for <see cref="AlertMetric.ErrorRate"/>, milliseconds for the percentiles, a count, or a ratio.</summary>
+    public required double Threshold { get; init; }
+
+    /// <summary>Gets whether the rule is evaluated.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Gets where the rule was defined.</summary>
+    public DefinitionSource Source { get; init; }
+
+    /// <summary>Gets whether the rule is firing: it crossed its threshold and has not recovered since.</summary>
+    public bool Firing { get; init; }
+
+    /// <summary>Gets when <see cref="Firing"/> last changed, or <see langword="null"/> if it never did.</summary>
+    public DateTimeOffset? FiringChangedAt { get; init; }
+
+    /// <summary>Gets the value measured at that change, or <see langword="null"/>.</summary>
+    public double? LastValue { get; init; }
+
+    /// <summary>Tells whether two rules measure the same thing the same way (their definitions match; state and source aside).</summary>
+    /// <param name="other">The other rule.</param>
+    /// <returns><see langword="true"/> when a rule changed from one to the other keeps its state.</returns>
+    public bool SameDefinitionAs(AlertRule other) =>
+        other is not null
+        && Id == other.Id && Name == other.Name && Metric == other.Metric && Route == other.Route && Method == other.Method
+        && EventName == other.EventName && Window == other.Window && Operator == other.Operator
+        && Threshold.Equals(other.Threshold) && Enabled == other.Enabled;
+}
+
+/// <summary>What an alert rule measures over its window.</summary>
+public enum AlertMetric
+{
+    /// <summary>The share of failed requests, from 0 to 1 (0 when there were none).</summary>
+    ErrorRate,
+
+    /// <summary>The 95th percentile of request duration, in milliseconds.</summary>
+    P95,
+
+    /// <summary>The 99th percentile of request duration, in milliseconds.</summary>
+    P99,
+
+    /// <summary>The number of requests.</summary>
+    RequestCount,
+
+    /// <summary>The number of custom events (of <see cref="AlertRule.EventName"/> when set).</summary>
+    EventCount,
+
+    /// <summary>
+    /// The count of this window over the count of the window before it: requests, or custom events when
+    /// <see cref="AlertRule.EventName"/> is set. Not measured when the window before had none.
+    /// </summary>
+    ChangeRatio,
+}
+
+/// <summary>How an alert rule compares its value with its threshold.</summary>
+public enum AlertOperator
+{
+    /// <summary>Fires when the value is above the threshold (<c>&gt;</c>).</summary>
+    GreaterThan,
+
+    /// <summary>Fires when the value is at or above the threshold (<c>&gt;=</c>).</summary>
+    GreaterThanOrEqual,
+
+    /// <summary>Fires when the value is below the threshold (<c>&lt;</c>).</summary>
+    LessThan,
+
+    /// <summary>Fires when the value is at or below the threshold (<c>&lt;=</c>).</summary>
+    LessThanOrEqual,
+}
+
+/// <summary>An alert rule's change of state, as the alert history keeps it and as <c>alert.triggered</c>/<c>alert.resolved</c> send it.</summary>
+public sealed record AlertTransition
+{
+    /// <summary>Gets the history entry's id, assigned by the store; newer entries have larger ids.</summary>
+    public long Id { get; init; }
+
+    /// <summary>Gets the rule as it was evaluated.</summary>
+    public required AlertRule Rule { get; init; }
+
+    /// <summary>Gets whether the rule started firing (<see langword="true"/>) or recovered.</summary>
+    public required bool Triggered { get; init; }
+
+    /// <summary>Gets the value measured.</summary>
+    public required double Value { get; init; }
+
+    /// <summary>Gets the start of the window measured.</summary>
+    public required DateTimeOffset WindowStart { get; init; }
+
+    /// <summary>Gets the end of the window measured (exclusive).</summary>
+    public required DateTimeOffset WindowEnd { get; init; }
+
+    /// <summary>Gets when the change was recorded.</summary>
+    public required DateTimeOffset Time { get; init; }
+}

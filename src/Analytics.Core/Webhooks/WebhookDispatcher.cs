@@ -1,0 +1,216 @@
+using System.Net;
+using Analytics.Pipeline;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Analytics.Webhooks;
+
+/// <summary>
+/// Sends what the outbox holds: claims due messages (leased, so a crash only delays them), delivers each through the
+/// webhook client (quick retries inside), and records the outcome with every attempt. Only 2xx is success; 410 Gone
+/// disables the subscription; any other failure is tried again on <see cref="WebhookDeliveryPolicy.Schedule"/>, then given up.
+/// </summary>
+internal sealed partial class WebhookDispatcher : BackgroundService
+{
+    internal const string HttpClientName = "Analytics.Webhooks";
+    private const int ClaimBatch = 32;
+
+    private readonly WebhookSubscriptions _subscriptions;
+    private readonly IHttpClientFactory _clients;
+    private readonly WebhookDeliveryPolicy _policy;
+    private readonly AnalyticsMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public WebhookDispatcher(
+        WebhookSubscriptions subscriptions,
+        IHttpClientFactory clients,
+        WebhookDeliveryPolicy policy,
+        AnalyticsMetrics metrics,
+        TimeProvider timeProvider,
+        ILogger<WebhookDispatcher> logger)
+    {
+        _subscriptions = subscriptions;
+        _clients = clients;
+        _policy = policy;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_subscriptions.Store is not { } store)
+        {
+            return; // the store keeps no outbox: webhooks are off
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var notified = _subscriptions.WaitForNotifyAsync(); // taken before looking, so a message queued meanwhile is not missed
+            var sent = 0;
+            try
+            {
+                sent = await DispatchDueAsync(store, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogOutboxFailed(_logger, ex);
+            }
+
+            if (sent == 0)
+            {
+                try
+                {
+                    await Task.WhenAny(notified, Task.Delay(_policy.PollInterval, _timeProvider, stoppingToken)).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends one round of due messages; returns how many were claimed.</summary>
+    internal async Task<int> DispatchDueAsync(IWebhookStore store, CancellationToken cancellationToken)
+    {
+        await _subscriptions.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        var now = _timeProvider.GetUtcNow();
+        var due = await store.ClaimWebhookMessagesAsync(now, now + _policy.Lease, ClaimBatch, cancellationToken).ConfigureAwait(false);
+        if (due.Count > 0)
+        {
+            await Parallel.ForEachAsync(
+                due,
+                new ParallelOptions { MaxDegreeOfParallelism = _policy.MaxConcurrency, CancellationToken = CancellationToken.None },
+                (message, _) => new ValueTask(DeliverAsync(store, message, cancellationToken))).ConfigureAwait(false);
+        }
+
+        return due.Count;
+    }
+
+    private async Task DeliverAsync(IWebhookStore store, WebhookMessage message, CancellationToken stoppingToken)
+    {
+        var subscription = _subscriptions.All.FirstOrDefault(s => s.Id == message.SubscriptionId)
+            ?? await store.GetWebhookSubscriptionAsync(message.SubscriptionId, CancellationToken.None).ConfigureAwait(false);
+        if (subscription is not { Enabled: true })
+        {
+            var why = subscription is null ? "deleted" : "disabled";
+            LogDroppedForSubscription(_logger, message.Id, message.SubscriptionId, why);
+            _metrics.WebhookDelivered(message.EventType, "abandoned");
+            await store.CompleteWebhookMessageAsync(message with { State = WebhookMessageState.Failed }, [], CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        var keys = subscription.Secrets.Select(s => WebhookSecret.TryDecode(s, out var key) ? key : null).OfType<byte[]>().ToArray();
+        var delivery = new WebhookDelivery(message, keys);
+        using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url);
+        request.Options.Set(WebhookDelivery.Key, delivery);
+
+        HttpStatusCode? status = null;
+        try
+        {
+            using var response = await _clients.CreateClient(HttpClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stoppingToken).ConfigureAwait(false);
+            status = response.StatusCode;
+        }
+        catch (Exception ex) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping mid-delivery: hand the message back now instead of leaving it leased; the attempts made are kept.
+            LogDeliveryInterrupted(_logger, ex, message.Id);
+            await store.CompleteWebhookMessageAsync(
+                message with { Attempts = message.Attempts + delivery.Attempts.Count, NextAttemptAt = _timeProvider.GetUtcNow() },
+                delivery.Attempts,
+                CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex)
+        {
+            delivery.LastError = ex;
+            if (WebhookResilienceHandler.FindRefusal(ex) is { } refused)
+            {
+                LogAddressRefused(_logger, message.Id, subscription.Id, refused.Host, refused.Address.ToString());
+            }
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var updated = message with { Attempts = message.Attempts + delivery.Attempts.Count, Deliveries = message.Deliveries + 1 };
+        string outcome;
+        if (status is { } ok && (int)ok is >= 200 and < 300)
+        {
+            updated = updated with { State = WebhookMessageState.Delivered };
+            outcome = "delivered";
+            LogDelivered(_logger, message.Id, subscription.Id, updated.Attempts);
+        }
+        else if (status == HttpStatusCode.Gone)
+        {
+            updated = updated with { State = WebhookMessageState.Failed };
+            outcome = "gone";
+            await DisableAsync(store, subscription, now).ConfigureAwait(false);
+        }
+        else if (_policy.NextDelay(updated.Deliveries, delivery.RetryAfter) is { } delay)
+        {
+            updated = updated with { NextAttemptAt = now + delay };
+            outcome = "retrying";
+            LogDeliveryFailed(_logger, message.Id, subscription.Id, updated.Attempts, Describe(status, delivery), delay.TotalSeconds);
+        }
+        else
+        {
+            updated = updated with { State = WebhookMessageState.Failed };
+            outcome = "failed";
+            LogGivenUp(_logger, message.Id, subscription.Id, updated.Attempts, Describe(status, delivery));
+        }
+
+        _metrics.WebhookDelivered(message.EventType, outcome);
+        await store.CompleteWebhookMessageAsync(updated, delivery.Attempts, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task DisableAsync(IWebhookStore store, WebhookSubscription subscription, DateTimeOffset now)
+    {
+        var reason = $"The receiver answered 410 Gone at {now:u}.";
+        LogSubscriptionGone(_logger, subscription.Id, subscription.Url);
+        await store.UpdateWebhookSubscriptionAsync(subscription with { Enabled = false, DisabledReason = reason }, CancellationToken.None).ConfigureAwait(false);
+        await _subscriptions.ReloadAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private string Describe(HttpStatusCode? status, WebhookDelivery delivery) =>
+        status is { } s ? $"HTTP {(int)s}"
+        : delivery.LastError is { } ex ? WebhookResilienceHandler.Describe(ex, CancellationToken.None, _policy.AttemptTimeout)
+        : "no response";
+
+    [LoggerMessage(EventId = 52, EventName = "WebhookDelivered", Level = LogLevel.Debug,
+        Message = "Webhook {MessageId} delivered to '{Subscription}' (attempt {Attempt}).")]
+    private static partial void LogDelivered(ILogger logger, string messageId, string subscription, int attempt);
+
+    [LoggerMessage(EventId = 53, EventName = "WebhookDeliveryFailed", Level = LogLevel.Information,
+        Message = "Webhook {MessageId} to '{Subscription}' failed after {Attempts} attempts ({Error}); trying again in {DelaySeconds} s.")]
+    private static partial void LogDeliveryFailed(ILogger logger, string messageId, string subscription, int attempts, string error, double delaySeconds);
+
+    [LoggerMessage(EventId = 54, EventName = "WebhookGivenUp", Level = LogLevel.Warning,
+        Message = "Webhook {MessageId} to '{Subscription}' was given up after {Attempts} attempts ({Error}).")]
+    private static partial void LogGivenUp(ILogger logger, string messageId, string subscription, int attempts, string error);
+
+    [LoggerMessage(EventId = 55, EventName = "WebhookAddressRefused", Level = LogLevel.Warning,
+        Message = "Webhook {MessageId} to '{Subscription}' was refused at dial time: '{Host}' is {Address}, not a public address. No connection was made.")]
+    private static partial void LogAddressRefused(ILogger logger, string messageId, string subscription, string host, string address);
+
+    [LoggerMessage(EventId = 56, EventName = "WebhookSubscriptionGone", Level = LogLevel.Warning,
+        Message = "The receiver of webhook subscription '{Subscription}' ({Url}) answered 410 Gone: the subscription is disabled.")]
+    private static partial void LogSubscriptionGone(ILogger logger, string subscription, string url);
+
+    [LoggerMessage(EventId = 57, EventName = "WebhookSubscriptionMissing", Level = LogLevel.Warning,
+        Message = "Webhook {MessageId} was not sent: its subscription '{Subscription}' is {Why}.")]
+    private static partial void LogDroppedForSubscription(ILogger logger, string messageId, string subscription, string why);
+
+    [LoggerMessage(EventId = 58, EventName = "WebhookDeliveryInterrupted", Level = LogLevel.Debug,
+        Message = "Webhook {MessageId} was interrupted by the host stopping; it will be sent after the restart.")]
+    private static partial void LogDeliveryInterrupted(ILogger logger, Exception exception, string messageId);
+
+    [LoggerMessage(EventId = 59, EventName = "WebhookOutboxFailed", Level = LogLevel.Warning,
+        Message = "The webhook outbox could not be read; trying again shortly.")]
+    private static partial void LogOutboxFailed(ILogger logger, Exception exception);
+}

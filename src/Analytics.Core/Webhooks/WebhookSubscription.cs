@@ -1,0 +1,41 @@
+namespace Analytics.Webhooks;
+
+/// <summary>A webhook subscription as the store keeps it.</summary>
+public sealed record WebhookSubscription
+{
+    /// <summary>Gets the id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Gets the absolute http or https URL messages are posted to.</summary>
+    public required string Url { get; init; }
+
+    /// <summary>Gets the event types sent (see <see cref="WebhookEventTypes"/>).</summary>
+    public required IReadOnlyList<string> EventTypes { get; init; }
+
+    /// <summary>Gets the custom-event names sent as <c>event.tracked</c>; empty sends every name.</summary>
+    public IReadOnlyList<string> EventNames { get; init; } = [];
+
+    /// <summary>Gets whether messages are sent.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Gets why the subscription was disabled by delivery (the receiver answered 410 Gone), or <see langword="null"/>.</summary>
+    public string? DisabledReason { get; init; }
+
+    /// <summary>Gets the signing secrets (<c>whsec_…</c>), newest first: one, or two while rotating.</summary>
+    public required IReadOnlyList<string> Secrets { get; init; }
+
+    /// <summary>Gets where the subscription was defined.</summary>
+    public DefinitionSource Source { get; init; }
+
+    /// <summary>Gets when the subscription was created.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Tells whether the subscription wants messages of <paramref name="eventType"/> (and, for custom events, of <paramref name="eventName"/>).</summary>
+    /// <param name="eventType">One of <see cref="WebhookEventTypes"/>.</param>
+    /// <param name="eventName">The custom event's name, for <see cref="WebhookEventTypes.EventTracked"/>.</param>
+    /// <returns><see langword="true"/> when a message is to be queued.</returns>
+    public bool Wants(string eventType, string? eventName = null) =>
+        Enabled
+        && EventTypes.Contains(eventType, StringComparer.Ordinal)
+        && (eventName is null || EventNames.Count == 0 || EventNames.Contains(eventName, StringComparer.Ordinal));
+}

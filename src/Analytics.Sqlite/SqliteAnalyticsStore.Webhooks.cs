@@ -1,0 +1,241 @@
+using Analytics.Webhooks;
+using Microsoft.Data.Sqlite;
+
+namespace Analytics.Sqlite;
+
+/// <summary>The webhook side: subscriptions, the outbox (written with batches, claimed with a lease) and the deliveries log.</summary>
+internal sealed partial class SqliteAnalyticsStore : IWebhookStore
+{
+    private const string SubscriptionColumns = "id, url, event_types, event_names, enabled, disabled_reason, secrets, source, created_at";
+    private const string OutboxColumns = "id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state";
+    private const string AttemptColumns = "id, message_id, subscription_id, event_type, attempt, ts, duration_us, status, response, error";
+
+    public Task<IReadOnlyList<WebhookSubscription>> ListWebhookSubscriptionsAsync(CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {SubscriptionColumns} FROM webhook_subscriptions ORDER BY id;", [], ReadSubscription, cancellationToken);
+
+    public async Task<WebhookSubscription?> GetWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) =>
+        (await QueryAsync($"SELECT {SubscriptionColumns} FROM webhook_subscriptions WHERE id = $id;", [("$id", id)], ReadSubscription, cancellationToken).ConfigureAwait(false))
+        .FirstOrDefault();
+
+    public Task<bool> AddWebhookSubscriptionAsync(WebhookSubscription subscription, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        return ExecuteAsync(
+            $"INSERT INTO webhook_subscriptions ({SubscriptionColumns}) VALUES ($id, $url, $event_types, $event_names, $enabled, $disabled_reason, $secrets, $source, $created_at) ON CONFLICT (id) DO NOTHING;",
+            SubscriptionParameters(subscription),
+            cancellationToken);
+    }
+
+    public Task<bool> UpdateWebhookSubscriptionAsync(WebhookSubscription subscription, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        return ExecuteAsync(
+            """
+            UPDATE webhook_subscriptions SET url = $url, event_types = $event_types, event_names = $event_names, enabled = $enabled,
+                disabled_reason = $disabled_reason, secrets = $secrets, source = $source
+            WHERE id = $id;
+            """,
+            SubscriptionParameters(subscription),
+            cancellationToken);
+    }
+
+    public Task<bool> DeleteWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "DELETE FROM webhook_attempts WHERE subscription_id = $id; DELETE FROM webhook_subscriptions WHERE id = $id;",
+            [("$id", id)],
+            cancellationToken);
+
+    public Task EnqueueWebhookMessagesAsync(IReadOnlyList<WebhookMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return WithWriterAsync(writer =>
+        {
+            using var transaction = writer.Connection.BeginTransaction();
+            writer.InsertOutbox(transaction, messages);
+            transaction.Commit();
+            return 0;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<WebhookMessage>> ClaimWebhookMessagesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int maxMessages, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
+        return WithWriterAsync<IReadOnlyList<WebhookMessage>>(writer =>
+        {
+            using var command = writer.Connection.CreateCommand();
+            command.CommandText = $"""
+                UPDATE webhook_outbox SET next_attempt_at = $lease
+                WHERE id IN (SELECT id FROM webhook_outbox WHERE state = 0 AND next_attempt_at <= $now ORDER BY next_attempt_at LIMIT $limit)
+                RETURNING {OutboxColumns};
+                """;
+            command.Parameters.AddWithValue("$lease", ToUnixMicroseconds(leaseUntil));
+            command.Parameters.AddWithValue("$now", ToUnixMicroseconds(now));
+            command.Parameters.AddWithValue("$limit", maxMessages);
+            var messages = new List<WebhookMessage>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                messages.Add(ReadMessage(reader));
+            }
+
+            // RETURNING yields rows in no promised order; hand them out oldest due first all the same.
+            return [.. messages.OrderBy(m => m.CreatedAt)];
+        }, cancellationToken);
+    }
+
+    public Task CompleteWebhookMessageAsync(WebhookMessage message, IReadOnlyList<WebhookAttempt> attempts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(attempts);
+        return WithWriterAsync(writer =>
+        {
+            using var transaction = writer.Connection.BeginTransaction();
+            using (var update = writer.Connection.CreateCommand())
+            {
+                update.Transaction = transaction;
+                update.CommandText = "UPDATE webhook_outbox SET next_attempt_at = $next, attempts = $attempts, deliveries = $deliveries, state = $state WHERE id = $id;";
+                update.Parameters.AddWithValue("$next", ToUnixMicroseconds(message.NextAttemptAt));
+                update.Parameters.AddWithValue("$attempts", message.Attempts);
+                update.Parameters.AddWithValue("$deliveries", message.Deliveries);
+                update.Parameters.AddWithValue("$state", (int)message.State);
+                update.Parameters.AddWithValue("$id", message.Id);
+                update.ExecuteNonQuery();
+            }
+
+            foreach (var a in attempts)
+            {
+                using var insert = writer.Connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = $"INSERT INTO webhook_attempts ({AttemptColumns[4..]}) VALUES ($message_id, $subscription_id, $event_type, $attempt, $ts, $duration_us, $status, $response, $error);";
+                insert.Parameters.AddWithValue("$message_id", a.MessageId);
+                insert.Parameters.AddWithValue("$subscription_id", a.SubscriptionId);
+                insert.Parameters.AddWithValue("$event_type", a.EventType);
+                insert.Parameters.AddWithValue("$attempt", a.Attempt);
+                insert.Parameters.AddWithValue("$ts", ToUnixMicroseconds(a.Time));
+                insert.Parameters.AddWithValue("$duration_us", a.Duration.Ticks / TimeSpan.TicksPerMicrosecond);
+                insert.Parameters.AddWithValue("$status", (object?)a.StatusCode ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$response", (object?)a.Response ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$error", (object?)a.Error ?? DBNull.Value);
+                insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return 0;
+        }, cancellationToken);
+    }
+
+    public async Task<WebhookMessage?> GetWebhookMessageAsync(string id, CancellationToken cancellationToken) =>
+        (await QueryAsync($"SELECT {OutboxColumns} FROM webhook_outbox WHERE id = $id;", [("$id", id)], ReadMessage, cancellationToken).ConfigureAwait(false))
+        .FirstOrDefault();
+
+    public Task<IReadOnlyList<WebhookAttempt>> ReadWebhookAttemptsAsync(string subscriptionId, int limit, long? before, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return QueryAsync(
+            $"SELECT {AttemptColumns} FROM webhook_attempts WHERE subscription_id = $subscription AND id < $before ORDER BY id DESC LIMIT $limit;",
+            [("$subscription", subscriptionId), ("$before", before ?? long.MaxValue), ("$limit", limit)],
+            reader => new WebhookAttempt
+            {
+                Id = reader.GetInt64(0),
+                MessageId = reader.GetString(1),
+                SubscriptionId = reader.GetString(2),
+                EventType = reader.GetString(3),
+                Attempt = reader.GetInt32(4),
+                Time = FromUnixMicroseconds(reader.GetInt64(5)),
+                Duration = TimeSpan.FromMicroseconds(reader.GetInt64(6)),
+                StatusCode = reader.IsDBNull(7) ? null : reader.GetInt32(7),
+                Response = GetStringOrNull(reader, 8),
+                Error = GetStringOrNull(reader, 9),
+            },
+            cancellationToken);
+    }
+
+    public Task<int> PurgeWebhooksAsync(DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
+        long before = ToUnixMicroseconds(cutoff);
+        return WithWriterAsync(
+            writer =>
+            {
+                var deleted = writer.Purge(["webhook_outbox"], "state <> 0 AND created_at < $cutoff", before, null, maxRows);
+                return deleted < maxRows ? deleted + writer.Purge(["webhook_attempts"], "ts < $cutoff", before, null, maxRows - deleted) : deleted;
+            },
+            cancellationToken);
+    }
+
+    private static (string, object?)[] SubscriptionParameters(WebhookSubscription s) =>
+    [
+        ("$id", s.Id), ("$url", s.Url), ("$event_types", JoinLines(s.EventTypes)), ("$event_names", JoinLines(s.EventNames)),
+        ("$enabled", s.Enabled ? 1 : 0), ("$disabled_reason", s.DisabledReason), ("$secrets", JoinLines(s.Secrets)),
+        ("$source", (int)s.Source), ("$created_at", ToUnixMicroseconds(s.CreatedAt)),
+    ];
+
+    private static WebhookSubscription ReadSubscription(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        Url = reader.GetString(1),
+        EventTypes = SplitLines(reader.GetString(2)),
+        EventNames = SplitLines(reader.GetString(3)),
+        Enabled = reader.GetInt64(4) != 0,
+        DisabledReason = GetStringOrNull(reader, 5),
+        Secrets = SplitLines(reader.GetString(6)),
+        Source = (DefinitionSource)reader.GetInt32(7),
+        CreatedAt = FromUnixMicroseconds(reader.GetInt64(8)),
+    };
+
+    private static WebhookMessage ReadMessage(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        SubscriptionId = reader.GetString(1),
+        EventType = reader.GetString(2),
+        Payload = (byte[])reader.GetValue(3),
+        CreatedAt = FromUnixMicroseconds(reader.GetInt64(4)),
+        NextAttemptAt = FromUnixMicroseconds(reader.GetInt64(5)),
+        Attempts = reader.GetInt32(6),
+        Deliveries = reader.GetInt32(7),
+        State = (WebhookMessageState)reader.GetInt32(8),
+    };
+
+    private static string JoinLines(IReadOnlyList<string> items) => string.Join('\n', items);
+
+    private static string[] SplitLines(string text) => text.Length == 0 ? [] : text.Split('\n');
+
+    /// <summary>Runs a statement on the writer; true when it changed a row.</summary>
+    private Task<bool> ExecuteAsync(string sql, (string Name, object? Value)[] parameters, CancellationToken cancellationToken) =>
+        WithWriterAsync(writer =>
+        {
+            using var transaction = writer.Connection.BeginTransaction();
+            using var command = writer.Connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+
+            var changed = command.ExecuteNonQuery() > 0;
+            transaction.Commit();
+            return changed;
+        }, cancellationToken);
+
+    /// <summary>Runs a query on a reader connection and maps every row.</summary>
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, (string Name, object? Value)[] parameters, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
+}
