@@ -89,12 +89,59 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
             .WithSummary("Closes every live-stream connection.")
             .Produces(StatusCodes.Status200OK, typeof(StreamsClosed))
             .ProducesProblem(StatusCodes.Status403Forbidden);
+        MapWebhooks(api.MapGroup("/webhooks"));
+        MapAlerts(api.MapGroup("/alerts"));
         group.MapGet("/metrics", MetricsEndpoint.Get)
             .WithName("GetAnalyticsMetrics")
             .WithSummary("Prometheus text exposition: request counters and a latency histogram per route, method and status, custom events, and the pipeline's own counters.")
             .Produces(StatusCodes.Status200OK, contentType: MetricsEndpoint.ContentType)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         return group;
+    }
+
+    private static void MapWebhooks(RouteGroupBuilder webhooks)
+    {
+        Admin(webhooks.MapGet("/", WebhooksApi.List), "ListAnalyticsWebhooks", "Every webhook subscription, secrets left out.", typeof(WebhookSubscriptionView[]));
+        Admin(webhooks.MapPost("/", WebhooksApi.Create), "CreateAnalyticsWebhook", "Creates a subscription; the answer holds its secret, shown this once.", typeof(WebhookSubscriptionView), StatusCodes.Status201Created, body: true);
+        Admin(webhooks.MapGet("/{id}", WebhooksApi.Get), "GetAnalyticsWebhook", "One subscription, secrets left out.", typeof(WebhookSubscriptionView), notFound: true);
+        Admin(webhooks.MapPut("/{id}", WebhooksApi.Update), "UpdateAnalyticsWebhook", "Replaces a subscription's URL, event types, event names and enabled flag.", typeof(WebhookSubscriptionView), notFound: true, body: true, conflict: true);
+        Admin(webhooks.MapDelete("/{id}", WebhooksApi.Delete), "DeleteAnalyticsWebhook", "Deletes a subscription and its deliveries log.", null, StatusCodes.Status204NoContent, notFound: true, conflict: true);
+        Admin(webhooks.MapPost("/{id}/test", WebhooksApi.Test), "TestAnalyticsWebhook", "Queues a webhook.test message to the subscription.", typeof(WebhookTestQueued), StatusCodes.Status202Accepted, notFound: true, conflict: true);
+        Admin(webhooks.MapGet("/{id}/deliveries", WebhooksApi.Deliveries), "GetAnalyticsWebhookDeliveries", "The subscription's deliveries log, newest attempt first, paged with limit and before.", typeof(WebhookDeliveryPage), notFound: true);
+        Admin(webhooks.MapPost("/{id}/secrets", WebhooksApi.AddSecret), "AddAnalyticsWebhookSecret", "Rotates: adds a secret (given or generated, shown this once); the previous one keeps signing until dropped.", typeof(WebhookSecrets), StatusCodes.Status201Created, notFound: true, body: true, conflict: true);
+        Admin(webhooks.MapDelete("/{id}/secrets/previous", WebhooksApi.DropPreviousSecret), "DropAnalyticsWebhookPreviousSecret", "Ends a rotation: only the newest secret signs from now on.", typeof(WebhookSecrets), notFound: true, conflict: true);
+    }
+
+    private static void MapAlerts(RouteGroupBuilder alerts)
+    {
+        Admin(alerts.MapGet("/", AlertsApi.List), "ListAnalyticsAlerts", "Every alert rule with its state (ok or firing).", typeof(AlertRuleView[]));
+        Admin(alerts.MapPost("/", AlertsApi.Create), "CreateAnalyticsAlert", "Creates an alert rule.", typeof(AlertRuleView), StatusCodes.Status201Created, body: true);
+        Admin(alerts.MapGet("/history", AlertsApi.History), "GetAnalyticsAlertHistory", "Alert rules' changes of state, newest first, paged with limit and before; rule narrows to one rule.", typeof(AlertHistoryPage));
+        Admin(alerts.MapGet("/{id}", AlertsApi.Get), "GetAnalyticsAlert", "One alert rule with its state.", typeof(AlertRuleView), notFound: true);
+        Admin(alerts.MapPut("/{id}", AlertsApi.Update), "UpdateAnalyticsAlert", "Replaces an alert rule; a changed rule starts again from ok.", typeof(AlertRuleView), notFound: true, body: true, conflict: true);
+        Admin(alerts.MapDelete("/{id}", AlertsApi.Delete), "DeleteAnalyticsAlert", "Deletes an alert rule; its history stays.", null, StatusCodes.Status204NoContent, notFound: true, conflict: true);
+    }
+
+    private static void Admin(
+        RouteHandlerBuilder endpoint, string name, string summary, Type? answer, int status = StatusCodes.Status200OK,
+        bool notFound = false, bool body = false, bool conflict = false)
+    {
+        endpoint.WithName(name).WithSummary(summary).Produces(status, answer).ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status501NotImplemented);
+        if (notFound)
+        {
+            endpoint.ProducesProblem(StatusCodes.Status404NotFound);
+        }
+
+        if (conflict)
+        {
+            endpoint.ProducesProblem(StatusCodes.Status409Conflict);
+        }
+
+        if (body)
+        {
+            endpoint.ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        }
     }
 
     private static void Describe(RouteHandlerBuilder endpoint, string name, Type answer, string summary) =>

@@ -26,6 +26,14 @@ namespace Analytics.AspNetCore.Endpoints;
 [JsonSerializable(typeof(LivePingPayload))]
 [JsonSerializable(typeof(RequestLogEntry))]
 [JsonSerializable(typeof(LiveEvent))]
+[JsonSerializable(typeof(WebhookSubscriptionView))]
+[JsonSerializable(typeof(IReadOnlyList<WebhookSubscriptionView>))]
+[JsonSerializable(typeof(WebhookTestQueued))]
+[JsonSerializable(typeof(WebhookDeliveryPage))]
+[JsonSerializable(typeof(WebhookSecrets))]
+[JsonSerializable(typeof(AlertRuleView))]
+[JsonSerializable(typeof(IReadOnlyList<AlertRuleView>))]
+[JsonSerializable(typeof(AlertHistoryPage))]
 internal sealed partial class AnalyticsJsonContext : JsonSerializerContext;
 
 /// <summary>The answer to <c>POST {prefix}/api/events</c>.</summary>

@@ -286,7 +286,7 @@ internal static class EventIngestion
         return value;
     }
 
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
+    internal static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
     {
         // Read one byte past the limit: a chunked body without Content-Length is measured as it arrives, never buffered whole.
         var buffer = new byte[MaxBodyBytes + 1];
@@ -306,6 +306,6 @@ internal static class EventIngestion
         return buffer.AsMemory(0, length);
     }
 
-    private static IResult TooLarge() =>
+    internal static IResult TooLarge() =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: $"A body of events is at most {MaxBodyBytes / 1024} KB.");
 }
