@@ -36,7 +36,61 @@ public class RequestAnalyticsOptionsValidatorTests
         { "RequestAnalytics:StreamPingInterval", o => o.StreamPingInterval = TimeSpan.FromMilliseconds(10) },
         { "RequestAnalytics:EnvironmentName", o => o.EnvironmentName = new string('e', 101) },
         { "RequestAnalytics:InstanceName", o => o.InstanceName = new string('i', 101) },
+        { "RequestAnalytics:AlertInterval", o => o.AlertInterval = TimeSpan.Zero },
+        { "RequestAnalytics:Webhooks:MaxRequestFailedPerMinute", o => o.Webhooks.MaxRequestFailedPerMinute = 0 },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Id", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Id = "has space")) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Id", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Id = null)) },
+        { "RequestAnalytics:Webhooks:Subscriptions:1:Id", o => { o.Webhooks.Subscriptions.Add(Subscription()); o.Webhooks.Subscriptions.Add(Subscription()); } },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Url", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Url = "ftp://example.com/hook")) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Url", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Url = "/relative")) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Url", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Url = "http://169.254.169.254/latest")) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Url", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Url = null)) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:EventTypes:0", o => o.Webhooks.Subscriptions.Add(Subscription(s => { s.EventTypes.Clear(); s.EventTypes.Add("request.failedd"); })) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:EventTypes", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.EventTypes.Clear())) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Secrets.Clear())) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets:0", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Secrets[0] = "")) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets:0", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Secrets[0] = "whsec_" + Convert.ToBase64String(new byte[8]))) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets:0", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Secrets[0] = Convert.ToBase64String(new byte[32]))) },
+        { "RequestAnalytics:Alerts:0:Id", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Threshold = 0.1 }) },
+        { "RequestAnalytics:Alerts:0:Threshold", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Threshold = 10 }) },
+        { "RequestAnalytics:Alerts:0:Threshold", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "slow", Metric = Analytics.Alerts.AlertMetric.P95, Threshold = double.NaN }) },
+        { "RequestAnalytics:Alerts:0:Threshold", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "spike", Metric = Analytics.Alerts.AlertMetric.ChangeRatio, Threshold = 0 }) },
+        { "RequestAnalytics:Alerts:0:Window", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Window = TimeSpan.FromSeconds(90) }) },
+        { "RequestAnalytics:Alerts:0:Window", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Window = TimeSpan.FromDays(2) }) },
+        { "RequestAnalytics:Alerts:0:EventName", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", EventName = "deploy" }) },
+        { "RequestAnalytics:Alerts:0:Metric", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Metric = (Analytics.Alerts.AlertMetric)42 }) },
     };
+
+    private static Analytics.Webhooks.WebhookSubscriptionOptions Subscription(Action<Analytics.Webhooks.WebhookSubscriptionOptions>? spoil = null)
+    {
+        var subscription = new Analytics.Webhooks.WebhookSubscriptionOptions { Id = "ops", Url = "https://hooks.example.com/analytics" };
+        subscription.EventTypes.Add("request.failed");
+        subscription.Secrets.Add("whsec_" + Convert.ToBase64String(new byte[32]));
+        spoil?.Invoke(subscription);
+        return subscription;
+    }
+
+    [Fact]
+    public void AWellFormedSubscriptionAndRuleAreValid()
+    {
+        var options = new RequestAnalyticsOptions();
+        options.Webhooks.Subscriptions.Add(Subscription());
+        options.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Threshold = 0.1, Window = TimeSpan.FromMinutes(1) });
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void APrivateUrlIsValidWhenPrivateNetworksAreAllowed()
+    {
+        var options = new RequestAnalyticsOptions();
+        options.Webhooks.AllowPrivateNetworks = true;
+        options.Webhooks.Subscriptions.Add(Subscription(s => s.Url = "http://127.0.0.1:5000/hook"));
+
+        Assert.True(_validator.Validate(null, options).Succeeded);
+    }
 
     [Theory]
     [MemberData(nameof(BadOptions))]

@@ -73,6 +73,7 @@ internal static class AlertText
             return true;
         }
 
-        return TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out window);
+        // Only the hh:mm:ss form: a bare "5" would otherwise read as five days.
+        return text.Contains(':', StringComparison.Ordinal) && TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out window);
     }
 }
