@@ -10,7 +10,7 @@ namespace Analytics.Testing.Conformance;
 /// class and supplies a fresh, empty store per test; the queries are run through the real <see cref="AnalyticsQueries"/>
 /// so that every store answers the public questions alike.
 /// </summary>
-public abstract class AnalyticsStoreConformanceTests : IAsyncLifetime
+public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
 {
     private IAnalyticsStore? _store;
 
