@@ -42,11 +42,12 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
         Action<RequestAnalyticsOptions>? configure = null,
         Action<WebApplicationBuilder>? configureBuilder = null,
         Action<WebApplication>? beforeAnalytics = null,
-        Action<WebApplication>? afterAnalytics = null)
+        Action<WebApplication>? afterAnalytics = null,
+        string? databasePath = null)
     {
         var directory = new TempDirectory();
         var logs = new CapturingLoggerProvider();
-        var databasePath = directory.File("analytics.db");
+        databasePath ??= directory.File("analytics.db"); // a given path outlives this host: a restart test starts a second one on it
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = directory.Path });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);

@@ -20,6 +20,21 @@ public static class Wait
         }
     }
 
+    /// <summary>Waits on a condition that has to ask something asynchronously (the API, the store).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string because)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (stopwatch.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds} s waiting until {because}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     public static TempDirectory TempDirectory() => new();
 }
 

@@ -24,7 +24,8 @@ internal static class EndpointTestApp
         Action<RequestAnalyticsOptions>? configure = null,
         Action<RouteGroupBuilder>? configureGroup = null,
         bool withAuthentication = false,
-        Action<WebApplicationBuilder>? configureBuilder = null) =>
+        Action<WebApplicationBuilder>? configureBuilder = null,
+        string? databasePath = null) =>
         AnalyticsTestHost.StartAsync(
             app =>
             {
@@ -61,7 +62,8 @@ internal static class EndpointTestApp
                     app.UseAuthentication();
                     app.UseAuthorization();
                 }
-            });
+            },
+            databasePath: databasePath);
 
     private sealed class HeaderAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)

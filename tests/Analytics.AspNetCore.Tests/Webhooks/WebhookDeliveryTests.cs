@@ -1,0 +1,234 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Analytics.AspNetCore.Tests.Endpoints;
+using Analytics.Testing;
+using Analytics.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Analytics.AspNetCore.Tests.Webhooks;
+
+/// <summary>Delivery end to end: a real host, its SQLite outbox, and a real receiver on 127.0.0.1.</summary>
+public class WebhookDeliveryTests
+{
+    internal static readonly string Secret = WebhookSecret.Generate();
+
+    // Every delay shrunk so that a test sees several deliveries in well under a second or two.
+    internal static readonly WebhookDeliveryPolicy FastPolicy = new()
+    {
+        QuickDelay = TimeSpan.FromMilliseconds(10),
+        Schedule = [.. Enumerable.Repeat(TimeSpan.FromMilliseconds(200), 40)],
+        PollInterval = TimeSpan.FromMilliseconds(50),
+        AttemptTimeout = TimeSpan.FromSeconds(5),
+    };
+
+    internal static Task<AnalyticsTestHost> StartHostAsync(
+        string url, string[] eventTypes, string[]? eventNames = null, WebhookDeliveryPolicy? policy = null, string? databasePath = null) =>
+        EndpointTestApp.StartAsync(
+            o =>
+            {
+                o.FlushInterval = TimeSpan.FromMilliseconds(50);
+                o.Webhooks.AllowPrivateNetworks = true; // the receiver is on 127.0.0.1
+                var subscription = new WebhookSubscriptionOptions { Id = "ops", Url = url };
+                foreach (var type in eventTypes)
+                {
+                    subscription.EventTypes.Add(type);
+                }
+
+                foreach (var name in eventNames ?? [])
+                {
+                    subscription.EventNames.Add(name);
+                }
+
+                subscription.Secrets.Add(Secret);
+                o.Webhooks.Subscriptions.Add(subscription);
+            },
+            configureBuilder: b => b.Services.AddSingleton(policy ?? FastPolicy),
+            databasePath: databasePath);
+
+    internal static async Task<string> SendTestAsync(AnalyticsTestHost host, string subscription = "ops")
+    {
+        var response = await host.Client.PostAsync($"/analytics/api/webhooks/{subscription}/test", null);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("messageId").GetString()!;
+    }
+
+    internal static async Task<JsonElement[]> DeliveriesAsync(AnalyticsTestHost host, string subscription = "ops")
+    {
+        var page = await host.Client.GetFromJsonAsync<JsonElement>($"/analytics/api/webhooks/{subscription}/deliveries?limit=100");
+        return [.. page.GetProperty("items").EnumerateArray()];
+    }
+
+    [Fact]
+    public async Task AReceiverThatFailsThreeTimesGetsTheSameMessageOnTheFourthAttempt()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(0,
+            new ScriptedResponse(429, RetryAfter: "1"), new ScriptedResponse(500), new ScriptedResponse(503));
+        await using var host = await StartHostAsync(receiver.Url(), [WebhookEventTypes.Test]);
+
+        var messageId = await SendTestAsync(host);
+        await Wait.UntilAsync(() => receiver.Accepted.Count == 1, TimeSpan.FromSeconds(20), "the receiver accepts the message");
+        await Wait.UntilAsync(async () => (await DeliveriesAsync(host)).Length == 4, TimeSpan.FromSeconds(10), "the fourth attempt is logged");
+
+        var received = receiver.Received;
+        Assert.Equal([429, 500, 503, 200], received.Select(r => r.Status));
+        Assert.All(received, r => Assert.Equal(messageId, r.Id)); // the webhook-id is stable across attempts
+        Assert.All(received, r => Assert.True(new WebhookVerifier([Secret]).Verify(r.Body, r.Id, r.Timestamp, r.Signature), "every attempt is signed afresh"));
+        Assert.All(received, r => Assert.Equal("application/json; charset=utf-8", r.ContentType));
+        Assert.Equal(received[0].Text, received[3].Text); // the same body every time
+        Assert.True(received[1].ReceivedAt - received[0].ReceivedAt >= TimeSpan.FromMilliseconds(900), "Retry-After: 1 was honoured before the next quick attempt");
+
+        var log = await DeliveriesAsync(host);
+        Assert.Equal([4, 3, 2, 1], log.Select(d => d.GetProperty("attempt").GetInt32()));
+        Assert.Equal([200, 503, 500, 429], log.Select(d => d.GetProperty("statusCode").GetInt32()));
+        Assert.All(log, d => Assert.Equal(messageId, d.GetProperty("messageId").GetString()));
+        Assert.Equal("answered 503", log[1].GetProperty("response").GetString());
+        Assert.True(log[0].GetProperty("succeeded").GetBoolean());
+        Assert.All(log, d => Assert.True(d.GetProperty("duration").GetDouble() >= 0));
+
+        var store = host.App.Services.GetRequiredService<WebhookSubscriptions>().Store!;
+        var message = await store.GetWebhookMessageAsync(messageId, default);
+        Assert.Equal((WebhookMessageState.Delivered, 4, 2), (message!.State, message.Attempts, message.Deliveries)); // 3 quick attempts, then the outbox's retry
+    }
+
+    [Fact]
+    public async Task FailedRequestsAndChosenCustomEventsAreSentAndNothingElse()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await StartHostAsync(receiver.Url(), [WebhookEventTypes.RequestFailed, WebhookEventTypes.EventTracked], ["deploy"]);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await host.Client.GetAsync("/status/503")).StatusCode);
+        await host.Client.GetAsync("/status/404");
+        await host.Client.GetAsync("/items/1");
+        var events = await host.Client.PostAsJsonAsync("/analytics/api/events", new object[]
+        {
+            new { name = "deploy", properties = new { version = "1.2.3" }, success = true },
+            new { name = "signup" },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, events.StatusCode);
+        await host.Pipeline.FlushAsync(default);
+
+        await Wait.UntilAsync(() => receiver.Accepted.Count >= 2, TimeSpan.FromSeconds(10), "both messages arrive");
+        Assert.Equal(["event.tracked", "request.failed"], OutboxTypes(host.DatabasePath)); // what the batch queued, nothing more
+
+        var failed = JsonDocument.Parse(receiver.Received.Single(r => r.Type == "request.failed").Body).RootElement.GetProperty("data");
+        Assert.Equal("/status/{code:int}", failed.GetProperty("route").GetString());
+        Assert.Equal(503, failed.GetProperty("statusCode").GetInt32());
+        var tracked = JsonDocument.Parse(receiver.Received.Single(r => r.Type == "event.tracked").Body).RootElement.GetProperty("data");
+        Assert.Equal("deploy", tracked.GetProperty("name").GetString());
+        Assert.Equal("1.2.3", tracked.GetProperty("properties").GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public async Task A410DisablesTheSubscription()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(0, new ScriptedResponse(410));
+        await using var host = await StartHostAsync(receiver.Url(), [WebhookEventTypes.Test]);
+
+        var messageId = await SendTestAsync(host);
+        await Wait.UntilAsync(
+            async () => !(await host.Client.GetFromJsonAsync<JsonElement>("/analytics/api/webhooks/ops")).GetProperty("enabled").GetBoolean(),
+            TimeSpan.FromSeconds(10),
+            "the subscription is disabled");
+
+        var subscription = await host.Client.GetFromJsonAsync<JsonElement>("/analytics/api/webhooks/ops");
+        Assert.Contains("410", subscription.GetProperty("disabledReason").GetString());
+        var message = await host.App.Services.GetRequiredService<WebhookSubscriptions>().Store!.GetWebhookMessageAsync(messageId, default);
+        Assert.Equal((WebhookMessageState.Failed, 1), (message!.State, message.Attempts)); // no retry after a 410
+        Assert.Equal(HttpStatusCode.Conflict, (await host.Client.PostAsync("/analytics/api/webhooks/ops/test", null)).StatusCode);
+        Assert.Single(receiver.Received);
+        Assert.Contains(host.Logs.Entries, e => e.EventId.Name == "WebhookSubscriptionGone");
+    }
+
+    [Fact]
+    public async Task RedirectsAreNotFollowedAndTheMessageIsGivenUpWhenTheScheduleRunsOut()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(0,
+            new ScriptedResponse(302, Location: "/elsewhere"), new ScriptedResponse(307, Location: "/elsewhere"));
+        var policy = new WebhookDeliveryPolicy { QuickDelay = TimeSpan.FromMilliseconds(10), Schedule = [TimeSpan.FromMilliseconds(100)], PollInterval = TimeSpan.FromMilliseconds(50) };
+        await using var host = await StartHostAsync(receiver.Url(), [WebhookEventTypes.Test], policy: policy);
+
+        var messageId = await SendTestAsync(host);
+        var store = host.App.Services.GetRequiredService<WebhookSubscriptions>().Store!;
+        await Wait.UntilAsync(
+            async () => (await store.GetWebhookMessageAsync(messageId, default))?.State == WebhookMessageState.Failed,
+            TimeSpan.FromSeconds(10),
+            "the message is given up");
+
+        Assert.Equal(["/hook", "/hook"], receiver.Received.Select(r => r.Path)); // /elsewhere never asked for
+        Assert.Equal([307, 302], (await DeliveriesAsync(host)).Select(d => d.GetProperty("statusCode").GetInt32()));
+        Assert.Contains(host.Logs.Entries, e => e.EventId.Name == "WebhookGivenUp");
+    }
+
+    [Fact]
+    public async Task MessagesPendingWhenTheHostStopsAreDeliveredOnceAfterARestart()
+    {
+        using var directory = new TempDirectory();
+        var database = directory.File("analytics.db");
+        var port = WebhookReceiver.FreePort(); // nothing listens yet: every attempt is refused
+        var url = $"http://127.0.0.1:{port}/hook";
+        var ids = new List<string>();
+
+        await using (var first = await StartHostAsync(url, [WebhookEventTypes.Test, WebhookEventTypes.RequestFailed], databasePath: database))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                ids.Add(await SendTestAsync(first));
+            }
+
+            await first.Client.GetAsync("/status/500");
+            await first.Client.GetAsync("/fail");
+            await first.Pipeline.FlushAsync(default);
+            await Wait.UntilAsync(
+                async () => (await DeliveriesAsync(first)).Select(d => d.GetProperty("messageId").GetString()).Distinct().Count() == 5,
+                TimeSpan.FromSeconds(10),
+                "each of the five messages failed at least once");
+            ids.AddRange((await DeliveriesAsync(first)).Select(d => d.GetProperty("messageId").GetString()!).Except(ids).Distinct());
+            Assert.All(await DeliveriesAsync(first), d => Assert.False(d.GetProperty("succeeded").GetBoolean()));
+            await first.StopAsync();
+        }
+
+        await using var receiver = await WebhookReceiver.StartAsync(port);
+        await using var second = await StartHostAsync(url, [WebhookEventTypes.Test, WebhookEventTypes.RequestFailed], databasePath: database);
+
+        await Wait.UntilAsync(() => receiver.Accepted.Count >= 5, TimeSpan.FromSeconds(15), "the five pending messages arrive after the restart");
+        await second.Pipeline.FlushAsync(default);
+        var store = second.App.Services.GetRequiredService<WebhookSubscriptions>().Store!;
+        await Wait.UntilAsync(
+            async () =>
+            {
+                foreach (var id in ids)
+                {
+                    if ((await store.GetWebhookMessageAsync(id, default))?.State != WebhookMessageState.Delivered)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            TimeSpan.FromSeconds(10),
+            "every message is recorded as delivered");
+
+        Assert.Equal(ids.Order(), receiver.Received.Select(r => r.Id).Order()); // each once: nothing lost, nothing doubled
+        Assert.Equal(5, ids.Distinct().Count());
+    }
+
+    internal static string[] OutboxTypes(string databasePath)
+    {
+        using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT event_type FROM webhook_outbox ORDER BY event_type;";
+        using var reader = command.ExecuteReader();
+        var types = new List<string>();
+        while (reader.Read())
+        {
+            types.Add(reader.GetString(0));
+        }
+
+        return [.. types];
+    }
+}
