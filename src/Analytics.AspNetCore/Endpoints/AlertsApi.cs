@@ -14,7 +14,7 @@ internal static class AlertsApi
 
     public static async Task<IResult> List(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return WebhooksApi.NotSupported();
         }
@@ -25,7 +25,7 @@ internal static class AlertsApi
 
     public static async Task<IResult> Get(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return WebhooksApi.NotSupported();
         }
@@ -37,7 +37,7 @@ internal static class AlertsApi
 
     public static async Task<IResult> Create(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return WebhooksApi.NotSupported();
         }
@@ -67,7 +67,7 @@ internal static class AlertsApi
     /// <summary>Replaces a rule's definition; a rule whose definition changes starts again from "ok".</summary>
     public static async Task<IResult> Update(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return WebhooksApi.NotSupported();
         }
@@ -104,7 +104,7 @@ internal static class AlertsApi
 
     public static async Task<IResult> Delete(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return WebhooksApi.NotSupported();
         }
@@ -122,7 +122,7 @@ internal static class AlertsApi
     /// <summary>The history, newest first; <c>rule</c> narrows it to one rule.</summary>
     public static async Task<IResult> History(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return WebhooksApi.NotSupported();
         }
@@ -212,5 +212,11 @@ internal static class AlertsApi
 
     private static string Id(HttpContext context) => context.Request.RouteValues["id"]?.ToString() ?? string.Empty;
 
-    private static IAlertStore? Resolve(HttpContext context) => context.RequestServices.GetRequiredService<AlertEvaluator>().Store;
+    /// <summary>Gets the store's alerting side, once the rules declared in options are in it.</summary>
+    private static async Task<IAlertStore?> ResolveAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var evaluator = context.RequestServices.GetRequiredService<AlertEvaluator>();
+        await evaluator.EnsureDeclaredAsync(cancellationToken).ConfigureAwait(false);
+        return evaluator.Store;
+    }
 }

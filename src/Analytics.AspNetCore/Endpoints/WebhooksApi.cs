@@ -15,7 +15,7 @@ internal static class WebhooksApi
 
     public static async Task<IResult> List(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return NotSupported();
         }
@@ -26,7 +26,7 @@ internal static class WebhooksApi
 
     public static async Task<IResult> Get(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return NotSupported();
         }
@@ -38,7 +38,7 @@ internal static class WebhooksApi
 
     public static async Task<IResult> Create(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return NotSupported();
         }
@@ -82,7 +82,7 @@ internal static class WebhooksApi
 
     public static async Task<IResult> Update(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return NotSupported();
         }
@@ -124,7 +124,7 @@ internal static class WebhooksApi
 
     public static async Task<IResult> Delete(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return NotSupported();
         }
@@ -142,7 +142,7 @@ internal static class WebhooksApi
     /// <summary>Queues a <c>webhook.test</c> message, whatever event types the subscription asked for; it is delivered like any other.</summary>
     public static async Task<IResult> Test(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return NotSupported();
         }
@@ -166,7 +166,7 @@ internal static class WebhooksApi
 
     public static async Task<IResult> Deliveries(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return NotSupported();
         }
@@ -191,7 +191,7 @@ internal static class WebhooksApi
     /// <summary>Adds a secret (given, or generated) as the newest; the one before keeps signing too until it is dropped.</summary>
     public static async Task<IResult> AddSecret(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return NotSupported();
         }
@@ -232,7 +232,7 @@ internal static class WebhooksApi
     /// <summary>Ends a rotation: only the newest secret signs from now on.</summary>
     public static async Task<IResult> DropPreviousSecret(HttpContext context, CancellationToken cancellationToken)
     {
-        if (Resolve(context) is not { } store)
+        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return NotSupported();
         }
@@ -328,7 +328,13 @@ internal static class WebhooksApi
 
     private static WebhookSubscriptions Subscriptions(HttpContext context) => context.RequestServices.GetRequiredService<WebhookSubscriptions>();
 
-    private static IWebhookStore? Resolve(HttpContext context) => Subscriptions(context).Store;
+    /// <summary>Gets the store's webhook side, once the subscriptions declared in options are in it.</summary>
+    private static async Task<IWebhookStore?> ResolveAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var subscriptions = Subscriptions(context);
+        await subscriptions.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        return subscriptions.Store;
+    }
 
     private static DateTimeOffset Now(HttpContext context) => context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
 }

@@ -26,7 +26,8 @@ internal sealed partial class AlertEvaluator : BackgroundService
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private bool _declaredCopied;
+    private readonly SemaphoreSlim _declaredGate = new(1, 1);
+    private volatile bool _declaredCopied;
 
     public AlertEvaluator(
         IAnalyticsStore store,
@@ -60,6 +61,15 @@ internal sealed partial class AlertEvaluator : BackgroundService
             return;
         }
 
+        try
+        {
+            await EnsureDeclaredAsync(stoppingToken).ConfigureAwait(false); // so that the API and dashboard show them from the start
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogEvaluationFailed(_logger, ex); // tried again before each evaluation
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -86,6 +96,23 @@ internal sealed partial class AlertEvaluator : BackgroundService
             return;
         }
 
+        await _declaredGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_declaredCopied)
+            {
+                await CopyDeclaredAsync(store, cancellationToken).ConfigureAwait(false);
+                _declaredCopied = true;
+            }
+        }
+        finally
+        {
+            _declaredGate.Release();
+        }
+    }
+
+    private async Task CopyDeclaredAsync(IAlertStore store, CancellationToken cancellationToken)
+    {
         var declared = _options.Alerts.Select(ToRule).ToDictionary(r => r.Id, StringComparer.Ordinal);
         foreach (var existing in await store.ListAlertRulesAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -109,8 +136,6 @@ internal sealed partial class AlertEvaluator : BackgroundService
         {
             await store.AddAlertRuleAsync(rule, cancellationToken).ConfigureAwait(false);
         }
-
-        _declaredCopied = true;
     }
 
     internal static AlertRule ToRule(AlertRuleOptions o) => new()
