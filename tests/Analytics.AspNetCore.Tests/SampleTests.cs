@@ -30,7 +30,7 @@ public class SampleTests
         Assert.Contains("analytics_http_request_duration_seconds_bucket{", metrics);
         var exposition = directory.File("metrics.txt");
         await File.WriteAllTextAsync(exposition, metrics);
-        var promtool = RequiredTool("promtool", "Debian package prometheus");
+        var promtool = TestProcess.RequiredTool("promtool", "Debian package prometheus");
         await TestProcess.RunAsync(directory.Path, TimeSpan.FromSeconds(60), "bash", "-c", $"'{promtool}' check metrics < '{exposition}'"); // it reads stdin only; lint problems exit non-zero
     }
 
@@ -56,17 +56,7 @@ public class SampleTests
             "--RequestAnalytics:MaxStreamSubscribers", "3");
         await using var owned = process;
 
-        await TestProcess.RunAsync(client, TimeSpan.FromSeconds(90), RequiredTool("node", "Debian package nodejs"), "scenario.mjs", origin, "3");
-    }
-
-    /// <summary>Finds a tool on the PATH, or fails naming the package that provides it: ./test.sh installs both.</summary>
-    private static string RequiredTool(string name, string package)
-    {
-        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(directory => Path.Combine(directory, name))
-            .FirstOrDefault(File.Exists);
-        Assert.True(found is not null, $"'{name}' is not installed ({package}): run ./test.sh, which installs it.");
-        return found;
+        await TestProcess.RunAsync(client, TimeSpan.FromSeconds(90), TestProcess.RequiredTool("node", "Debian package nodejs"), "scenario.mjs", origin, "3");
     }
 
     private static long CountRows(string database)

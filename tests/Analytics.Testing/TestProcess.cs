@@ -94,9 +94,21 @@ public sealed partial class TestProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    /// <summary>Gets the folder holding Analytics.sln.</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"listening on (?<origin>http://127\.0\.0\.1:\d+)")]
     private static partial System.Text.RegularExpressions.Regex SampleListening();
 
-    public static string RepositoryRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+    /// <summary>Finds a tool on the PATH, or fails naming the package that provides it: ./test.sh installs both.</summary>
+    public static string RequiredTool(string name, string package)
+    {
+        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+        Assert.True(found is not null, $"'{name}' is not installed ({package}): run ./test.sh, which installs it.");
+        return found;
+    }
+
+    /// <summary>Gets the folder holding Analytics.sln, from where this file was compiled (tests/Analytics.Testing), whoever calls.</summary>
+    public static string RepositoryRoot() => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", ".."));
+
+    private static string ThisFile([CallerFilePath] string path = "") => path;
 }
