@@ -56,6 +56,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
         Console.WriteLine($"  Analytics API: {address}/analytics/api/overview  (also timeseries, routes, status-codes, errors, heatmap, requests, events, export)");
         Console.WriteLine($"  Live stream (SSE): {address}/analytics/api/stream");
         Console.WriteLine($"  Prometheus metrics: {address}/analytics/metrics");
+        Console.WriteLine($"  Alert rules (declared in appsettings.json): {address}/analytics/api/alerts  and webhooks: {address}/analytics/api/webhooks");
     }
 
     Console.WriteLine($"  Try: {address}/items/42  {address}/flaky  {address}/slow  {address}/health");
