@@ -36,7 +36,7 @@ internal sealed class WebhookResilienceHandler : DelegatingHandler
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldHandle = args => ValueTask.FromResult(policy.QuickRetries > 0 && ShouldRetry(args.Outcome)),
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } response ? RetryAfter(response) : null),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome is { Result: { } response } ? RetryAfter(response) : null),
             })
             .AddTimeout(policy.AttemptTimeout)
             .Build();
@@ -67,7 +67,7 @@ internal sealed class WebhookResilienceHandler : DelegatingHandler
                 context,
                 (Handler: this, Request: request, Delivery: delivery, Outer: cancellationToken)).ConfigureAwait(false);
             outcome.ThrowIfException();
-            return outcome.Result!;
+            return outcome is { Result: { } response } ? response : throw new InvalidOperationException("The webhook pipeline ended with neither a response nor an error.");
         }
         finally
         {
