@@ -21,15 +21,14 @@ internal sealed class JsonBody : IDisposable
 
     public Dictionary<string, string[]> Errors { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Reads the body; returns the error to answer with instead when it is not a JSON object (an empty body is allowed when <paramref name="optional"/>).</summary>
+    /// <summary>
+    /// Reads the body; returns the error to answer with instead when it is not a JSON object (an empty one is allowed
+    /// when <paramref name="optional"/>). The content type must be JSON even then: a browser sends JSON across origins
+    /// only after a CORS preflight, so another site's form cannot make these changes with the user's loopback access.
+    /// </summary>
     public static async Task<(JsonBody? Body, IResult? Error)> ReadAsync(HttpContext context, bool optional, CancellationToken cancellationToken)
     {
         var request = context.Request;
-        if (optional && request.ContentLength is 0 or null && !request.HasJsonContentType())
-        {
-            return (new JsonBody(null), null);
-        }
-
         if (!request.HasJsonContentType())
         {
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The body must be sent as application/json."));

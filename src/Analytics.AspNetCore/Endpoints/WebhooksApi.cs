@@ -139,12 +139,27 @@ internal static class WebhooksApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>Queues a <c>webhook.test</c> message, whatever event types the subscription asked for; it is delivered like any other.</summary>
+    /// <summary>Queues a <c>webhook.test</c> message, whatever event types the subscription asked for; it is delivered like any other. The body is <c>{}</c>.</summary>
     public static async Task<IResult> Test(HttpContext context, CancellationToken cancellationToken)
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
             return NotSupported();
+        }
+
+        var (body, error) = await JsonBody.ReadAsync(context, optional: true, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        using (body)
+        {
+            body!.RejectUnknown();
+            if (body.Errors.Count > 0)
+            {
+                return AnalyticsApi.BadRequest(body.Errors);
+            }
         }
 
         if (await store.GetWebhookSubscriptionAsync(Id(context), cancellationToken).ConfigureAwait(false) is not { } subscription)

@@ -48,9 +48,11 @@ public class WebhookDeliveryTests
             configureBuilder: b => b.Services.AddSingleton(policy ?? FastPolicy),
             databasePath: databasePath);
 
+    internal static StringContent EmptyJson() => new("{}", System.Text.Encoding.UTF8, "application/json");
+
     internal static async Task<string> SendTestAsync(AnalyticsTestHost host, string subscription = "ops")
     {
-        var response = await host.Client.PostAsync($"/analytics/api/webhooks/{subscription}/test", null);
+        var response = await host.Client.PostAsync($"/analytics/api/webhooks/{subscription}/test", WebhookDeliveryTests.EmptyJson());
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("messageId").GetString()!;
     }
@@ -137,7 +139,7 @@ public class WebhookDeliveryTests
         Assert.Contains("410", subscription.GetProperty("disabledReason").GetString());
         var message = await host.App.Services.GetRequiredService<WebhookSubscriptions>().Store!.GetWebhookMessageAsync(messageId, default);
         Assert.Equal((WebhookMessageState.Failed, 1), (message!.State, message.Attempts)); // no retry after a 410
-        Assert.Equal(HttpStatusCode.Conflict, (await host.Client.PostAsync("/analytics/api/webhooks/ops/test", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await host.Client.PostAsync("/analytics/api/webhooks/ops/test", WebhookDeliveryTests.EmptyJson())).StatusCode);
         Assert.Single(receiver.Received);
         Assert.Contains(host.Logs.Entries, e => e.EventId.Name == "WebhookSubscriptionGone");
     }

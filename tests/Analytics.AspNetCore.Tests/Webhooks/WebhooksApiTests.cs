@@ -114,6 +114,23 @@ public class WebhooksApiTests
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("test")]
+    [InlineData("secrets")]
+    public async Task AFormPostCannotTriggerAChange(string action)
+    {
+        // What another site's page could send to a developer's loopback host without a CORS preflight.
+        await using var host = await StartAsync();
+        var created = await host.Client.PostAsync("/analytics/api/webhooks", Json("""{"url":"https://hooks.example.com/a","eventTypes":["webhook.test"]}"""));
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        var response = await host.Client.PostAsync($"/analytics/api/webhooks/{id}/{action}", new FormUrlEncodedContent([]));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal(1, (await host.Client.GetFromJsonAsync<JsonElement>($"/analytics/api/webhooks/{id}")).GetProperty("activeSecrets").GetInt32());
+        Assert.Empty(WebhookDeliveryTests.OutboxTypes(host.DatabasePath));
+    }
+
     [Fact]
     public async Task AnOversizedBodyIsRefusedWith413()
     {
@@ -144,7 +161,7 @@ public class WebhooksApiTests
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.DeleteAsync($"/analytics/api/webhooks/{id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.PostAsync("/analytics/api/webhooks/nope/test", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.PostAsync("/analytics/api/webhooks/nope/test", WebhookDeliveryTests.EmptyJson())).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/analytics/api/webhooks/nope/deliveries")).StatusCode);
     }
 
@@ -156,7 +173,7 @@ public class WebhooksApiTests
         var declared = await host.Client.GetFromJsonAsync<JsonElement>("/analytics/api/webhooks/declared");
         var put = await host.Client.PutAsync("/analytics/api/webhooks/declared", Json("""{"url":"https://hooks.example.com/x","eventTypes":["webhook.test"]}"""));
         var delete = await host.Client.DeleteAsync("/analytics/api/webhooks/declared");
-        var rotate = await host.Client.PostAsync("/analytics/api/webhooks/declared/secrets", null);
+        var rotate = await host.Client.PostAsync("/analytics/api/webhooks/declared/secrets", WebhookDeliveryTests.EmptyJson());
 
         Assert.Equal("options", declared.GetProperty("source").GetString());
         Assert.Equal(HttpStatusCode.Conflict, put.StatusCode);
@@ -174,7 +191,7 @@ public class WebhooksApiTests
         var id = created.GetProperty("id").GetString()!;
         var oldSecret = created.GetProperty("secret").GetString()!;
 
-        var rotated = await host.Client.PostAsync($"/analytics/api/webhooks/{id}/secrets", null);
+        var rotated = await host.Client.PostAsync($"/analytics/api/webhooks/{id}/secrets", WebhookDeliveryTests.EmptyJson());
         var newSecret = (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
         await WebhookDeliveryTests.SendTestAsync(host, id);
         await Wait.UntilAsync(() => receiver.Accepted.Count == 1, TimeSpan.FromSeconds(10), "the test message arrives");
