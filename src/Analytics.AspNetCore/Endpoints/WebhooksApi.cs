@@ -87,9 +87,10 @@ internal static class WebhooksApi
             return NotSupported();
         }
 
-        if (await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false) is not { } existing)
+        var (existing, refusal) = await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
         {
-            return await WhyNotEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
+            return refusal!;
         }
 
         var (body, error) = await JsonBody.ReadAsync(context, optional: false, cancellationToken).ConfigureAwait(false);
@@ -129,9 +130,10 @@ internal static class WebhooksApi
             return NotSupported();
         }
 
-        if (await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false) is not { } existing)
+        var (existing, refusal) = await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
         {
-            return await WhyNotEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
+            return refusal!;
         }
 
         await store.DeleteWebhookSubscriptionAsync(existing.Id, cancellationToken).ConfigureAwait(false);
@@ -211,9 +213,10 @@ internal static class WebhooksApi
             return NotSupported();
         }
 
-        if (await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false) is not { } existing)
+        var (existing, refusal) = await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
         {
-            return await WhyNotEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
+            return refusal!;
         }
 
         var (body, error) = await JsonBody.ReadAsync(context, optional: true, cancellationToken).ConfigureAwait(false);
@@ -252,9 +255,10 @@ internal static class WebhooksApi
             return NotSupported();
         }
 
-        if (await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false) is not { } existing)
+        var (existing, refusal) = await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
         {
-            return await WhyNotEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
+            return refusal!;
         }
 
         if (existing.Secrets.Count < 2)
@@ -287,17 +291,16 @@ internal static class WebhooksApi
         };
     }
 
-    private static async Task<WebhookSubscription?> FindEditableAsync(HttpContext context, IWebhookStore store, CancellationToken cancellationToken) =>
-        await store.GetWebhookSubscriptionAsync(Id(context), cancellationToken).ConfigureAwait(false) is { Source: DefinitionSource.Api } subscription
-            ? subscription
-            : null;
-
-    private static async Task<IResult> WhyNotEditableAsync(HttpContext context, IWebhookStore store, CancellationToken cancellationToken) =>
-        await store.GetWebhookSubscriptionAsync(Id(context), cancellationToken).ConfigureAwait(false) is null
-            ? NotFound(context)
-            : TypedResults.Problem(
+    /// <summary>Reads the subscription to change, once; when it cannot be changed, says why (404, or 409 for one declared in options).</summary>
+    private static async Task<(WebhookSubscription? Subscription, IResult? Refusal)> FindEditableAsync(HttpContext context, IWebhookStore store, CancellationToken cancellationToken) =>
+        await store.GetWebhookSubscriptionAsync(Id(context), cancellationToken).ConfigureAwait(false) switch
+        {
+            null => (null, NotFound(context)),
+            { Source: DefinitionSource.Api } subscription => (subscription, null),
+            _ => (null, TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,
-                title: $"The subscription '{Id(context)}' is declared in options (RequestAnalytics:Webhooks:Subscriptions); change it there.");
+                title: $"The subscription '{Id(context)}' is declared in options (RequestAnalytics:Webhooks:Subscriptions); change it there.")),
+        };
 
     internal static bool TryParsePage(HttpRequest request, out int limit, out long? before, out Dictionary<string, string[]> errors)
     {
