@@ -91,6 +91,16 @@ internal sealed class WebhookResilienceHandler : DelegatingHandler
         attempt.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(delivery.Keys, message.Id, unixSeconds, message.Payload));
         attempt.Headers.UserAgent.Add(UserAgent);
 
+        WebhookAttempt Logged() => new()
+        {
+            MessageId = message.Id,
+            SubscriptionId = message.SubscriptionId,
+            EventType = message.EventType,
+            Attempt = number,
+            Time = started,
+            Duration = _timeProvider.GetElapsedTime(timestamp),
+        };
+
         HttpResponseMessage? response = null;
         try
         {
@@ -98,33 +108,14 @@ internal sealed class WebhookResilienceHandler : DelegatingHandler
             var body = await ReadStartAsync(response, cancellationToken).ConfigureAwait(false);
             delivery.RetryAfter = RetryAfter(response);
             delivery.LastError = null;
-            delivery.Attempts.Add(new WebhookAttempt
-            {
-                MessageId = message.Id,
-                SubscriptionId = message.SubscriptionId,
-                EventType = message.EventType,
-                Attempt = number,
-                Time = started,
-                Duration = _timeProvider.GetElapsedTime(timestamp),
-                StatusCode = (int)response.StatusCode,
-                Response = body,
-            });
+            delivery.Attempts.Add(Logged() with { StatusCode = (int)response.StatusCode, Response = body });
             return response;
         }
         catch (Exception ex)
         {
             response?.Dispose();
             delivery.LastError = ex;
-            delivery.Attempts.Add(new WebhookAttempt
-            {
-                MessageId = message.Id,
-                SubscriptionId = message.SubscriptionId,
-                EventType = message.EventType,
-                Attempt = number,
-                Time = started,
-                Duration = _timeProvider.GetElapsedTime(timestamp),
-                Error = Describe(ex, outer, _policy.AttemptTimeout),
-            });
+            delivery.Attempts.Add(Logged() with { Error = Describe(ex, outer, _policy.AttemptTimeout) });
             throw;
         }
     }
