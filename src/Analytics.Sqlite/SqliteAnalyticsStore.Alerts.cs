@@ -119,21 +119,7 @@ internal sealed partial class SqliteAnalyticsStore : IAlertStore
                 return new AlertTransition
                 {
                     Id = reader.GetInt64(0),
-                    Rule = new AlertRule
-                    {
-                        Id = reader.GetString(1),
-                        Name = reader.GetString(2),
-                        Metric = (AlertMetric)reader.GetInt32(3),
-                        Route = GetStringOrNull(reader, 4),
-                        Method = GetStringOrNull(reader, 5),
-                        EventName = GetStringOrNull(reader, 6),
-                        Window = TimeSpan.FromMicroseconds(reader.GetInt64(7)),
-                        Operator = (AlertOperator)reader.GetInt32(8),
-                        Threshold = reader.GetDouble(9),
-                        Firing = triggered,
-                        FiringChangedAt = time,
-                        LastValue = reader.GetDouble(11),
-                    },
+                    Rule = ReadDefinition(reader, 1) with { Firing = triggered, FiringChangedAt = time, LastValue = reader.GetDouble(11) },
                     Triggered = triggered,
                     Value = reader.GetDouble(11),
                     WindowStart = FromUnixMicroseconds(reader.GetInt64(12)),
@@ -144,6 +130,23 @@ internal sealed partial class SqliteAnalyticsStore : IAlertStore
             cancellationToken);
     }
 
+    /// <summary>
+    /// Reads a rule's definition from nine columns starting at <paramref name="first"/>: id, name, metric, route,
+    /// method, event_name, window_us, operator, threshold (the order of both alert_rules and alert_history).
+    /// </summary>
+    private static AlertRule ReadDefinition(SqliteDataReader reader, int first) => new()
+    {
+        Id = reader.GetString(first),
+        Name = reader.GetString(first + 1),
+        Metric = (AlertMetric)reader.GetInt32(first + 2),
+        Route = GetStringOrNull(reader, first + 3),
+        Method = GetStringOrNull(reader, first + 4),
+        EventName = GetStringOrNull(reader, first + 5),
+        Window = TimeSpan.FromMicroseconds(reader.GetInt64(first + 6)),
+        Operator = (AlertOperator)reader.GetInt32(first + 7),
+        Threshold = reader.GetDouble(first + 8),
+    };
+
     private static (string, object?)[] RuleParameters(AlertRule r) =>
     [
         ("$id", r.Id), ("$name", r.Name), ("$metric", (int)r.Metric), ("$route", r.Route), ("$method", r.Method),
@@ -152,17 +155,8 @@ internal sealed partial class SqliteAnalyticsStore : IAlertStore
         ("$firing_changed_at", r.FiringChangedAt is { } changed ? ToUnixMicroseconds(changed) : null), ("$last_value", r.LastValue),
     ];
 
-    private static AlertRule ReadRule(SqliteDataReader reader) => new()
+    private static AlertRule ReadRule(SqliteDataReader reader) => ReadDefinition(reader, 0) with
     {
-        Id = reader.GetString(0),
-        Name = reader.GetString(1),
-        Metric = (AlertMetric)reader.GetInt32(2),
-        Route = GetStringOrNull(reader, 3),
-        Method = GetStringOrNull(reader, 4),
-        EventName = GetStringOrNull(reader, 5),
-        Window = TimeSpan.FromMicroseconds(reader.GetInt64(6)),
-        Operator = (AlertOperator)reader.GetInt32(7),
-        Threshold = reader.GetDouble(8),
         Enabled = reader.GetInt64(9) != 0,
         Source = (DefinitionSource)reader.GetInt32(10),
         Firing = reader.GetInt64(11) != 0,
