@@ -84,7 +84,7 @@ internal sealed class JsonBody : IDisposable
         }
     }
 
-    public bool Has(string field) => _document is not null && _root.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null;
+    public bool Has(string field) => TryGet(field, out _);
 
     public string? String(string field)
     {
