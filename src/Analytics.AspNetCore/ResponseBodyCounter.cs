@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -9,21 +10,28 @@ namespace Analytics.AspNetCore;
 /// most responses (JSON from minimal APIs, streamed results) set no <c>Content-Length</c>. The stream and pipe
 /// wrappers are created only when the application touches them.
 /// </summary>
+/// <remarks>
+/// A counter and its wrappers are kept in the connection's <see cref="IPersistentStateFeature"/> and reused by the next
+/// request on the same connection (HTTP/1.1) or pooled stream (HTTP/2), as Kestrel reuses its own body stream and
+/// writer, so a request allocates nothing for them. Servers without that feature get a new counter per request.
+/// </remarks>
 internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
 {
-    private readonly IHttpResponseBodyFeature _inner;
+    private static readonly object StateKey = typeof(ResponseBodyCounter);
+
+    private IHttpResponseBodyFeature _inner = null!;
     private CountingPipeWriter? _writer;
     private CountingStream? _stream;
     private long _bytes;
+    private bool _attached;
 
-    private ResponseBodyCounter(IHttpResponseBodyFeature inner)
+    private ResponseBodyCounter()
     {
-        _inner = inner;
     }
 
-    public Stream Stream => _stream ??= new CountingStream(_inner.Stream, this);
+    public Stream Stream => _stream is { } stream && ReferenceEquals(stream.Inner, _inner.Stream) ? stream : _stream = new CountingStream(_inner.Stream, this);
 
-    public PipeWriter Writer => _writer ??= new CountingPipeWriter(_inner.Writer, this);
+    public PipeWriter Writer => _writer is { } writer && ReferenceEquals(writer.Inner, _inner.Writer) ? writer : _writer = new CountingPipeWriter(_inner.Writer, this);
 
     /// <summary>Puts a counter in front of the current body feature; returns <see langword="null"/> when the server has none.</summary>
     public static ResponseBodyCounter? Attach(HttpContext context)
@@ -33,7 +41,22 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
             return null;
         }
 
-        var counter = new ResponseBodyCounter(inner);
+        var state = context.Features.Get<IPersistentStateFeature>()?.State;
+        object? kept = null;
+        if (state?.TryGetValue(StateKey, out kept) != true || kept is not ResponseBodyCounter { _attached: false } counter)
+        {
+            // First request on this connection, a server without persistent state, or a second analytics middleware
+            // in the same pipeline (the kept counter is in use): a counter of its own.
+            counter = new ResponseBodyCounter();
+            if (state is not null && kept is null)
+            {
+                state[StateKey] = counter;
+            }
+        }
+
+        counter._inner = inner;
+        counter._bytes = 0;
+        counter._attached = true;
         context.Features.Set<IHttpResponseBodyFeature>(counter);
         return counter;
     }
@@ -54,6 +77,8 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
 
     private sealed class CountingPipeWriter(PipeWriter inner, ResponseBodyCounter counter) : PipeWriter
     {
+        public PipeWriter Inner => inner;
+
         public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
 
         public override long UnflushedBytes => inner.UnflushedBytes;
@@ -85,6 +110,8 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
 
     private sealed class CountingStream(Stream inner, ResponseBodyCounter counter) : Stream
     {
+        public Stream Inner => inner;
+
         public override bool CanRead => false;
 
         public override bool CanSeek => false;
@@ -142,6 +169,7 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
             context.Features.Set(_inner);
         }
 
+        _attached = false;
         return _bytes;
     }
 }

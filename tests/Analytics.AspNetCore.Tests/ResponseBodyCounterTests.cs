@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using Analytics.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Data.Sqlite;
+
+namespace Analytics.AspNetCore.Tests;
+
+/// <summary>
+/// The response byte counter is kept per connection and reused by the next request on it: each request must still get
+/// its own count, written through the stream, the pipe writer or behind another middleware's body feature.
+/// </summary>
+public class ResponseBodyCounterTests
+{
+    [Fact]
+    public async Task EveryRequestOnOneKeptAliveConnectionGetsItsOwnByteCount()
+    {
+        var connections = new ConcurrentDictionary<string, bool>();
+        await using var host = await AnalyticsTestHost.StartAsync(
+            app =>
+            {
+                app.MapGet("/stream/{n:int}", async (int n, HttpResponse response) => await response.Body.WriteAsync(new byte[n]));
+                app.MapGet("/pipe/{n:int}", async (int n, HttpResponse response) =>
+                {
+                    await response.BodyWriter.WriteAsync(new byte[n]); // a statement: a returned FlushResult would be written as JSON
+                });
+                app.MapGet("/wrapped/{n:int}", async (int n, HttpResponse response) => await response.Body.WriteAsync(new byte[n]));
+                app.MapGet("/empty", () => Results.NoContent());
+            },
+            beforeAnalytics: app => app.Use(async (context, next) =>
+            {
+                connections[context.Connection.Id] = true;
+
+                // A body feature that differs on every request, in front of which the counter sits for /wrapped.
+                if (context.Request.Path.StartsWithSegments("/wrapped"))
+                {
+                    var inner = context.Features.Get<IHttpResponseBodyFeature>()!;
+                    context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(inner.Stream, inner));
+                    await next(context);
+                    context.Features.Set(inner);
+                    return;
+                }
+
+                await next(context);
+            }));
+
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1 };
+        using var client = new HttpClient(handler) { BaseAddress = host.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var expected = new List<(string Path, long Bytes)>();
+        string[] kinds = ["stream", "pipe", "wrapped", "empty"];
+        for (var i = 0; i < 24; i++)
+        {
+            var kind = kinds[i % kinds.Length];
+            var bytes = kind == "empty" ? 0 : 1 + (i * 997 % 5_000);
+            var path = kind == "empty" ? "/empty" : $"/{kind}/{bytes}";
+            using var response = await client.GetAsync(path);
+            response.EnsureSuccessStatusCode();
+            Assert.Equal(bytes, (await response.Content.ReadAsByteArrayAsync()).Length);
+            expected.Add((path, bytes));
+        }
+
+        await host.Pipeline.FlushAsync();
+        Assert.Single(connections); // one connection carried every request, so its kept counter was reused 23 times
+        Assert.Equal(expected.Order(), (await ReadBytesAsync(host.DatabasePath)).Order());
+    }
+
+    [Fact]
+    public void AKeptCounterIsReusedOnlyOnceTheRequestHoldingItIsDone()
+    {
+        var state = new PersistentState();
+        var context = NewContext(state, new MemoryStream());
+
+        var outer = ResponseBodyCounter.Attach(context)!;
+        var nested = ResponseBodyCounter.Attach(context)!; // a second analytics middleware in the same pipeline
+        Assert.NotSame(outer, nested);
+        Assert.Same(outer, Assert.Single(state.State.Values));
+
+        context.Features.Get<IHttpResponseBodyFeature>()!.Stream.Write(new byte[7]);
+        Assert.Equal(7, nested.Detach(context));
+        Assert.Equal(7, outer.Detach(context));
+
+        // The next request on the connection: the same counter, counting from zero, writing to the new response.
+        var body = new MemoryStream();
+        var next = NewContext(state, body);
+        Assert.Same(outer, ResponseBodyCounter.Attach(next));
+        next.Features.Get<IHttpResponseBodyFeature>()!.Stream.Write(new byte[3]);
+        Assert.Equal(3, outer.Detach(next));
+        Assert.Equal(3, body.Length);
+    }
+
+    [Fact]
+    public void WithoutPersistentStateEveryRequestGetsANewCounter()
+    {
+        var context = NewContext(state: null, new MemoryStream());
+        var first = ResponseBodyCounter.Attach(context)!;
+        first.Detach(context);
+        Assert.NotSame(first, ResponseBodyCounter.Attach(context));
+    }
+
+    private static DefaultHttpContext NewContext(PersistentState? state, Stream body)
+    {
+        var context = new DefaultHttpContext();
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(body));
+        if (state is not null)
+        {
+            context.Features.Set<IPersistentStateFeature>(state);
+        }
+
+        return context;
+    }
+
+    private static async Task<List<(string Path, long Bytes)>> ReadBytesAsync(string database)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT path, response_bytes FROM requests;";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(string, long)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return rows;
+    }
+
+    private sealed class PersistentState : IPersistentStateFeature
+    {
+        public IDictionary<object, object?> State { get; } = new Dictionary<object, object?>();
+    }
+}
