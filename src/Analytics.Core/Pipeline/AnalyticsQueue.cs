@@ -21,6 +21,12 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
 
     private volatile bool _closed;
     private long _accepted;
+
+    // While the writer waits for its batch to fill, the producer whose record brings _accepted to _wakeAt completes
+    // _wake: one wake-up per batch. Waiting on the channel instead would wake the writer for nearly every record, a
+    // thread-pool dispatch and a context switch per request. long.MaxValue: the writer is not waiting.
+    private long _wakeAt = long.MaxValue;
+    private TaskCompletionSource? _wake;
     private long _dropped;
     private long _written;
 
@@ -75,7 +81,35 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
             return;
         }
 
+        Volatile.Read(ref _wake)?.TrySetResult(); // the writer may be waiting for a full batch: a flush cannot wait for one
         await marker.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// For the writer, holding part of a batch: a task that completes once <paramref name="records"/> more records have
+    /// been accepted or a flush was queued. The writer must look at the queue again after calling this, since a record
+    /// or marker that arrived just before may not have completed it; it calls <see cref="StopWaking"/> when done waiting.
+    /// </summary>
+    internal Task WakeAfter(int records)
+    {
+        var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _wake, wake);
+
+        // Exchange, then read: a producer increments, then reads _wakeAt. One of the two sees the other's write.
+        var target = Interlocked.Read(ref _accepted) + records;
+        Interlocked.Exchange(ref _wakeAt, target);
+        if (Interlocked.Read(ref _accepted) >= target)
+        {
+            wake.TrySetResult();
+        }
+
+        return wake.Task;
+    }
+
+    internal void StopWaking()
+    {
+        Interlocked.Exchange(ref _wakeAt, long.MaxValue);
+        Volatile.Write(ref _wake, null);
     }
 
     /// <summary>Closes the queue: later records are refused and counted as dropped.</summary>
@@ -139,7 +173,11 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
     {
         if (_channel.Writer.TryWrite(item))
         {
-            Interlocked.Increment(ref _accepted);
+            if (Interlocked.Increment(ref _accepted) == Volatile.Read(ref _wakeAt))
+            {
+                Volatile.Read(ref _wake)?.TrySetResult();
+            }
+
             _metrics.Accepted();
             return true;
         }

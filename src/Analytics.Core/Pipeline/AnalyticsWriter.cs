@@ -117,6 +117,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         }
 
         // The first record is in hand: wait for more until the batch is full, a flush is asked for, or the interval ends.
+        // The queue wakes the writer once for all of them, not once per record.
         var started = _timeProvider.GetTimestamp();
         while (!TakeAvailable())
         {
@@ -126,18 +127,26 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 break;
             }
 
-            using var timeout = new CancellationTokenSource(remaining, _timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+            var wake = _queue.WakeAfter(_batchSize - _pending);
             try
             {
-                if (!await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
+                if (TakeAvailable())
                 {
-                    break; // closed: write what we have; the next fill sees the end
+                    break; // what arrived while arming filled the batch or asked for a flush
+                }
+
+                using var timer = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var woken = await Task.WhenAny(wake, Task.Delay(remaining, _timeProvider, timer.Token)).ConfigureAwait(false) == wake;
+                timer.Cancel(); // releases the interval's timer when woken early
+                stoppingToken.ThrowIfCancellationRequested();
+                if (!woken)
+                {
+                    break;
                 }
             }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            finally
             {
-                break;
+                _queue.StopWaking();
             }
         }
 

@@ -50,6 +50,41 @@ public class AnalyticsWriterTests
     }
 
     [Fact]
+    public async Task TheRecordThatFillsTheBatchWakesTheWriterBeforeTheInterval()
+    {
+        await using var harness = new PipelineHarness(o =>
+        {
+            o.BatchSize = 100;
+            o.FlushInterval = TimeSpan.FromHours(1);
+        });
+        await harness.StartAsync();
+
+        // The writer takes the first record and waits for the other 99, which it is not woken for one by one.
+        harness.Queue.TryEnqueue(PipelineHarness.Request(0));
+        await Wait.UntilAsync(() => harness.Queue.QueueLength == 0, Deadline, "the writer holds the first record");
+        for (var i = 1; i < 100; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+        }
+
+        await Wait.UntilAsync(() => harness.Store.Requests.Count == 100, Deadline, "the 100th record wakes the writer");
+        Assert.Equal(1, harness.Store.BatchesWritten);
+    }
+
+    [Fact]
+    public async Task AFlushWakesAWriterWaitingForAFullBatch()
+    {
+        await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromHours(1));
+        await harness.StartAsync();
+
+        harness.Queue.TryEnqueue(PipelineHarness.Request(0));
+        await Wait.UntilAsync(() => harness.Queue.QueueLength == 0, Deadline, "the writer holds the record");
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        Assert.Single(harness.Store.Requests);
+    }
+
+    [Fact]
     public async Task ARecordIsWrittenWithinTheFlushIntervalWithoutAFlush()
     {
         await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromMilliseconds(50));
