@@ -1,0 +1,172 @@
+using Analytics.Pipeline;
+using Analytics.Sqlite;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Analytics.Benchmarks;
+
+/// <summary>
+/// <see cref="Records"/> requests into a fresh SQLite file, timed per record: through the library's pipeline (queue,
+/// writer, minute/hour/day rollups with latency sketches, one transaction per batch) until a flush says they are
+/// persisted, against the physical floor measured in the same run: the same rows inserted with Microsoft.Data.Sqlite
+/// directly into the same table, one transaction per batch of the same size, one prepared command reused, WAL.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 15)]
+public class IngestBenchmarks
+{
+    public const int Records = 200_000;
+
+    private RequestRecord[] _records = null!;
+    private string _directory = null!;
+    private ServiceProvider? _services;
+    private AnalyticsQueue? _queue;
+    private SqliteConnection? _connection;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        // Two hours of traffic: the rollups see about 120 minute buckets × routes × statuses, as a live app would.
+        _records = new Traffic().Generate(Records, DateTimeOffset.UtcNow.AddHours(-2), TimeSpan.FromHours(2));
+    }
+
+    [IterationSetup(Target = nameof(RawSqliteInserts))]
+    public void SetupRaw()
+    {
+        NewDirectory();
+        _connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "raw.db")};Pooling=False");
+        _connection.Open();
+        using var pragma = _connection.CreateCommand();
+        pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+        pragma.ExecuteNonQuery();
+        SqliteSchema.Migrate(_connection); // the same requests table and index the store writes
+    }
+
+    [IterationSetup(Target = nameof(Pipeline))]
+    public void SetupPipeline() => StartPipeline(rawSampleRate: 1);
+
+    [IterationSetup(Target = nameof(PipelineRollupsOnly))]
+    public void SetupRollupsOnly() => StartPipeline(rawSampleRate: 0);
+
+    [IterationCleanup]
+    public void Cleanup()
+    {
+        if (_services is not null)
+        {
+            foreach (var hosted in _services.GetServices<IHostedService>().Reverse())
+            {
+                hosted.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+
+            var pipeline = _services.GetRequiredService<IAnalyticsPipeline>();
+            if (pipeline.Dropped > 0 || pipeline.Written != pipeline.Accepted)
+            {
+                throw new InvalidOperationException($"The pipeline lost records: accepted {pipeline.Accepted}, written {pipeline.Written}, dropped {pipeline.Dropped}.");
+            }
+
+            _services.Dispose();
+            _services = null;
+        }
+
+        _connection?.Dispose();
+        _connection = null;
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>The floor: the same rows, straight into SQLite.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Records)]
+    public void RawSqliteInserts()
+    {
+        var connection = _connection!;
+        using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT INTO requests ({SqliteWriter.RequestColumns[4..]}) VALUES ({string.Join(", ", Enumerable.Range(1, 18).Select(i => "$p" + i))});";
+        var parameters = Enumerable.Range(1, 18).Select(i => command.Parameters.Add(new SqliteParameter { ParameterName = "$p" + i })).ToArray();
+        command.Prepare();
+        for (var start = 0; start < _records.Length; start += RequestAnalyticsDefaults.BatchSize)
+        {
+            using var transaction = connection.BeginTransaction();
+            command.Transaction = transaction;
+            foreach (var r in _records.AsSpan(start, Math.Min(RequestAnalyticsDefaults.BatchSize, _records.Length - start)))
+            {
+                parameters[0].Value = (r.Timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+                parameters[1].Value = r.Method;
+                parameters[2].Value = r.Route;
+                parameters[3].Value = r.Path;
+                parameters[4].Value = r.StatusCode;
+                parameters[5].Value = r.Duration.Ticks / TimeSpan.TicksPerMicrosecond;
+                parameters[6].Value = r.RequestBytes;
+                parameters[7].Value = r.ResponseBytes;
+                parameters[8].Value = (object?)r.ClientIp ?? DBNull.Value;
+                parameters[9].Value = (object?)r.UserAgent ?? DBNull.Value;
+                parameters[10].Value = (object?)r.Protocol ?? DBNull.Value;
+                parameters[11].Value = (int)r.Kind;
+                parameters[12].Value = (object?)r.TraceId ?? DBNull.Value;
+                parameters[13].Value = (object?)r.UserId ?? DBNull.Value;
+                parameters[14].Value = (object?)r.Environment ?? DBNull.Value;
+                parameters[15].Value = (object?)r.Instance ?? DBNull.Value;
+                parameters[16].Value = (object?)r.ExceptionType ?? DBNull.Value;
+                parameters[17].Value = (object?)r.ExceptionMessage ?? DBNull.Value;
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>The library: every raw row kept, plus the rollups, through the queue and the writer.</summary>
+    [Benchmark(OperationsPerInvoke = Records)]
+    public Task Pipeline() => EnqueueAndFlushAsync();
+
+    /// <summary>The library with <c>RawSampleRate = 0</c>: rollups only, no raw rows.</summary>
+    [Benchmark(OperationsPerInvoke = Records)]
+    public Task PipelineRollupsOnly() => EnqueueAndFlushAsync();
+
+    private async Task EnqueueAndFlushAsync()
+    {
+        var queue = _queue!;
+        foreach (var record in _records)
+        {
+            if (!queue.TryEnqueue(record))
+            {
+                throw new InvalidOperationException("The queue refused a record; it is sized to hold them all.");
+            }
+        }
+
+        await queue.FlushAsync();
+    }
+
+    private void StartPipeline(double rawSampleRate)
+    {
+        NewDirectory();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddLogging();
+        services.AddRequestAnalytics(o =>
+        {
+            o.RawSampleRate = rawSampleRate;
+            o.QueueCapacity = Records + 1; // every record fits: the benchmark times the writer, not the drop path
+        }).UseSqlite(Path.Combine(_directory, "analytics.db"));
+        _services = services.BuildServiceProvider();
+        foreach (var hosted in _services.GetServices<IHostedService>())
+        {
+            hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        _queue = _services.GetRequiredService<AnalyticsQueue>();
+
+        // The schema is created by the first batch: write one before the clock starts.
+        _queue.TryEnqueue(_records[0]);
+        _queue.FlushAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    private void NewDirectory()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "analytics-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_directory);
+    }
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Load test: the sample's cheapest route (/ping) driven by wrk on 127.0.0.1, in three modes started side by side:
+#   off      the sample without the library (--no-analytics)
+#   sampled  analytics on, RawSampleRate=0: rollups, live feed and metrics, no raw rows
+#   raw      analytics on, every raw row kept (the default)
+# Rounds are interleaved (off, sampled, raw, off, …) so that drift on the shared cores hits every mode alike. The main
+# figure is the server's CPU time per request (utime+stime from /proc/PID/stat over the round, divided by the
+# requests wrk completed), because on two shared cores requests per second vary ±10–15 % from run to run. The server
+# is pinned to core 0 and wrk to core 1, so the two never compete for a core. Bounded: 3 × WARMUP + ROUNDS × 3 × (DURATION + 2 s).
+#
+#   benchmarks/load.sh                       # 20 s warm-up, then 5 rounds of 10 s per mode, 32 connections
+#   ROUNDS=3 DURATION=5 CONNECTIONS=64 benchmarks/load.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+WARMUP=${WARMUP:-20}
+ROUTE=${ROUTE:-/ping}
+MODES=(off sampled raw)
+
+if ! command -v wrk >/dev/null; then
+  echo "Installing wrk (Debian package wrk)"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get install -y -qq wrk >/dev/null
+fi
+
+dotnet build samples/Analytics.Sample -c Release -v quiet -nologo >/dev/null
+sample="samples/Analytics.Sample/bin/Release/net10.0/Analytics.Sample.dll"
+work=$(mktemp -d /tmp/analytics-load.XXXXXX)
+declare -A pid port
+cleanup() {
+  for mode in "${MODES[@]}"; do
+    [ -n "${pid[$mode]:-}" ] && kill "${pid[$mode]}" 2>/dev/null && wait "${pid[$mode]}" 2>/dev/null
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Ports from the ephemeral range's far end, checked free.
+next_port=18080
+for mode in "${MODES[@]}"; do
+  while (exec 3<>"/dev/tcp/127.0.0.1/$next_port") 2>/dev/null; do next_port=$((next_port + 1)); done
+  port[$mode]=$next_port
+  next_port=$((next_port + 1))
+  case $mode in
+    off) flags=(--no-analytics) ;;
+    sampled) flags=(--RequestAnalytics:RawSampleRate 0) ;;
+    raw) flags=() ;;
+  esac
+  # Logging at Warning: the console logger would otherwise cost CPU per request in every mode.
+  taskset -c 0 dotnet "$sample" --no-demo-traffic --urls "http://127.0.0.1:${port[$mode]}" \
+    --Sample:Database "$work/$mode.db" --Logging:LogLevel:Default Warning "${flags[@]}" >"$work/$mode.log" 2>&1 &
+  pid[$mode]=$!
+done
+
+for mode in "${MODES[@]}"; do
+  for _ in $(seq 1 300); do
+    curl -fsS "http://127.0.0.1:${port[$mode]}$ROUTE" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fsS "http://127.0.0.1:${port[$mode]}$ROUTE" >/dev/null || { echo "the $mode server did not start:"; cat "$work/$mode.log"; exit 1; }
+  # Warm-up until tiered compilation has promoted the hot paths: after a few seconds much of the analytics code is
+  # still tier-0 (seen with perf), which would charge startup cost to the analytics modes.
+  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:${port[$mode]}$ROUTE" >/dev/null
+done
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
+
+echo "round mode requests cpu_s us_per_request rps p99" >"$work/results"
+for round in $(seq 1 "$ROUNDS"); do
+  for mode in "${MODES[@]}"; do
+    before=$(cpu_ticks "${pid[$mode]}")
+    out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:${port[$mode]}$ROUTE")
+    # Let the writer commit what the round queued (FlushInterval is 1 s), so its CPU lands in this round.
+    sleep 2
+    after=$(cpu_ticks "${pid[$mode]}")
+    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+    rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
+    # wrk prints p99 with its own unit (us, ms, s): convert to milliseconds.
+    p99=$(awk '$1 == "99%" { v = $2 + 0; if ($2 ~ /us$/) v /= 1000; else if ($2 ~ /[0-9]s$/) v *= 1000; print v }' <<<"$out")
+    if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "round $round $mode: $(grep 'Non-2xx\|Socket errors' <<<"$out")"; fi
+    awk -v r="$round" -v m="$mode" -v n="$requests" -v t=$((after - before)) -v hz="$ticks_per_second" -v rps="$rps" -v p99="$p99" \
+      'BEGIN { s = t / hz; printf "%s %s %d %.2f %.3f %s %s\n", r, m, n, s, s * 1e6 / n, rps, p99 }' >>"$work/results"
+    tail -1 "$work/results"
+  done
+done
+
+echo
+echo "Per mode, median over $ROUNDS rounds (server pinned to core 0, wrk -t1 -c$CONNECTIONS on core 1, $DURATION s per round, $ROUTE):"
+echo
+awk '
+  NR > 1 { n[$2]++; us[$2, n[$2]] = $5; rps[$2, n[$2]] = $6; p99[$2, n[$2]] = $7; req[$2] += $3 }
+  function median(a, m, k,   v, i, j, t) {
+    for (i = 1; i <= k; i++) v[i] = a[m, i]
+    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+  }
+  END {
+    base = median(us, "off", n["off"])
+    print "| Mode | Requests (all rounds) | CPU µs/request | Added µs/request | Ratio to off | RPS | p99 ms |"
+    print "|------|----------------------:|---------------:|-----------------:|-------------:|----:|----:|"
+    split("off sampled raw", modes, " ")
+    for (i = 1; i <= 3; i++) {
+      m = modes[i]; u = median(us, m, n[m])
+      printf "| %s | %d | %.2f | %+.2f | %.3f | %.0f | %.2f |\n", m, req[m], u, u - base, u / base, median(rps, m, n[m]), median(p99, m, n[m])
+    }
+  }' "$work/results"
+
+for mode in sampled raw; do
+  db="$work/$mode.db"
+  rows=$(sqlite3 "$db" 'SELECT count(*) FROM requests' 2>/dev/null || echo "? (no sqlite3 CLI)")
+  echo "$mode: database $(du -cb "$db"* | tail -1 | cut -f1) bytes on disk (file + WAL), raw rows: $rows"
+done

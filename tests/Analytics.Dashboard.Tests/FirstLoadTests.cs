@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Analytics.Testing;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace Analytics.Dashboard.Tests;
+
+/// <summary>
+/// The dashboard's first load as the browser times it: the page, its assets and the first call of every panel, from
+/// navigation start to the last response, in a fresh browser profile (nothing cached) and again with the assets cached.
+/// On the suite's small database it checks that every first call answers 200 and the cards fill; on the 30-day,
+/// 10-million-request database of the performance issue (<c>benchmarks/dashboard-first-load.sh</c> passes it in
+/// <c>ANALYTICS_FIRST_LOAD_DATABASE</c>) the printed timings are the figure in benchmarks/README.md.
+/// </summary>
+public sealed class FirstLoadTests(ITestOutputHelper output)
+{
+    private const string DatabaseVariable = "ANALYTICS_FIRST_LOAD_DATABASE";
+
+    [Fact]
+    public async Task TheFirstLoadFetchesThePageItsAssetsAndEveryPanelsDataAndSaysHowLongItTook()
+    {
+        Assert.True(File.Exists(SampleWithBrowser.Chromium), $"{SampleWithBrowser.Chromium} is missing (Debian package chromium): run ./test.sh, which installs it.");
+        using var directory = new TempDirectory();
+        var database = directory.File("first-load.db");
+        var given = Environment.GetEnvironmentVariable(DatabaseVariable);
+        if (!string.IsNullOrEmpty(given))
+        {
+            File.Copy(given, database); // the sample writes its own requests into it; the generated file stays as built
+        }
+
+        // Retention longer than the generated history, so no purge pass competes with the page for the file.
+        var (sample, origin) = await TestProcess.StartSampleAsync(
+            "--no-demo-traffic",
+            "--Sample:Database", database,
+            "--Logging:LogLevel:Default", "Warning",
+            "--RequestAnalytics:Retention:Raw", "60.00:00:00",
+            "--RequestAnalytics:Retention:Minute", "60.00:00:00");
+        await using var owned = sample;
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        if (string.IsNullOrEmpty(given))
+        {
+            for (var i = 1; i <= 20; i++)
+            {
+                (await client.GetAsync($"{origin}/items/{i}")).Dispose();
+            }
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = SampleWithBrowser.Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+
+        // The first navigation warms the sample's own JIT and SQLite page cache as any first visitor would; the figure
+        // is the second one, in a new profile, then the third with the browser's cache.
+        var timings = new List<string>();
+        for (var load = 0; load < 3; load++)
+        {
+            var pageContext = load == 1 ? await browser.NewContextAsync() : context;
+            var page = await pageContext.NewPageAsync();
+            var started = new ConcurrentDictionary<string, bool>();
+            var finished = new ConcurrentDictionary<string, int>();
+            page.Request += (_, request) =>
+            {
+                if (IsFirstCall(request.Url))
+                {
+                    started[request.Url] = true;
+                }
+            };
+            page.RequestFinished += async (_, request) =>
+            {
+                if (IsFirstCall(request.Url) && await request.ResponseAsync() is { } response)
+                {
+                    finished[request.Url] = response.Status;
+                }
+            };
+
+            await page.GotoAsync($"{origin}/analytics/");
+            await Assertions.Expect(page.Locator("#card-requests")).Not.ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(|–|-|…)$"), new() { Timeout = 30_000 });
+            await Wait.UntilAsync(() => started.Count >= 5 && started.Keys.All(finished.ContainsKey), TimeSpan.FromSeconds(30), "every first API call has answered");
+            Assert.All(finished, f => Assert.True(f.Value == 200, $"{f.Key} answered {f.Value}"));
+
+            using var entries = JsonDocument.Parse(await page.EvaluateAsync<string>("""
+                JSON.stringify({
+                  html: performance.getEntriesByType('navigation')[0].responseEnd,
+                  interactive: performance.getEntriesByType('navigation')[0].domInteractive,
+                  scripts: performance.getEntriesByType('navigation')[0].domContentLoadedEventStart,
+                  resources: performance.getEntriesByType('resource')
+                    .filter(e => !e.name.includes('/api/stream'))
+                    .map(e => ({ name: e.name, start: e.startTime, first: e.responseStart, end: e.responseEnd, cached: e.transferSize === 0 }))
+                })
+                """));
+            var resources = entries.RootElement.GetProperty("resources").EnumerateArray().ToList();
+            var complete = resources.Max(r => r.GetProperty("end").GetDouble());
+            var label = load switch { 0 => "warm-up (first visitor after start)", 1 => "fresh profile, nothing cached", _ => "assets cached" };
+            timings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{label}: page {entries.RootElement.GetProperty("html").GetDouble():0.0} ms, parsed {entries.RootElement.GetProperty("interactive").GetDouble():0.0} ms, scripts run {entries.RootElement.GetProperty("scripts").GetDouble():0.0} ms, everything {complete:0.0} ms, {resources.Count} resources ({resources.Count(r => r.GetProperty("cached").GetBoolean())} from cache), {finished.Count} API calls"));
+            foreach (var resource in resources)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  started {resource.GetProperty("start").GetDouble(),6:0.0} ms, first byte {resource.GetProperty("first").GetDouble(),6:0.0} ms, done {resource.GetProperty("end").GetDouble(),6:0.0} ms  {resource.GetProperty("name").GetString()}"));
+            }
+
+            await page.CloseAsync();
+            if (load == 1)
+            {
+                await pageContext.DisposeAsync();
+            }
+        }
+
+        using var overview = JsonDocument.Parse(await client.GetStringAsync($"{origin}/analytics/api/overview?range=30d"));
+        output.WriteLine($"database: {(string.IsNullOrEmpty(given) ? "the test's own 20 requests" : given)}, {overview.RootElement.GetProperty("totalRequests").GetInt64():N0} requests in the last 30 days");
+        timings.ForEach(output.WriteLine);
+    }
+
+    private static bool IsFirstCall(string url) => url.Contains("/analytics/api/", StringComparison.Ordinal) && !url.Contains("/api/stream", StringComparison.Ordinal);
+}
