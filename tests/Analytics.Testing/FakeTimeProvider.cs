@@ -24,6 +24,18 @@ public sealed class FakeTimeProvider : TimeProvider
 
     public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
+    /// <summary>Gets how many timers are waiting to fire: lets a test know that a worker has started its wait.</summary>
+    public int PendingTimers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Count;
+            }
+        }
+    }
+
     public void Advance(TimeSpan by)
     {
         List<FakeTimer> due;

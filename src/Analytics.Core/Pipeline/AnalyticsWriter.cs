@@ -136,13 +136,12 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 }
 
                 using var timer = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var woken = await Task.WhenAny(wake, Task.Delay(remaining, _timeProvider, timer.Token)).ConfigureAwait(false) == wake;
+                await Task.WhenAny(wake, Task.Delay(remaining, _timeProvider, timer.Token)).ConfigureAwait(false);
                 timer.Cancel(); // releases the interval's timer when woken early
+
+                // Woken or not, the loop takes what arrived meanwhile before it looks at the time: at the interval's end
+                // the batch must hold every record that is due, not only the first one.
                 stoppingToken.ThrowIfCancellationRequested();
-                if (!woken)
-                {
-                    break;
-                }
             }
             finally
             {

@@ -72,6 +72,27 @@ public class AnalyticsWriterTests
     }
 
     [Fact]
+    public async Task AtTheIntervalsEndTheBatchHoldsEveryRecordThatArrivedDuringIt()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromSeconds(1), timeProvider: time);
+        await harness.StartAsync();
+
+        harness.Queue.TryEnqueue(PipelineHarness.Request(0));
+        await Wait.UntilAsync(() => time.PendingTimers == 1, Deadline, "the writer holds the first record and waits out the interval");
+        for (var i = 1; i <= 5; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        // One batch of six: the five that arrived during the wait are due too, not one interval later.
+        await Wait.UntilAsync(() => harness.Store.Requests.Count == 6, Deadline, "the interval's batch holds all six records");
+        Assert.Equal(1, harness.Store.BatchesWritten);
+    }
+
+    [Fact]
     public async Task AFlushWakesAWriterWaitingForAFullBatch()
     {
         await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromHours(1));
