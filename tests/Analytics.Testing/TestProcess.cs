@@ -31,6 +31,9 @@ public sealed partial class TestProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Gets the operating system's id of the process, to read <c>/proc/ID</c> or to signal it.</summary>
+    public int Id => _process.Id;
+
     public string Transcript => string.Join('\n', _output);
 
     public static TestProcess Start(string fileName, string workingDirectory, params string[] arguments)
@@ -81,6 +84,16 @@ public sealed partial class TestProcess : IAsyncDisposable
         await Wait.UntilAsync(() => _output.Any(match) || _process.HasExited, timeout, because);
         Assert.False(_process.HasExited && !_output.Any(match), $"the process exited before {because}:\n{Transcript}");
         return _output.First(match);
+    }
+
+    /// <summary>
+    /// Kills the process with SIGKILL, as a crash or the OOM killer would: no shutdown, no drain, open files left as they
+    /// are. Returns once it is gone.
+    /// </summary>
+    public async Task KillHardAsync()
+    {
+        _process.Kill(); // SIGKILL on Unix, this process only
+        await _process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

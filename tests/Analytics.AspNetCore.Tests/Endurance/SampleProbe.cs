@@ -1,0 +1,57 @@
+using Microsoft.Data.Sqlite;
+
+namespace Analytics.AspNetCore.Tests.Endurance;
+
+/// <summary>What the endurance tests read from outside the sample: its SQLite file, and its process through /proc.</summary>
+internal static class SampleProbe
+{
+    /// <summary>Opens the file read-write without pooling, so that closing the connection lets go of it (and of its WAL).</summary>
+    public static SqliteConnection Open(string database)
+    {
+        var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>Counts the raw requests, or 0 while the file or its schema does not exist yet.</summary>
+    public static long CountRequests(string database, string where = "1 = 1")
+    {
+        if (!File.Exists(database))
+        {
+            return 0;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            return Scalar(connection, $"SELECT count(*) FROM requests WHERE {where};");
+        }
+        catch (SqliteException)
+        {
+            return 0; // the schema is not there yet
+        }
+    }
+
+    public static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public static long FileSize(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
+
+    /// <summary>Gets the resident set size of a process in bytes, from the <c>VmRSS</c> line of <c>/proc/PID/status</c>.</summary>
+    public static long ResidentBytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var kilobytes = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        return kilobytes * 1024;
+    }
+
+    /// <summary>Counts the open file descriptors of a process (files, sockets, pipes, eventfds) in <c>/proc/PID/fd</c>.</summary>
+    public static int OpenHandles(int pid) => Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
+
+    public static string Megabytes(long bytes) => (bytes / 1_048_576.0).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+}
