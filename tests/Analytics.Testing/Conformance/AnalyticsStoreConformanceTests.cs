@@ -86,6 +86,28 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EmptyStringsStayEmptyAndAnyUnicodeRoundTripsExactly()
+    {
+        var request = Request(Start) with
+        {
+            Method = "",
+            Path = "",
+            UserAgent = "",
+            ClientIp = "",
+            UserId = "日本語 ünïcödé 👩‍💻 \u0001 tab\t",
+            ExceptionMessage = "line 1\nline 2\r\n\"quotes\" 'apostrophes' \\ backslash",
+            Environment = new string('x', 4_000),
+        };
+
+        await Store.WriteBatchAsync(Batch([request]), default);
+        var stored = Assert.Single(await Store.ReadRequestsAsync(new RawQuery(), default));
+
+        Assert.Equal(request, stored.Request);
+        Assert.Equal("", stored.Request.Path); // empty, not NULL
+        Assert.Equal("", stored.Request.UserAgent);
+    }
+
+    [Fact]
     public async Task EventsRoundTripWithAndWithoutOptionalFields()
     {
         var full = new EventRecord
