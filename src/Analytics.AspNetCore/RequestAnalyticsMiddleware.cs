@@ -135,7 +135,9 @@ internal sealed class RequestAnalyticsMiddleware
 
     private static RequestKind GetKind(HttpContext context)
     {
-        if (context.WebSockets.IsWebSocketRequest)
+        // The feature itself, not context.WebSockets: the manager re-reads its cached features on every request here,
+        // because swapping the body feature changes the collection's revision.
+        if (context.Features.Get<IHttpWebSocketFeature>()?.IsWebSocketRequest == true)
         {
             return RequestKind.WebSocket;
         }

@@ -16,6 +16,11 @@ internal sealed class RollupAccumulator
     private readonly List<ErrorRollup> _errors = [];
     private bool _complete = true;
 
+    // The rollup the previous request went to. Consecutive requests usually share route, status and minute, and the
+    // key's strings are then the same instances, so comparing is cheaper than hashing five fields per request.
+    private RequestKey _lastKey;
+    private RequestRollup? _lastRollup;
+
     /// <summary>Gets the request rollups of every granularity.</summary>
     public IReadOnlyList<RequestRollup> Requests => Complete()._requests;
 
@@ -31,7 +36,12 @@ internal sealed class RollupAccumulator
         var bucket = Granularity.Minute.Floor(request.Timestamp);
         var key = new RequestKey(Granularity.Minute, bucket, request.Route, request.Method, request.StatusCode, request.Environment, request.Instance);
         long micros = Math.Max(0, request.Duration.Ticks / TimeSpan.TicksPerMicrosecond);
-        if (!_requestMinutes.TryGetValue(key, out var rollup))
+        RequestRollup? rollup;
+        if (_lastRollup is { } last && key.Equals(_lastKey))
+        {
+            rollup = last;
+        }
+        else if (!_requestMinutes.TryGetValue(key, out rollup))
         {
             rollup = key.Create();
             rollup.DurationMinMicroseconds = micros;
@@ -39,6 +49,9 @@ internal sealed class RollupAccumulator
             rollup.Latency = new LatencySketch();
             _requestMinutes.Add(key, rollup);
         }
+
+        _lastKey = key;
+        _lastRollup = rollup;
 
         bool isError = request.IsError;
         rollup.Count++;
@@ -77,6 +90,7 @@ internal sealed class RollupAccumulator
 
     public void Clear()
     {
+        _lastRollup = null;
         _requestMinutes.Clear();
         _eventMinutes.Clear();
         _errorMinutes.Clear();

@@ -113,6 +113,11 @@ public sealed class RollupAccumulatorTests
         batch.Clear();
         Assert.Empty(batch.RequestRollups);
         Assert.Empty(batch.Requests);
+
+        // The same key again after a clear counts into a new rollup, not the one the cleared batch held.
+        batch.AddRequest(TestData.Request(Start.AddMinutes(5)));
+        Assert.Equal(1, batch.RequestRollups.Single(r => r.Granularity == Granularity.Minute).Count);
+        Assert.Equal(1, batch.RequestRollups.Single(r => r.Granularity == Granularity.Day).Count);
     }
 
     [Fact]
