@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Data.Sqlite;
 
 namespace Analytics.AspNetCore.Tests;
 
@@ -63,7 +62,7 @@ public class ResponseBodyCounterTests
 
         await host.Pipeline.FlushAsync();
         Assert.Single(connections); // one connection carried every request, so its kept counter was reused 23 times
-        Assert.Equal(expected.Order(), (await ReadBytesAsync(host.DatabasePath)).Order());
+        Assert.Equal(expected.Order(), (await RequestCaptureTests.ReadAllAsync(host.DatabasePath)).Select(r => (r.Path, r.ResponseBytes)).Order());
     }
 
     [Fact]
@@ -109,22 +108,6 @@ public class ResponseBodyCounterTests
         }
 
         return context;
-    }
-
-    private static async Task<List<(string Path, long Bytes)>> ReadBytesAsync(string database)
-    {
-        await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path, response_bytes FROM requests;";
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<(string, long)>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add((reader.GetString(0), reader.GetInt64(1)));
-        }
-
-        return rows;
     }
 
     private sealed class PersistentState : IPersistentStateFeature

@@ -16,7 +16,7 @@ public class SampleTests
         Assert.Contains(process.Output, l => l.Contains($"Request analytics database: {database}"));
         Assert.Contains(process.Output, l => l.Contains("Dashboard: http://127.0.0.1:", StringComparison.Ordinal) && l.EndsWith("/analytics/", StringComparison.Ordinal));
 
-        await Wait.UntilAsync(() => CountRows(database) >= 20, TimeSpan.FromSeconds(60), "the demo traffic is recorded");
+        await Wait.UntilAsync(() => SampleProbe.CountRequests(database) >= 20, TimeSpan.FromSeconds(60), "the demo traffic is recorded");
 
         // The printed API address answers with the traffic the generator made.
         var api = await process.WaitForLineAsync(l => l.Contains("Analytics API: "), TimeSpan.FromSeconds(5), "the sample prints its API address");
@@ -57,26 +57,5 @@ public class SampleTests
         await using var owned = process;
 
         await TestProcess.RunAsync(client, TimeSpan.FromSeconds(90), TestProcess.RequiredTool("node", "Debian package nodejs"), "scenario.mjs", origin, "3");
-    }
-
-    private static long CountRows(string database)
-    {
-        if (!File.Exists(database))
-        {
-            return 0;
-        }
-
-        try
-        {
-            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM requests;";
-            return (long)command.ExecuteScalar()!;
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException)
-        {
-            return 0; // the schema is not there yet
-        }
     }
 }

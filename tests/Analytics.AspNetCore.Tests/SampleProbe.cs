@@ -1,8 +1,8 @@
 using Microsoft.Data.Sqlite;
 
-namespace Analytics.AspNetCore.Tests.Endurance;
+namespace Analytics.AspNetCore.Tests;
 
-/// <summary>What the endurance tests read from outside the sample: its SQLite file, and its process through /proc.</summary>
+/// <summary>What the tests that run the sample as a process read from outside it: its SQLite file, and the process through /proc.</summary>
 internal static class SampleProbe
 {
     /// <summary>Opens the file read-write without pooling, so that closing the connection lets go of it (and of its WAL).</summary>
