@@ -2,7 +2,8 @@
 # Builds and runs every test of the solution. Installs what the tests need first: Node.js with the eventsource and
 # standardwebhooks packages
 # (a real SSE client and the reference webhook verifier, tests/node-clients), promtool (Debian package prometheus, Prometheus's own format checker) and
-# Debian's chromium, which the dashboard tests drive through Playwright (no browser is ever downloaded).
+# Debian's chromium, which the dashboard tests drive through Playwright (no browser is ever downloaded), and Debian's
+# postgresql: a throwaway cluster (tests/postgres-server.sh) serves the PostgreSQL store's tests and is stopped at the end.
 # Results land in TestResults/*.trx. Tests that need a tool fail, naming it, when it could not be installed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +12,7 @@ missing=()
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 command -v promtool >/dev/null || missing+=(prometheus)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages the tests need: ${missing[*]}"
   sudo=""
@@ -20,6 +22,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if command -v npm >/dev/null; then
   npm ci --prefix tests/node-clients --silent || echo "warning: npm ci failed in tests/node-clients; the Node client tests will fail and say so." >&2
+fi
+
+# The PostgreSQL tests read the server from ANALYTICS_POSTGRES; when it cannot start they fail and say so.
+if [ -z "${ANALYTICS_POSTGRES:-}" ]; then
+  if server=$(tests/postgres-server.sh start); then
+    eval "$server"
+    trap 'tests/postgres-server.sh stop "$ANALYTICS_POSTGRES_DIR"' EXIT
+  else
+    echo "warning: could not start a PostgreSQL server; the PostgreSQL tests will fail and say so." >&2
+  fi
 fi
 
 rm -rf TestResults

@@ -14,6 +14,7 @@ public class PublicApiTests
     [InlineData("Analytics.Core", typeof(IAnalyticsStore))]
     [InlineData("Analytics.Sqlite", typeof(Microsoft.Extensions.DependencyInjection.SqliteRequestAnalyticsBuilderExtensions))]
     [InlineData("Analytics.AspNetCore", typeof(Microsoft.Extensions.DependencyInjection.RequestAnalyticsServiceCollectionExtensions))]
+    [InlineData("Analytics.PostgreSql", typeof(Microsoft.Extensions.DependencyInjection.PostgreSqlRequestAnalyticsBuilderExtensions))]
     public void ThePublicApiMatchesTheApprovedFile(string assemblyName, Type anyType)
     {
         var assembly = anyType.Assembly;

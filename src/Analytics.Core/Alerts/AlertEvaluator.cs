@@ -75,7 +75,13 @@ internal sealed partial class AlertEvaluator : BackgroundService
             try
             {
                 await Task.Delay(_options.AlertInterval, _timeProvider, stoppingToken).ConfigureAwait(false);
-                await EvaluateAsync(stoppingToken).ConfigureAwait(false);
+
+                // On a store shared by several instances, the leader evaluates for all of them (and a change is recorded
+                // once even if two evaluate at a handover: see IAlertStore.RecordAlertTransitionAsync).
+                if (_store is not IClusterLeadership leadership || await leadership.IsLeaderAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    await EvaluateAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

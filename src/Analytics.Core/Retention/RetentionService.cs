@@ -78,7 +78,11 @@ internal sealed partial class RetentionService : BackgroundService
             {
                 try
                 {
-                    await PurgeAsync(stoppingToken).ConfigureAwait(false);
+                    // On a store shared by several instances, one of them purges; the others' passes would only contend.
+                    if (_store is not IClusterLeadership leadership || await leadership.IsLeaderAsync(stoppingToken).ConfigureAwait(false))
+                    {
+                        await PurgeAsync(stoppingToken).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {

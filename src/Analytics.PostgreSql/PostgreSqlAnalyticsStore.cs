@@ -1,0 +1,243 @@
+using System.Text.RegularExpressions;
+using Analytics.Rollups;
+using Npgsql;
+
+namespace Analytics.PostgreSql;
+
+/// <summary>
+/// The PostgreSQL store, shared by every instance of an app. Each batch is one transaction on a pooled connection: raw
+/// rows by binary COPY, rollups added to the rows other instances write too (counts in SQL, sketches merged under the
+/// row's lock). Migrations, the webhook outbox and the cluster's leader are coordinated in the database itself, with
+/// advisory locks and <c>FOR UPDATE SKIP LOCKED</c>.
+/// </summary>
+internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IClusterLeadership, IAsyncDisposable, IDisposable
+{
+    /// <summary>The schema the store's tables live in unless another is given.</summary>
+    public const string DefaultSchema = "analytics";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly string _schemaName;
+    private readonly SemaphoreSlim _initializeLock = new(1, 1);
+    private readonly SemaphoreSlim _leaderLock = new(1, 1);
+    private NpgsqlConnection? _leaderConnection;
+    private volatile bool _initialized;
+    private volatile bool _disposed;
+
+    public PostgreSqlAnalyticsStore(NpgsqlDataSource dataSource, bool ownsDataSource, string schema = DefaultSchema)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ValidateSchemaName(schema, nameof(schema));
+        _dataSource = dataSource;
+        _ownsDataSource = ownsDataSource;
+        _schemaName = schema;
+        S = PostgreSqlSchema.Quote(schema);
+    }
+
+    /// <summary>Gets the schema's name as it appears in SQL: quoted.</summary>
+    internal string S { get; }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="parameterName"/> unless <paramref name="schema"/> is a plain lower-case identifier.</summary>
+    internal static void ValidateSchemaName(string? schema, string parameterName)
+    {
+        if (schema is null || !SchemaName().IsMatch(schema))
+        {
+            throw new ArgumentException(
+                $"The PostgreSQL schema name '{schema}' is not valid: use 1 to 63 lower-case letters, digits and underscores, starting with a letter or underscore.",
+                parameterName);
+        }
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initializeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_initialized)
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await PostgreSqlSchema.MigrateAsync(connection, _schemaName, cancellationToken).ConfigureAwait(false);
+                _initialized = true;
+            }
+        }
+        finally
+        {
+            _initializeLock.Release();
+        }
+    }
+
+    public async Task<int> PurgeRawAsync(DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
+        return await PurgeAsync(["requests", "events"], "ts < $1", [Micros(cutoff)], maxRows, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> PurgeRollupsAsync(Granularity granularity, DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
+        return await PurgeAsync(
+            ["request_rollups", "error_rollups", "event_rollups"],
+            "granularity = $2 AND bucket_start < $1",
+            [Micros(cutoff), (short)granularity],
+            maxRows,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {S}.schema_version;", connection);
+        await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> IsLeaderAsync(CancellationToken cancellationToken)
+    {
+        await _leaderLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_disposed)
+            {
+                return false;
+            }
+
+            if (_leaderConnection is { } held)
+            {
+                try
+                {
+                    // The lock lives as long as this session: a session that still answers still holds it.
+                    await using var check = new NpgsqlCommand("SELECT 1;", held);
+                    await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+                catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+                {
+                    await held.DisposeAsync().ConfigureAwait(false); // the server dropped the session, and the lock with it
+                    _leaderConnection = null;
+                }
+            }
+
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtext($1));", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = "Analytics.PostgreSql leader " + _schemaName });
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+            {
+                _leaderConnection = connection; // kept open, out of the pool, for as long as this instance leads
+                return true;
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return false;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
+            _leaderLock.Release();
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await _leaderLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_leaderConnection is { } held)
+            {
+                _leaderConnection = null;
+                try
+                {
+                    // Let another instance lead at once, even if the pool keeps this session open.
+                    await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all();", held);
+                    await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+                {
+                    // the session is gone, and its locks with it
+                }
+
+                await held.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _leaderLock.Release();
+        }
+
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    internal static long Micros(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+
+    internal static DateTimeOffset FromMicros(long value) => new(DateTimeOffset.UnixEpoch.UtcTicks + (value * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
+
+    internal static long Micros(TimeSpan value) => value.Ticks / TimeSpan.TicksPerMicrosecond;
+
+    /// <summary>
+    /// PostgreSQL text cannot hold U+0000, which a posted event may carry; it is stored as U+FFFD rather than failing
+    /// the whole batch.
+    /// </summary>
+    internal static string? Text(string? value) => value is null || !value.Contains('\0', StringComparison.Ordinal) ? value : value.Replace('\0', '\uFFFD');
+
+    /// <summary>Opens a pooled connection, creating or migrating the schema first if this store has not yet.</summary>
+    internal async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_initialized)
+        {
+            await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes up to <paramref name="maxRows"/> rows matching <paramref name="where"/>, table by table, in one transaction.</summary>
+    private async Task<int> PurgeAsync(string[] tables, string where, object[] values, int maxRows, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        int deleted = 0;
+        foreach (var table in tables)
+        {
+            if (deleted >= maxRows)
+            {
+                break;
+            }
+
+            await using var command = new NpgsqlCommand(
+                $"DELETE FROM {S}.{table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {S}.{table} WHERE {where} LIMIT {maxRows - deleted}));",
+                connection,
+                transaction);
+            foreach (var value in values)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+
+            deleted += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SchemaName();
+}
