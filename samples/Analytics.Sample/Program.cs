@@ -4,13 +4,16 @@
 //   dotnet run --project samples/Analytics.Sample                      # analytics on, demo traffic on
 //   dotnet run --project samples/Analytics.Sample -- --no-demo-traffic # analytics on, only your own requests
 //   dotnet run --project samples/Analytics.Sample -- --no-analytics    # the same app without the library (load baselines)
+//   dotnet run --project samples/Analytics.Sample -- --postgres "Host=…" --urls http://127.0.0.1:5081 --RequestAnalytics:InstanceName=web-2
+//                                                                      # a PostgreSQL store shared with other instances
 using Analytics.Sample;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
 var analytics = !args.Contains("--no-analytics");
 var demoTraffic = !args.Contains("--no-demo-traffic");
-var builder = WebApplication.CreateBuilder(args.Where(a => a is not ("--no-analytics" or "--no-demo-traffic")).ToArray());
+var postgres = args.SkipWhile(a => a != "--postgres").Skip(1).FirstOrDefault();
+var builder = WebApplication.CreateBuilder(args.Where((a, i) => a is not ("--no-analytics" or "--no-demo-traffic" or "--postgres") && (i == 0 || args[i - 1] != "--postgres")).ToArray());
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
 {
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
@@ -20,7 +23,16 @@ var databasePath = Path.Combine(builder.Environment.ContentRootPath, builder.Con
 var health = builder.Services.AddHealthChecks();
 if (analytics)
 {
-    builder.Services.AddRequestAnalytics().UseSqlite(databasePath);
+    var analyticsBuilder = builder.Services.AddRequestAnalytics();
+    if (postgres is null)
+    {
+        analyticsBuilder.UseSqlite(databasePath);
+    }
+    else
+    {
+        analyticsBuilder.UsePostgreSql(postgres);
+    }
+
     health.AddRequestAnalyticsCheck();
 }
 
@@ -48,7 +60,9 @@ app.Lifetime.ApplicationStarted.Register(() =>
     var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
     Console.WriteLine();
     Console.WriteLine($"Analytics sample listening on {address}");
-    Console.WriteLine(analytics ? $"  Request analytics database: {databasePath}" : "  Request analytics: off (--no-analytics)");
+    Console.WriteLine(!analytics ? "  Request analytics: off (--no-analytics)"
+        : postgres is null ? $"  Request analytics database: {databasePath}"
+        : $"  Request analytics database: PostgreSQL, schema 'analytics' ({new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Password = null }})");
     Console.WriteLine(demoTraffic ? "  Demo traffic: on (--no-demo-traffic turns it off)" : "  Demo traffic: off");
     if (analytics)
     {

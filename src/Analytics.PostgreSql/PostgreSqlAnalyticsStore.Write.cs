@@ -18,7 +18,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
     internal const string EventColumns = "id, ts, name, user_id, duration_us, success, properties, environment, instance";
 
-    // A sketch row missing at the update (deleted by retention between the insert and the lock) is inserted again;
+    // A row another instance inserts between this batch's lock and insert goes round again, to be locked and added to;
     // after this many rounds something else is wrong.
     private const int MaxMergeRounds = 5;
 
@@ -262,8 +262,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
     }
 
     /// <summary>
-    /// Adds rows to a sketch table: inserts the rows that are new, then locks the rows that exist, merges their stored
-    /// sketches with the batch's, and updates them, all in the batch's transaction.
+    /// Adds rows to a sketch table: locks the rows that exist, merges their stored sketches with the batch's and
+    /// updates them, then inserts the rows that are new, all in the batch's transaction.
     /// </summary>
     private async Task UpsertSketchRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SketchTable table, List<SketchRow> rows, CancellationToken cancellationToken)
     {
@@ -295,33 +295,15 @@ internal sealed partial class PostgreSqlAnalyticsStore
         {
             if (round > MaxMergeRounds)
             {
-                throw new InvalidOperationException($"Rows of {table.Name} kept disappearing between insert and update; the batch is retried.");
+                throw new InvalidOperationException($"Rows of {table.Name} kept appearing and disappearing between lock and insert; the batch is retried.");
             }
 
-            // 1. Insert what is new. ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit or
-            //    roll back, so a key not returned here exists, committed, by the next statement.
-            var inserted = new HashSet<long>();
-            await using (var command = new NpgsqlCommand(insert, connection, transaction))
-            {
-                AddColumns(command, table, pending, withValues: true, sketches: pending.Select(r => r.Sketch?.ToBytes()).ToArray());
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    inserted.Add(reader.GetInt64(0));
-                }
-            }
-
-            var existing = pending.Where((_, n) => !inserted.Contains(n + 1)).ToList();
-            if (existing.Count == 0)
-            {
-                return;
-            }
-
-            // 2. Lock the rows that exist and read their sketches; other writers of these rows wait from here to commit.
+            // 1. Lock the rows that exist and read their sketches; other writers of these rows wait from here to commit.
+            //    In steady state (a minute's second batch onwards) this finds every row, and the batch is two statements.
             var stored = new Dictionary<long, byte[]?>();
             await using (var command = new NpgsqlCommand(lockRows, connection, transaction))
             {
-                AddColumns(command, table, existing, withValues: false, sketches: null);
+                AddColumns(command, table, pending, withValues: false, sketches: null);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -329,17 +311,36 @@ internal sealed partial class PostgreSqlAnalyticsStore
                 }
             }
 
-            // 3. Add to them, with the sketches merged.
-            var found = existing.Where((_, n) => stored.ContainsKey(n + 1)).ToList();
-            var merged = existing.Select((r, n) => (r, n)).Where(x => stored.ContainsKey(x.n + 1)).Select(x => MergeStored(stored[x.n + 1], x.r.Sketch)).ToArray();
-            if (found.Count > 0)
+            // 2. Add to them, with the sketches merged.
+            if (stored.Count > 0)
             {
+                var found = pending.Where((_, n) => stored.ContainsKey(n + 1)).ToList();
+                var merged = pending.Select((r, n) => (r, n)).Where(x => stored.ContainsKey(x.n + 1)).Select(x => MergeStored(stored[x.n + 1], x.r.Sketch)).ToArray();
                 await using var command = new NpgsqlCommand(update, connection, transaction);
                 AddColumns(command, table, found, withValues: true, sketches: merged);
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            pending = existing.Where((_, n) => !stored.ContainsKey(n + 1)).ToList();
+            var missing = pending.Where((_, n) => !stored.ContainsKey(n + 1)).ToList();
+            if (missing.Count == 0)
+            {
+                return;
+            }
+
+            // 3. Insert the rest. ON CONFLICT DO NOTHING waits for another instance's insert of the same key to commit or
+            //    roll back; a key it inserted meanwhile is not returned, and goes round again to be locked and added to.
+            var inserted = new HashSet<long>();
+            await using (var command = new NpgsqlCommand(insert, connection, transaction))
+            {
+                AddColumns(command, table, missing, withValues: true, sketches: missing.Select(r => r.Sketch?.ToBytes()).ToArray());
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    inserted.Add(reader.GetInt64(0));
+                }
+            }
+
+            pending = missing.Where((_, n) => !inserted.Contains(n + 1)).ToList();
         }
     }
 

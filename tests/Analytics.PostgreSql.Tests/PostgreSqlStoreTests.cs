@@ -111,18 +111,26 @@ public sealed class PostgreSqlStoreTests : IAsyncLifetime
         }).ToList();
         await first.EnqueueWebhookMessagesAsync(messages, default);
 
-        async Task<List<string>> ClaimAllAsync(PostgreSqlAnalyticsStore store)
+        // Each claimer waits after its first claim until the other has claimed too, so the two really interleave.
+        var firstClaimed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondClaimed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task<List<string>> ClaimAllAsync(PostgreSqlAnalyticsStore store, TaskCompletionSource mine, TaskCompletionSource theirs)
         {
             var claimed = new List<string>();
             while (await store.ClaimWebhookMessagesAsync(Start.AddHours(1), Start.AddHours(2), 7, default) is { Count: > 0 } batch)
             {
                 claimed.AddRange(batch.Select(m => m.Id));
+                mine.TrySetResult();
+                await theirs.Task.WaitAsync(TimeSpan.FromSeconds(30));
             }
 
             return claimed;
         }
 
-        var results = await Task.WhenAll(Task.Run(() => ClaimAllAsync(first)), Task.Run(() => ClaimAllAsync(second)));
+        var results = await Task.WhenAll(
+            Task.Run(() => ClaimAllAsync(first, firstClaimed, secondClaimed)),
+            Task.Run(() => ClaimAllAsync(second, secondClaimed, firstClaimed)));
 
         Assert.Empty(results[0].Intersect(results[1]));
         Assert.Equal(messages.Select(m => m.Id).Order(), results[0].Concat(results[1]).Order());

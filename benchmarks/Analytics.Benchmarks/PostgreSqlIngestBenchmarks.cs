@@ -1,0 +1,172 @@
+using Analytics.Pipeline;
+using Analytics.PostgreSql;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Analytics.Benchmarks;
+
+/// <summary>
+/// <see cref="Records"/> requests into a fresh schema of the PostgreSQL server named by <c>ANALYTICS_POSTGRES</c>
+/// (start one with <c>tests/postgres-server.sh</c>), timed per record: through the library's pipeline (queue, writer,
+/// rollups with sketches merged under row locks, one transaction per batch) until a flush says they are persisted,
+/// against the floor measured in the same run on the same server: the same rows by binary COPY into the same table, one
+/// transaction per batch of the same size.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 10)]
+public class PostgreSqlIngestBenchmarks
+{
+    public const int Records = 100_000;
+
+    private readonly string _connectionString = Environment.GetEnvironmentVariable("ANALYTICS_POSTGRES")
+        ?? throw new InvalidOperationException("Set ANALYTICS_POSTGRES: eval \"$(tests/postgres-server.sh start)\" starts a throwaway server and sets it.");
+
+    private RequestRecord[] _records = null!;
+    private NpgsqlDataSource _admin = null!;
+    private string _schema = null!;
+    private ServiceProvider? _services;
+    private AnalyticsQueue? _queue;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _records = new Traffic().Generate(Records, DateTimeOffset.UtcNow.AddHours(-2), TimeSpan.FromHours(2));
+        _admin = NpgsqlDataSource.Create(_connectionString);
+    }
+
+    [GlobalCleanup]
+    public void GlobalCleanup() => _admin.Dispose();
+
+    [IterationSetup(Target = nameof(RawCopy))]
+    public void SetupRaw()
+    {
+        _schema = "bench_" + Guid.NewGuid().ToString("N")[..12];
+        using var connection = _admin.OpenConnection();
+        PostgreSqlSchema.MigrateAsync(connection, _schema, default).GetAwaiter().GetResult(); // the same requests table and index the store writes
+    }
+
+    [IterationSetup(Target = nameof(Pipeline))]
+    public void SetupPipeline() => StartPipeline(rawSampleRate: 1);
+
+    [IterationSetup(Target = nameof(PipelineRollupsOnly))]
+    public void SetupRollupsOnly() => StartPipeline(rawSampleRate: 0);
+
+    [IterationCleanup]
+    public void Cleanup()
+    {
+        if (_services is not null)
+        {
+            foreach (var hosted in _services.GetServices<IHostedService>().Reverse())
+            {
+                hosted.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+
+            var pipeline = _services.GetRequiredService<IAnalyticsPipeline>();
+            if (pipeline.Dropped > 0 || pipeline.Written != pipeline.Accepted)
+            {
+                throw new InvalidOperationException($"The pipeline lost records: accepted {pipeline.Accepted}, written {pipeline.Written}, dropped {pipeline.Dropped}.");
+            }
+
+            _services.Dispose();
+            _services = null;
+        }
+
+        using var command = _admin.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE;");
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The floor: the same rows, by binary COPY, one transaction per batch.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Records)]
+    public async Task RawCopy()
+    {
+        await using var connection = await _admin.OpenConnectionAsync();
+        for (var start = 0; start < _records.Length; start += RequestAnalyticsDefaults.BatchSize)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var import = await connection.BeginBinaryImportAsync($"COPY \"{_schema}\".requests ({PostgreSqlAnalyticsStore.RequestColumns[4..]}) FROM STDIN (FORMAT BINARY)"))
+            {
+                for (var i = start; i < Math.Min(start + RequestAnalyticsDefaults.BatchSize, _records.Length); i++)
+                {
+                    var r = _records[i];
+                    await import.StartRowAsync();
+                    await import.WriteAsync((r.Timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond, NpgsqlDbType.Bigint);
+                    await import.WriteAsync(r.Method, NpgsqlDbType.Text);
+                    await import.WriteAsync(r.Route, NpgsqlDbType.Text);
+                    await import.WriteAsync(r.Path, NpgsqlDbType.Text);
+                    await import.WriteAsync(r.StatusCode, NpgsqlDbType.Integer);
+                    await import.WriteAsync(r.Duration.Ticks / TimeSpan.TicksPerMicrosecond, NpgsqlDbType.Bigint);
+                    await import.WriteAsync(r.RequestBytes, NpgsqlDbType.Bigint);
+                    await import.WriteAsync(r.ResponseBytes, NpgsqlDbType.Bigint);
+                    await WriteAsync(import, r.ClientIp);
+                    await WriteAsync(import, r.UserAgent);
+                    await WriteAsync(import, r.Protocol);
+                    await import.WriteAsync((int)r.Kind, NpgsqlDbType.Integer);
+                    await WriteAsync(import, r.TraceId);
+                    await WriteAsync(import, r.UserId);
+                    await WriteAsync(import, r.Environment);
+                    await WriteAsync(import, r.Instance);
+                    await WriteAsync(import, r.ExceptionType);
+                    await WriteAsync(import, r.ExceptionMessage);
+                }
+
+                await import.CompleteAsync();
+            }
+
+            await transaction.CommitAsync();
+        }
+    }
+
+    /// <summary>The library: every raw row kept, plus the rollups, through the queue and the writer.</summary>
+    [Benchmark(OperationsPerInvoke = Records)]
+    public Task Pipeline() => EnqueueAndFlushAsync();
+
+    /// <summary>The library with <c>RawSampleRate = 0</c>: rollups only, no raw rows.</summary>
+    [Benchmark(OperationsPerInvoke = Records)]
+    public Task PipelineRollupsOnly() => EnqueueAndFlushAsync();
+
+    private static Task WriteAsync(NpgsqlBinaryImporter import, string? value) =>
+        value is null ? import.WriteNullAsync() : import.WriteAsync(value, NpgsqlDbType.Text);
+
+    private async Task EnqueueAndFlushAsync()
+    {
+        var queue = _queue!;
+        foreach (var record in _records)
+        {
+            if (!queue.TryEnqueue(record))
+            {
+                throw new InvalidOperationException("The queue refused a record; it is sized to hold them all.");
+            }
+        }
+
+        await queue.FlushAsync();
+    }
+
+    private void StartPipeline(double rawSampleRate)
+    {
+        _schema = "bench_" + Guid.NewGuid().ToString("N")[..12];
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddLogging();
+        services.AddRequestAnalytics(o =>
+        {
+            o.RawSampleRate = rawSampleRate;
+            o.QueueCapacity = Records + 1; // every record fits: the benchmark times the writer, not the drop path
+        }).UsePostgreSql(_connectionString, _schema);
+        _services = services.BuildServiceProvider();
+        foreach (var hosted in _services.GetServices<IHostedService>())
+        {
+            hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        _queue = _services.GetRequiredService<AnalyticsQueue>();
+
+        // The schema is created by the first batch: write one before the clock starts.
+        _queue.TryEnqueue(_records[0]);
+        _queue.FlushAsync().AsTask().GetAwaiter().GetResult();
+    }
+}
