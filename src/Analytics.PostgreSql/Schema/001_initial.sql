@@ -64,6 +64,10 @@ CREATE TABLE {schema}.request_rollups (
     PRIMARY KEY (granularity, bucket_start, route, method, status, environment, instance)
 );
 
+-- A sketch is rewritten by every batch that adds to its row; PostgreSQL's default would compress it (pglz) each time,
+-- which costs more than the rest of the write. EXTERNAL keeps it out of line, uncompressed.
+ALTER TABLE {schema}.request_rollups ALTER COLUMN latency SET STORAGE EXTERNAL;
+
 CREATE TABLE {schema}.error_rollups (
     granularity    smallint NOT NULL,
     bucket_start   bigint   NOT NULL,
@@ -92,6 +96,8 @@ CREATE TABLE {schema}.event_rollups (
     duration     bytea,                    -- NULL until an event of the bucket carries a duration
     PRIMARY KEY (granularity, bucket_start, name, environment, instance)
 );
+
+ALTER TABLE {schema}.event_rollups ALTER COLUMN duration SET STORAGE EXTERNAL;
 
 CREATE TABLE {schema}.webhook_subscriptions (
     id              text     NOT NULL PRIMARY KEY,
