@@ -1,4 +1,5 @@
 using Analytics.Alerts;
+using Analytics.Storage;
 using Analytics.Webhooks;
 using Npgsql;
 
@@ -7,17 +8,14 @@ namespace Analytics.PostgreSql;
 /// <summary>The alerting side: rules with their state, and the history of their changes.</summary>
 internal sealed partial class PostgreSqlAnalyticsStore : IAlertStore
 {
-    private const string RuleColumns =
-        "id, name, metric, route, method, event_name, window_us, operator, threshold, enabled, source, firing, firing_changed_at, last_value";
-
-    private const string HistoryColumns =
-        "id, rule_id, name, metric, route, method, event_name, window_us, operator, threshold, triggered, value, window_start, window_end, ts";
+    private const string RuleColumns = StoreRows.RuleColumns;
+    private const string HistoryColumns = StoreRows.HistoryColumns;
 
     public Task<IReadOnlyList<AlertRule>> ListAlertRulesAsync(CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {RuleColumns} FROM {S}.alert_rules ORDER BY id COLLATE \"C\";", [], ReadRule, cancellationToken);
+        QueryAsync($"SELECT {RuleColumns} FROM {S}.alert_rules ORDER BY id COLLATE \"C\";", [], StoreRows.ReadRule, cancellationToken);
 
     public async Task<AlertRule?> GetAlertRuleAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {RuleColumns} FROM {S}.alert_rules WHERE id = $1;", [Text(id)], ReadRule, cancellationToken).ConfigureAwait(false))
+        (await QueryAsync($"SELECT {RuleColumns} FROM {S}.alert_rules WHERE id = $1;", [Text(id)], StoreRows.ReadRule, cancellationToken).ConfigureAwait(false))
         .FirstOrDefault();
 
     public Task<bool> AddAlertRuleAsync(AlertRule rule, CancellationToken cancellationToken)
@@ -91,50 +89,13 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAlertStore
         return QueryAsync(
             $"SELECT {HistoryColumns} FROM {S}.alert_history WHERE ($1::text IS NULL OR rule_id = $1) AND id < $2 ORDER BY id DESC LIMIT $3;",
             [Text(ruleId), before ?? long.MaxValue, limit],
-            reader =>
-            {
-                var triggered = reader.GetBoolean(10);
-                var time = FromMicros(reader.GetInt64(14));
-                return new AlertTransition
-                {
-                    Id = reader.GetInt64(0),
-                    Rule = ReadDefinition(reader, 1) with { Firing = triggered, FiringChangedAt = time, LastValue = reader.GetDouble(11) },
-                    Triggered = triggered,
-                    Value = reader.GetDouble(11),
-                    WindowStart = FromMicros(reader.GetInt64(12)),
-                    WindowEnd = FromMicros(reader.GetInt64(13)),
-                    Time = time,
-                };
-            },
+            StoreRows.ReadTransition,
             cancellationToken);
     }
-
-    /// <summary>Reads a rule's definition from nine columns starting at <paramref name="first"/> (the order of both alert_rules and alert_history).</summary>
-    private static AlertRule ReadDefinition(NpgsqlDataReader reader, int first) => new()
-    {
-        Id = reader.GetString(first),
-        Name = reader.GetString(first + 1),
-        Metric = (AlertMetric)reader.GetInt32(first + 2),
-        Route = GetStringOrNull(reader, first + 3),
-        Method = GetStringOrNull(reader, first + 4),
-        EventName = GetStringOrNull(reader, first + 5),
-        Window = TimeSpan.FromMicroseconds(reader.GetInt64(first + 6)),
-        Operator = (AlertOperator)reader.GetInt32(first + 7),
-        Threshold = reader.GetDouble(first + 8),
-    };
 
     private static object?[] RuleParameters(AlertRule r) =>
     [
         Text(r.Id), Text(r.Name), (int)r.Metric, Text(r.Route), Text(r.Method), Text(r.EventName), Micros(r.Window), (int)r.Operator,
         r.Threshold, r.Enabled, (int)r.Source, r.Firing, r.FiringChangedAt is { } changed ? Micros(changed) : null, r.LastValue,
     ];
-
-    private static AlertRule ReadRule(NpgsqlDataReader reader) => ReadDefinition(reader, 0) with
-    {
-        Enabled = reader.GetBoolean(9),
-        Source = (DefinitionSource)reader.GetInt32(10),
-        Firing = reader.GetBoolean(11),
-        FiringChangedAt = reader.IsDBNull(12) ? null : FromMicros(reader.GetInt64(12)),
-        LastValue = reader.IsDBNull(13) ? null : reader.GetDouble(13),
-    };
 }

@@ -1,3 +1,4 @@
+using Analytics.Storage;
 using Analytics.Webhooks;
 using Npgsql;
 
@@ -10,8 +11,8 @@ namespace Analytics.PostgreSql;
 internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
 {
     private const string SubscriptionColumns = "id, url, event_types, event_names, enabled, disabled_reason, secrets, source, created_at";
-    private const string OutboxColumns = "id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state";
-    private const string AttemptColumns = "id, message_id, subscription_id, event_type, attempt, ts, duration_us, status, response, error";
+    private const string OutboxColumns = StoreRows.OutboxColumns;
+    private const string AttemptColumns = StoreRows.AttemptColumns;
 
     public Task<IReadOnlyList<WebhookSubscription>> ListWebhookSubscriptionsAsync(CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {SubscriptionColumns} FROM {S}.webhook_subscriptions ORDER BY id COLLATE \"C\";", [], ReadSubscription, cancellationToken);
@@ -74,7 +75,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
             RETURNING {OutboxColumns};
             """,
             [Micros(leaseUntil), Micros(now), maxMessages],
-            ReadMessage,
+            StoreRows.ReadMessage,
             cancellationToken).ConfigureAwait(false);
 
         // RETURNING yields rows in no promised order; hand them out oldest first all the same.
@@ -121,7 +122,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
     }
 
     public async Task<WebhookMessage?> GetWebhookMessageAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {OutboxColumns} FROM {S}.webhook_outbox WHERE id = $1;", [Text(id)], ReadMessage, cancellationToken).ConfigureAwait(false))
+        (await QueryAsync($"SELECT {OutboxColumns} FROM {S}.webhook_outbox WHERE id = $1;", [Text(id)], StoreRows.ReadMessage, cancellationToken).ConfigureAwait(false))
         .FirstOrDefault();
 
     public Task<IReadOnlyList<WebhookAttempt>> ReadWebhookAttemptsAsync(string subscriptionId, int limit, long? before, CancellationToken cancellationToken)
@@ -130,19 +131,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
         return QueryAsync(
             $"SELECT {AttemptColumns} FROM {S}.webhook_attempts WHERE subscription_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3;",
             [Text(subscriptionId), before ?? long.MaxValue, limit],
-            reader => new WebhookAttempt
-            {
-                Id = reader.GetInt64(0),
-                MessageId = reader.GetString(1),
-                SubscriptionId = reader.GetString(2),
-                EventType = reader.GetString(3),
-                Attempt = reader.GetInt32(4),
-                Time = FromMicros(reader.GetInt64(5)),
-                Duration = TimeSpan.FromMicroseconds(reader.GetInt64(6)),
-                StatusCode = reader.IsDBNull(7) ? null : reader.GetInt32(7),
-                Response = GetStringOrNull(reader, 8),
-                Error = GetStringOrNull(reader, 9),
-            },
+            StoreRows.ReadAttempt,
             cancellationToken);
     }
 
@@ -168,23 +157,10 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
         EventTypes = reader.GetFieldValue<string[]>(2),
         EventNames = reader.GetFieldValue<string[]>(3),
         Enabled = reader.GetBoolean(4),
-        DisabledReason = GetStringOrNull(reader, 5),
+        DisabledReason = StoreRows.GetStringOrNull(reader, 5),
         Secrets = reader.GetFieldValue<string[]>(6),
         Source = (DefinitionSource)reader.GetInt32(7),
-        CreatedAt = FromMicros(reader.GetInt64(8)),
-    };
-
-    private static WebhookMessage ReadMessage(NpgsqlDataReader reader) => new()
-    {
-        Id = reader.GetString(0),
-        SubscriptionId = reader.GetString(1),
-        EventType = reader.GetString(2),
-        Payload = reader.GetFieldValue<byte[]>(3),
-        CreatedAt = FromMicros(reader.GetInt64(4)),
-        NextAttemptAt = FromMicros(reader.GetInt64(5)),
-        Attempts = reader.GetInt32(6),
-        Deliveries = reader.GetInt32(7),
-        State = (WebhookMessageState)reader.GetInt32(8),
+        CreatedAt = StoreRows.FromUnixMicroseconds(reader.GetInt64(8)),
     };
 
     private static void AddValues(NpgsqlCommand command, object?[] values)

@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Storage;
 using Analytics.Webhooks;
 using Npgsql;
 using NpgsqlTypes;
@@ -13,10 +14,7 @@ namespace Analytics.PostgreSql;
 /// </summary>
 internal sealed partial class PostgreSqlAnalyticsStore
 {
-    internal const string RequestColumns =
-        "id, ts, method, route, path, status, duration_us, request_bytes, response_bytes, client_ip, user_agent, protocol, kind, trace_id, user_id, environment, instance, exception_type, exception_message";
-
-    internal const string EventColumns = "id, ts, name, user_id, duration_us, success, properties, environment, instance";
+    internal const string RequestColumns = StoreRows.RequestColumns;
 
     // A row another instance inserts between this batch's lock and insert goes round again, to be locked and added to;
     // after this many rounds something else is wrong.
@@ -128,7 +126,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
     private async Task CopyEventsAsync(NpgsqlConnection connection, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
     {
-        var import = await connection.BeginBinaryImportAsync($"COPY {S}.events ({EventColumns[4..]}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        var import = await connection.BeginBinaryImportAsync($"COPY {S}.events ({StoreRows.EventColumns[4..]}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
         await using (import.ConfigureAwait(false))
         {
             foreach (var e in events)

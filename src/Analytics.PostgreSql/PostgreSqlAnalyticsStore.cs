@@ -185,9 +185,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IClust
         }
     }
 
-    internal static long Micros(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
-
-    internal static DateTimeOffset FromMicros(long value) => new(DateTimeOffset.UnixEpoch.UtcTicks + (value * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
+    internal static long Micros(DateTimeOffset value) => Storage.StoreRows.ToUnixMicroseconds(value);
 
     internal static long Micros(TimeSpan value) => value.Ticks / TimeSpan.TicksPerMicrosecond;
 

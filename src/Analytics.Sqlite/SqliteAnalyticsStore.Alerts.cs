@@ -1,4 +1,5 @@
 using Analytics.Alerts;
+using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.Data.Sqlite;
 
@@ -7,17 +8,14 @@ namespace Analytics.Sqlite;
 /// <summary>The alerting side: rules with their state, and the history of their changes.</summary>
 internal sealed partial class SqliteAnalyticsStore : IAlertStore
 {
-    private const string RuleColumns =
-        "id, name, metric, route, method, event_name, window_us, operator, threshold, enabled, source, firing, firing_changed_at, last_value";
-
-    private const string HistoryColumns =
-        "id, rule_id, name, metric, route, method, event_name, window_us, operator, threshold, triggered, value, window_start, window_end, ts";
+    private const string RuleColumns = StoreRows.RuleColumns;
+    private const string HistoryColumns = StoreRows.HistoryColumns;
 
     public Task<IReadOnlyList<AlertRule>> ListAlertRulesAsync(CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {RuleColumns} FROM alert_rules ORDER BY id;", [], ReadRule, cancellationToken);
+        QueryAsync($"SELECT {RuleColumns} FROM alert_rules ORDER BY id;", [], StoreRows.ReadRule, cancellationToken);
 
     public async Task<AlertRule?> GetAlertRuleAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {RuleColumns} FROM alert_rules WHERE id = $id;", [("$id", id)], ReadRule, cancellationToken).ConfigureAwait(false))
+        (await QueryAsync($"SELECT {RuleColumns} FROM alert_rules WHERE id = $id;", [("$id", id)], StoreRows.ReadRule, cancellationToken).ConfigureAwait(false))
         .FirstOrDefault();
 
     public Task<bool> AddAlertRuleAsync(AlertRule rule, CancellationToken cancellationToken)
@@ -112,40 +110,9 @@ internal sealed partial class SqliteAnalyticsStore : IAlertStore
         return QueryAsync(
             $"SELECT {HistoryColumns} FROM alert_history WHERE {where} ORDER BY id DESC LIMIT $limit;",
             [("$rule", ruleId), ("$before", before ?? long.MaxValue), ("$limit", limit)],
-            reader =>
-            {
-                var triggered = reader.GetInt64(10) != 0;
-                var time = FromUnixMicroseconds(reader.GetInt64(14));
-                return new AlertTransition
-                {
-                    Id = reader.GetInt64(0),
-                    Rule = ReadDefinition(reader, 1) with { Firing = triggered, FiringChangedAt = time, LastValue = reader.GetDouble(11) },
-                    Triggered = triggered,
-                    Value = reader.GetDouble(11),
-                    WindowStart = FromUnixMicroseconds(reader.GetInt64(12)),
-                    WindowEnd = FromUnixMicroseconds(reader.GetInt64(13)),
-                    Time = time,
-                };
-            },
+            StoreRows.ReadTransition,
             cancellationToken);
     }
-
-    /// <summary>
-    /// Reads a rule's definition from nine columns starting at <paramref name="first"/>: id, name, metric, route,
-    /// method, event_name, window_us, operator, threshold (the order of both alert_rules and alert_history).
-    /// </summary>
-    private static AlertRule ReadDefinition(SqliteDataReader reader, int first) => new()
-    {
-        Id = reader.GetString(first),
-        Name = reader.GetString(first + 1),
-        Metric = (AlertMetric)reader.GetInt32(first + 2),
-        Route = GetStringOrNull(reader, first + 3),
-        Method = GetStringOrNull(reader, first + 4),
-        EventName = GetStringOrNull(reader, first + 5),
-        Window = TimeSpan.FromMicroseconds(reader.GetInt64(first + 6)),
-        Operator = (AlertOperator)reader.GetInt32(first + 7),
-        Threshold = reader.GetDouble(first + 8),
-    };
 
     private static (string, object?)[] RuleParameters(AlertRule r) =>
     [
@@ -154,13 +121,4 @@ internal sealed partial class SqliteAnalyticsStore : IAlertStore
         ("$threshold", r.Threshold), ("$enabled", r.Enabled ? 1 : 0), ("$source", (int)r.Source), ("$firing", r.Firing ? 1 : 0),
         ("$firing_changed_at", r.FiringChangedAt is { } changed ? ToUnixMicroseconds(changed) : null), ("$last_value", r.LastValue),
     ];
-
-    private static AlertRule ReadRule(SqliteDataReader reader) => ReadDefinition(reader, 0) with
-    {
-        Enabled = reader.GetInt64(9) != 0,
-        Source = (DefinitionSource)reader.GetInt32(10),
-        Firing = reader.GetInt64(11) != 0,
-        FiringChangedAt = reader.IsDBNull(12) ? null : FromUnixMicroseconds(reader.GetInt64(12)),
-        LastValue = reader.IsDBNull(13) ? null : reader.GetDouble(13),
-    };
 }

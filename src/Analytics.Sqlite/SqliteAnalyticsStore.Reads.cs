@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Analytics.Rollups;
+using Analytics.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Analytics.Sqlite;
@@ -10,93 +11,24 @@ namespace Analytics.Sqlite;
 internal sealed partial class SqliteAnalyticsStore
 {
     public Task<IReadOnlyList<StoredRequest>> ReadRequestsAsync(RawQuery query, CancellationToken cancellationToken) =>
-        ReadPageAsync("requests", SqliteWriter.RequestColumns, query, reader => new StoredRequest(reader.GetInt64(0), new RequestRecord
-        {
-            Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
-            Method = reader.GetString(2),
-            Route = reader.GetString(3),
-            Path = reader.GetString(4),
-            StatusCode = reader.GetInt32(5),
-            Duration = TimeSpan.FromMicroseconds(reader.GetInt64(6)),
-            RequestBytes = reader.GetInt64(7),
-            ResponseBytes = reader.GetInt64(8),
-            ClientIp = GetStringOrNull(reader, 9),
-            UserAgent = GetStringOrNull(reader, 10),
-            Protocol = GetStringOrNull(reader, 11),
-            Kind = (RequestKind)reader.GetInt32(12),
-            TraceId = GetStringOrNull(reader, 13),
-            UserId = GetStringOrNull(reader, 14),
-            Environment = GetStringOrNull(reader, 15),
-            Instance = GetStringOrNull(reader, 16),
-            ExceptionType = GetStringOrNull(reader, 17),
-            ExceptionMessage = GetStringOrNull(reader, 18),
-        }), cancellationToken);
+        ReadPageAsync("requests", StoreRows.RequestColumns, query, StoreRows.ReadRequest, cancellationToken);
 
     public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken) =>
-        ReadPageAsync("events", SqliteWriter.EventColumns, query, reader => new StoredEvent(reader.GetInt64(0), new EventRecord
-        {
-            Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
-            Name = reader.GetString(2),
-            UserId = GetStringOrNull(reader, 3),
-            Duration = reader.IsDBNull(4) ? null : TimeSpan.FromMicroseconds(reader.GetInt64(4)),
-            Success = reader.IsDBNull(5) ? null : reader.GetInt64(5) != 0,
-            PropertiesJson = GetStringOrNull(reader, 6),
-            Environment = GetStringOrNull(reader, 7),
-            Instance = GetStringOrNull(reader, 8),
-        }), cancellationToken);
+        ReadPageAsync("events", StoreRows.EventColumns, query, StoreRows.ReadEvent, cancellationToken);
 
     public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         string latency = query.IncludeSketches ? "latency" : "NULL";
         return ReadRollupsAsync(
-            $"SELECT bucket_start, route, method, status, environment, instance, count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, {latency} FROM request_rollups",
-            query,
-            requests: true,
-            reader => new RequestRollup
-            {
-                Granularity = query.Granularity,
-                BucketStart = FromUnixMicroseconds(reader.GetInt64(0)),
-                Route = reader.GetString(1),
-                Method = reader.GetString(2),
-                StatusCode = reader.GetInt32(3),
-                Environment = GetStringOrNullIfEmpty(reader, 4),
-                Instance = GetStringOrNullIfEmpty(reader, 5),
-                Count = reader.GetInt64(6),
-                Errors = reader.GetInt64(7),
-                DurationSumMicroseconds = reader.GetInt64(8),
-                DurationMinMicroseconds = reader.GetInt64(9),
-                DurationMaxMicroseconds = reader.GetInt64(10),
-                RequestBytes = reader.GetInt64(11),
-                ResponseBytes = reader.GetInt64(12),
-                Latency = GetSketchOrNull(reader, 13),
-            },
-            cancellationToken);
+            $"SELECT {StoreRows.RequestRollupColumns}, {latency} FROM request_rollups", query, requests: true, StoreRows.ReadRequestRollup, cancellationToken);
     }
 
     public IAsyncEnumerable<ErrorRollup> ReadErrorRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         return ReadRollupsAsync(
-            "SELECT bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, last_message FROM error_rollups",
-            query,
-            requests: true,
-            reader => new ErrorRollup
-            {
-                Granularity = query.Granularity,
-                BucketStart = FromUnixMicroseconds(reader.GetInt64(0)),
-                Route = reader.GetString(1),
-                Method = reader.GetString(2),
-                StatusCode = reader.GetInt32(3),
-                ExceptionType = GetStringOrNullIfEmpty(reader, 4),
-                Environment = GetStringOrNullIfEmpty(reader, 5),
-                Instance = GetStringOrNullIfEmpty(reader, 6),
-                Count = reader.GetInt64(7),
-                FirstSeen = FromUnixMicroseconds(reader.GetInt64(8)),
-                LastSeen = FromUnixMicroseconds(reader.GetInt64(9)),
-                LastMessage = GetStringOrNull(reader, 10),
-            },
-            cancellationToken);
+            $"SELECT {StoreRows.ErrorRollupColumns} FROM error_rollups", query, requests: true, StoreRows.ReadErrorRollup, cancellationToken);
     }
 
     public IAsyncEnumerable<EventRollup> ReadEventRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
@@ -104,54 +36,14 @@ internal sealed partial class SqliteAnalyticsStore
         ArgumentNullException.ThrowIfNull(query);
         string duration = query.IncludeSketches ? "duration" : "NULL";
         return ReadRollupsAsync(
-            $"SELECT bucket_start, name, environment, instance, count, successes, failures, {duration} FROM event_rollups",
-            query,
-            requests: false,
-            reader => new EventRollup
-            {
-                Granularity = query.Granularity,
-                BucketStart = FromUnixMicroseconds(reader.GetInt64(0)),
-                Name = reader.GetString(1),
-                Environment = GetStringOrNullIfEmpty(reader, 2),
-                Instance = GetStringOrNullIfEmpty(reader, 3),
-                Count = reader.GetInt64(4),
-                Successes = reader.GetInt64(5),
-                Failures = reader.GetInt64(6),
-                Duration = GetSketchOrNull(reader, 7),
-            },
-            cancellationToken);
-    }
-
-    private static string? GetStringOrNull(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    private static string? GetStringOrNullIfEmpty(SqliteDataReader reader, int ordinal) => GetStringOrNull(reader, ordinal) is { Length: > 0 } value ? value : null;
-
-    /// <summary>
-    /// Reads a sketch. A BLOB that does not decode (a damaged file) reads as no sketch: the row's counts and sums still
-    /// answer, and one bad row cannot make every query over its range fail.
-    /// </summary>
-    private static LatencySketch? GetSketchOrNull(SqliteDataReader reader, int ordinal)
-    {
-        if (reader.IsDBNull(ordinal))
-        {
-            return null;
-        }
-
-        try
-        {
-            return LatencySketch.FromBytes((byte[])reader.GetValue(ordinal));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
+            $"SELECT {StoreRows.EventRollupColumns}, {duration} FROM event_rollups", query, requests: false, StoreRows.ReadEventRollup, cancellationToken);
     }
 
     private async IAsyncEnumerable<T> ReadRollupsAsync<T>(
         string select,
         RollupQuery query,
         bool requests,
-        Func<SqliteDataReader, T> map,
+        Func<SqliteDataReader, Granularity, T> map,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -159,7 +51,7 @@ internal sealed partial class SqliteAnalyticsStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return map(reader);
+            yield return map(reader, query.Granularity);
         }
     }
 

@@ -1,3 +1,4 @@
+using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.Data.Sqlite;
 
@@ -7,8 +8,8 @@ namespace Analytics.Sqlite;
 internal sealed partial class SqliteAnalyticsStore : IWebhookStore
 {
     private const string SubscriptionColumns = "id, url, event_types, event_names, enabled, disabled_reason, secrets, source, created_at";
-    private const string OutboxColumns = "id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state";
-    private const string AttemptColumns = "id, message_id, subscription_id, event_type, attempt, ts, duration_us, status, response, error";
+    private const string OutboxColumns = StoreRows.OutboxColumns;
+    private const string AttemptColumns = StoreRows.AttemptColumns;
 
     public Task<IReadOnlyList<WebhookSubscription>> ListWebhookSubscriptionsAsync(CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {SubscriptionColumns} FROM webhook_subscriptions ORDER BY id;", [], ReadSubscription, cancellationToken);
@@ -75,7 +76,7 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                messages.Add(ReadMessage(reader));
+                messages.Add(StoreRows.ReadMessage(reader));
             }
 
             // RETURNING yields rows in no promised order; hand them out oldest due first all the same.
@@ -125,7 +126,7 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
     }
 
     public async Task<WebhookMessage?> GetWebhookMessageAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {OutboxColumns} FROM webhook_outbox WHERE id = $id;", [("$id", id)], ReadMessage, cancellationToken).ConfigureAwait(false))
+        (await QueryAsync($"SELECT {OutboxColumns} FROM webhook_outbox WHERE id = $id;", [("$id", id)], StoreRows.ReadMessage, cancellationToken).ConfigureAwait(false))
         .FirstOrDefault();
 
     public Task<IReadOnlyList<WebhookAttempt>> ReadWebhookAttemptsAsync(string subscriptionId, int limit, long? before, CancellationToken cancellationToken)
@@ -134,19 +135,7 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
         return QueryAsync(
             $"SELECT {AttemptColumns} FROM webhook_attempts WHERE subscription_id = $subscription AND id < $before ORDER BY id DESC LIMIT $limit;",
             [("$subscription", subscriptionId), ("$before", before ?? long.MaxValue), ("$limit", limit)],
-            reader => new WebhookAttempt
-            {
-                Id = reader.GetInt64(0),
-                MessageId = reader.GetString(1),
-                SubscriptionId = reader.GetString(2),
-                EventType = reader.GetString(3),
-                Attempt = reader.GetInt32(4),
-                Time = FromUnixMicroseconds(reader.GetInt64(5)),
-                Duration = TimeSpan.FromMicroseconds(reader.GetInt64(6)),
-                StatusCode = reader.IsDBNull(7) ? null : reader.GetInt32(7),
-                Response = GetStringOrNull(reader, 8),
-                Error = GetStringOrNull(reader, 9),
-            },
+            StoreRows.ReadAttempt,
             cancellationToken);
     }
 
@@ -177,23 +166,10 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
         EventTypes = SplitLines(reader.GetString(2)),
         EventNames = SplitLines(reader.GetString(3)),
         Enabled = reader.GetInt64(4) != 0,
-        DisabledReason = GetStringOrNull(reader, 5),
+        DisabledReason = StoreRows.GetStringOrNull(reader, 5),
         Secrets = SplitLines(reader.GetString(6)),
         Source = (DefinitionSource)reader.GetInt32(7),
         CreatedAt = FromUnixMicroseconds(reader.GetInt64(8)),
-    };
-
-    private static WebhookMessage ReadMessage(SqliteDataReader reader) => new()
-    {
-        Id = reader.GetString(0),
-        SubscriptionId = reader.GetString(1),
-        EventType = reader.GetString(2),
-        Payload = (byte[])reader.GetValue(3),
-        CreatedAt = FromUnixMicroseconds(reader.GetInt64(4)),
-        NextAttemptAt = FromUnixMicroseconds(reader.GetInt64(5)),
-        Attempts = reader.GetInt32(6),
-        Deliveries = reader.GetInt32(7),
-        State = (WebhookMessageState)reader.GetInt32(8),
     };
 
     private static string JoinLines(IReadOnlyList<string> items) => string.Join('\n', items);

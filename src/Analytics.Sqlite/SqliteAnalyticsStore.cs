@@ -104,9 +104,9 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IDisposabl
         SqliteConnection.ClearPool(connection); // let go of the file
     }
 
-    internal static long ToUnixMicroseconds(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+    internal static long ToUnixMicroseconds(DateTimeOffset value) => Storage.StoreRows.ToUnixMicroseconds(value);
 
-    internal static DateTimeOffset FromUnixMicroseconds(long value) => new(DateTimeOffset.UnixEpoch.UtcTicks + (value * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
+    internal static DateTimeOffset FromUnixMicroseconds(long value) => Storage.StoreRows.FromUnixMicroseconds(value);
 
     private async Task<T> WithWriterAsync<T>(Func<SqliteWriter, T> action, CancellationToken cancellationToken)
     {

@@ -10,10 +10,9 @@ namespace Analytics.Sqlite;
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
-    internal const string RequestColumns =
-        "id, ts, method, route, path, status, duration_us, request_bytes, response_bytes, client_ip, user_agent, protocol, kind, trace_id, user_id, environment, instance, exception_type, exception_message";
+    internal const string RequestColumns = Storage.StoreRows.RequestColumns;
 
-    internal const string EventColumns = "id, ts, name, user_id, duration_us, success, properties, environment, instance";
+    internal const string EventColumns = Storage.StoreRows.EventColumns;
 
     /// <summary>Merges two encoded sketches inside SQLite, so an upsert adds to the stored sketch in one statement.</summary>
     internal const string MergeFunction = "analytics_sketch_merge";

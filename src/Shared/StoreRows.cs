@@ -1,0 +1,224 @@
+using System.Data.Common;
+using Analytics.Alerts;
+using Analytics.Rollups;
+using Analytics.Webhooks;
+
+namespace Analytics.Storage;
+
+/// <summary>
+/// Maps rows to records for the SQL stores, which share their column lists and encodings (times in Unix microseconds,
+/// '' for "none" in rollup keys, sketches as <see cref="LatencySketch.ToBytes"/>). Compiled into each store's assembly.
+/// </summary>
+internal static class StoreRows
+{
+    public const string RequestColumns =
+        "id, ts, method, route, path, status, duration_us, request_bytes, response_bytes, client_ip, user_agent, protocol, kind, trace_id, user_id, environment, instance, exception_type, exception_message";
+
+    public const string EventColumns = "id, ts, name, user_id, duration_us, success, properties, environment, instance";
+
+    public const string RequestRollupColumns =
+        "bucket_start, route, method, status, environment, instance, count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes";
+
+    public const string ErrorRollupColumns = "bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, last_message";
+
+    public const string EventRollupColumns = "bucket_start, name, environment, instance, count, successes, failures";
+
+    public const string OutboxColumns = "id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state";
+
+    public const string AttemptColumns = "id, message_id, subscription_id, event_type, attempt, ts, duration_us, status, response, error";
+
+    public const string RuleColumns =
+        "id, name, metric, route, method, event_name, window_us, operator, threshold, enabled, source, firing, firing_changed_at, last_value";
+
+    public const string HistoryColumns =
+        "id, rule_id, name, metric, route, method, event_name, window_us, operator, threshold, triggered, value, window_start, window_end, ts";
+
+    public static long ToUnixMicroseconds(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+
+    public static DateTimeOffset FromUnixMicroseconds(long value) => new(DateTimeOffset.UnixEpoch.UtcTicks + (value * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
+
+    public static string? GetStringOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    public static string? GetStringOrNullIfEmpty(DbDataReader reader, int ordinal) => GetStringOrNull(reader, ordinal) is { Length: > 0 } value ? value : null;
+
+    /// <summary>
+    /// Reads a sketch. One that does not decode (a damaged row) reads as no sketch: the row's counts and sums still
+    /// answer, and one bad row cannot make every query over its range fail.
+    /// </summary>
+    public static LatencySketch? GetSketchOrNull(DbDataReader reader, int ordinal)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return LatencySketch.FromBytes(reader.GetFieldValue<byte[]>(ordinal));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads <see cref="RequestColumns"/>.</summary>
+    public static StoredRequest ReadRequest(DbDataReader reader) => new(reader.GetInt64(0), new RequestRecord
+    {
+        Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
+        Method = reader.GetString(2),
+        Route = reader.GetString(3),
+        Path = reader.GetString(4),
+        StatusCode = reader.GetInt32(5),
+        Duration = TimeSpan.FromMicroseconds(reader.GetInt64(6)),
+        RequestBytes = reader.GetInt64(7),
+        ResponseBytes = reader.GetInt64(8),
+        ClientIp = GetStringOrNull(reader, 9),
+        UserAgent = GetStringOrNull(reader, 10),
+        Protocol = GetStringOrNull(reader, 11),
+        Kind = (RequestKind)reader.GetInt32(12),
+        TraceId = GetStringOrNull(reader, 13),
+        UserId = GetStringOrNull(reader, 14),
+        Environment = GetStringOrNull(reader, 15),
+        Instance = GetStringOrNull(reader, 16),
+        ExceptionType = GetStringOrNull(reader, 17),
+        ExceptionMessage = GetStringOrNull(reader, 18),
+    });
+
+    /// <summary>Reads <see cref="EventColumns"/>.</summary>
+    public static StoredEvent ReadEvent(DbDataReader reader) => new(reader.GetInt64(0), new EventRecord
+    {
+        Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
+        Name = reader.GetString(2),
+        UserId = GetStringOrNull(reader, 3),
+        Duration = reader.IsDBNull(4) ? null : TimeSpan.FromMicroseconds(reader.GetInt64(4)),
+        Success = reader.IsDBNull(5) ? null : reader.GetBoolean(5),
+        PropertiesJson = GetStringOrNull(reader, 6),
+        Environment = GetStringOrNull(reader, 7),
+        Instance = GetStringOrNull(reader, 8),
+    });
+
+    /// <summary>Reads <see cref="RequestRollupColumns"/>, then the sketch (or NULL).</summary>
+    public static RequestRollup ReadRequestRollup(DbDataReader reader, Granularity granularity) => new()
+    {
+        Granularity = granularity,
+        BucketStart = FromUnixMicroseconds(reader.GetInt64(0)),
+        Route = reader.GetString(1),
+        Method = reader.GetString(2),
+        StatusCode = reader.GetInt32(3),
+        Environment = GetStringOrNullIfEmpty(reader, 4),
+        Instance = GetStringOrNullIfEmpty(reader, 5),
+        Count = reader.GetInt64(6),
+        Errors = reader.GetInt64(7),
+        DurationSumMicroseconds = reader.GetInt64(8),
+        DurationMinMicroseconds = reader.GetInt64(9),
+        DurationMaxMicroseconds = reader.GetInt64(10),
+        RequestBytes = reader.GetInt64(11),
+        ResponseBytes = reader.GetInt64(12),
+        Latency = GetSketchOrNull(reader, 13),
+    };
+
+    /// <summary>Reads <see cref="ErrorRollupColumns"/>.</summary>
+    public static ErrorRollup ReadErrorRollup(DbDataReader reader, Granularity granularity) => new()
+    {
+        Granularity = granularity,
+        BucketStart = FromUnixMicroseconds(reader.GetInt64(0)),
+        Route = reader.GetString(1),
+        Method = reader.GetString(2),
+        StatusCode = reader.GetInt32(3),
+        ExceptionType = GetStringOrNullIfEmpty(reader, 4),
+        Environment = GetStringOrNullIfEmpty(reader, 5),
+        Instance = GetStringOrNullIfEmpty(reader, 6),
+        Count = reader.GetInt64(7),
+        FirstSeen = FromUnixMicroseconds(reader.GetInt64(8)),
+        LastSeen = FromUnixMicroseconds(reader.GetInt64(9)),
+        LastMessage = GetStringOrNull(reader, 10),
+    };
+
+    /// <summary>Reads <see cref="EventRollupColumns"/>, then the sketch (or NULL).</summary>
+    public static EventRollup ReadEventRollup(DbDataReader reader, Granularity granularity) => new()
+    {
+        Granularity = granularity,
+        BucketStart = FromUnixMicroseconds(reader.GetInt64(0)),
+        Name = reader.GetString(1),
+        Environment = GetStringOrNullIfEmpty(reader, 2),
+        Instance = GetStringOrNullIfEmpty(reader, 3),
+        Count = reader.GetInt64(4),
+        Successes = reader.GetInt64(5),
+        Failures = reader.GetInt64(6),
+        Duration = GetSketchOrNull(reader, 7),
+    };
+
+    /// <summary>Reads <see cref="OutboxColumns"/>.</summary>
+    public static WebhookMessage ReadMessage(DbDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        SubscriptionId = reader.GetString(1),
+        EventType = reader.GetString(2),
+        Payload = reader.GetFieldValue<byte[]>(3),
+        CreatedAt = FromUnixMicroseconds(reader.GetInt64(4)),
+        NextAttemptAt = FromUnixMicroseconds(reader.GetInt64(5)),
+        Attempts = reader.GetInt32(6),
+        Deliveries = reader.GetInt32(7),
+        State = (WebhookMessageState)reader.GetInt32(8),
+    };
+
+    /// <summary>Reads <see cref="AttemptColumns"/>.</summary>
+    public static WebhookAttempt ReadAttempt(DbDataReader reader) => new()
+    {
+        Id = reader.GetInt64(0),
+        MessageId = reader.GetString(1),
+        SubscriptionId = reader.GetString(2),
+        EventType = reader.GetString(3),
+        Attempt = reader.GetInt32(4),
+        Time = FromUnixMicroseconds(reader.GetInt64(5)),
+        Duration = TimeSpan.FromMicroseconds(reader.GetInt64(6)),
+        StatusCode = reader.IsDBNull(7) ? null : reader.GetInt32(7),
+        Response = GetStringOrNull(reader, 8),
+        Error = GetStringOrNull(reader, 9),
+    };
+
+    /// <summary>Reads <see cref="RuleColumns"/>.</summary>
+    public static AlertRule ReadRule(DbDataReader reader) => ReadDefinition(reader, 0) with
+    {
+        Enabled = reader.GetBoolean(9),
+        Source = (DefinitionSource)reader.GetInt32(10),
+        Firing = reader.GetBoolean(11),
+        FiringChangedAt = reader.IsDBNull(12) ? null : FromUnixMicroseconds(reader.GetInt64(12)),
+        LastValue = reader.IsDBNull(13) ? null : reader.GetDouble(13),
+    };
+
+    /// <summary>Reads <see cref="HistoryColumns"/>: the rule as it was evaluated, with the state it changed to.</summary>
+    public static AlertTransition ReadTransition(DbDataReader reader)
+    {
+        var triggered = reader.GetBoolean(10);
+        var time = FromUnixMicroseconds(reader.GetInt64(14));
+        return new AlertTransition
+        {
+            Id = reader.GetInt64(0),
+            Rule = ReadDefinition(reader, 1) with { Firing = triggered, FiringChangedAt = time, LastValue = reader.GetDouble(11) },
+            Triggered = triggered,
+            Value = reader.GetDouble(11),
+            WindowStart = FromUnixMicroseconds(reader.GetInt64(12)),
+            WindowEnd = FromUnixMicroseconds(reader.GetInt64(13)),
+            Time = time,
+        };
+    }
+
+    /// <summary>
+    /// Reads a rule's definition from nine columns starting at <paramref name="first"/>: id, name, metric, route,
+    /// method, event_name, window_us, operator, threshold (the order of both alert_rules and alert_history).
+    /// </summary>
+    private static AlertRule ReadDefinition(DbDataReader reader, int first) => new()
+    {
+        Id = reader.GetString(first),
+        Name = reader.GetString(first + 1),
+        Metric = (AlertMetric)reader.GetInt32(first + 2),
+        Route = GetStringOrNull(reader, first + 3),
+        Method = GetStringOrNull(reader, first + 4),
+        EventName = GetStringOrNull(reader, first + 5),
+        Window = TimeSpan.FromMicroseconds(reader.GetInt64(first + 6)),
+        Operator = (AlertOperator)reader.GetInt32(first + 7),
+        Threshold = reader.GetDouble(first + 8),
+    };
+}
