@@ -1,11 +1,8 @@
-using Analytics.Pipeline;
 using Analytics.Sqlite;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Analytics.Benchmarks;
 
@@ -23,8 +20,7 @@ public class IngestBenchmarks
 
     private RequestRecord[] _records = null!;
     private string _directory = null!;
-    private ServiceProvider? _services;
-    private AnalyticsQueue? _queue;
+    private PipelineHarness? _pipeline;
     private SqliteConnection? _connection;
 
     [GlobalSetup]
@@ -55,22 +51,8 @@ public class IngestBenchmarks
     [IterationCleanup]
     public void Cleanup()
     {
-        if (_services is not null)
-        {
-            foreach (var hosted in _services.GetServices<IHostedService>().Reverse())
-            {
-                hosted.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
-            }
-
-            var pipeline = _services.GetRequiredService<IAnalyticsPipeline>();
-            if (pipeline.Dropped > 0 || pipeline.Written != pipeline.Accepted)
-            {
-                throw new InvalidOperationException($"The pipeline lost records: accepted {pipeline.Accepted}, written {pipeline.Written}, dropped {pipeline.Dropped}.");
-            }
-
-            _services.Dispose();
-            _services = null;
-        }
+        _pipeline?.Dispose();
+        _pipeline = null;
 
         _connection?.Dispose();
         _connection = null;
@@ -146,42 +128,12 @@ public class IngestBenchmarks
     [Benchmark(OperationsPerInvoke = Records)]
     public Task PipelineRollupsOnly() => EnqueueAndFlushAsync();
 
-    private async Task EnqueueAndFlushAsync()
-    {
-        var queue = _queue!;
-        foreach (var record in _records)
-        {
-            if (!queue.TryEnqueue(record))
-            {
-                throw new InvalidOperationException("The queue refused a record; it is sized to hold them all.");
-            }
-        }
-
-        await queue.FlushAsync();
-    }
+    private Task EnqueueAndFlushAsync() => _pipeline!.EnqueueAndFlushAsync(_records);
 
     private void StartPipeline(double rawSampleRate)
     {
         NewDirectory();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddLogging();
-        services.AddRequestAnalytics(o =>
-        {
-            o.RawSampleRate = rawSampleRate;
-            o.QueueCapacity = Records + 1; // every record fits: the benchmark times the writer, not the drop path
-        }).UseSqlite(Path.Combine(_directory, "analytics.db"));
-        _services = services.BuildServiceProvider();
-        foreach (var hosted in _services.GetServices<IHostedService>())
-        {
-            hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        }
-
-        _queue = _services.GetRequiredService<AnalyticsQueue>();
-
-        // The schema is created by the first batch: write one before the clock starts.
-        _queue.TryEnqueue(_records[0]);
-        _queue.FlushAsync().AsTask().GetAwaiter().GetResult();
+        _pipeline = new PipelineHarness(_records, rawSampleRate, b => b.UseSqlite(Path.Combine(_directory, "analytics.db")));
     }
 
     private void NewDirectory()

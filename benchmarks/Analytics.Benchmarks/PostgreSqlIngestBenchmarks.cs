@@ -1,10 +1,7 @@
-using Analytics.Pipeline;
 using Analytics.PostgreSql;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -29,8 +26,7 @@ public class PostgreSqlIngestBenchmarks
     private RequestRecord[] _records = null!;
     private NpgsqlDataSource _admin = null!;
     private string _schema = null!;
-    private ServiceProvider? _services;
-    private AnalyticsQueue? _queue;
+    private PipelineHarness? _pipeline;
 
     [GlobalSetup]
     public void Setup()
@@ -59,22 +55,8 @@ public class PostgreSqlIngestBenchmarks
     [IterationCleanup]
     public void Cleanup()
     {
-        if (_services is not null)
-        {
-            foreach (var hosted in _services.GetServices<IHostedService>().Reverse())
-            {
-                hosted.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
-            }
-
-            var pipeline = _services.GetRequiredService<IAnalyticsPipeline>();
-            if (pipeline.Dropped > 0 || pipeline.Written != pipeline.Accepted)
-            {
-                throw new InvalidOperationException($"The pipeline lost records: accepted {pipeline.Accepted}, written {pipeline.Written}, dropped {pipeline.Dropped}.");
-            }
-
-            _services.Dispose();
-            _services = null;
-        }
+        _pipeline?.Dispose();
+        _pipeline = null;
 
         using var command = _admin.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE;");
         command.ExecuteNonQuery();
@@ -132,41 +114,11 @@ public class PostgreSqlIngestBenchmarks
     private static Task WriteAsync(NpgsqlBinaryImporter import, string? value) =>
         value is null ? import.WriteNullAsync() : import.WriteAsync(value, NpgsqlDbType.Text);
 
-    private async Task EnqueueAndFlushAsync()
-    {
-        var queue = _queue!;
-        foreach (var record in _records)
-        {
-            if (!queue.TryEnqueue(record))
-            {
-                throw new InvalidOperationException("The queue refused a record; it is sized to hold them all.");
-            }
-        }
-
-        await queue.FlushAsync();
-    }
+    private Task EnqueueAndFlushAsync() => _pipeline!.EnqueueAndFlushAsync(_records);
 
     private void StartPipeline(double rawSampleRate)
     {
         _schema = "bench_" + Guid.NewGuid().ToString("N")[..12];
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddLogging();
-        services.AddRequestAnalytics(o =>
-        {
-            o.RawSampleRate = rawSampleRate;
-            o.QueueCapacity = Records + 1; // every record fits: the benchmark times the writer, not the drop path
-        }).UsePostgreSql(_connectionString, _schema);
-        _services = services.BuildServiceProvider();
-        foreach (var hosted in _services.GetServices<IHostedService>())
-        {
-            hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        }
-
-        _queue = _services.GetRequiredService<AnalyticsQueue>();
-
-        // The schema is created by the first batch: write one before the clock starts.
-        _queue.TryEnqueue(_records[0]);
-        _queue.FlushAsync().AsTask().GetAwaiter().GetResult();
+        _pipeline = new PipelineHarness(_records, rawSampleRate, b => b.UsePostgreSql(_connectionString, _schema));
     }
 }
