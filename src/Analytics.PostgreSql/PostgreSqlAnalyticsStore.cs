@@ -15,6 +15,8 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IClust
     /// <summary>The schema the store's tables live in unless another is given.</summary>
     public const string DefaultSchema = "analytics";
 
+    private const string UnlockAll = "SELECT pg_advisory_unlock_all();";
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly string _schemaName;
@@ -144,7 +146,44 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IClust
         }
     }
 
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <summary>Disposes synchronously, for a service provider disposed that way; hosts use <see cref="DisposeAsync"/>.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _leaderLock.Wait();
+        try
+        {
+            if (_leaderConnection is { } held)
+            {
+                _leaderConnection = null;
+                try
+                {
+                    using var unlock = new NpgsqlCommand(UnlockAll, held);
+                    unlock.ExecuteNonQuery();
+                }
+                catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+                {
+                    // the session is gone, and its locks with it
+                }
+
+                held.Dispose();
+            }
+        }
+        finally
+        {
+            _leaderLock.Release();
+        }
+
+        if (_ownsDataSource)
+        {
+            _dataSource.Dispose();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -163,7 +202,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IClust
                 try
                 {
                     // Let another instance lead at once, even if the pool keeps this session open.
-                    await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all();", held);
+                    await using var unlock = new NpgsqlCommand(UnlockAll, held);
                     await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)

@@ -1,0 +1,299 @@
+using Analytics.Rollups;
+using Npgsql;
+
+namespace Analytics.PostgreSql;
+
+/// <summary>
+/// Rollups: several instances add to the same rows. Counts and sums are added in SQL; a sketch is merged in .NET while
+/// the batch's transaction holds the row's lock, so a concurrent batch waits for it instead of overwriting it. Rows
+/// are sent in one order (ordinal, by key) on every instance, which keeps two batches from locking the same rows in
+/// opposite orders.
+/// </summary>
+internal sealed partial class PostgreSqlAnalyticsStore
+{
+    // A row another instance inserts between this batch's lock and insert goes round again, to be locked and added to;
+    // after this many rounds something else is wrong.
+    private const int MaxMergeRounds = 5;
+
+    /// <summary>
+    /// A rollup table whose rows carry a sketch. <see cref="Keys"/> and <see cref="Values"/> list the columns in the
+    /// order <see cref="SketchRow"/> holds them, with their types for <c>unnest</c>; <see cref="AddValues"/> is the
+    /// SET list adding a row <c>i</c> to the stored row <c>t</c>.
+    /// </summary>
+    private sealed record SketchTable(string Name, (string Column, string Type)[] Keys, (string Column, string Type)[] Values, string Sketch, string AddValues);
+
+    /// <summary>A row to add: key values, other values (both in their table's column order) and the sketch's bytes.</summary>
+    private sealed record SketchRow(string SortKey, object[] Key, object[] Values, LatencySketch? Sketch);
+
+    private static readonly SketchTable RequestRollupTable = new(
+        "request_rollups",
+        [("granularity", "smallint"), ("bucket_start", "bigint"), ("route", "text"), ("method", "text"), ("status", "integer"), ("environment", "text"), ("instance", "text")],
+        [("count", "bigint"), ("errors", "bigint"), ("duration_sum_us", "bigint"), ("duration_min_us", "bigint"), ("duration_max_us", "bigint"), ("request_bytes", "bigint"), ("response_bytes", "bigint")],
+        "latency",
+        """
+        count = t.count + i.count, errors = t.errors + i.errors, duration_sum_us = t.duration_sum_us + i.duration_sum_us,
+        duration_min_us = least(t.duration_min_us, i.duration_min_us), duration_max_us = greatest(t.duration_max_us, i.duration_max_us),
+        request_bytes = t.request_bytes + i.request_bytes, response_bytes = t.response_bytes + i.response_bytes
+        """);
+
+    private static readonly SketchTable EventRollupTable = new(
+        "event_rollups",
+        [("granularity", "smallint"), ("bucket_start", "bigint"), ("name", "text"), ("environment", "text"), ("instance", "text")],
+        [("count", "bigint"), ("successes", "bigint"), ("failures", "bigint")],
+        "duration",
+        "count = t.count + i.count, successes = t.successes + i.successes, failures = t.failures + i.failures");
+
+    private static List<SketchRow> RequestRollupRows(IReadOnlyList<RequestRollup> rollups)
+    {
+        var rows = new Dictionary<string, SketchRow>(rollups.Count, StringComparer.Ordinal);
+        foreach (var r in rollups)
+        {
+            object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode, Text(r.Environment) ?? "", Text(r.Instance) ?? ""];
+            object[] values = [r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds, r.RequestBytes, r.ResponseBytes];
+            Add(rows, new SketchRow(SortKey(key), key, values, r.Latency ?? new LatencySketch()), static (a, b) =>
+            [
+                (long)a[0] + (long)b[0], (long)a[1] + (long)b[1], (long)a[2] + (long)b[2], Math.Min((long)a[3], (long)b[3]),
+                Math.Max((long)a[4], (long)b[4]), (long)a[5] + (long)b[5], (long)a[6] + (long)b[6],
+            ]);
+        }
+
+        return Sorted(rows);
+    }
+
+    private static List<SketchRow> EventRollupRows(IReadOnlyList<EventRollup> rollups)
+    {
+        var rows = new Dictionary<string, SketchRow>(rollups.Count, StringComparer.Ordinal);
+        foreach (var r in rollups)
+        {
+            object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Name)!, Text(r.Environment) ?? "", Text(r.Instance) ?? ""];
+            Add(rows, new SketchRow(SortKey(key), key, [r.Count, r.Successes, r.Failures], r.Duration), static (a, b) =>
+                [(long)a[0] + (long)b[0], (long)a[1] + (long)b[1], (long)a[2] + (long)b[2]]);
+        }
+
+        return Sorted(rows);
+    }
+
+    /// <summary>Adds a row, or folds it into the row with the same key (possible only when '' and NULL met in one key).</summary>
+    private static void Add(Dictionary<string, SketchRow> rows, SketchRow row, Func<object[], object[], object[]> combine)
+    {
+        if (rows.TryGetValue(row.SortKey, out var existing))
+        {
+            row = row with { Values = combine(existing.Values, row.Values), Sketch = MergeCopies(existing.Sketch, row.Sketch) };
+        }
+
+        rows[row.SortKey] = row;
+    }
+
+    private static List<SketchRow> Sorted(Dictionary<string, SketchRow> rows)
+    {
+        var list = rows.Values.ToList();
+        list.Sort(static (a, b) => string.CompareOrdinal(a.SortKey, b.SortKey));
+        return list;
+    }
+
+    private static string SortKey(object[] key) =>
+        string.Join('\u0000', key.Select(k => Convert.ToString(k, System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>Merges two sketches into a new one; neither argument changes (a batch that fails is written again as it was).</summary>
+    private static LatencySketch? MergeCopies(LatencySketch? a, LatencySketch? b)
+    {
+        if (a is null || b is null)
+        {
+            return a ?? b;
+        }
+
+        var merged = LatencySketch.FromBytes(a.ToBytes());
+        merged.Merge(b);
+        return merged;
+    }
+
+    /// <summary>
+    /// Adds rows to a sketch table: locks the rows that exist, merges their stored sketches with the batch's and
+    /// updates them, then inserts the rows that are new, all in the batch's transaction.
+    /// </summary>
+    private async Task UpsertSketchRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SketchTable table, List<SketchRow> rows, CancellationToken cancellationToken)
+    {
+        var keyColumns = string.Join(", ", table.Keys.Select(k => k.Column));
+        var allColumns = $"{keyColumns}, {string.Join(", ", table.Values.Select(v => v.Column))}, {table.Sketch}";
+        var keyMatch = string.Join(" AND ", table.Keys.Select(k => $"t.{k.Column} = i.{k.Column}"));
+        var keyUnnest = string.Join(", ", table.Keys.Select((k, n) => $"${n + 1}::{k.Type}[]"));
+        var allUnnest = string.Join(", ", table.Keys.Concat(table.Values).Append((table.Sketch, "bytea")).Select((c, n) => $"${n + 1}::{c.Item2}[]"));
+
+        var insert = $"""
+            WITH i AS (SELECT * FROM unnest({allUnnest}) WITH ORDINALITY AS i({allColumns}, ord)),
+            added AS (INSERT INTO {S}.{table.Name} ({allColumns}) SELECT {allColumns} FROM i ORDER BY ord ON CONFLICT DO NOTHING RETURNING {keyColumns})
+            SELECT i.ord FROM i JOIN added t ON {keyMatch};
+            """;
+        var lockRows = $"""
+            SELECT i.ord, t.{table.Sketch} FROM unnest({keyUnnest}) WITH ORDINALITY AS i({keyColumns}, ord)
+            JOIN {S}.{table.Name} t ON {keyMatch}
+            ORDER BY i.ord
+            FOR UPDATE OF t;
+            """;
+        var update = $"""
+            UPDATE {S}.{table.Name} t SET {table.AddValues}, {table.Sketch} = i.{table.Sketch}
+            FROM unnest({allUnnest}) AS i({allColumns})
+            WHERE {keyMatch};
+            """;
+
+        var pending = rows;
+        for (int round = 1; pending.Count > 0; round++)
+        {
+            if (round > MaxMergeRounds)
+            {
+                throw new InvalidOperationException($"Rows of {table.Name} kept appearing and disappearing between lock and insert; the batch is retried.");
+            }
+
+            // 1. Lock the rows that exist and read their sketches; other writers of these rows wait from here to commit.
+            //    In steady state (a minute's second batch onwards) this finds every row, and the batch is two statements.
+            var stored = new Dictionary<long, byte[]?>();
+            await using (var command = new NpgsqlCommand(lockRows, connection, transaction))
+            {
+                AddColumns(command, table, pending, withValues: false, sketches: null);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    stored[reader.GetInt64(0)] = reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1);
+                }
+            }
+
+            // 2. Add to them, with the sketches merged.
+            if (stored.Count > 0)
+            {
+                var found = pending.Where((_, n) => stored.ContainsKey(n + 1)).ToList();
+                var merged = pending.Select((r, n) => (r, n)).Where(x => stored.ContainsKey(x.n + 1)).Select(x => MergeStored(stored[x.n + 1], x.r.Sketch)).ToArray();
+                await using var command = new NpgsqlCommand(update, connection, transaction);
+                AddColumns(command, table, found, withValues: true, sketches: merged);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var missing = pending.Where((_, n) => !stored.ContainsKey(n + 1)).ToList();
+            if (missing.Count == 0)
+            {
+                return;
+            }
+
+            // 3. Insert the rest. ON CONFLICT DO NOTHING waits for another instance's insert of the same key to commit or
+            //    roll back; a key it inserted meanwhile is not returned, and goes round again to be locked and added to.
+            var inserted = new HashSet<long>();
+            await using (var command = new NpgsqlCommand(insert, connection, transaction))
+            {
+                AddColumns(command, table, missing, withValues: true, sketches: missing.Select(r => r.Sketch?.ToBytes()).ToArray());
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    inserted.Add(reader.GetInt64(0));
+                }
+            }
+
+            pending = missing.Where((_, n) => !inserted.Contains(n + 1)).ToList();
+        }
+    }
+
+    /// <summary>
+    /// The stored sketch with the batch's merged in, encoded. A stored sketch that does not decode (a damaged row) is
+    /// replaced by the batch's rather than failing every later batch touching that row; its counts still add up.
+    /// </summary>
+    private static byte[]? MergeStored(byte[]? stored, LatencySketch? added)
+    {
+        if (stored is null)
+        {
+            return added?.ToBytes();
+        }
+
+        LatencySketch sketch;
+        try
+        {
+            sketch = LatencySketch.FromBytes(stored);
+        }
+        catch (FormatException)
+        {
+            return added?.ToBytes();
+        }
+
+        if (added is not null)
+        {
+            sketch.Merge(added);
+        }
+
+        return sketch.ToBytes();
+    }
+
+    private static void AddColumns(NpgsqlCommand command, SketchTable table, List<SketchRow> rows, bool withValues, byte[]?[]? sketches)
+    {
+        for (int c = 0; c < table.Keys.Length; c++)
+        {
+            command.Parameters.Add(Column(table.Keys[c].Type, rows, r => r.Key[c]));
+        }
+
+        if (withValues)
+        {
+            for (int c = 0; c < table.Values.Length; c++)
+            {
+                command.Parameters.Add(Column(table.Values[c].Type, rows, r => r.Values[c]));
+            }
+        }
+
+        if (sketches is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = sketches });
+        }
+    }
+
+    private static NpgsqlParameter Column(string type, List<SketchRow> rows, Func<SketchRow, object> value) => type switch
+    {
+        "smallint" => new NpgsqlParameter { Value = rows.Select(r => (short)value(r)).ToArray() },
+        "integer" => new NpgsqlParameter { Value = rows.Select(r => (int)value(r)).ToArray() },
+        "bigint" => new NpgsqlParameter { Value = rows.Select(r => (long)value(r)).ToArray() },
+        _ => new NpgsqlParameter { Value = rows.Select(r => (string)value(r)).ToArray() },
+    };
+
+    /// <summary>
+    /// Error rollups merge entirely in SQL (counts add, first and last seen take the extremes), so one upsert adds them;
+    /// keys are folded first because one statement may not touch a row twice.
+    /// </summary>
+    private async Task UpsertErrorRollupsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<ErrorRollup> rollups, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<string, (object[] Key, long Count, long First, long Last, string? Message)>(StringComparer.Ordinal);
+        foreach (var r in rollups)
+        {
+            object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode, Text(r.ExceptionType) ?? "", Text(r.Environment) ?? "", Text(r.Instance) ?? ""];
+            var row = (key, r.Count, Micros(r.FirstSeen), Micros(r.LastSeen), Text(r.LastMessage));
+            var sortKey = SortKey(key);
+            if (rows.TryGetValue(sortKey, out var e))
+            {
+                row = (key, e.Count + row.Count, Math.Min(e.First, row.Item3), Math.Max(e.Last, row.Item4), row.Item4 >= e.Last ? row.Item5 : e.Message);
+            }
+
+            rows[sortKey] = row;
+        }
+
+        var sorted = rows.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).ToList();
+        await using var command = new NpgsqlCommand(
+            $"""
+            INSERT INTO {S}.error_rollups AS t (granularity, bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, last_message)
+            SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[],
+                $9::bigint[], $10::bigint[], $11::bigint[], $12::text[])
+            ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, environment, instance) DO UPDATE SET
+                count = t.count + excluded.count,
+                first_seen = least(t.first_seen, excluded.first_seen),
+                last_message = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.last_message ELSE t.last_message END,
+                last_seen = greatest(t.last_seen, excluded.last_seen);
+            """,
+            connection,
+            transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (short)r.Key[0]).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (long)r.Key[1]).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (string)r.Key[2]).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (string)r.Key[3]).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (int)r.Key[4]).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (string)r.Key[5]).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (string)r.Key[6]).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (string)r.Key[7]).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => r.Count).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => r.First).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => r.Last).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => r.Message).ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
