@@ -78,6 +78,38 @@ public sealed class RetentionServiceTests
         }
     }
 
+    [Fact]
+    public async Task OnAStoreSharedByAClusterOnlyTheLeadingInstancePurges()
+    {
+        var time = new FakeTimeProvider(Now);
+        var store = new PurgeRecordingStore { Leads = false };
+        var service = Create(store, time);
+        await service.StartAsync(default);
+        try
+        {
+            // Not leading: each pass asks, and deletes nothing.
+            await Wait.UntilAsync(
+                () =>
+                {
+                    time.Advance(TimeSpan.FromSeconds(1));
+                    return store.LeadershipChecks == 1;
+                },
+                TimeSpan.FromSeconds(10),
+                "the first pass asked whether this instance leads");
+            Assert.Empty(store.Calls);
+
+            // The leader went away and this instance took over: the next pass purges.
+            store.Leads = true;
+            time.Advance(RetentionService.Interval);
+            await Wait.UntilAsync(() => store.Calls.Count >= 4, TimeSpan.FromSeconds(10), "the leading instance purged raw rows and each granularity");
+            Assert.Equal(2, store.LeadershipChecks);
+        }
+        finally
+        {
+            await service.StopAsync(default);
+        }
+    }
+
     private static RetentionService Create(IAnalyticsStore store, TimeProvider time, Action<RequestAnalyticsOptions>? configure = null)
     {
         var options = new RequestAnalyticsOptions();
@@ -85,9 +117,21 @@ public sealed class RetentionServiceTests
         return new RetentionService(store, Options.Create(options), time, NullLogger<RetentionService>.Instance);
     }
 
-    private sealed class PurgeRecordingStore : IAnalyticsStore
+    private sealed class PurgeRecordingStore : IAnalyticsStore, IClusterLeadership
     {
         private readonly object _gate = new();
+        private int _leadershipChecks;
+
+        /// <summary>Gets or sets whether this instance leads a cluster sharing the store; true unless a test says otherwise.</summary>
+        public volatile bool Leads = true;
+
+        public int LeadershipChecks => Volatile.Read(ref _leadershipChecks);
+
+        public Task<bool> IsLeaderAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _leadershipChecks);
+            return Task.FromResult(Leads);
+        }
         private readonly List<(string Target, DateTimeOffset Cutoff, int MaxRows)> _calls = [];
 
         public int RawRows { get; set; }
