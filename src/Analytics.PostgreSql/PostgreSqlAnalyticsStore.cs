@@ -142,11 +142,48 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IClust
         }
         finally
         {
+            if (_disposed)
+            {
+                await LetGoOfLeadAsync().ConfigureAwait(false); // a synchronous Dispose came meanwhile and left it to this call
+            }
+
             _leaderLock.Release();
         }
     }
 
-    /// <summary>Disposes synchronously, for a service provider disposed that way; hosts use <see cref="DisposeAsync"/>.</summary>
+    /// <summary>Gives up the lead, if held. Called only while holding <see cref="_leaderLock"/>.</summary>
+    private async Task LetGoOfLeadAsync()
+    {
+        if (TakeLeaderConnection() is not { } held)
+        {
+            return;
+        }
+
+        try
+        {
+            // Let another instance lead at once, even if the app's own pool keeps this session open.
+            await using var unlock = new NpgsqlCommand(UnlockAll, held);
+            await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+        {
+            // the session is gone, and its locks with it
+        }
+
+        await held.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private NpgsqlConnection? TakeLeaderConnection()
+    {
+        var held = _leaderConnection;
+        _leaderConnection = null;
+        return held;
+    }
+
+    /// <summary>
+    /// Disposes synchronously, for a service provider disposed that way; hosts use <see cref="DisposeAsync"/>. Never
+    /// waits: if <see cref="IsLeaderAsync"/> is running, it sees the flag and lets go of the lead itself when it ends.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -155,28 +192,29 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IClust
         }
 
         _disposed = true;
-        _leaderLock.Wait();
-        try
+        if (_leaderLock.Wait(0))
         {
-            if (_leaderConnection is { } held)
+            try
             {
-                _leaderConnection = null;
-                try
+                if (TakeLeaderConnection() is { } held)
                 {
-                    using var unlock = new NpgsqlCommand(UnlockAll, held);
-                    unlock.ExecuteNonQuery();
-                }
-                catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
-                {
-                    // the session is gone, and its locks with it
-                }
+                    try
+                    {
+                        using var unlock = new NpgsqlCommand(UnlockAll, held);
+                        unlock.ExecuteNonQuery();
+                    }
+                    catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+                    {
+                        // the session is gone, and its locks with it
+                    }
 
-                held.Dispose();
+                    held.Dispose();
+                }
             }
-        }
-        finally
-        {
-            _leaderLock.Release();
+            finally
+            {
+                _leaderLock.Release();
+            }
         }
 
         if (_ownsDataSource)
@@ -196,22 +234,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IClust
         await _leaderLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_leaderConnection is { } held)
-            {
-                _leaderConnection = null;
-                try
-                {
-                    // Let another instance lead at once, even if the pool keeps this session open.
-                    await using var unlock = new NpgsqlCommand(UnlockAll, held);
-                    await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
-                {
-                    // the session is gone, and its locks with it
-                }
-
-                await held.DisposeAsync().ConfigureAwait(false);
-            }
+            await LetGoOfLeadAsync().ConfigureAwait(false);
         }
         finally
         {
