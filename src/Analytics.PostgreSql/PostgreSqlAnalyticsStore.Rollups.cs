@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Storage;
 using Npgsql;
 
 namespace Analytics.PostgreSql;
@@ -14,6 +15,9 @@ internal sealed partial class PostgreSqlAnalyticsStore
     // A row another instance inserts between this batch's lock and insert goes round again, to be locked and added to;
     // after this many rounds something else is wrong.
     private const int MaxMergeRounds = 5;
+
+    private SketchStatements? _requestRollupStatements;
+    private SketchStatements? _eventRollupStatements;
 
     /// <summary>
     /// A rollup table whose rows carry a sketch. <see cref="Keys"/> and <see cref="Values"/> list the columns in the
@@ -73,7 +77,10 @@ internal sealed partial class PostgreSqlAnalyticsStore
         return Sorted(rows);
     }
 
-    /// <summary>Adds a row, or folds it into the row with the same key (possible only when '' and NULL met in one key).</summary>
+    /// <summary>
+    /// Adds a row, or folds it into the row with the same key: distinct keys meet when '' and NULL stand in one column,
+    /// or when U+0000 is replaced (<see cref="Text"/>). One statement may not touch a row twice.
+    /// </summary>
     private static void Add(Dictionary<string, SketchRow> rows, SketchRow row, Func<object[], object[], object[]> combine)
     {
         if (rows.TryGetValue(row.SortKey, out var existing))
@@ -107,35 +114,48 @@ internal sealed partial class PostgreSqlAnalyticsStore
         return merged;
     }
 
+    /// <summary>The three statements <see cref="UpsertSketchRowsAsync"/> runs on one table, built once per store.</summary>
+    private sealed record SketchStatements(SketchTable Table, string Insert, string Lock, string Update)
+    {
+        public static SketchStatements For(SketchTable table, string schema)
+        {
+            var keyColumns = string.Join(", ", table.Keys.Select(k => k.Column));
+            var allColumns = $"{keyColumns}, {string.Join(", ", table.Values.Select(v => v.Column))}, {table.Sketch}";
+            var keyMatch = string.Join(" AND ", table.Keys.Select(k => $"t.{k.Column} = i.{k.Column}"));
+            var keyUnnest = string.Join(", ", table.Keys.Select((k, n) => $"${n + 1}::{k.Type}[]"));
+            var allUnnest = string.Join(", ", table.Keys.Concat(table.Values).Append((table.Sketch, "bytea")).Select((c, n) => $"${n + 1}::{c.Item2}[]"));
+            return new SketchStatements(
+                table,
+                Insert: $"""
+                    WITH i AS (SELECT * FROM unnest({allUnnest}) WITH ORDINALITY AS i({allColumns}, ord)),
+                    added AS (INSERT INTO {schema}.{table.Name} ({allColumns}) SELECT {allColumns} FROM i ORDER BY ord ON CONFLICT DO NOTHING RETURNING {keyColumns})
+                    SELECT i.ord FROM i JOIN added t ON {keyMatch};
+                    """,
+                Lock: $"""
+                    SELECT i.ord, t.{table.Sketch} FROM unnest({keyUnnest}) WITH ORDINALITY AS i({keyColumns}, ord)
+                    JOIN {schema}.{table.Name} t ON {keyMatch}
+                    ORDER BY i.ord
+                    FOR UPDATE OF t;
+                    """,
+                Update: $"""
+                    UPDATE {schema}.{table.Name} t SET {table.AddValues}, {table.Sketch} = i.{table.Sketch}
+                    FROM unnest({allUnnest}) AS i({allColumns})
+                    WHERE {keyMatch};
+                    """);
+        }
+    }
+
+    private SketchStatements RequestRollupStatements => _requestRollupStatements ??= SketchStatements.For(RequestRollupTable, S);
+
+    private SketchStatements EventRollupStatements => _eventRollupStatements ??= SketchStatements.For(EventRollupTable, S);
+
     /// <summary>
     /// Adds rows to a sketch table: locks the rows that exist, merges their stored sketches with the batch's and
     /// updates them, then inserts the rows that are new, all in the batch's transaction.
     /// </summary>
-    private async Task UpsertSketchRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SketchTable table, List<SketchRow> rows, CancellationToken cancellationToken)
+    private async Task UpsertSketchRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SketchStatements statements, List<SketchRow> rows, CancellationToken cancellationToken)
     {
-        var keyColumns = string.Join(", ", table.Keys.Select(k => k.Column));
-        var allColumns = $"{keyColumns}, {string.Join(", ", table.Values.Select(v => v.Column))}, {table.Sketch}";
-        var keyMatch = string.Join(" AND ", table.Keys.Select(k => $"t.{k.Column} = i.{k.Column}"));
-        var keyUnnest = string.Join(", ", table.Keys.Select((k, n) => $"${n + 1}::{k.Type}[]"));
-        var allUnnest = string.Join(", ", table.Keys.Concat(table.Values).Append((table.Sketch, "bytea")).Select((c, n) => $"${n + 1}::{c.Item2}[]"));
-
-        var insert = $"""
-            WITH i AS (SELECT * FROM unnest({allUnnest}) WITH ORDINALITY AS i({allColumns}, ord)),
-            added AS (INSERT INTO {S}.{table.Name} ({allColumns}) SELECT {allColumns} FROM i ORDER BY ord ON CONFLICT DO NOTHING RETURNING {keyColumns})
-            SELECT i.ord FROM i JOIN added t ON {keyMatch};
-            """;
-        var lockRows = $"""
-            SELECT i.ord, t.{table.Sketch} FROM unnest({keyUnnest}) WITH ORDINALITY AS i({keyColumns}, ord)
-            JOIN {S}.{table.Name} t ON {keyMatch}
-            ORDER BY i.ord
-            FOR UPDATE OF t;
-            """;
-        var update = $"""
-            UPDATE {S}.{table.Name} t SET {table.AddValues}, {table.Sketch} = i.{table.Sketch}
-            FROM unnest({allUnnest}) AS i({allColumns})
-            WHERE {keyMatch};
-            """;
-
+        var table = statements.Table;
         var pending = rows;
         for (int round = 1; pending.Count > 0; round++)
         {
@@ -147,7 +167,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
             // 1. Lock the rows that exist and read their sketches; other writers of these rows wait from here to commit.
             //    In steady state (a minute's second batch onwards) this finds every row, and the batch is two statements.
             var stored = new Dictionary<long, byte[]?>();
-            await using (var command = new NpgsqlCommand(lockRows, connection, transaction))
+            await using (var command = new NpgsqlCommand(statements.Lock, connection, transaction))
             {
                 AddColumns(command, table, pending, withValues: false, sketches: null);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -162,7 +182,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
             {
                 var found = pending.Where((_, n) => stored.ContainsKey(n + 1)).ToList();
                 var merged = pending.Select((r, n) => (r, n)).Where(x => stored.ContainsKey(x.n + 1)).Select(x => MergeStored(stored[x.n + 1], x.r.Sketch)).ToArray();
-                await using var command = new NpgsqlCommand(update, connection, transaction);
+                await using var command = new NpgsqlCommand(statements.Update, connection, transaction);
                 AddColumns(command, table, found, withValues: true, sketches: merged);
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -176,7 +196,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
             // 3. Insert the rest. ON CONFLICT DO NOTHING waits for another instance's insert of the same key to commit or
             //    roll back; a key it inserted meanwhile is not returned, and goes round again to be locked and added to.
             var inserted = new HashSet<long>();
-            await using (var command = new NpgsqlCommand(insert, connection, transaction))
+            await using (var command = new NpgsqlCommand(statements.Insert, connection, transaction))
             {
                 AddColumns(command, table, missing, withValues: true, sketches: missing.Select(r => r.Sketch?.ToBytes()).ToArray());
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -190,34 +210,9 @@ internal sealed partial class PostgreSqlAnalyticsStore
         }
     }
 
-    /// <summary>
-    /// The stored sketch with the batch's merged in, encoded. A stored sketch that does not decode (a damaged row) is
-    /// replaced by the batch's rather than failing every later batch touching that row; its counts still add up.
-    /// </summary>
-    private static byte[]? MergeStored(byte[]? stored, LatencySketch? added)
-    {
-        if (stored is null)
-        {
-            return added?.ToBytes();
-        }
-
-        LatencySketch sketch;
-        try
-        {
-            sketch = LatencySketch.FromBytes(stored);
-        }
-        catch (FormatException)
-        {
-            return added?.ToBytes();
-        }
-
-        if (added is not null)
-        {
-            sketch.Merge(added);
-        }
-
-        return sketch.ToBytes();
-    }
+    /// <summary>The stored sketch with the batch's merged in, encoded (see <see cref="StoreRows.MergeIntoStored"/>).</summary>
+    private static byte[]? MergeStored(byte[]? stored, LatencySketch? added) =>
+        stored is null ? added?.ToBytes() : added is null ? stored : StoreRows.MergeIntoStored(stored, added);
 
     private static void AddColumns(NpgsqlCommand command, SketchTable table, List<SketchRow> rows, bool withValues, byte[]?[]? sketches)
     {

@@ -31,7 +31,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
         if (batch.RequestRollups.Count > 0)
         {
-            await UpsertSketchRowsAsync(connection, transaction, RequestRollupTable, RequestRollupRows(batch.RequestRollups), cancellationToken).ConfigureAwait(false);
+            await UpsertSketchRowsAsync(connection, transaction, RequestRollupStatements, RequestRollupRows(batch.RequestRollups), cancellationToken).ConfigureAwait(false);
         }
 
         if (batch.ErrorRollups.Count > 0)
@@ -41,7 +41,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
         if (batch.EventRollups.Count > 0)
         {
-            await UpsertSketchRowsAsync(connection, transaction, EventRollupTable, EventRollupRows(batch.EventRollups), cancellationToken).ConfigureAwait(false);
+            await UpsertSketchRowsAsync(connection, transaction, EventRollupStatements, EventRollupRows(batch.EventRollups), cancellationToken).ConfigureAwait(false);
         }
 
         await InsertOutboxAsync(connection, transaction, batch.WebhookMessages, cancellationToken).ConfigureAwait(false);

@@ -205,26 +205,8 @@ internal sealed class SqliteWriter : IDisposable
         _connection.Dispose();
     }
 
-    /// <summary>
-    /// The body of <see cref="MergeFunction"/>. A stored BLOB that does not decode (a damaged file) is replaced by the
-    /// new sketch rather than failing the batch: otherwise every later batch touching that bucket would fail too, and
-    /// the writer would drop them all. The row's counts and sums are still added exactly.
-    /// </summary>
-    internal static byte[] MergeSketches(byte[] stored, byte[] added)
-    {
-        LatencySketch sketch;
-        try
-        {
-            sketch = LatencySketch.FromBytes(stored);
-        }
-        catch (FormatException)
-        {
-            return added;
-        }
-
-        sketch.Merge(LatencySketch.FromBytes(added));
-        return sketch.ToBytes();
-    }
+    /// <summary>The body of <see cref="MergeFunction"/> (a damaged stored sketch is replaced: see <see cref="Storage.StoreRows.MergeIntoStored"/>).</summary>
+    internal static byte[] MergeSketches(byte[] stored, byte[] added) => Storage.StoreRows.MergeIntoStored(stored, LatencySketch.FromBytes(added));
 
     private static string Parameters(string columns) => string.Join(", ", columns.Split(", ").Select(c => "$" + c));
 

@@ -62,6 +62,27 @@ internal static class StoreRows
         }
     }
 
+    /// <summary>
+    /// Merges a batch's sketch into the encoded one a row holds. A stored sketch that does not decode (a damaged row) is
+    /// replaced by the batch's rather than failing the batch: otherwise every later batch touching that row would fail
+    /// too, and the writer would drop them all. The row's counts and sums are still added exactly.
+    /// </summary>
+    public static byte[] MergeIntoStored(byte[] stored, LatencySketch added)
+    {
+        LatencySketch sketch;
+        try
+        {
+            sketch = LatencySketch.FromBytes(stored);
+        }
+        catch (FormatException)
+        {
+            return added.ToBytes();
+        }
+
+        sketch.Merge(added);
+        return sketch.ToBytes();
+    }
+
     /// <summary>Reads <see cref="RequestColumns"/>.</summary>
     public static StoredRequest ReadRequest(DbDataReader reader) => new(reader.GetInt64(0), new RequestRecord
     {
