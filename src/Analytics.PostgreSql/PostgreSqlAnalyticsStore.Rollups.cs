@@ -277,18 +277,18 @@ internal sealed partial class PostgreSqlAnalyticsStore
             """,
             connection,
             transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (short)r.Key[0]).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (long)r.Key[1]).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (string)r.Key[2]).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (string)r.Key[3]).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (int)r.Key[4]).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (string)r.Key[5]).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (string)r.Key[6]).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => (string)r.Key[7]).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => r.Count).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => r.First).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => r.Last).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = sorted.Select(r => r.Message).ToArray() });
+        AddArray(command, sorted, r => (short)r.Key[0]);
+        AddArray(command, sorted, r => (long)r.Key[1]);
+        AddArray(command, sorted, r => (string)r.Key[2]);
+        AddArray(command, sorted, r => (string)r.Key[3]);
+        AddArray(command, sorted, r => (int)r.Key[4]);
+        AddArray(command, sorted, r => (string)r.Key[5]);
+        AddArray(command, sorted, r => (string)r.Key[6]);
+        AddArray(command, sorted, r => (string)r.Key[7]);
+        AddArray(command, sorted, r => r.Count);
+        AddArray(command, sorted, r => r.First);
+        AddArray(command, sorted, r => r.Last);
+        AddArray(command, sorted, r => r.Message);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }
