@@ -63,6 +63,15 @@ internal sealed class DemoTrafficGenerator(IServer server, IHostApplicationLifet
             _ => new HttpRequestMessage(HttpMethod.Get, "/ping"),
         };
         request.Headers.TryAddWithoutValidation("User-Agent", UserAgents[random.Next(UserAgents.Length)]);
+
+        // Most requests come from one of 500 signed-in users, each on one of 120 networks (see DemoIdentity).
+        int user = random.Next(1, 501);
+        if (roll % 5 != 0)
+        {
+            request.Headers.Add(DemoIdentity.UserHeader, $"u{user}");
+        }
+
+        request.Headers.Add(DemoIdentity.ClientHeader, $"10.{user % 120}.{user % 7}.{random.Next(1, 255)}");
         return request;
     }
 }

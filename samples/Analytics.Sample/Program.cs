@@ -42,6 +42,11 @@ if (demoTraffic)
 }
 
 var app = builder.Build();
+if (demoTraffic)
+{
+    app.UseDemoIdentity();
+}
+
 if (analytics)
 {
     app.UseRequestAnalytics();

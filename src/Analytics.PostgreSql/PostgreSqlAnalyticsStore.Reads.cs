@@ -20,8 +20,9 @@ internal sealed partial class PostgreSqlAnalyticsStore
     {
         ArgumentNullException.ThrowIfNull(query);
         string latency = query.IncludeSketches ? "latency" : "NULL::bytea";
+        string cardinality = query.IncludeCardinality ? "users, clients" : "NULL::bytea, NULL::bytea";
         return ReadRollupsAsync(
-            $"SELECT {StoreRows.RequestRollupColumns}, {latency} FROM {S}.request_rollups", query, requests: true, StoreRows.ReadRequestRollup, cancellationToken);
+            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality} FROM {S}.request_rollups", query, requests: true, StoreRows.ReadRequestRollup, cancellationToken);
     }
 
     public IAsyncEnumerable<ErrorRollup> ReadErrorRollupsAsync(RollupQuery query, CancellationToken cancellationToken)

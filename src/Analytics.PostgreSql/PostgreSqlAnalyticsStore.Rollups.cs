@@ -20,20 +20,23 @@ internal sealed partial class PostgreSqlAnalyticsStore
     private SketchStatements? _eventRollupStatements;
 
     /// <summary>
-    /// A rollup table whose rows carry a sketch. <see cref="Keys"/> and <see cref="Values"/> list the columns in the
+    /// A rollup table whose rows carry sketches. <see cref="Keys"/> and <see cref="Values"/> list the columns in the
     /// order <see cref="SketchRow"/> holds them, with their types for <c>unnest</c>; <see cref="AddValues"/> is the
-    /// SET list adding a row <c>i</c> to the stored row <c>t</c>.
+    /// SET list adding a row <c>i</c> to the stored row <c>t</c>; <see cref="Sketches"/> are merged in .NET.
     /// </summary>
-    private sealed record SketchTable(string Name, (string Column, string Type)[] Keys, (string Column, string Type)[] Values, string Sketch, string AddValues);
+    private sealed record SketchTable(string Name, (string Column, string Type)[] Keys, (string Column, string Type)[] Values, string[] Sketches, string AddValues);
 
-    /// <summary>A row to add: key values, other values (both in their table's column order) and the sketch's bytes.</summary>
-    private sealed record SketchRow(string SortKey, object[] Key, object[] Values, LatencySketch? Sketch);
+    /// <summary>
+    /// A row to add: key values, other values (both in their table's column order) and its sketches, each a
+    /// <see cref="LatencySketch"/>, a <see cref="CardinalitySketch"/> or <see langword="null"/>.
+    /// </summary>
+    private sealed record SketchRow(string SortKey, object[] Key, object[] Values, object?[] Sketches);
 
     private static readonly SketchTable RequestRollupTable = new(
         "request_rollups",
         [("granularity", "smallint"), ("bucket_start", "bigint"), ("route", "text"), ("method", "text"), ("status", "integer"), ("environment", "text"), ("instance", "text")],
         [("count", "bigint"), ("errors", "bigint"), ("duration_sum_us", "bigint"), ("duration_min_us", "bigint"), ("duration_max_us", "bigint"), ("request_bytes", "bigint"), ("response_bytes", "bigint")],
-        "latency",
+        ["latency", "users", "clients"],
         """
         count = t.count + i.count, errors = t.errors + i.errors, duration_sum_us = t.duration_sum_us + i.duration_sum_us,
         duration_min_us = least(t.duration_min_us, i.duration_min_us), duration_max_us = greatest(t.duration_max_us, i.duration_max_us),
@@ -44,7 +47,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         "event_rollups",
         [("granularity", "smallint"), ("bucket_start", "bigint"), ("name", "text"), ("environment", "text"), ("instance", "text")],
         [("count", "bigint"), ("successes", "bigint"), ("failures", "bigint")],
-        "duration",
+        ["duration"],
         "count = t.count + i.count, successes = t.successes + i.successes, failures = t.failures + i.failures");
 
     private static List<SketchRow> RequestRollupRows(IReadOnlyList<RequestRollup> rollups)
@@ -54,7 +57,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         {
             object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode, Text(r.Environment) ?? "", Text(r.Instance) ?? ""];
             object[] values = [r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds, r.RequestBytes, r.ResponseBytes];
-            Add(rows, new SketchRow(SortKey(key), key, values, r.Latency ?? new LatencySketch()), static (a, b) =>
+            Add(rows, new SketchRow(SortKey(key), key, values, [r.Latency ?? new LatencySketch(), r.Users, r.Clients]), static (a, b) =>
             [
                 (long)a[0] + (long)b[0], (long)a[1] + (long)b[1], (long)a[2] + (long)b[2], Math.Min((long)a[3], (long)b[3]),
                 Math.Max((long)a[4], (long)b[4]), (long)a[5] + (long)b[5], (long)a[6] + (long)b[6],
@@ -70,7 +73,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         foreach (var r in rollups)
         {
             object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Name)!, Text(r.Environment) ?? "", Text(r.Instance) ?? ""];
-            Add(rows, new SketchRow(SortKey(key), key, [r.Count, r.Successes, r.Failures], r.Duration), static (a, b) =>
+            Add(rows, new SketchRow(SortKey(key), key, [r.Count, r.Successes, r.Failures], [r.Duration]), static (a, b) =>
                 [(long)a[0] + (long)b[0], (long)a[1] + (long)b[1], (long)a[2] + (long)b[2]]);
         }
 
@@ -85,7 +88,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
     {
         if (rows.TryGetValue(row.SortKey, out var existing))
         {
-            row = row with { Values = combine(existing.Values, row.Values), Sketch = MergeCopies(existing.Sketch, row.Sketch) };
+            row = row with { Values = combine(existing.Values, row.Values), Sketches = existing.Sketches.Select((s, n) => MergeCopies(s, row.Sketches[n])).ToArray() };
         }
 
         rows[row.SortKey] = row;
@@ -102,17 +105,29 @@ internal sealed partial class PostgreSqlAnalyticsStore
         string.Join('\u0000', key.Select(k => Convert.ToString(k, System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>Merges two sketches into a new one; neither argument changes (a batch that fails is written again as it was).</summary>
-    private static LatencySketch? MergeCopies(LatencySketch? a, LatencySketch? b)
+    private static object? MergeCopies(object? a, object? b)
     {
-        if (a is null || b is null)
+        switch (a, b)
         {
-            return a ?? b;
+            case (null, _) or (_, null):
+                return a ?? b;
+            case (LatencySketch x, LatencySketch y):
+                var latency = LatencySketch.FromBytes(x.ToBytes());
+                latency.Merge(y);
+                return latency;
+            default:
+                var cardinality = CardinalitySketch.FromBytes(((CardinalitySketch)a).ToBytes());
+                cardinality.Merge((CardinalitySketch)b);
+                return cardinality;
         }
-
-        var merged = LatencySketch.FromBytes(a.ToBytes());
-        merged.Merge(b);
-        return merged;
     }
+
+    private static byte[]? Encode(object? sketch) => sketch switch
+    {
+        LatencySketch latency => latency.ToBytes(),
+        CardinalitySketch cardinality => cardinality.ToBytes(),
+        _ => null,
+    };
 
     /// <summary>The three statements <see cref="UpsertSketchRowsAsync"/> runs on one table, built once per store.</summary>
     private sealed record SketchStatements(SketchTable Table, string Insert, string Lock, string Update)
@@ -120,10 +135,11 @@ internal sealed partial class PostgreSqlAnalyticsStore
         public static SketchStatements For(SketchTable table, string schema)
         {
             var keyColumns = string.Join(", ", table.Keys.Select(k => k.Column));
-            var allColumns = $"{keyColumns}, {string.Join(", ", table.Values.Select(v => v.Column))}, {table.Sketch}";
+            var sketchColumns = string.Join(", ", table.Sketches);
+            var allColumns = $"{keyColumns}, {string.Join(", ", table.Values.Select(v => v.Column))}, {sketchColumns}";
             var keyMatch = string.Join(" AND ", table.Keys.Select(k => $"t.{k.Column} = i.{k.Column}"));
             var keyUnnest = string.Join(", ", table.Keys.Select((k, n) => $"${n + 1}::{k.Type}[]"));
-            var allUnnest = string.Join(", ", table.Keys.Concat(table.Values).Append((table.Sketch, "bytea")).Select((c, n) => $"${n + 1}::{c.Item2}[]"));
+            var allUnnest = string.Join(", ", table.Keys.Concat(table.Values).Concat(table.Sketches.Select(c => (c, "bytea"))).Select((c, n) => $"${n + 1}::{c.Item2}[]"));
             return new SketchStatements(
                 table,
                 Insert: $"""
@@ -132,13 +148,13 @@ internal sealed partial class PostgreSqlAnalyticsStore
                     SELECT i.ord FROM i JOIN added t ON {keyMatch};
                     """,
                 Lock: $"""
-                    SELECT i.ord, t.{table.Sketch} FROM unnest({keyUnnest}) WITH ORDINALITY AS i({keyColumns}, ord)
+                    SELECT i.ord, {string.Join(", ", table.Sketches.Select(c => "t." + c))} FROM unnest({keyUnnest}) WITH ORDINALITY AS i({keyColumns}, ord)
                     JOIN {schema}.{table.Name} t ON {keyMatch}
                     ORDER BY i.ord
                     FOR UPDATE OF t;
                     """,
                 Update: $"""
-                    UPDATE {schema}.{table.Name} t SET {table.AddValues}, {table.Sketch} = i.{table.Sketch}
+                    UPDATE {schema}.{table.Name} t SET {table.AddValues}, {string.Join(", ", table.Sketches.Select(c => $"{c} = i.{c}"))}
                     FROM unnest({allUnnest}) AS i({allColumns})
                     WHERE {keyMatch};
                     """);
@@ -166,14 +182,20 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
             // 1. Lock the rows that exist and read their sketches; other writers of these rows wait from here to commit.
             //    In steady state (a minute's second batch onwards) this finds every row, and the batch is two statements.
-            var stored = new Dictionary<long, byte[]?>();
+            var stored = new Dictionary<long, byte[]?[]>();
             await using (var command = new NpgsqlCommand(statements.Lock, connection, transaction))
             {
                 AddColumns(command, table, pending, withValues: false, sketches: null);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    stored[reader.GetInt64(0)] = reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1);
+                    var sketches = new byte[]?[table.Sketches.Length];
+                    for (int c = 0; c < sketches.Length; c++)
+                    {
+                        sketches[c] = reader.IsDBNull(c + 1) ? null : reader.GetFieldValue<byte[]>(c + 1);
+                    }
+
+                    stored[reader.GetInt64(0)] = sketches;
                 }
             }
 
@@ -181,7 +203,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
             if (stored.Count > 0)
             {
                 var found = pending.Where((_, n) => stored.ContainsKey(n + 1)).ToList();
-                var merged = pending.Select((r, n) => (r, n)).Where(x => stored.ContainsKey(x.n + 1)).Select(x => MergeStored(stored[x.n + 1], x.r.Sketch)).ToArray();
+                var merged = pending.Select((r, n) => (r, n)).Where(x => stored.ContainsKey(x.n + 1))
+                    .Select(x => x.r.Sketches.Select((s, c) => MergeStored(stored[x.n + 1][c], s)).ToArray()).ToArray();
                 await using var command = new NpgsqlCommand(statements.Update, connection, transaction);
                 AddColumns(command, table, found, withValues: true, sketches: merged);
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -198,7 +221,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
             var inserted = new HashSet<long>();
             await using (var command = new NpgsqlCommand(statements.Insert, connection, transaction))
             {
-                AddColumns(command, table, missing, withValues: true, sketches: missing.Select(r => r.Sketch?.ToBytes()).ToArray());
+                AddColumns(command, table, missing, withValues: true, sketches: missing.Select(r => r.Sketches.Select(Encode).ToArray()).ToArray());
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -211,10 +234,14 @@ internal sealed partial class PostgreSqlAnalyticsStore
     }
 
     /// <summary>The stored sketch with the batch's merged in, encoded (see <see cref="StoreRows.MergeIntoStored"/>).</summary>
-    private static byte[]? MergeStored(byte[]? stored, LatencySketch? added) =>
-        stored is null ? added?.ToBytes() : added is null ? stored : StoreRows.MergeIntoStored(stored, added);
+    private static byte[]? MergeStored(byte[]? stored, object? added) => (stored, added) switch
+    {
+        (null, _) or (_, null) => stored ?? Encode(added),
+        (_, LatencySketch latency) => StoreRows.MergeIntoStored(stored, latency),
+        _ => StoreRows.MergeCardinalityIntoStored(stored, Encode(added)),
+    };
 
-    private static void AddColumns(NpgsqlCommand command, SketchTable table, List<SketchRow> rows, bool withValues, byte[]?[]? sketches)
+    private static void AddColumns(NpgsqlCommand command, SketchTable table, List<SketchRow> rows, bool withValues, byte[]?[][]? sketches)
     {
         for (int c = 0; c < table.Keys.Length; c++)
         {
@@ -231,7 +258,10 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
         if (sketches is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = sketches });
+            for (int c = 0; c < table.Sketches.Length; c++)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = sketches.Select(s => s[c]).ToArray() });
+            }
         }
     }
 

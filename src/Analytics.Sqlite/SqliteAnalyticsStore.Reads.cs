@@ -20,8 +20,9 @@ internal sealed partial class SqliteAnalyticsStore
     {
         ArgumentNullException.ThrowIfNull(query);
         string latency = query.IncludeSketches ? "latency" : "NULL";
+        string cardinality = query.IncludeCardinality ? "users, clients" : "NULL, NULL";
         return ReadRollupsAsync(
-            $"SELECT {StoreRows.RequestRollupColumns}, {latency} FROM request_rollups", query, requests: true, StoreRows.ReadRequestRollup, cancellationToken);
+            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality} FROM request_rollups", query, requests: true, StoreRows.ReadRequestRollup, cancellationToken);
     }
 
     public IAsyncEnumerable<ErrorRollup> ReadErrorRollupsAsync(RollupQuery query, CancellationToken cancellationToken)

@@ -17,6 +17,9 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>Merges two encoded sketches inside SQLite, so an upsert adds to the stored sketch in one statement.</summary>
     internal const string MergeFunction = "analytics_sketch_merge";
 
+    /// <summary>Merges two encoded cardinality sketches (either may be NULL) inside SQLite.</summary>
+    internal const string MergeCardinalityFunction = "analytics_hll_merge";
+
     private readonly SqliteConnection _connection;
     private readonly SqliteRequestInsert _insertRequest;
     private readonly Insert _insertEvent;
@@ -32,9 +35,9 @@ internal sealed class SqliteWriter : IDisposable
         _insertEvent = Insert.Prepare(connection, $"INSERT INTO events ({EventColumns[4..]}) VALUES ({Parameters(EventColumns[4..])});");
         _upsertRequestRollup = Insert.Prepare(connection, """
             INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance,
-                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency)
+                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency, users, clients)
             VALUES ($granularity, $bucket_start, $route, $method, $status, $environment, $instance,
-                $count, $errors, $duration_sum_us, $duration_min_us, $duration_max_us, $request_bytes, $response_bytes, $latency)
+                $count, $errors, $duration_sum_us, $duration_min_us, $duration_max_us, $request_bytes, $response_bytes, $latency, $users, $clients)
             ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance) DO UPDATE SET
                 count = count + excluded.count,
                 errors = errors + excluded.errors,
@@ -43,7 +46,9 @@ internal sealed class SqliteWriter : IDisposable
                 duration_max_us = max(duration_max_us, excluded.duration_max_us),
                 request_bytes = request_bytes + excluded.request_bytes,
                 response_bytes = response_bytes + excluded.response_bytes,
-                latency = analytics_sketch_merge(latency, excluded.latency);
+                latency = analytics_sketch_merge(latency, excluded.latency),
+                users = analytics_hll_merge(users, excluded.users),
+                clients = analytics_hll_merge(clients, excluded.clients);
             """);
         _upsertErrorRollup = Insert.Prepare(connection, """
             INSERT INTO error_rollups (granularity, bucket_start, route, method, status, exception_type, environment, instance,
@@ -98,6 +103,7 @@ internal sealed class SqliteWriter : IDisposable
             }
 
             connection.CreateFunction<byte[], byte[], byte[]>(MergeFunction, MergeSketches, isDeterministic: true);
+            connection.CreateFunction<byte[]?, byte[]?, byte[]?>(MergeCardinalityFunction, MergeCardinality, isDeterministic: true);
             SqliteSchema.Migrate(connection);
             return new SqliteWriter(connection);
         }
@@ -131,7 +137,7 @@ internal sealed class SqliteWriter : IDisposable
                 (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Route, r.Method, r.StatusCode,
                 r.Environment ?? string.Empty, r.Instance ?? string.Empty,
                 r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds,
-                r.RequestBytes, r.ResponseBytes, (r.Latency ?? new LatencySketch()).ToBytes()]);
+                r.RequestBytes, r.ResponseBytes, (r.Latency ?? new LatencySketch()).ToBytes(), r.Users?.ToBytes(), r.Clients?.ToBytes()]);
         }
 
         foreach (var r in batch.ErrorRollups)
@@ -207,6 +213,9 @@ internal sealed class SqliteWriter : IDisposable
 
     /// <summary>The body of <see cref="MergeFunction"/> (a damaged stored sketch is replaced: see <see cref="Storage.StoreRows.MergeIntoStored"/>).</summary>
     internal static byte[] MergeSketches(byte[] stored, byte[] added) => Storage.StoreRows.MergeIntoStored(stored, LatencySketch.FromBytes(added));
+
+    /// <summary>The body of <see cref="MergeCardinalityFunction"/>.</summary>
+    internal static byte[]? MergeCardinality(byte[]? stored, byte[]? added) => Storage.StoreRows.MergeCardinalityIntoStored(stored, added);
 
     private static string Parameters(string columns) => string.Join(", ", columns.Split(", ").Select(c => "$" + c));
 

@@ -83,6 +83,49 @@ internal static class StoreRows
         return sketch.ToBytes();
     }
 
+    /// <summary>Reads a cardinality sketch; one that does not decode reads as none, like <see cref="GetSketchOrNull"/>.</summary>
+    public static CardinalitySketch? GetCardinalityOrNull(DbDataReader reader, int ordinal)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return CardinalitySketch.FromBytes(reader.GetFieldValue<byte[]>(ordinal));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Merges two encoded cardinality sketches, either of which may be missing. A stored one that does not decode is
+    /// replaced by the added one, as in <see cref="MergeIntoStored"/>.
+    /// </summary>
+    public static byte[]? MergeCardinalityIntoStored(byte[]? stored, byte[]? added)
+    {
+        if (stored is null || added is null)
+        {
+            return added ?? stored;
+        }
+
+        CardinalitySketch sketch;
+        try
+        {
+            sketch = CardinalitySketch.FromBytes(stored);
+        }
+        catch (FormatException)
+        {
+            return added;
+        }
+
+        sketch.Merge(CardinalitySketch.FromBytes(added));
+        return sketch.ToBytes();
+    }
+
     /// <summary>Reads <see cref="RequestColumns"/>.</summary>
     public static StoredRequest ReadRequest(DbDataReader reader) => new(reader.GetInt64(0), new RequestRecord
     {
@@ -119,7 +162,7 @@ internal static class StoreRows
         Instance = GetStringOrNull(reader, 8),
     });
 
-    /// <summary>Reads <see cref="RequestRollupColumns"/>, then the sketch (or NULL).</summary>
+    /// <summary>Reads <see cref="RequestRollupColumns"/>, then the latency sketch, the users and the clients sketches (each or NULL).</summary>
     public static RequestRollup ReadRequestRollup(DbDataReader reader, Granularity granularity) => new()
     {
         Granularity = granularity,
@@ -137,6 +180,8 @@ internal static class StoreRows
         RequestBytes = reader.GetInt64(11),
         ResponseBytes = reader.GetInt64(12),
         Latency = GetSketchOrNull(reader, 13),
+        Users = GetCardinalityOrNull(reader, 14),
+        Clients = GetCardinalityOrNull(reader, 15),
     };
 
     /// <summary>Reads <see cref="ErrorRollupColumns"/>.</summary>

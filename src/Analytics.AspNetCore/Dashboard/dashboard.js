@@ -128,6 +128,8 @@
     $('card-p95').textContent = F.duration(o.latency.p95);
     $('card-p99').textContent = F.duration(o.latency.p99);
     $('card-max').textContent = `max ${F.duration(o.latency.max)}`;
+    $('card-users').textContent = F.count(o.uniqueUsers);
+    $('card-clients').textContent = `${F.count(o.uniqueClients)} client addresses`;
     $('card-bytes-out').textContent = F.bytes(o.bytesOut);
     $('card-bytes-in').textContent = `${F.bytes(o.bytesIn)} received`;
     $('card-error-rate').classList.toggle('status', o.errorRate > 0.01);
@@ -145,6 +147,11 @@
       [{ className: 'p50', values: pick('p50') }, { className: 'p95', values: pick('p95') }, { className: 'p99', values: pick('p99') }],
       F.duration,
       (i) => `${F.time(points[i].time, withDate)} · p50 ${F.duration(points[i].p50)} · p95 ${F.duration(points[i].p95)} · p99 ${F.duration(points[i].p99)}`,
+      'No requests in this range');
+    C.lines($('chart-users'), times,
+      [{ className: 'p50', values: pick('uniqueUsers') }, { className: 'p95', values: pick('uniqueClients') }],
+      F.count,
+      (i) => `${F.time(points[i].time, withDate)} · ${F.count(points[i].uniqueUsers)} users · ${F.count(points[i].uniqueClients)} clients`,
       'No requests in this range');
   }
 
@@ -311,7 +318,11 @@
     source.addEventListener('connected', () => set('live', 'Live'));
     source.addEventListener('error', () => set(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting', source.readyState === EventSource.CLOSED ? 'Offline' : 'Reconnecting…'));
     source.addEventListener('request', (e) => addLiveRow(JSON.parse(e.data)));
-    source.addEventListener('stats', () => scheduleRefresh());
+    source.addEventListener('stats', (e) => {
+      const stats = JSON.parse(e.data);
+      $('active-now').textContent = `· ${F.count(stats.uniqueUsers)} users, ${F.count(stats.uniqueClients)} clients active in the last 5 minutes`;
+      scheduleRefresh();
+    });
     source.addEventListener('event', () => scheduleRefresh());
   }
 

@@ -34,7 +34,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query);
         var totals = new RequestTotals();
-        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
         {
             totals.Add(row);
         }
@@ -56,6 +56,8 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
             },
             BytesIn = totals.RequestBytes,
             BytesOut = totals.ResponseBytes,
+            UniqueUsers = totals.UniqueUsers,
+            UniqueClients = totals.UniqueClients,
         };
     }
 
@@ -63,7 +65,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query, perBucket: true);
         var buckets = new RequestTotals[plan.BucketCount];
-        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
         {
             if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
             {
@@ -78,6 +80,7 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
             points[i] = new TimeSeriesPoint
             {
                 Time = plan.BucketTime(i), Count = t.Count, Errors = t.Errors, Avg = t.Avg, P50 = t.Quantile(0.50), P95 = t.Quantile(0.95), P99 = t.Quantile(0.99),
+                UniqueUsers = t.UniqueUsers, UniqueClients = t.UniqueClients,
             };
         }
 

@@ -8,7 +8,7 @@ internal sealed record QueryFilters(string? Route, string? Method, StatusFilter?
 /// <summary>What a query reads: one granularity, the range widened to whole buckets, and the filters.</summary>
 internal sealed record QueryPlan(Granularity Granularity, DateTimeOffset From, DateTimeOffset To, int BucketCount, QueryFilters Filters)
 {
-    public RollupQuery Rollups(bool includeSketches) => new()
+    public RollupQuery Rollups(bool includeSketches, bool includeCardinality = false) => new()
     {
         Granularity = Granularity,
         From = From,
@@ -20,6 +20,7 @@ internal sealed record QueryPlan(Granularity Granularity, DateTimeOffset From, D
         Environment = Filters.Environment,
         Instance = Filters.Instance,
         IncludeSketches = includeSketches,
+        IncludeCardinality = includeCardinality,
     };
 
     /// <summary>Gets the index of the bucket, or -1 for a row outside the range (which a correct store never returns).</summary>
@@ -35,6 +36,8 @@ internal sealed class RequestTotals
     public static readonly RequestTotals Empty = new();
 
     private LatencySketch? _latency;
+    private CardinalitySketch? _users;
+    private CardinalitySketch? _clients;
     private long _durationSum;
 
     public long Count { get; private set; }
@@ -63,7 +66,23 @@ internal sealed class RequestTotals
         {
             (_latency ??= new LatencySketch()).Merge(latency);
         }
+
+        if (row.Users is { } users)
+        {
+            (_users ??= new CardinalitySketch()).Merge(users);
+        }
+
+        if (row.Clients is { } clients)
+        {
+            (_clients ??= new CardinalitySketch()).Merge(clients);
+        }
     }
+
+    /// <summary>Gets the estimated distinct users of the rows added (read with <see cref="RollupQuery.IncludeCardinality"/>).</summary>
+    public long UniqueUsers => _users?.Estimate() ?? 0;
+
+    /// <summary>Gets the estimated distinct clients of the rows added.</summary>
+    public long UniqueClients => _clients?.Estimate() ?? 0;
 
     public double Quantile(double q) => _latency is { } latency ? AnalyticsQueries.ToMilliseconds(latency.GetQuantile(q)) : 0;
 }

@@ -31,6 +31,12 @@ public sealed record AnalyticsOverview
 
     /// <summary>Gets the sum of the response body sizes.</summary>
     public required long BytesOut { get; init; }
+
+    /// <summary>Gets the estimated number of distinct user ids (about 1 % standard error; 0 when no request carried one).</summary>
+    public long UniqueUsers { get; init; }
+
+    /// <summary>Gets the estimated number of distinct client addresses, as recorded (anonymized unless disabled).</summary>
+    public long UniqueClients { get; init; }
 }
 
 /// <summary>Latency statistics in milliseconds; all 0 when there were no requests.</summary>
@@ -85,6 +91,12 @@ public sealed record TimeSeriesPoint
 
     /// <summary>Gets the 99th percentile latency.</summary>
     public required double P99 { get; init; }
+
+    /// <summary>Gets the estimated number of distinct user ids in the bucket.</summary>
+    public long UniqueUsers { get; init; }
+
+    /// <summary>Gets the estimated number of distinct client addresses in the bucket.</summary>
+    public long UniqueClients { get; init; }
 }
 
 /// <summary>The traffic of one route template and method. Latencies are in milliseconds.</summary>

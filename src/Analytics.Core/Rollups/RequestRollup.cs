@@ -57,4 +57,16 @@ public sealed class RequestRollup
     /// <see cref="RollupQuery.IncludeSketches"/>.
     /// </summary>
     public LatencySketch? Latency { get; set; }
+
+    /// <summary>
+    /// Gets or sets the distinct user ids (<see cref="RequestRecord.UserId"/>) seen; <see langword="null"/> when none was,
+    /// or when read without <see cref="RollupQuery.IncludeCardinality"/>.
+    /// </summary>
+    public CardinalitySketch? Users { get; set; }
+
+    /// <summary>
+    /// Gets or sets the distinct client addresses (<see cref="RequestRecord.ClientIp"/>, as recorded) seen;
+    /// <see langword="null"/> when none was, or when read without <see cref="RollupQuery.IncludeCardinality"/>.
+    /// </summary>
+    public CardinalitySketch? Clients { get; set; }
 }

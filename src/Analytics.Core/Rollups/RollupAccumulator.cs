@@ -62,6 +62,15 @@ internal sealed class RollupAccumulator
         rollup.RequestBytes += request.RequestBytes;
         rollup.ResponseBytes += request.ResponseBytes;
         rollup.Latency!.Add(Math.Max(0, request.Duration.Ticks / (double)TimeSpan.TicksPerMicrosecond));
+        if (request.UserId is { } userId)
+        {
+            (rollup.Users ??= new CardinalitySketch()).Add(userId);
+        }
+
+        if (request.ClientIp is { } clientIp)
+        {
+            (rollup.Clients ??= new CardinalitySketch()).Add(clientIp);
+        }
 
         if (isError)
         {
@@ -188,6 +197,16 @@ internal sealed class RollupAccumulator
         if (source.Latency is { } latency)
         {
             (target.Latency ??= new LatencySketch()).Merge(latency);
+        }
+
+        if (source.Users is { } users)
+        {
+            (target.Users ??= new CardinalitySketch()).Merge(users);
+        }
+
+        if (source.Clients is { } clients)
+        {
+            (target.Clients ??= new CardinalitySketch()).Merge(clients);
         }
     }
 

@@ -41,4 +41,10 @@ public sealed record RollupQuery
     /// leave this off. The default is <see langword="false"/>.
     /// </summary>
     public bool IncludeSketches { get; init; }
+
+    /// <summary>
+    /// Gets whether to read the distinct-user and distinct-client sketches (<see cref="RequestRollup.Users"/>,
+    /// <see cref="RequestRollup.Clients"/>). The default is <see langword="false"/>.
+    /// </summary>
+    public bool IncludeCardinality { get; init; }
 }

@@ -1,0 +1,164 @@
+using Analytics.Rollups;
+using static Analytics.Testing.Conformance.TestData;
+
+namespace Analytics.Testing.Conformance;
+
+/// <summary>Distinct users and clients: the cardinality sketches a store keeps beside each request rollup.</summary>
+public abstract partial class AnalyticsStoreConformanceTests
+{
+    [Theory]
+    [InlineData(10_000)]
+    [InlineData(200_000)]
+    public async Task UniqueUsersAndClientsAreWithinThreePercentAtEveryGranularityAndRange(int users)
+    {
+        var traffic = UniqueTraffic.Create(users, Start, TimeSpan.FromDays(3));
+        foreach (var chunk in traffic.Requests.Chunk(5_000))
+        {
+            await Store.WriteBatchAsync(Batch(chunk, keepRaw: false), default);
+        }
+
+        await traffic.AssertQueriesAsync(Queries(Start.AddDays(4)));
+    }
+
+    [Fact]
+    public async Task MergingStoredMinuteSketchesGivesTheStoredHourEstimate()
+    {
+        var traffic = UniqueTraffic.Create(30_000, Start, TimeSpan.FromHours(2));
+        foreach (var chunk in traffic.Requests.Chunk(3_000))
+        {
+            await Store.WriteBatchAsync(Batch(chunk, keepRaw: false), default);
+        }
+
+        var hour = Start.AddHours(1);
+        var merged = new CardinalitySketch();
+        await foreach (var minute in Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, hour, hour.AddHours(1)) with { IncludeCardinality = true }, default))
+        {
+            merged.Merge(minute.Users!);
+        }
+
+        // The traffic has two routes: an hour row each, merged too.
+        var direct = new CardinalitySketch();
+        int hourRows = 0;
+        await foreach (var row in Store.ReadRequestRollupsAsync(RollupRange(Granularity.Hour, hour, hour.AddHours(1)) with { IncludeCardinality = true }, default))
+        {
+            direct.Merge(row.Users!);
+            hourRows++;
+        }
+
+        Assert.Equal(2, hourRows);
+        Assert.True(merged.Estimate() > 10_000);
+        Assert.Equal(direct.Estimate(), merged.Estimate());
+        Assert.Equal(direct.ToBytes(), merged.ToBytes());
+    }
+
+    [Fact]
+    public async Task RowsWithoutUsersHaveNoUserSketchAndCountNone()
+    {
+        await Store.WriteBatchAsync(Batch([Request(Start), Request(Start.AddSeconds(1)) with { ClientIp = "10.0.0.0" }]), default);
+
+        var row = await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1)) with { IncludeCardinality = true }, default).SingleAsync();
+        var withoutSketches = await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1)), default).SingleAsync();
+        var overview = await Queries(Start.AddHours(1)).GetOverviewAsync(new AnalyticsQuery { From = Start, To = Start.AddMinutes(5) }, default);
+
+        Assert.Null(row.Users);
+        Assert.Equal(1, row.Clients!.Estimate());
+        Assert.Null(withoutSketches.Clients);
+        Assert.Equal((0L, 1L), (overview.UniqueUsers, overview.UniqueClients));
+    }
+}
+
+/// <summary>
+/// Synthetic traffic for unique counts: <c>users</c> distinct user ids, each seen once or twice at random times, from a
+/// quarter as many client addresses; with the exact distinct counts of any range computed from it to compare with.
+/// </summary>
+public sealed class UniqueTraffic
+{
+    private UniqueTraffic(RequestRecord[] requests, DateTimeOffset start, TimeSpan span)
+    {
+        Requests = requests;
+        Start = start;
+        Span = span;
+    }
+
+    /// <summary>Gets the requests, in time order (as a writer would see them).</summary>
+    public RequestRecord[] Requests { get; }
+
+    public DateTimeOffset Start { get; }
+
+    public TimeSpan Span { get; }
+
+    public static UniqueTraffic Create(int users, DateTimeOffset start, TimeSpan span)
+    {
+        var random = new Random(users); // fixed per size, so a failure reproduces
+        var requests = new List<RequestRecord>(users * 3 / 2);
+        for (int user = 0; user < users; user++)
+        {
+            int visits = 1 + (user % 2);
+            for (int v = 0; v < visits; v++)
+            {
+                var at = start + TimeSpan.FromTicks((long)(random.NextDouble() * span.Ticks));
+                requests.Add(TestData.Request(at, route: user % 3 == 0 ? "/orders/{id}" : "/items/{id}") with
+                {
+                    UserId = $"user-{user}",
+                    ClientIp = $"10.{(user / 4) >> 16 & 255}.{(user / 4) >> 8 & 255}.{(user / 4) & 255}",
+                });
+            }
+        }
+
+        requests.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
+        return new UniqueTraffic([.. requests], start, span);
+    }
+
+    /// <summary>Checks overviews of several ranges at every granularity and the time series, each within 3 % of the truth.</summary>
+    public async Task AssertQueriesAsync(IAnalyticsQueries queries)
+    {
+        var ranges = new List<(DateTimeOffset From, DateTimeOffset To, Granularity Granularity)>
+        {
+            (Start, Start + Span, Granularity.Day),
+            (Start, Start + Span, Granularity.Hour),
+            (Start, Start.AddHours(6), Granularity.Minute),
+            (Start.AddHours(5), Start.AddHours(6), Granularity.Minute),
+            (Start.AddHours(1), Start.AddHours(25), Granularity.Hour),
+        };
+        if (Span >= TimeSpan.FromDays(2))
+        {
+            ranges.Add((Start.AddDays(1), Start.AddDays(2), Granularity.Day));
+        }
+
+        foreach (var (from, to, granularity) in ranges)
+        {
+            var overview = await queries.GetOverviewAsync(new AnalyticsQuery { From = from, To = to, Granularity = granularity }, default);
+            var (users, clients) = Exact(from, to);
+            AssertClose(users, overview.UniqueUsers, $"users {from:O}..{to:O} at {granularity}");
+            AssertClose(clients, overview.UniqueClients, $"clients {from:O}..{to:O} at {granularity}");
+        }
+
+        var series = await queries.GetTimeSeriesAsync(new AnalyticsQuery { From = Start, To = Start + Span, Granularity = Granularity.Hour }, default);
+        Assert.Equal((int)Span.TotalHours, series.Points.Count);
+        foreach (var point in series.Points)
+        {
+            var (users, clients) = Exact(point.Time, point.Time.AddHours(1));
+            AssertClose(users, point.UniqueUsers, $"users in the hour at {point.Time:O}");
+            AssertClose(clients, point.UniqueClients, $"clients in the hour at {point.Time:O}");
+        }
+    }
+
+    private (long Users, long Clients) Exact(DateTimeOffset from, DateTimeOffset to)
+    {
+        var users = new HashSet<string>(StringComparer.Ordinal);
+        var clients = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var r in Requests)
+        {
+            if (r.Timestamp >= from && r.Timestamp < to)
+            {
+                users.Add(r.UserId!);
+                clients.Add(r.ClientIp!);
+            }
+        }
+
+        return (users.Count, clients.Count);
+    }
+
+    private static void AssertClose(long exact, long estimate, string what) =>
+        Assert.True(Math.Abs(estimate - exact) <= exact * 0.03, $"{what}: estimated {estimate}, exactly {exact}");
+}
