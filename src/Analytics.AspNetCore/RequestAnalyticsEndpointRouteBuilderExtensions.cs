@@ -54,7 +54,9 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
         Describe(api.MapGet("/timeseries", AnalyticsApi.TimeSeries), "GetAnalyticsTimeSeries", typeof(Analytics.TimeSeries), "Requests, errors and latency per bucket; empty buckets included.");
         Describe(api.MapGet("/routes", AnalyticsApi.Routes), "GetAnalyticsRoutes", typeof(Analytics.RouteStats[]), "The busiest route templates, most requests first.");
         Describe(api.MapGet("/status-codes", AnalyticsApi.StatusCodes), "GetAnalyticsStatusCodes", typeof(Analytics.StatusCodeCount[]), "Responses per status code.");
-        Describe(api.MapGet("/errors", AnalyticsApi.Errors), "GetAnalyticsErrors", typeof(Analytics.ErrorGroup[]), "Failed requests grouped by route, method, status and exception type.");
+        Describe(api.MapGet("/errors", AnalyticsApi.Errors), "GetAnalyticsErrors", typeof(Analytics.ErrorGroup[]), "Failed requests grouped by fingerprint: exception type and the app's top frames, or status, method and route.");
+        Admin(api.MapGet("/errors/{fingerprint}", ErrorsApi.Get), "GetAnalyticsError", "One error group: its state, latest stack trace and most recent occurrences (limit, default 20).", typeof(Analytics.ErrorDetail), notFound: true);
+        Admin(api.MapPost("/errors/{fingerprint}/resolve", ErrorsApi.Resolve), "ResolveAnalyticsError", "Marks an error group resolved; a new occurrence reopens it as regressed.", typeof(Analytics.ErrorDetail), notFound: true);
         Describe(api.MapGet("/heatmap", AnalyticsApi.Heatmap), "GetAnalyticsHeatmap", typeof(Analytics.Heatmap), "Requests per UTC weekday and hour.");
         Describe(api.MapGet("/requests", AnalyticsApi.Requests), "GetAnalyticsRequests", typeof(Analytics.RequestPage), "The raw request log, newest first, with keyset paging.");
         Describe(api.MapGet("/events", AnalyticsApi.Events), "GetAnalyticsEvents", typeof(Analytics.EventsOverTime), "Custom events per name over time.");

@@ -100,7 +100,8 @@ internal sealed class RequestAnalyticsMiddleware
                 Environment = _settings.Identity.Environment,
                 Instance = _settings.Identity.Instance,
                 ExceptionType = error?.GetType().FullName,
-                ExceptionMessage = error is null ? null : Truncate(error.Message, RequestAnalyticsDefaults.MaxExceptionMessageLength),
+                ExceptionMessage = error is null ? null : ExceptionCapture.Message(error, request, RequestAnalyticsDefaults.MaxExceptionMessageLength),
+                StackTrace = error is null ? null : ExceptionCapture.StackTrace(error, request),
             });
         }
         catch (Exception ex)

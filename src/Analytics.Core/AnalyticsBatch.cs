@@ -9,10 +9,11 @@ namespace Analytics;
 /// </summary>
 public sealed class AnalyticsBatch
 {
-    private readonly RollupAccumulator _rollups = new();
+    private readonly RollupAccumulator _rollups;
 
-    internal AnalyticsBatch()
+    internal AnalyticsBatch(Func<RequestRecord, ErrorSeverity>? classifyError = null)
     {
+        _rollups = new RollupAccumulator(classifyError ?? Errors.ErrorFingerprints.DefaultSeverity);
     }
 
     internal List<RequestRecord> RequestList { get; } = [];
@@ -45,6 +46,12 @@ public sealed class AnalyticsBatch
     /// <summary>Counts a request into the rollups and, when <paramref name="keepRaw"/>, keeps it as a raw row.</summary>
     internal void AddRequest(in RequestRecord request, bool keepRaw = true)
     {
+        if (request.IsError && request.ErrorFingerprint is null)
+        {
+            AddRequest(request with { ErrorFingerprint = Errors.ErrorFingerprints.Compute(request) }, keepRaw);
+            return;
+        }
+
         _rollups.Add(request);
         if (keepRaw)
         {

@@ -38,9 +38,17 @@ public sealed class RequestAnalyticsOptions
 
     /// <summary>
     /// Gets or sets the share of requests also kept as raw rows, from 0 (rollups only) to 1 (every request).
-    /// Rollups always count every request. The default is 1.
+    /// Rollups always count every request, and failed requests are always kept raw (they are an error group's
+    /// occurrences). The default is 1.
     /// </summary>
     public double RawSampleRate { get; set; } = RequestAnalyticsDefaults.RawSampleRate;
+
+    /// <summary>
+    /// Gets or sets how serious a failed request is, for its error group. The default (<see langword="null"/>) rates an
+    /// unhandled exception <see cref="ErrorSeverity.High"/> and any other 5xx <see cref="ErrorSeverity.Medium"/>. Runs on
+    /// the background writer, once per failed request; if it throws, the default applies.
+    /// </summary>
+    public Func<RequestRecord, ErrorSeverity>? ClassifyError { get; set; }
 
     /// <summary>
     /// Gets or sets whether client addresses are anonymized before they are stored: the last octet of an IPv4 address

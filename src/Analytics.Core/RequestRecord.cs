@@ -63,6 +63,18 @@ public readonly record struct RequestRecord
     /// <summary>Gets the message of the exception the pipeline threw (at most 1 000 characters), or <see langword="null"/>.</summary>
     public string? ExceptionMessage { get; init; }
 
+    /// <summary>
+    /// Gets the stack trace of the exception the pipeline threw (and of its inner exceptions), without messages, query
+    /// strings or header values, at most 4 000 characters; or <see langword="null"/>.
+    /// </summary>
+    public string? StackTrace { get; init; }
+
+    /// <summary>
+    /// Gets the error group of a failed request (16 hex digits): the exception type and the app's top frames, or the
+    /// status, method and route when there was no exception. Filled in when the request is written, if not set.
+    /// </summary>
+    public string? ErrorFingerprint { get; init; }
+
     /// <summary>Gets whether the request counts as an error: a 5xx status or an exception.</summary>
     public bool IsError => StatusCode >= 500 || ExceptionType is not null;
 }

@@ -282,7 +282,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         var rows = new Dictionary<string, (object[] Key, long Count, long First, long Last, string? Message)>(StringComparer.Ordinal);
         foreach (var r in rollups)
         {
-            object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode, Text(r.ExceptionType) ?? "", Text(r.Environment) ?? "", Text(r.Instance) ?? ""];
+            object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode, Text(r.ExceptionType) ?? "", Text(r.Environment) ?? "", Text(r.Instance) ?? "", r.Fingerprint];
             var row = (key, r.Count, Micros(r.FirstSeen), Micros(r.LastSeen), Text(r.LastMessage));
             var sortKey = SortKey(key);
             if (rows.TryGetValue(sortKey, out var e))
@@ -296,10 +296,10 @@ internal sealed partial class PostgreSqlAnalyticsStore
         var sorted = rows.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).ToList();
         await using var command = new NpgsqlCommand(
             $"""
-            INSERT INTO {S}.error_rollups AS t (granularity, bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, last_message)
-            SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[],
-                $9::bigint[], $10::bigint[], $11::bigint[], $12::text[])
-            ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, environment, instance) DO UPDATE SET
+            INSERT INTO {S}.error_rollups AS t (granularity, bucket_start, route, method, status, exception_type, environment, instance, fingerprint, count, first_seen, last_seen, last_message)
+            SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::text[],
+                $10::bigint[], $11::bigint[], $12::bigint[], $13::text[])
+            ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance) DO UPDATE SET
                 count = t.count + excluded.count,
                 first_seen = least(t.first_seen, excluded.first_seen),
                 last_message = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.last_message ELSE t.last_message END,
@@ -315,6 +315,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         AddArray(command, sorted, r => (string)r.Key[5]);
         AddArray(command, sorted, r => (string)r.Key[6]);
         AddArray(command, sorted, r => (string)r.Key[7]);
+        AddArray(command, sorted, r => (string)r.Key[8]);
         AddArray(command, sorted, r => r.Count);
         AddArray(command, sorted, r => r.First);
         AddArray(command, sorted, r => r.Last);

@@ -37,6 +37,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         if (batch.ErrorRollups.Count > 0)
         {
             await UpsertErrorRollupsAsync(connection, transaction, batch.ErrorRollups, cancellationToken).ConfigureAwait(false);
+            await UpsertErrorGroupsAsync(connection, transaction, StoreRows.ErrorGroupUpdates(batch.ErrorRollups), cancellationToken).ConfigureAwait(false);
         }
 
         if (batch.EventRollups.Count > 0)
@@ -112,6 +113,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
                 await WriteTextAsync(import, r.Instance, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, r.ExceptionType, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, r.ExceptionMessage, cancellationToken).ConfigureAwait(false);
+                await WriteTextAsync(import, r.StackTrace, cancellationToken).ConfigureAwait(false);
+                await WriteTextAsync(import, r.ErrorFingerprint, cancellationToken).ConfigureAwait(false);
             }
 
             await import.CompleteAsync(cancellationToken).ConfigureAwait(false);

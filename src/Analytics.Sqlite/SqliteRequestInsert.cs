@@ -49,6 +49,8 @@ internal sealed class SqliteRequestInsert : IDisposable
             Text(s, 16, r.Instance);
             Text(s, 17, r.ExceptionType);
             Text(s, 18, r.ExceptionMessage);
+            Text(s, 19, r.StackTrace);
+            Text(s, 20, r.ErrorFingerprint);
             var result = raw.sqlite3_step(s);
             if (result != raw.SQLITE_DONE)
             {

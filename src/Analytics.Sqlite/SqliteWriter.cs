@@ -26,6 +26,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Insert _upsertRequestRollup;
     private readonly Insert _upsertErrorRollup;
     private readonly Insert _upsertEventRollup;
+    private readonly Insert _upsertErrorGroup;
     private readonly Insert _insertOutbox;
 
     private SqliteWriter(SqliteConnection connection)
@@ -51,11 +52,11 @@ internal sealed class SqliteWriter : IDisposable
                 clients = analytics_hll_merge(clients, excluded.clients);
             """);
         _upsertErrorRollup = Insert.Prepare(connection, """
-            INSERT INTO error_rollups (granularity, bucket_start, route, method, status, exception_type, environment, instance,
+            INSERT INTO error_rollups (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance,
                 count, first_seen, last_seen, last_message)
-            VALUES ($granularity, $bucket_start, $route, $method, $status, $exception_type, $environment, $instance,
+            VALUES ($granularity, $bucket_start, $route, $method, $status, $exception_type, $fingerprint, $environment, $instance,
                 $count, $first_seen, $last_seen, $last_message)
-            ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, environment, instance) DO UPDATE SET
+            ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance) DO UPDATE SET
                 count = count + excluded.count,
                 first_seen = min(first_seen, excluded.first_seen),
                 last_message = CASE WHEN excluded.last_seen >= last_seen THEN excluded.last_message ELSE last_message END,
@@ -72,6 +73,24 @@ internal sealed class SqliteWriter : IDisposable
                     WHEN duration IS NULL THEN excluded.duration
                     WHEN excluded.duration IS NULL THEN duration
                     ELSE analytics_sketch_merge(duration, excluded.duration) END;
+            """);
+        // A group resolved before this occurrence reopens as regressed; one that is open keeps its flag. Every SET
+        // expression reads the row as it was before the update.
+        _upsertErrorGroup = Insert.Prepare(connection, """
+            INSERT INTO error_groups (fingerprint, route, method, status, exception_type, message, count, first_seen, last_seen, severity, resolved_at, regressed)
+            VALUES ($fingerprint, $route, $method, $status, $exception_type, $message, $count, $first_seen, $last_seen, $severity, NULL, 0)
+            ON CONFLICT (fingerprint) DO UPDATE SET
+                count = count + excluded.count,
+                first_seen = min(first_seen, excluded.first_seen),
+                route = CASE WHEN excluded.last_seen >= last_seen THEN excluded.route ELSE route END,
+                method = CASE WHEN excluded.last_seen >= last_seen THEN excluded.method ELSE method END,
+                status = CASE WHEN excluded.last_seen >= last_seen THEN excluded.status ELSE status END,
+                exception_type = CASE WHEN excluded.last_seen >= last_seen THEN excluded.exception_type ELSE exception_type END,
+                message = CASE WHEN excluded.last_seen >= last_seen THEN excluded.message ELSE message END,
+                severity = CASE WHEN excluded.last_seen >= last_seen THEN excluded.severity ELSE severity END,
+                last_seen = max(last_seen, excluded.last_seen),
+                regressed = CASE WHEN resolved_at IS NOT NULL AND excluded.last_seen > resolved_at THEN 1 ELSE regressed END,
+                resolved_at = CASE WHEN resolved_at IS NOT NULL AND excluded.last_seen > resolved_at THEN NULL ELSE resolved_at END;
             """);
         _insertOutbox = Insert.Prepare(connection, """
             INSERT INTO webhook_outbox (id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state)
@@ -144,8 +163,15 @@ internal sealed class SqliteWriter : IDisposable
         {
             _upsertErrorRollup.Run(transaction, [
                 (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Route, r.Method, r.StatusCode,
-                r.ExceptionType ?? string.Empty, r.Environment ?? string.Empty, r.Instance ?? string.Empty,
+                r.ExceptionType ?? string.Empty, r.Fingerprint, r.Environment ?? string.Empty, r.Instance ?? string.Empty,
                 r.Count, SqliteAnalyticsStore.ToUnixMicroseconds(r.FirstSeen), SqliteAnalyticsStore.ToUnixMicroseconds(r.LastSeen), r.LastMessage]);
+        }
+
+        foreach (var g in Storage.StoreRows.ErrorGroupUpdates(batch.ErrorRollups))
+        {
+            _upsertErrorGroup.Run(transaction, [
+                g.Fingerprint, g.Route, g.Method, g.StatusCode, g.ExceptionType, g.Message, g.Count,
+                SqliteAnalyticsStore.ToUnixMicroseconds(g.FirstSeen), SqliteAnalyticsStore.ToUnixMicroseconds(g.LastSeen), (int)g.Severity]);
         }
 
         foreach (var r in batch.EventRollups)
@@ -207,6 +233,7 @@ internal sealed class SqliteWriter : IDisposable
         _upsertRequestRollup.Dispose();
         _upsertErrorRollup.Dispose();
         _upsertEventRollup.Dispose();
+        _upsertErrorGroup.Dispose();
         _insertOutbox.Dispose();
         _connection.Dispose();
     }

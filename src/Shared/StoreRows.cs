@@ -12,14 +12,16 @@ namespace Analytics.Storage;
 internal static class StoreRows
 {
     public const string RequestColumns =
-        "id, ts, method, route, path, status, duration_us, request_bytes, response_bytes, client_ip, user_agent, protocol, kind, trace_id, user_id, environment, instance, exception_type, exception_message";
+        "id, ts, method, route, path, status, duration_us, request_bytes, response_bytes, client_ip, user_agent, protocol, kind, trace_id, user_id, environment, instance, exception_type, exception_message, stack_trace, fingerprint";
 
     public const string EventColumns = "id, ts, name, user_id, duration_us, success, properties, environment, instance";
 
     public const string RequestRollupColumns =
         "bucket_start, route, method, status, environment, instance, count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes";
 
-    public const string ErrorRollupColumns = "bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, last_message";
+    public const string ErrorRollupColumns = "bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, last_message, fingerprint";
+
+    public const string ErrorGroupColumns = "fingerprint, route, method, status, exception_type, message, count, first_seen, last_seen, severity, resolved_at, regressed";
 
     public const string EventRollupColumns = "bucket_start, name, environment, instance, count, successes, failures";
 
@@ -147,6 +149,8 @@ internal static class StoreRows
         Instance = GetStringOrNull(reader, 16),
         ExceptionType = GetStringOrNull(reader, 17),
         ExceptionMessage = GetStringOrNull(reader, 18),
+        StackTrace = GetStringOrNull(reader, 19),
+        ErrorFingerprint = GetStringOrNull(reader, 20),
     });
 
     /// <summary>Reads <see cref="EventColumns"/>.</summary>
@@ -199,7 +203,62 @@ internal static class StoreRows
         FirstSeen = FromUnixMicroseconds(reader.GetInt64(8)),
         LastSeen = FromUnixMicroseconds(reader.GetInt64(9)),
         LastMessage = GetStringOrNull(reader, 10),
+        Fingerprint = reader.GetString(11),
     };
+
+    /// <summary>Reads <see cref="ErrorGroupColumns"/>.</summary>
+    public static ErrorGroupState ReadErrorGroup(DbDataReader reader) => new()
+    {
+        Fingerprint = reader.GetString(0),
+        Route = reader.GetString(1),
+        Method = reader.GetString(2),
+        StatusCode = reader.GetInt32(3),
+        ExceptionType = GetStringOrNull(reader, 4),
+        Message = GetStringOrNull(reader, 5),
+        Count = reader.GetInt64(6),
+        FirstSeen = FromUnixMicroseconds(reader.GetInt64(7)),
+        LastSeen = FromUnixMicroseconds(reader.GetInt64(8)),
+        Severity = (ErrorSeverity)reader.GetInt32(9),
+        ResolvedAt = reader.IsDBNull(10) ? null : FromUnixMicroseconds(reader.GetInt64(10)),
+        Regressed = reader.GetBoolean(11),
+    };
+
+    /// <summary>
+    /// The error groups a batch adds to, one per fingerprint, from its minute error rollups (hours and days hold the
+    /// same failures again), ordered by fingerprint so that concurrent writers lock groups in one order.
+    /// </summary>
+    public static List<ErrorGroupState> ErrorGroupUpdates(IReadOnlyList<ErrorRollup> rollups)
+    {
+        var groups = new Dictionary<string, ErrorGroupState>(StringComparer.Ordinal);
+        foreach (var r in rollups)
+        {
+            if (r.Granularity != Granularity.Minute || r.Fingerprint.Length == 0)
+            {
+                continue;
+            }
+
+            var update = new ErrorGroupState
+            {
+                Fingerprint = r.Fingerprint, Route = r.Route, Method = r.Method, StatusCode = r.StatusCode, ExceptionType = r.ExceptionType,
+                Message = r.LastMessage, Count = r.Count, FirstSeen = r.FirstSeen, LastSeen = r.LastSeen, Severity = r.Severity,
+            };
+            if (groups.TryGetValue(r.Fingerprint, out var existing))
+            {
+                var latest = update.LastSeen >= existing.LastSeen ? update : existing;
+                update = latest with
+                {
+                    Count = existing.Count + update.Count,
+                    FirstSeen = existing.FirstSeen < update.FirstSeen ? existing.FirstSeen : update.FirstSeen,
+                };
+            }
+
+            groups[r.Fingerprint] = update;
+        }
+
+        var list = groups.Values.ToList();
+        list.Sort(static (a, b) => string.CompareOrdinal(a.Fingerprint, b.Fingerprint));
+        return list;
+    }
 
     /// <summary>Reads <see cref="EventRollupColumns"/>, then the sketch (or NULL).</summary>
     public static EventRollup ReadEventRollup(DbDataReader reader, Granularity granularity) => new()

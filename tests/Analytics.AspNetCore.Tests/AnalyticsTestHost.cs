@@ -35,6 +35,8 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
 
     public IAnalyticsPipeline Pipeline => App.Services.GetRequiredService<IAnalyticsPipeline>();
 
+    public IAnalyticsStore Store => App.Services.GetRequiredService<IAnalyticsStore>();
+
     internal AnalyticsWriter Writer => App.Services.GetRequiredService<AnalyticsWriter>();
 
     public static async Task<AnalyticsTestHost> StartAsync(

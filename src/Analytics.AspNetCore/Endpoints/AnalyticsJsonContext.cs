@@ -10,12 +10,13 @@ namespace Analytics.AspNetCore.Endpoints;
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
-    Converters = [typeof(CamelCaseEnumConverter<Granularity>), typeof(CamelCaseEnumConverter<RequestKind>), typeof(UtcDateTimeOffsetConverter)])]
+    Converters = [typeof(CamelCaseEnumConverter<Granularity>), typeof(CamelCaseEnumConverter<RequestKind>), typeof(CamelCaseEnumConverter<ErrorSeverity>), typeof(UtcDateTimeOffsetConverter)])]
 [JsonSerializable(typeof(AnalyticsOverview))]
 [JsonSerializable(typeof(TimeSeries))]
 [JsonSerializable(typeof(IReadOnlyList<RouteStats>))]
 [JsonSerializable(typeof(IReadOnlyList<StatusCodeCount>))]
 [JsonSerializable(typeof(IReadOnlyList<ErrorGroup>))]
+[JsonSerializable(typeof(ErrorDetail))]
 [JsonSerializable(typeof(Heatmap))]
 [JsonSerializable(typeof(RequestPage))]
 [JsonSerializable(typeof(EventsOverTime))]

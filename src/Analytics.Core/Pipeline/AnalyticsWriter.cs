@@ -28,7 +28,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private readonly double _rawSampleRate;
 
     // Owned by the writer loop; read by the health check.
-    private readonly AnalyticsBatch _batch = new();
+    private readonly AnalyticsBatch _batch;
     private readonly List<FlushMarker> _markers = [];
     private readonly List<RequestRecord> _failed = []; // the batch's failed requests, sampled out of the raw rows or not, for request.failed webhooks
     private readonly List<RequestRecord> _live = []; // every request of the batch, sampled out of the raw rows or not, while the feed is listened to
@@ -61,6 +61,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         _batchSize = options.Value.BatchSize;
         _flushInterval = options.Value.FlushInterval;
         _rawSampleRate = options.Value.RawSampleRate;
+        _batch = new AnalyticsBatch(options.Value.ClassifyError);
     }
 
     /// <summary>Gets how many writes in a row have failed; 0 when the last one succeeded.</summary>
@@ -163,7 +164,8 @@ internal sealed partial class AnalyticsWriter : BackgroundService
             {
                 case null:
                     _pending++;
-                    var keepRaw = _rawSampleRate >= 1 || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate);
+                    // Failed requests are always kept: they are the occurrences an error group shows.
+                    var keepRaw = _rawSampleRate >= 1 || item.Request.IsError || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate);
                     _batch.AddRequest(item.Request, keepRaw);
                     if (item.Request.IsError)
                     {

@@ -37,6 +37,20 @@ public interface IAnalyticsQueries
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<IReadOnlyList<ErrorGroup>> GetErrorsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>Gets one error group with its most recent occurrences, or <see langword="null"/> when there is no such group.</summary>
+    /// <param name="fingerprint">The group's fingerprint: 16 lower-case hex digits.</param>
+    /// <param name="limit">The most occurrences to return, 1 to 1 000; 20 when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <exception cref="ArgumentException">The fingerprint or the limit is malformed; the parameter is named.</exception>
+    Task<ErrorDetail?> GetErrorAsync(string fingerprint, int? limit = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks an error group resolved; a later occurrence reopens it as regressed.</summary>
+    /// <param name="fingerprint">The group's fingerprint.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The group as it is now, or <see langword="null"/> when there is no such group.</returns>
+    /// <exception cref="ArgumentException">The fingerprint is malformed.</exception>
+    Task<ErrorDetail?> ResolveErrorAsync(string fingerprint, CancellationToken cancellationToken = default);
+
     /// <summary>Gets the requests per UTC weekday and hour: always 7 × 24 cells.</summary>
     /// <param name="query">The range and the filters. A day granularity cannot tell hours apart and is refused.</param>
     /// <param name="cancellationToken">Cancels the query.</param>

@@ -140,6 +140,9 @@ public sealed record StatusCodeCount
 /// <summary>Failed requests with the same route, method, status code and exception type.</summary>
 public sealed record ErrorGroup
 {
+    /// <summary>Gets the group's fingerprint (see <see cref="RequestRecord.ErrorFingerprint"/>); empty for failures recorded before groups existed.</summary>
+    public string Fingerprint { get; init; } = string.Empty;
+
     /// <summary>Gets the route template.</summary>
     public required string Route { get; init; }
 
@@ -163,6 +166,59 @@ public sealed record ErrorGroup
 
     /// <summary>Gets when the last of the range happened.</summary>
     public required DateTimeOffset LastSeen { get; init; }
+
+    /// <summary>Gets how serious the group is (<see cref="RequestAnalyticsOptions.ClassifyError"/>).</summary>
+    public ErrorSeverity Severity { get; init; }
+
+    /// <summary>Gets whether the group is marked resolved.</summary>
+    public bool Resolved { get; init; }
+
+    /// <summary>Gets whether the group occurred again after it had been resolved.</summary>
+    public bool Regressed { get; init; }
+}
+
+/// <summary>One error group with its recent occurrences: <c>GET {prefix}/api/errors/{fingerprint}</c>.</summary>
+public sealed record ErrorDetail
+{
+    /// <summary>Gets the group's stored state: counts since it was first seen, severity, resolution.</summary>
+    public required ErrorGroupState Group { get; init; }
+
+    /// <summary>Gets the stack trace of the most recent occurrence that has one (sanitized), or <see langword="null"/>.</summary>
+    public string? StackTrace { get; init; }
+
+    /// <summary>Gets the most recent occurrences, newest first.</summary>
+    public required IReadOnlyList<ErrorOccurrence> Occurrences { get; init; }
+}
+
+/// <summary>One failed request of an error group.</summary>
+public sealed record ErrorOccurrence
+{
+    /// <summary>Gets the request's id in the request log.</summary>
+    public required long Id { get; init; }
+
+    /// <summary>Gets when the request started.</summary>
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>Gets the HTTP method.</summary>
+    public required string Method { get; init; }
+
+    /// <summary>Gets the path (without the query string unless configured).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Gets the status code.</summary>
+    public required int StatusCode { get; init; }
+
+    /// <summary>Gets the duration in milliseconds.</summary>
+    public required double Duration { get; init; }
+
+    /// <summary>Gets the W3C trace id, to find the request in a tracing system, or <see langword="null"/>.</summary>
+    public string? TraceId { get; init; }
+
+    /// <summary>Gets the instance that served it, or <see langword="null"/>.</summary>
+    public string? Instance { get; init; }
+
+    /// <summary>Gets the (sanitized) exception message, or <see langword="null"/>.</summary>
+    public string? Message { get; init; }
 }
 
 /// <summary>Requests by UTC weekday and hour of day.</summary>

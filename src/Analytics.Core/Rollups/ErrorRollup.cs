@@ -2,7 +2,7 @@ namespace Analytics.Rollups;
 
 /// <summary>
 /// The failed requests (status 500 or more, or an exception) of one bucket with the same route, method, status code,
-/// exception type, environment and instance.
+/// exception type, error group, environment and instance.
 /// </summary>
 public sealed class ErrorRollup
 {
@@ -23,6 +23,12 @@ public sealed class ErrorRollup
 
     /// <summary>Gets the full name of the exception type, or <see langword="null"/> when the response failed without one.</summary>
     public string? ExceptionType { get; init; }
+
+    /// <summary>Gets the error group (<see cref="RequestRecord.ErrorFingerprint"/>); empty for rows written before groups existed.</summary>
+    public string Fingerprint { get; init; } = string.Empty;
+
+    /// <summary>Gets or sets the severity of the latest failure (<see cref="RequestAnalyticsOptions.ClassifyError"/>); not stored with the rollup.</summary>
+    public ErrorSeverity Severity { get; set; }
 
     /// <summary>Gets the environment, or <see langword="null"/>.</summary>
     public string? Environment { get; init; }

@@ -5,7 +5,7 @@ namespace Analytics.Rollups;
 /// then built by merging those minutes, so every coarser sketch is an exact merge of finer ones.
 /// </summary>
 /// <remarks>Owned by the writer loop: not thread-safe.</remarks>
-internal sealed class RollupAccumulator
+internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> classifyError)
 {
     private readonly Dictionary<RequestKey, RequestRollup> _requestMinutes = [];
     private readonly Dictionary<EventKey, EventRollup> _eventMinutes = [];
@@ -111,7 +111,7 @@ internal sealed class RollupAccumulator
 
     private void AddError(in RequestRecord request, DateTimeOffset bucket)
     {
-        var key = new ErrorKey(Granularity.Minute, bucket, request.Route, request.Method, request.StatusCode, request.ExceptionType, request.Environment, request.Instance);
+        var key = new ErrorKey(Granularity.Minute, bucket, request.Route, request.Method, request.StatusCode, request.ExceptionType, request.ErrorFingerprint ?? string.Empty, request.Environment, request.Instance);
         if (!_errorMinutes.TryGetValue(key, out var rollup))
         {
             rollup = key.Create();
@@ -130,6 +130,20 @@ internal sealed class RollupAccumulator
         {
             rollup.LastSeen = request.Timestamp;
             rollup.LastMessage = request.ExceptionMessage;
+            rollup.Severity = Classify(request);
+        }
+    }
+
+    /// <summary>The host's classification; one that throws falls back to the default rather than losing the batch.</summary>
+    private ErrorSeverity Classify(in RequestRecord request)
+    {
+        try
+        {
+            return classifyError(request);
+        }
+        catch (Exception)
+        {
+            return Analytics.Errors.ErrorFingerprints.DefaultSeverity(request);
         }
     }
 
@@ -234,6 +248,7 @@ internal sealed class RollupAccumulator
         {
             target.LastSeen = source.LastSeen;
             target.LastMessage = source.LastMessage;
+            target.Severity = source.Severity;
         }
     }
 
@@ -253,11 +268,12 @@ internal sealed class RollupAccumulator
         };
     }
 
-    private readonly record struct ErrorKey(Granularity Granularity, DateTimeOffset BucketStart, string Route, string Method, int StatusCode, string? ExceptionType, string? Environment, string? Instance)
+    private readonly record struct ErrorKey(Granularity Granularity, DateTimeOffset BucketStart, string Route, string Method, int StatusCode, string? ExceptionType, string Fingerprint, string? Environment, string? Instance)
     {
         public ErrorRollup Create() => new()
         {
-            Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method, StatusCode = StatusCode, ExceptionType = ExceptionType, Environment = Environment, Instance = Instance,
+            Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method, StatusCode = StatusCode, ExceptionType = ExceptionType,
+            Fingerprint = Fingerprint, Environment = Environment, Instance = Instance,
         };
     }
 }

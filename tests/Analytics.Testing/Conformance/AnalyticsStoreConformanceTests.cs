@@ -64,6 +64,8 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
             Instance = "web-1",
             ExceptionType = "System.InvalidOperationException",
             ExceptionMessage = "boom; DROP TABLE requests; --",
+            StackTrace = "System.InvalidOperationException\n   at Shop.Orders.Checkout(Int32 id) in /src/Orders.cs:line 42\n",
+            ErrorFingerprint = "0123456789abcdef",
         };
 
         await Store.WriteBatchAsync(Batch([request]), default);

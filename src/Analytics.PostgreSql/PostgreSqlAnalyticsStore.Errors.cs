@@ -1,0 +1,98 @@
+using Analytics.Storage;
+using Npgsql;
+
+namespace Analytics.PostgreSql;
+
+/// <summary>Error groups (<see cref="IErrorStore"/>): upserted with each batch, read and resolved by the API.</summary>
+internal sealed partial class PostgreSqlAnalyticsStore : IErrorStore
+{
+    public async Task<IReadOnlyList<ErrorGroupState>> ReadErrorGroupsAsync(IReadOnlyCollection<string> fingerprints, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprints);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"SELECT {StoreRows.ErrorGroupColumns} FROM {S}.error_groups WHERE fingerprint = ANY($1);", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = fingerprints.ToArray() });
+        var groups = new List<ErrorGroupState>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            groups.Add(StoreRows.ReadErrorGroup(reader));
+        }
+
+        return groups;
+    }
+
+    public async Task<bool> ResolveErrorGroupAsync(string fingerprint, DateTimeOffset resolvedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"UPDATE {S}.error_groups SET resolved_at = $2, regressed = false WHERE fingerprint = $1;", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = fingerprint });
+        command.Parameters.Add(new NpgsqlParameter { Value = Micros(resolvedAt) });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    public async Task<IReadOnlyList<StoredRequest>> ReadErrorOccurrencesAsync(string fingerprint, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            $"SELECT {StoreRows.RequestColumns} FROM {S}.requests WHERE fingerprint = $1 ORDER BY id DESC LIMIT $2;", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = fingerprint });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        var rows = new List<StoredRequest>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(StoreRows.ReadRequest(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Adds a batch's failures to their groups. A group resolved before an occurrence reopens as regressed; every SET
+    /// expression reads the row as it was, and groups come sorted so two instances lock them in one order.
+    /// </summary>
+    private async Task UpsertErrorGroupsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<ErrorGroupState> groups, CancellationToken cancellationToken)
+    {
+        if (groups.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"""
+            INSERT INTO {S}.error_groups AS t (fingerprint, route, method, status, exception_type, message, count, first_seen, last_seen, severity, resolved_at, regressed)
+            SELECT f, r, m, s, e, msg, c, fs, ls, sev, NULL, false
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::smallint[])
+                AS i(f, r, m, s, e, msg, c, fs, ls, sev)
+            ON CONFLICT (fingerprint) DO UPDATE SET
+                count = t.count + excluded.count,
+                first_seen = least(t.first_seen, excluded.first_seen),
+                route = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.route ELSE t.route END,
+                method = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.method ELSE t.method END,
+                status = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.status ELSE t.status END,
+                exception_type = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.exception_type ELSE t.exception_type END,
+                message = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.message ELSE t.message END,
+                severity = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.severity ELSE t.severity END,
+                last_seen = greatest(t.last_seen, excluded.last_seen),
+                regressed = CASE WHEN t.resolved_at IS NOT NULL AND excluded.last_seen > t.resolved_at THEN true ELSE t.regressed END,
+                resolved_at = CASE WHEN t.resolved_at IS NOT NULL AND excluded.last_seen > t.resolved_at THEN NULL ELSE t.resolved_at END;
+            """,
+            connection,
+            transaction);
+        AddArray(command, groups, g => Text(g.Fingerprint)!);
+        AddArray(command, groups, g => Text(g.Route)!);
+        AddArray(command, groups, g => Text(g.Method)!);
+        AddArray(command, groups, g => g.StatusCode);
+        AddArray(command, groups, g => Text(g.ExceptionType));
+        AddArray(command, groups, g => Text(g.Message));
+        AddArray(command, groups, g => g.Count);
+        AddArray(command, groups, g => Micros(g.FirstSeen));
+        AddArray(command, groups, g => Micros(g.LastSeen));
+        AddArray(command, groups, g => (short)g.Severity);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
