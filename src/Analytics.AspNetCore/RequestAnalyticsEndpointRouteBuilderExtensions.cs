@@ -57,6 +57,7 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
         Describe(api.MapGet("/errors", AnalyticsApi.Errors), "GetAnalyticsErrors", typeof(Analytics.ErrorGroup[]), "Failed requests grouped by fingerprint: exception type and the app's top frames, or status, method and route.");
         Admin(api.MapGet("/errors/{fingerprint}", ErrorsApi.Get), "GetAnalyticsError", "One error group: its state, latest stack trace and most recent occurrences (limit, default 20).", typeof(Analytics.ErrorDetail), notFound: true);
         Admin(api.MapPost("/errors/{fingerprint}/resolve", ErrorsApi.Resolve), "ResolveAnalyticsError", "Marks an error group resolved; a new occurrence reopens it as regressed.", typeof(Analytics.ErrorDetail), notFound: true);
+        Describe(api.MapGet("/health-metrics", AnalyticsApi.HealthMetrics), "GetAnalyticsHealthMetrics", typeof(Analytics.HealthMetrics), "Process health per instance and bucket: CPU, working set, GC heap and collections, thread pool (min, avg, max).");
         Describe(api.MapGet("/heatmap", AnalyticsApi.Heatmap), "GetAnalyticsHeatmap", typeof(Analytics.Heatmap), "Requests per UTC weekday and hour.");
         Describe(api.MapGet("/requests", AnalyticsApi.Requests), "GetAnalyticsRequests", typeof(Analytics.RequestPage), "The raw request log, newest first, with keyset paging.");
         Describe(api.MapGet("/events", AnalyticsApi.Events), "GetAnalyticsEvents", typeof(Analytics.EventsOverTime), "Custom events per name over time.");

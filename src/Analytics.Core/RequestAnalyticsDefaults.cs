@@ -28,6 +28,8 @@ internal static class RequestAnalyticsDefaults
     public static readonly TimeSpan DayRetention = TimeSpan.FromDays(400);
 
     public static readonly TimeSpan StatsInterval = TimeSpan.FromSeconds(5);
+
+    public static readonly TimeSpan HealthInterval = TimeSpan.FromSeconds(5);
     public const int MaxStreamSubscribers = 100;
     public static readonly TimeSpan MaxStreamDuration = TimeSpan.FromHours(1);
     public static readonly TimeSpan StreamPingInterval = TimeSpan.FromSeconds(15);

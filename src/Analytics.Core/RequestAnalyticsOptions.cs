@@ -80,6 +80,12 @@ public sealed class RequestAnalyticsOptions
     /// <summary>Gets or sets how often the live stream sends a <c>stats</c> event. Must be between 1 second and 1 hour. The default is 5 seconds.</summary>
     public TimeSpan StatsInterval { get; set; } = RequestAnalyticsDefaults.StatsInterval;
 
+    /// <summary>
+    /// Gets or sets how often the process's health (CPU, memory, GC, thread pool) is sampled into the
+    /// <c>health-metrics</c> rollups. Must be between 1 second and 1 hour. The default is 5 seconds.
+    /// </summary>
+    public TimeSpan HealthInterval { get; set; } = RequestAnalyticsDefaults.HealthInterval;
+
     /// <summary>Gets or sets the most live-stream connections at once; more are answered 503. Must be between 1 and 10 000. The default is 100.</summary>
     public int MaxStreamSubscribers { get; set; } = RequestAnalyticsDefaults.MaxStreamSubscribers;
 

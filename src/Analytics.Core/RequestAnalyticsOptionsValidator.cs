@@ -64,6 +64,7 @@ internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<Reques
         CheckRange(builder, options.Retention.Day, TimeSpan.FromDays(1), TimeSpan.FromDays(3650), retention + nameof(RetentionOptions.Day));
 
         CheckRange(builder, options.StatsInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), Prefix + nameof(options.StatsInterval));
+        CheckRange(builder, options.HealthInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), Prefix + nameof(options.HealthInterval));
         if (options.MaxStreamSubscribers is < 1 or > 10_000)
         {
             builder.AddError($"must be between 1 and 10000; it is {options.MaxStreamSubscribers}.", Prefix + nameof(options.MaxStreamSubscribers));

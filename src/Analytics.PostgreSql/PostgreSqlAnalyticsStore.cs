@@ -84,7 +84,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IClust
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
         return await PurgeAsync(
-            ["request_rollups", "error_rollups", "event_rollups"],
+            ["request_rollups", "error_rollups", "event_rollups", "health_rollups"],
             "granularity = $2 AND bucket_start < $1",
             [Micros(cutoff), (short)granularity],
             maxRows,

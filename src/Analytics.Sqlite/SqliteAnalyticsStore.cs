@@ -11,7 +11,7 @@ namespace Analytics.Sqlite;
 internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IDisposable
 {
     private static readonly string[] RawTables = ["requests", "events"];
-    private static readonly string[] RollupTables = ["request_rollups", "error_rollups", "event_rollups"];
+    private static readonly string[] RollupTables = ["request_rollups", "error_rollups", "event_rollups", "health_rollups"];
 
     private readonly string _connectionString;
     private readonly string _writerConnectionString;

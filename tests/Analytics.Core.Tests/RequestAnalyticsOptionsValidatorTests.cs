@@ -31,6 +31,8 @@ public class RequestAnalyticsOptionsValidatorTests
         { "RequestAnalytics:Retention:Hour", o => o.Retention.Hour = TimeSpan.FromMinutes(30) },
         { "RequestAnalytics:Retention:Day", o => o.Retention.Day = TimeSpan.FromDays(5000) },
         { "RequestAnalytics:StatsInterval", o => o.StatsInterval = TimeSpan.FromMilliseconds(10) },
+        { "RequestAnalytics:HealthInterval", o => o.HealthInterval = TimeSpan.Zero },
+        { "RequestAnalytics:HealthInterval", o => o.HealthInterval = TimeSpan.FromHours(2) },
         { "RequestAnalytics:MaxStreamSubscribers", o => o.MaxStreamSubscribers = 0 },
         { "RequestAnalytics:MaxStreamDuration", o => o.MaxStreamDuration = TimeSpan.Zero },
         { "RequestAnalytics:StreamPingInterval", o => o.StreamPingInterval = TimeSpan.FromMilliseconds(10) },

@@ -3,7 +3,7 @@ using Analytics.Rollups;
 namespace Analytics.Testing;
 
 /// <summary>An in-memory store whose writes can be made to fail or to stall, for pipeline tests.</summary>
-public sealed class FakeStore : IAnalyticsStore
+public class FakeStore : IAnalyticsStore
 {
     private readonly object _gate = new();
     private readonly List<RequestRecord> _requests = [];

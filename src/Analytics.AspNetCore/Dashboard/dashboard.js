@@ -218,20 +218,7 @@
   }
 
   function renderErrors(errors) {
-    const body = $('errors').tBodies[0];
-    body.textContent = '';
-    for (const e of errors.slice(0, 20)) {
-      const row = body.insertRow();
-      addCells(row, [`${e.method} ${e.route}`], false, 'mono');
-      addCells(row, [String(e.statusCode)], false, `status s${String(e.statusCode)[0]}`);
-      const exception = row.insertCell();
-      exception.textContent = e.exceptionType ? `${e.exceptionType}: ${e.message || ''}` : '—';
-      exception.title = exception.textContent;
-      exception.className = 'path';
-      addCells(row, [F.count(e.count)], true);
-      addCells(row, [F.time(e.lastSeen, true)]);
-    }
-    if (!errors.length) emptyRow(body, 5, 'No errors in this range');
+    RequestAnalyticsErrors.render($('errors').tBodies[0], errors, api, load);
   }
 
   function renderHeatmap(heatmap) {
@@ -369,6 +356,7 @@
   // ----- wiring -----
   function init() {
     initTheme();
+    RequestAnalyticsErrors.init();
     stateToForm(readState());
     $('filters').addEventListener('change', () => {
       const state = formToState();

@@ -24,6 +24,9 @@ internal static class AnalyticsApi
     public static Task<IResult> Errors(HttpContext context, IAnalyticsQueries queries) =>
         Answer(context, queries, static (q, query, ct) => q.GetErrorsAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListErrorGroup);
 
+    public static Task<IResult> HealthMetrics(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetHealthMetricsAsync(query, ct), AnalyticsJsonContext.Default.HealthMetrics);
+
     public static Task<IResult> Heatmap(HttpContext context, IAnalyticsQueries queries) =>
         Answer(context, queries, static (q, query, ct) => q.GetHeatmapAsync(query, ct), AnalyticsJsonContext.Default.Heatmap);
 

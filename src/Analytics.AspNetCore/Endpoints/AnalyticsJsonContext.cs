@@ -17,6 +17,7 @@ namespace Analytics.AspNetCore.Endpoints;
 [JsonSerializable(typeof(IReadOnlyList<StatusCodeCount>))]
 [JsonSerializable(typeof(IReadOnlyList<ErrorGroup>))]
 [JsonSerializable(typeof(ErrorDetail))]
+[JsonSerializable(typeof(HealthMetrics))]
 [JsonSerializable(typeof(Heatmap))]
 [JsonSerializable(typeof(RequestPage))]
 [JsonSerializable(typeof(EventsOverTime))]

@@ -170,6 +170,41 @@ internal sealed class AnalyticsQueries : IAnalyticsQueries
             .ToArray();
     }
 
+    public async Task<HealthMetrics> GetHealthMetricsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(query, perBucket: true);
+        if (_store is not Health.IHealthMetricsStore health)
+        {
+            return new HealthMetrics { Granularity = plan.Granularity, Instances = [] };
+        }
+
+        var rows = await health.ReadHealthRollupsAsync(plan.Granularity, plan.From, plan.To, plan.Filters.Instance, cancellationToken).ConfigureAwait(false);
+        static HealthValue? Value(IEnumerable<Health.HealthRollup> rows, string metric) =>
+            rows.FirstOrDefault(r => r.Metric == metric) is { Count: > 0 } r ? new HealthValue { Min = r.Min, Avg = r.Sum / r.Count, Max = r.Max, Samples = r.Count } : null;
+        return new HealthMetrics
+        {
+            Granularity = plan.Granularity,
+            Instances = rows
+                .GroupBy(r => r.Instance, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(instance => new HealthSeries
+                {
+                    Instance = instance.Key,
+                    Points = instance.GroupBy(r => r.BucketStart).OrderBy(b => b.Key).Select(bucket => new HealthPoint
+                    {
+                        Time = bucket.Key,
+                        CpuPercent = Value(bucket, Health.HealthMetricNames.CpuPercent),
+                        WorkingSetBytes = Value(bucket, Health.HealthMetricNames.WorkingSetBytes),
+                        GcHeapBytes = Value(bucket, Health.HealthMetricNames.GcHeapBytes),
+                        GcCollections = Value(bucket, Health.HealthMetricNames.GcCollections),
+                        ThreadPoolQueueLength = Value(bucket, Health.HealthMetricNames.ThreadPoolQueueLength),
+                        ThreadPoolThreads = Value(bucket, Health.HealthMetricNames.ThreadPoolThreads),
+                    }).ToArray(),
+                })
+                .ToArray(),
+        };
+    }
+
     public async Task<ErrorDetail?> GetErrorAsync(string fingerprint, int? limit = null, CancellationToken cancellationToken = default)
     {
         ValidateFingerprint(fingerprint);

@@ -37,6 +37,14 @@ public interface IAnalyticsQueries
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<IReadOnlyList<ErrorGroup>> GetErrorsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Gets the process health of each instance per bucket (min, mean and max of the samples), from the health rollups.
+    /// Filters other than <see cref="AnalyticsQuery.Instance"/> do not apply. Empty when the store keeps no health metrics.
+    /// </summary>
+    /// <param name="query">The range, the granularity (or none, to choose) and the instance.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<HealthMetrics> GetHealthMetricsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Gets one error group with its most recent occurrences, or <see langword="null"/> when there is no such group.</summary>
     /// <param name="fingerprint">The group's fingerprint: 16 lower-case hex digits.</param>
     /// <param name="limit">The most occurrences to return, 1 to 1 000; 20 when <see langword="null"/>.</param>
