@@ -58,6 +58,11 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
         Admin(api.MapGet("/errors/{fingerprint}", ErrorsApi.Get), "GetAnalyticsError", "One error group: its state, latest stack trace and most recent occurrences (limit, default 20).", typeof(Analytics.ErrorDetail), notFound: true);
         Admin(api.MapPost("/errors/{fingerprint}/resolve", ErrorsApi.Resolve), "ResolveAnalyticsError", "Marks an error group resolved; a new occurrence reopens it as regressed.", typeof(Analytics.ErrorDetail), notFound: true);
         Describe(api.MapGet("/health-metrics", AnalyticsApi.HealthMetrics), "GetAnalyticsHealthMetrics", typeof(Analytics.HealthMetrics), "Process health per instance and bucket: CPU, working set, GC heap and collections, thread pool (min, avg, max).");
+        api.MapGet("/endpoints", EndpointCatalog.Get)
+            .WithName("GetAnalyticsPlaygroundEndpoints")
+            .WithSummary("The app's own endpoints (method, route template, parameters) for the dashboard's request playground; the analytics endpoints are left out.")
+            .Produces<PlaygroundCatalog>()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         Describe(api.MapGet("/heatmap", AnalyticsApi.Heatmap), "GetAnalyticsHeatmap", typeof(Analytics.Heatmap), "Requests per UTC weekday and hour.");
         Describe(api.MapGet("/requests", AnalyticsApi.Requests), "GetAnalyticsRequests", typeof(Analytics.RequestPage), "The raw request log, newest first, with keyset paging.");
         Describe(api.MapGet("/events", AnalyticsApi.Events), "GetAnalyticsEvents", typeof(Analytics.EventsOverTime), "Custom events per name over time.");

@@ -90,9 +90,9 @@
     const state = readState();
     const run = (loading = Symbol('load'));
     try {
-      const [overview, series, routeStats, statusCodes, errors, heatmap, events] = await Promise.all([
+      const [overview, series, routeStats, statusCodes, errors, heatmap, events, health] = await Promise.all([
         get('overview', state), get('timeseries', state), get('routes', state, { limit: 50 }), get('status-codes', state),
-        get('errors', state), heatmapFor(state), get('events', state),
+        get('errors', state), heatmapFor(state), get('events', state), get('health-metrics', { range: state.range, from: state.from, to: state.to, instance: state.instance }),
       ]);
       if (run !== loading) return; // a newer load started meanwhile
       $('problem').hidden = true;
@@ -104,6 +104,7 @@
       renderErrors(errors);
       renderHeatmap(heatmap);
       renderEvents(events);
+      RequestAnalyticsHealth.render($('chart-health'), $('health-summary'), health);
       $('export').href = new URL(`export?${apiQuery(state, { format: 'csv' })}`, api).href;
     } catch (error) {
       if (run !== loading) return;
@@ -357,6 +358,7 @@
   function init() {
     initTheme();
     RequestAnalyticsErrors.init();
+    RequestAnalyticsPlayground.init(api);
     stateToForm(readState());
     $('filters').addEventListener('change', () => {
       const state = formToState();

@@ -18,6 +18,7 @@ namespace Analytics.AspNetCore.Endpoints;
 [JsonSerializable(typeof(IReadOnlyList<ErrorGroup>))]
 [JsonSerializable(typeof(ErrorDetail))]
 [JsonSerializable(typeof(HealthMetrics))]
+[JsonSerializable(typeof(PlaygroundCatalog))]
 [JsonSerializable(typeof(Heatmap))]
 [JsonSerializable(typeof(RequestPage))]
 [JsonSerializable(typeof(EventsOverTime))]
