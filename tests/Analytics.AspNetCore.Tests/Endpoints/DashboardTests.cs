@@ -37,7 +37,7 @@ public partial class DashboardTests
         await using var host = await EndpointTestApp.StartAsync();
         var html = await host.Client.GetStringAsync("/analytics/");
         var links = AssetLink().Matches(html).Select(m => m.Groups["url"].Value).ToArray();
-        Assert.Equal(4, links.Length); // a stylesheet and three scripts
+        Assert.Equal(7, links.Length); // a stylesheet and six scripts
 
         foreach (var link in links)
         {
