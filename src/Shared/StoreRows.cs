@@ -47,22 +47,10 @@ internal static class StoreRows
     /// Reads a sketch. One that does not decode (a damaged row) reads as no sketch: the row's counts and sums still
     /// answer, and one bad row cannot make every query over its range fail.
     /// </summary>
-    public static LatencySketch? GetSketchOrNull(DbDataReader reader, int ordinal)
-    {
-        if (reader.IsDBNull(ordinal))
-        {
-            return null;
-        }
+    public static LatencySketch? GetSketchOrNull(DbDataReader reader, int ordinal) => Decode(reader, ordinal, static b => LatencySketch.FromBytes(b));
 
-        try
-        {
-            return LatencySketch.FromBytes(reader.GetFieldValue<byte[]>(ordinal));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
+    /// <summary>Reads a cardinality sketch; one that does not decode reads as none, as in <see cref="GetSketchOrNull"/>.</summary>
+    public static CardinalitySketch? GetCardinalityOrNull(DbDataReader reader, int ordinal) => Decode(reader, ordinal, static b => CardinalitySketch.FromBytes(b));
 
     /// <summary>
     /// Merges a batch's sketch into the encoded one a row holds. A stored sketch that does not decode (a damaged row) is
@@ -83,24 +71,6 @@ internal static class StoreRows
 
         sketch.Merge(added);
         return sketch.ToBytes();
-    }
-
-    /// <summary>Reads a cardinality sketch; one that does not decode reads as none, like <see cref="GetSketchOrNull"/>.</summary>
-    public static CardinalitySketch? GetCardinalityOrNull(DbDataReader reader, int ordinal)
-    {
-        if (reader.IsDBNull(ordinal))
-        {
-            return null;
-        }
-
-        try
-        {
-            return CardinalitySketch.FromBytes(reader.GetFieldValue<byte[]>(ordinal));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 
     /// <summary>
@@ -126,6 +96,24 @@ internal static class StoreRows
 
         sketch.Merge(CardinalitySketch.FromBytes(added));
         return sketch.ToBytes();
+    }
+
+    private static T? Decode<T>(DbDataReader reader, int ordinal, Func<byte[], T> decode)
+        where T : class
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return decode(reader.GetFieldValue<byte[]>(ordinal));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Reads <see cref="RequestColumns"/>.</summary>

@@ -30,10 +30,10 @@ internal sealed partial class HealthSampler : BackgroundService
         _interval = options.Value.HealthInterval;
         _instance = identity.Instance ?? string.Empty;
 
-        // The first sample's CPU is the average since the process started.
-        _lastCpu = TimeSpan.Zero;
-        _lastTimestamp = Stopwatch.GetTimestamp() - (long)((DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds * Stopwatch.Frequency);
-        _lastCollections = 0;
+        // The first sample's CPU and collections are those since the host built this service (its startup).
+        _lastCpu = Environment.CpuUsage.TotalTime;
+        _lastTimestamp = Stopwatch.GetTimestamp();
+        _lastCollections = GC.CollectionCount(0);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

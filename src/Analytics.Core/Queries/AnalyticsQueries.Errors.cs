@@ -1,0 +1,135 @@
+using Analytics.Rollups;
+
+namespace Analytics.Queries;
+
+/// <summary>Error groups and process health: answered from the store's optional <see cref="IErrorStore"/> and <see cref="Health.IHealthMetricsStore"/>.</summary>
+internal sealed partial class AnalyticsQueries
+{
+    public async Task<IReadOnlyList<ErrorGroup>> GetErrorsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
+    {
+        var plan = Plan(query);
+        int limit = ValidateLimit(query, 50);
+        // Grouped by fingerprint; rows written before fingerprints existed (empty) by what grouped them then.
+        var groups = new Dictionary<(string Fingerprint, string Route, string Method, int StatusCode, string? ExceptionType), ErrorRollup>();
+        await foreach (var row in _store.ReadErrorRollupsAsync(plan.Rollups(includeSketches: false), cancellationToken).ConfigureAwait(false))
+        {
+            var key = row.Fingerprint.Length > 0 ? (row.Fingerprint, "", "", 0, null) : (row.Fingerprint, row.Route, row.Method, row.StatusCode, row.ExceptionType);
+            if (!groups.TryGetValue(key, out var group))
+            {
+                groups.Add(key, group = new ErrorRollup
+                {
+                    Granularity = row.Granularity, BucketStart = row.BucketStart, Route = row.Route, Method = row.Method,
+                    StatusCode = row.StatusCode, ExceptionType = row.ExceptionType, Fingerprint = row.Fingerprint,
+                });
+            }
+
+            RollupAccumulator.MergeInto(group, row);
+        }
+
+        var top = groups.Values.OrderByDescending(g => g.Count).ThenByDescending(g => g.LastSeen).Take(limit).ToList();
+        var states = _store is IErrorStore errorStore && top.Any(g => g.Fingerprint.Length > 0)
+            ? (await errorStore.ReadErrorGroupsAsync([.. top.Select(g => g.Fingerprint).Where(f => f.Length > 0)], cancellationToken).ConfigureAwait(false))
+                .ToDictionary(s => s.Fingerprint, StringComparer.Ordinal)
+            : [];
+        return top
+            .Select(g =>
+            {
+                var state = states.GetValueOrDefault(g.Fingerprint);
+                return new ErrorGroup
+                {
+                    Fingerprint = g.Fingerprint, Route = g.Route, Method = g.Method, StatusCode = g.StatusCode, ExceptionType = g.ExceptionType,
+                    Message = g.LastMessage, Count = g.Count, FirstSeen = g.FirstSeen, LastSeen = g.LastSeen,
+                    Severity = state?.Severity ?? (g.ExceptionType is null ? ErrorSeverity.Medium : ErrorSeverity.High),
+                    Resolved = state?.ResolvedAt is not null, Regressed = state?.Regressed ?? false,
+                };
+            })
+            .ToArray();
+    }
+
+    public async Task<HealthMetrics> GetHealthMetricsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(query, perBucket: true);
+        if (_store is not Health.IHealthMetricsStore health)
+        {
+            return new HealthMetrics { Granularity = plan.Granularity, Instances = [] };
+        }
+
+        var rows = await health.ReadHealthRollupsAsync(plan.Granularity, plan.From, plan.To, plan.Filters.Instance, cancellationToken).ConfigureAwait(false);
+        static HealthValue? Value(IEnumerable<Health.HealthRollup> rows, string metric) =>
+            rows.FirstOrDefault(r => r.Metric == metric) is { Count: > 0 } r ? new HealthValue { Min = r.Min, Avg = r.Sum / r.Count, Max = r.Max, Samples = r.Count } : null;
+        return new HealthMetrics
+        {
+            Granularity = plan.Granularity,
+            Instances = rows
+                .GroupBy(r => r.Instance, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(instance => new HealthSeries
+                {
+                    Instance = instance.Key,
+                    Points = instance.GroupBy(r => r.BucketStart).OrderBy(b => b.Key).Select(bucket => new HealthPoint
+                    {
+                        Time = bucket.Key,
+                        CpuPercent = Value(bucket, Health.HealthMetricNames.CpuPercent),
+                        WorkingSetBytes = Value(bucket, Health.HealthMetricNames.WorkingSetBytes),
+                        GcHeapBytes = Value(bucket, Health.HealthMetricNames.GcHeapBytes),
+                        GcCollections = Value(bucket, Health.HealthMetricNames.GcCollections),
+                        ThreadPoolQueueLength = Value(bucket, Health.HealthMetricNames.ThreadPoolQueueLength),
+                        ThreadPoolThreads = Value(bucket, Health.HealthMetricNames.ThreadPoolThreads),
+                    }).ToArray(),
+                })
+                .ToArray(),
+        };
+    }
+
+    public async Task<ErrorDetail?> GetErrorAsync(string fingerprint, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        ValidateFingerprint(fingerprint);
+        int occurrences = limit ?? 20;
+        if (occurrences is < 1 or > MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, $"Limit must be between 1 and {MaxLimit}.");
+        }
+        if (_store is not IErrorStore errorStore)
+        {
+            return null;
+        }
+
+        var state = (await errorStore.ReadErrorGroupsAsync([fingerprint], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        if (state is null)
+        {
+            return null;
+        }
+
+        var rows = await errorStore.ReadErrorOccurrencesAsync(fingerprint, occurrences, cancellationToken).ConfigureAwait(false);
+        return new ErrorDetail
+        {
+            Group = state,
+            StackTrace = rows.Select(r => r.Request.StackTrace).FirstOrDefault(t => t is not null),
+            Occurrences = rows.Select(r => new ErrorOccurrence
+            {
+                Id = r.Id, Time = r.Request.Timestamp, Method = r.Request.Method, Path = r.Request.Path, StatusCode = r.Request.StatusCode,
+                Duration = r.Request.Duration.TotalMilliseconds, TraceId = r.Request.TraceId, Instance = r.Request.Instance, Message = r.Request.ExceptionMessage,
+            }).ToArray(),
+        };
+    }
+
+    public async Task<ErrorDetail?> ResolveErrorAsync(string fingerprint, CancellationToken cancellationToken = default)
+    {
+        ValidateFingerprint(fingerprint);
+        if (_store is not IErrorStore errorStore
+            || !await errorStore.ResolveErrorGroupAsync(fingerprint, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return await GetErrorAsync(fingerprint, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void ValidateFingerprint(string fingerprint)
+    {
+        if (!Errors.ErrorFingerprints.IsValid(fingerprint))
+        {
+            throw new ArgumentException("A fingerprint is 16 lower-case hexadecimal digits, as the errors list shows it.", nameof(fingerprint));
+        }
+    }
+}
