@@ -8,7 +8,7 @@ namespace Analytics.Errors;
 /// this library's), so one bug is one group whatever its message or path; a failure without an exception by its
 /// status, method and route. Line numbers and file paths are left out, so a group survives unrelated edits.
 /// </summary>
-internal static class ErrorFingerprints
+internal static partial class ErrorFingerprints
 {
     /// <summary>How many of the app's frames, from the throwing one outwards, identify an exception.</summary>
     internal const int Frames = 3;
@@ -59,12 +59,16 @@ internal static class ErrorFingerprints
 
             text = text[3..];
             int file = text.IndexOf(" in ", StringComparison.Ordinal);
-            frames.Add(file >= 0 ? text[..file] : text);
+            frames.Add(LambdaNumber().Replace(file >= 0 ? text[..file] : text, "lambda_method"));
         }
 
         var own = frames.Where(f => !FrameworkPrefixes.Any(p => f.StartsWith(p, StringComparison.Ordinal))).Take(Frames).ToList();
         return own.Count > 0 ? own : frames.Take(Frames);
     }
+
+    /// <summary>Compiled delegates (minimal APIs' <c>lambda_method12</c>) are numbered per process: the number is left out.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"lambda_method\d+", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex LambdaNumber();
 
     private static string Hash(string text) => StableHash.Hash64(text).ToString("x16", CultureInfo.InvariantCulture);
 }
