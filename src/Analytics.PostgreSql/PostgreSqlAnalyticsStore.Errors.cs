@@ -6,49 +6,25 @@ namespace Analytics.PostgreSql;
 /// <summary>Error groups (<see cref="IErrorStore"/>): upserted with each batch, read and resolved by the API.</summary>
 internal sealed partial class PostgreSqlAnalyticsStore : IErrorStore
 {
-    public async Task<IReadOnlyList<ErrorGroupState>> ReadErrorGroupsAsync(IReadOnlyCollection<string> fingerprints, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ErrorGroupState>> ReadErrorGroupsAsync(IReadOnlyCollection<string> fingerprints, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fingerprints);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"SELECT {StoreRows.ErrorGroupColumns} FROM {S}.error_groups WHERE fingerprint = ANY($1);", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = fingerprints.ToArray() });
-        var groups = new List<ErrorGroupState>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            groups.Add(StoreRows.ReadErrorGroup(reader));
-        }
-
-        return groups;
+        return QueryAsync(
+            $"SELECT {StoreRows.ErrorGroupColumns} FROM {S}.error_groups WHERE fingerprint = ANY($1);", [fingerprints.ToArray()], StoreRows.ReadErrorGroup, cancellationToken);
     }
 
-    public async Task<bool> ResolveErrorGroupAsync(string fingerprint, DateTimeOffset resolvedAt, CancellationToken cancellationToken)
+    public Task<bool> ResolveErrorGroupAsync(string fingerprint, DateTimeOffset resolvedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fingerprint);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"UPDATE {S}.error_groups SET resolved_at = $2, regressed = false WHERE fingerprint = $1;", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = fingerprint });
-        command.Parameters.Add(new NpgsqlParameter { Value = Micros(resolvedAt) });
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        return ExecuteAsync($"UPDATE {S}.error_groups SET resolved_at = $2, regressed = false WHERE fingerprint = $1;", [fingerprint, Micros(resolvedAt)], cancellationToken);
     }
 
-    public async Task<IReadOnlyList<StoredRequest>> ReadErrorOccurrencesAsync(string fingerprint, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredRequest>> ReadErrorOccurrencesAsync(string fingerprint, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fingerprint);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(
-            $"SELECT {StoreRows.RequestColumns} FROM {S}.requests WHERE fingerprint = $1 ORDER BY id DESC LIMIT $2;", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = fingerprint });
-        command.Parameters.Add(new NpgsqlParameter { Value = limit });
-        var rows = new List<StoredRequest>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(StoreRows.ReadRequest(reader));
-        }
-
-        return rows;
+        return QueryAsync(
+            $"SELECT {StoreRows.RequestColumns} FROM {S}.requests WHERE fingerprint = $1 ORDER BY id DESC LIMIT $2;", [fingerprint, limit], StoreRows.ReadRequest, cancellationToken);
     }
 
     /// <summary>

@@ -32,27 +32,14 @@ internal sealed partial class PostgreSqlAnalyticsStore : IHealthMetricsStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<HealthRollup>> ReadHealthRollupsAsync(Granularity granularity, DateTimeOffset from, DateTimeOffset to, string? instance, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(
-            $"SELECT {HealthColumns} FROM {S}.health_rollups WHERE granularity = $1 AND bucket_start >= $2 AND bucket_start < $3 AND ($4::text IS NULL OR instance = $4);",
-            connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = (short)granularity });
-        command.Parameters.Add(new NpgsqlParameter { Value = Micros(from) });
-        command.Parameters.Add(new NpgsqlParameter { Value = Micros(to) });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Text(instance) ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        var rows = new List<HealthRollup>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(new HealthRollup
+    public Task<IReadOnlyList<HealthRollup>> ReadHealthRollupsAsync(Granularity granularity, DateTimeOffset from, DateTimeOffset to, string? instance, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {HealthColumns} FROM {S}.health_rollups WHERE granularity = $1 AND bucket_start >= $2 AND bucket_start < $3 AND ($4::text IS NULL OR instance = $4::text);",
+            [(short)granularity, Micros(from), Micros(to), Text(instance)],
+            static reader => new HealthRollup
             {
                 Granularity = (Granularity)reader.GetInt16(0), BucketStart = Storage.StoreRows.FromUnixMicroseconds(reader.GetInt64(1)), Instance = reader.GetString(2),
                 Metric = reader.GetString(3), Count = reader.GetInt64(4), Sum = reader.GetDouble(5), Min = reader.GetDouble(6), Max = reader.GetDouble(7),
-            });
-        }
-
-        return rows;
-    }
+            },
+            cancellationToken);
 }

@@ -12,28 +12,7 @@ internal sealed partial class SqliteAnalyticsStore : IHealthMetricsStore
         ArgumentNullException.ThrowIfNull(rollups);
         return WithWriterAsync(writer =>
         {
-            using var transaction = writer.Connection.BeginTransaction();
-            using var command = writer.Connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"""
-                INSERT INTO health_rollups ({HealthColumns}) VALUES ($g, $b, $i, $m, $c, $s, $min, $max)
-                ON CONFLICT (granularity, bucket_start, instance, metric) DO UPDATE SET
-                    count = count + excluded.count, sum = sum + excluded.sum, min = min(min, excluded.min), max = max(max, excluded.max);
-                """;
-            string[] names = ["$g", "$b", "$i", "$m", "$c", "$s", "$min", "$max"];
-            foreach (var r in rollups)
-            {
-                object[] values = [(int)r.Granularity, ToUnixMicroseconds(r.BucketStart), r.Instance, r.Metric, r.Count, r.Sum, r.Min, r.Max];
-                command.Parameters.Clear();
-                for (int i = 0; i < values.Length; i++)
-                {
-                    command.Parameters.AddWithValue(names[i], values[i]);
-                }
-
-                command.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
+            writer.AddHealthRollups(rollups);
             return 0;
         }, cancellationToken);
     }

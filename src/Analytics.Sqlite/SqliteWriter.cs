@@ -27,6 +27,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Insert _upsertErrorRollup;
     private readonly Insert _upsertEventRollup;
     private readonly Insert _upsertErrorGroup;
+    private readonly Insert _upsertHealthRollup;
     private readonly Insert _insertOutbox;
 
     private SqliteWriter(SqliteConnection connection)
@@ -91,6 +92,12 @@ internal sealed class SqliteWriter : IDisposable
                 last_seen = max(last_seen, excluded.last_seen),
                 regressed = CASE WHEN resolved_at IS NOT NULL AND excluded.last_seen > resolved_at THEN 1 ELSE regressed END,
                 resolved_at = CASE WHEN resolved_at IS NOT NULL AND excluded.last_seen > resolved_at THEN NULL ELSE resolved_at END;
+            """);
+        _upsertHealthRollup = Insert.Prepare(connection, """
+            INSERT INTO health_rollups (granularity, bucket_start, instance, metric, count, sum, min, max)
+            VALUES ($granularity, $bucket_start, $instance, $metric, $count, $sum, $min, $max)
+            ON CONFLICT (granularity, bucket_start, instance, metric) DO UPDATE SET
+                count = count + excluded.count, sum = sum + excluded.sum, min = min(min, excluded.min), max = max(max, excluded.max);
             """);
         _insertOutbox = Insert.Prepare(connection, """
             INSERT INTO webhook_outbox (id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state)
@@ -186,6 +193,18 @@ internal sealed class SqliteWriter : IDisposable
         transaction.Commit();
     }
 
+    /// <summary>Adds process-health samples to their rollups in one transaction.</summary>
+    public void AddHealthRollups(IReadOnlyList<Health.HealthRollup> rollups)
+    {
+        using var transaction = _connection.BeginTransaction();
+        foreach (var r in rollups)
+        {
+            _upsertHealthRollup.Run(transaction, [(int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Instance, r.Metric, r.Count, r.Sum, r.Min, r.Max]);
+        }
+
+        transaction.Commit();
+    }
+
     /// <summary>Adds webhook messages to the outbox within <paramref name="transaction"/>.</summary>
     public void InsertOutbox(SqliteTransaction transaction, IReadOnlyList<WebhookMessage> messages)
     {
@@ -234,6 +253,7 @@ internal sealed class SqliteWriter : IDisposable
         _upsertErrorRollup.Dispose();
         _upsertEventRollup.Dispose();
         _upsertErrorGroup.Dispose();
+        _upsertHealthRollup.Dispose();
         _insertOutbox.Dispose();
         _connection.Dispose();
     }

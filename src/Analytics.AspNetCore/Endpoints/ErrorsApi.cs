@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
 namespace Analytics.AspNetCore.Endpoints;
@@ -8,15 +7,11 @@ internal static class ErrorsApi
 {
     public static async Task<IResult> Get(HttpContext context, IAnalyticsQueries queries)
     {
-        int? limit = null;
-        if (context.Request.Query["limit"].ToString() is { Length: > 0 } text)
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        int? limit = QueryParameters.Limit(context.Request.Query, errors);
+        if (errors.Count > 0)
         {
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-            {
-                return AnalyticsApi.BadRequest(new Dictionary<string, string[]> { ["limit"] = ["Limit must be a whole number from 1 to 1000."] });
-            }
-
-            limit = parsed;
+            return AnalyticsApi.BadRequest(errors);
         }
 
         return await Answer(context, ct => queries.GetErrorAsync(Fingerprint(context), limit, ct)).ConfigureAwait(false);

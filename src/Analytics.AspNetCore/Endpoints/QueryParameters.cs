@@ -106,18 +106,7 @@ internal static class QueryParameters
             errors["status"] = [$"'{Shorten(status)}' is neither a status code from 100 to 599 nor a class such as 5xx."];
         }
 
-        int? limit = null;
-        if (Single(q, "limit", errors) is { } limitText)
-        {
-            if (int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed is >= 1 and <= AnalyticsQueries.MaxLimit)
-            {
-                limit = parsed;
-            }
-            else
-            {
-                errors["limit"] = [$"'{Shorten(limitText)}' is not a whole number from 1 to {AnalyticsQueries.MaxLimit}."];
-            }
-        }
+        int? limit = Limit(q, errors);
 
         long? before = null;
         if (Single(q, "before", errors) is { } beforeText)
@@ -180,6 +169,23 @@ internal static class QueryParameters
         }
 
         return string.IsNullOrWhiteSpace(values[0]) ? null : values[0]!.Trim();
+    }
+
+    /// <summary>Reads <c>limit</c>, 1 to <see cref="AnalyticsQueries.MaxLimit"/>; <see langword="null"/> when absent or bad (then named in <paramref name="errors"/>).</summary>
+    public static int? Limit(IQueryCollection query, Dictionary<string, string[]> errors)
+    {
+        if (Single(query, "limit", errors) is not { } text)
+        {
+            return null;
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed is >= 1 and <= AnalyticsQueries.MaxLimit)
+        {
+            return parsed;
+        }
+
+        errors["limit"] = [$"'{Shorten(text)}' is not a whole number from 1 to {AnalyticsQueries.MaxLimit}."];
+        return null;
     }
 
     private static string? Filter(IQueryCollection query, string name, Dictionary<string, string[]> errors)

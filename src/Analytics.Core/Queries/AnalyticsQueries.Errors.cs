@@ -84,11 +84,7 @@ internal sealed partial class AnalyticsQueries
     public async Task<ErrorDetail?> GetErrorAsync(string fingerprint, int? limit = null, CancellationToken cancellationToken = default)
     {
         ValidateFingerprint(fingerprint);
-        int occurrences = limit ?? 20;
-        if (occurrences is < 1 or > MaxLimit)
-        {
-            throw new ArgumentOutOfRangeException(nameof(limit), limit, $"Limit must be between 1 and {MaxLimit}.");
-        }
+        int occurrences = ValidateLimit(limit, 20, nameof(limit));
         if (_store is not IErrorStore errorStore)
         {
             return null;

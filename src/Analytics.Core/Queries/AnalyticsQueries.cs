@@ -232,12 +232,14 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
 
     private static string? Normalize(string? filter) => string.IsNullOrWhiteSpace(filter) ? null : filter;
 
-    private static int ValidateLimit(AnalyticsQuery query, int defaultLimit)
+    private static int ValidateLimit(AnalyticsQuery query, int defaultLimit) => ValidateLimit(query.Limit, defaultLimit, nameof(AnalyticsQuery.Limit));
+
+    private static int ValidateLimit(int? requested, int defaultLimit, string parameter)
     {
-        int limit = query.Limit ?? defaultLimit;
+        int limit = requested ?? defaultLimit;
         if (limit is < 1 or > MaxLimit)
         {
-            throw new ArgumentOutOfRangeException(nameof(AnalyticsQuery.Limit), limit, $"Limit must be between 1 and {MaxLimit}.");
+            throw new ArgumentOutOfRangeException(parameter, limit, $"Limit must be between 1 and {MaxLimit}.");
         }
 
         return limit;
