@@ -40,12 +40,29 @@ internal sealed partial class PostgreSqlAnalyticsStore
             $"SELECT {StoreRows.EventRollupColumns}, {duration} FROM {S}.event_rollups", query, requests: false, StoreRows.ReadEventRollup, cancellationToken);
     }
 
+    public IAsyncEnumerable<BucketCount> ReadRequestCountsByBucketAsync(RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadRollupsAsync(
+            $"SELECT bucket_start, sum(count)::bigint FROM {S}.request_rollups", query, requests: true,
+            static (reader, _) => new BucketCount(StoreRows.FromUnixMicroseconds(reader.GetInt64(0)), reader.GetInt64(1)), cancellationToken, groupBy: "bucket_start");
+    }
+
+    public IAsyncEnumerable<StatusCodeCount> ReadRequestCountsByStatusAsync(RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadRollupsAsync(
+            $"SELECT status, sum(count)::bigint FROM {S}.request_rollups", query, requests: true,
+            static (reader, _) => new StatusCodeCount { StatusCode = reader.GetInt32(0), Count = reader.GetInt64(1) }, cancellationToken, groupBy: "status");
+    }
+
     private async IAsyncEnumerable<T> ReadRollupsAsync<T>(
         string select,
         RollupQuery query,
         bool requests,
         Func<NpgsqlDataReader, Granularity, T> map,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        string? groupBy = null)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand { Connection = connection };
@@ -54,6 +71,11 @@ internal sealed partial class PostgreSqlAnalyticsStore
         command.Parameters.AddWithValue("from", Micros(query.From));
         command.Parameters.AddWithValue("to", Micros(query.To));
         AddFilters(command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.EventName, query.Environment, query.Instance);
+        if (groupBy is not null)
+        {
+            sql.Append(" GROUP BY ").Append(groupBy);
+        }
+
         command.CommandText = sql.ToString();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

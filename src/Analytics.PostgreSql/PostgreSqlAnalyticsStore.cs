@@ -10,7 +10,7 @@ namespace Analytics.PostgreSql;
 /// row's lock). Migrations, the webhook outbox and the cluster's leader are coordinated in the database itself, with
 /// advisory locks and <c>FOR UPDATE SKIP LOCKED</c>.
 /// </summary>
-internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IClusterLeadership, IAsyncDisposable, IDisposable
+internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IRequestCountStore, IClusterLeadership, IAsyncDisposable, IDisposable
 {
     /// <summary>The schema the store's tables live in unless another is given.</summary>
     public const string DefaultSchema = "analytics";

@@ -40,15 +40,32 @@ internal sealed partial class SqliteAnalyticsStore
             $"SELECT {StoreRows.EventRollupColumns}, {duration} FROM event_rollups", query, requests: false, StoreRows.ReadEventRollup, cancellationToken);
     }
 
+    public IAsyncEnumerable<BucketCount> ReadRequestCountsByBucketAsync(RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadRollupsAsync(
+            "SELECT bucket_start, sum(count) FROM request_rollups", query, requests: true,
+            static (reader, _) => new BucketCount(FromUnixMicroseconds(reader.GetInt64(0)), reader.GetInt64(1)), cancellationToken, groupBy: "bucket_start");
+    }
+
+    public IAsyncEnumerable<StatusCodeCount> ReadRequestCountsByStatusAsync(RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadRollupsAsync(
+            "SELECT status, sum(count) FROM request_rollups", query, requests: true,
+            static (reader, _) => new StatusCodeCount { StatusCode = reader.GetInt32(0), Count = reader.GetInt64(1) }, cancellationToken, groupBy: "status");
+    }
+
     private async IAsyncEnumerable<T> ReadRollupsAsync<T>(
         string select,
         RollupQuery query,
         bool requests,
         Func<SqliteDataReader, Granularity, T> map,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        string? groupBy = null)
     {
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = CreateRollupCommand(connection, select, query, requests);
+        await using var command = CreateRollupCommand(connection, select, query, requests, groupBy);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -56,8 +73,11 @@ internal sealed partial class SqliteAnalyticsStore
         }
     }
 
-    /// <summary>Builds a rollup read: a range scan of the table's unique index, which leads with (granularity, bucket_start).</summary>
-    internal static SqliteCommand CreateRollupCommand(SqliteConnection connection, string select, RollupQuery query, bool requests)
+    /// <summary>
+    /// Builds a rollup read: a range scan of the table's unique index, which leads with (granularity, bucket_start);
+    /// grouped by bucket it aggregates in the index's order, without a temporary table.
+    /// </summary>
+    internal static SqliteCommand CreateRollupCommand(SqliteConnection connection, string select, RollupQuery query, bool requests, string? groupBy = null)
     {
         var command = connection.CreateCommand();
         var sql = new StringBuilder(select).Append(" WHERE granularity = $granularity AND bucket_start >= $from AND bucket_start < $to");
@@ -65,6 +85,11 @@ internal sealed partial class SqliteAnalyticsStore
         command.Parameters.AddWithValue("$from", ToUnixMicroseconds(query.From));
         command.Parameters.AddWithValue("$to", ToUnixMicroseconds(query.To));
         AddFilters(command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.EventName, query.Environment, query.Instance);
+        if (groupBy is not null)
+        {
+            sql.Append(" GROUP BY ").Append(groupBy);
+        }
+
         command.CommandText = sql.Append(';').ToString();
         return command;
     }

@@ -8,7 +8,7 @@ namespace Analytics.Sqlite;
 /// for every row, rollups upserted in the same transaction as the raw rows; reads use their own pooled connections,
 /// which WAL lets run beside the writer. One file belongs to one process.
 /// </summary>
-internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IDisposable
+internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCountStore, IDisposable
 {
     private static readonly string[] RawTables = ["requests", "events"];
     private static readonly string[] RollupTables = ["request_rollups", "error_rollups", "event_rollups", "health_rollups"];

@@ -7,6 +7,7 @@ public sealed partial class CardinalitySketch
     private const byte SparseKind = 0;
     private const byte DenseKind = 1;
     private const int RankBits = 6;
+    private const int RankMask = (1 << RankBits) - 1;
 
     /// <summary>Encodes the sketch.</summary>
     /// <remarks>
@@ -27,17 +28,29 @@ public sealed partial class CardinalitySketch
             return bytes;
         }
 
-        var registers = _sparse!.Keys.ToArray();
-        Array.Sort(registers);
-        var buffer = new byte[3 + 3 + (registers.Length * 3)];
+        var entries = _packed;
+        if (entries is null)
+        {
+            entries = new int[_sparse!.Count];
+            int i = 0;
+            foreach (var (register, rank) in _sparse)
+            {
+                entries[i++] = (register << RankBits) | rank;
+            }
+
+            Array.Sort(entries); // by register: it is the high part of each entry
+        }
+
+        var buffer = new byte[3 + 3 + (entries.Length * 3)];
         buffer[0] = FormatVersion;
         buffer[1] = Precision;
         buffer[2] = SparseKind;
-        int position = WriteVarint(buffer, 3, (uint)registers.Length);
+        int position = WriteVarint(buffer, 3, (uint)entries.Length);
         int previous = 0;
-        foreach (int register in registers)
+        foreach (int entry in entries)
         {
-            position = WriteVarint(buffer, position, ((uint)(register - previous) << RankBits) | _sparse[register]);
+            int register = entry >> RankBits;
+            position = WriteVarint(buffer, position, ((uint)(register - previous) << RankBits) | (uint)(entry & RankMask));
             previous = register;
         }
 
@@ -91,18 +104,20 @@ public sealed partial class CardinalitySketch
             throw Corrupt("more registers than the sketch has");
         }
 
+        // Kept packed as read: ascending registers, each once, which is what the checks below ensure.
+        var packed = new int[count];
         int register = 0;
         for (uint i = 0; i < count; i++)
         {
             uint entry = ReadVarint(data, ref position);
             register += (int)(entry >> RankBits);
-            byte rank = (byte)(entry & ((1 << RankBits) - 1));
+            byte rank = (byte)(entry & RankMask);
             if (register >= RegisterCount || rank is 0 or > MaxRank || (i > 0 && entry >> RankBits == 0))
             {
                 throw Corrupt("a register is out of range or repeated");
             }
 
-            sketch.Set(register, rank);
+            packed[i] = (register << RankBits) | rank;
         }
 
         if (position != data.Length)
@@ -110,6 +125,17 @@ public sealed partial class CardinalitySketch
             throw Corrupt("data continues past the last register");
         }
 
+        if (count > SparseLimit)
+        {
+            // Written by another version with a larger sparse limit: held dense, as this version would have.
+            sketch._packed = packed;
+            sketch._sparse = null;
+            sketch.ToDense();
+            return sketch;
+        }
+
+        sketch._packed = packed;
+        sketch._sparse = null;
         return sketch;
     }
 

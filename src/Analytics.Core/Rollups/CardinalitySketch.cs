@@ -35,11 +35,15 @@ public sealed partial class CardinalitySketch
     private const int SparseLimit = RegisterCount / 8;
     private const double AlphaInfinity = 0.72134752044448170; // 1 / (2 ln 2)
 
+    // One of three forms: a dictionary of the registers set (a sketch being added to), the same registers packed as
+    // ascending (register << 6 | rank) entries (a decoded sketch, which queries only merge and estimate, so decoding
+    // costs one array, not a dictionary), or one byte per register.
     private Dictionary<int, byte>? _sparse = [];
+    private int[]? _packed;
     private byte[]? _dense;
 
     /// <summary>Gets whether no value has been added.</summary>
-    public bool IsEmpty => _dense is null && _sparse!.Count == 0;
+    public bool IsEmpty => _dense is null && (_packed?.Length ?? _sparse!.Count) == 0;
 
     /// <summary>Adds a value; adding it again changes nothing.</summary>
     /// <param name="value">The value, compared ordinally.</param>
@@ -74,6 +78,16 @@ public sealed partial class CardinalitySketch
             return;
         }
 
+        if (other._packed is { } packed)
+        {
+            foreach (int entry in packed)
+            {
+                Set(entry >> RankBits, (byte)(entry & RankMask));
+            }
+
+            return;
+        }
+
         foreach (var (index, rank) in other._sparse!)
         {
             Set(index, rank);
@@ -90,6 +104,14 @@ public sealed partial class CardinalitySketch
             foreach (byte rank in dense)
             {
                 histogram[rank]++;
+            }
+        }
+        else if (_packed is { } packed)
+        {
+            histogram[0] = RegisterCount - packed.Length;
+            foreach (int entry in packed)
+            {
+                histogram[entry & RankMask]++;
             }
         }
         else
@@ -124,6 +146,11 @@ public sealed partial class CardinalitySketch
             return;
         }
 
+        if (_packed is not null)
+        {
+            Unpack();
+        }
+
         ref byte stored = ref CollectionsMarshal.GetValueRefOrAddDefault(_sparse!, index, out _);
         if (rank > stored)
         {
@@ -141,15 +168,39 @@ public sealed partial class CardinalitySketch
         if (_dense is null)
         {
             _dense = new byte[RegisterCount];
-            foreach (var (index, rank) in _sparse!)
+            if (_packed is { } packed)
             {
-                _dense[index] = rank;
+                foreach (int entry in packed)
+                {
+                    _dense[entry >> RankBits] = (byte)(entry & RankMask);
+                }
+            }
+            else
+            {
+                foreach (var (index, rank) in _sparse!)
+                {
+                    _dense[index] = rank;
+                }
             }
 
             _sparse = null;
+            _packed = null;
         }
 
         return _dense;
+    }
+
+    /// <summary>Turns a decoded sketch's packed registers back into the dictionary that adding needs.</summary>
+    private void Unpack()
+    {
+        var sparse = new Dictionary<int, byte>(_packed!.Length);
+        foreach (int entry in _packed)
+        {
+            sparse.Add(entry >> RankBits, (byte)(entry & RankMask));
+        }
+
+        _sparse = sparse;
+        _packed = null;
     }
 
     // σ and τ of Ertl's estimator (Algorithm 6): series that converge in a few dozen steps at double precision.

@@ -117,6 +117,46 @@ public sealed class CardinalitySketchTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 5)]
+    [InlineData(40, 40)]
+    [InlineData(900, 400)]
+    [InlineData(5_000, 10)]
+    public void ADecodedSketchAddsAndMergesLikeTheOneItWasEncodedFrom(int before, int after)
+    {
+        // Decoded sketches are held packed until something is added; every path must give the same sketch.
+        var original = new CardinalitySketch();
+        var other = new CardinalitySketch();
+        for (int i = 0; i < before; i++)
+        {
+            original.Add($"user-{i}");
+            other.Add($"other-{i}");
+        }
+
+        var decoded = CardinalitySketch.FromBytes(original.ToBytes());
+        var mergedIntoDecoded = CardinalitySketch.FromBytes(original.ToBytes());
+        mergedIntoDecoded.Merge(CardinalitySketch.FromBytes(other.ToBytes()));
+        var mergedIntoNew = new CardinalitySketch();
+        mergedIntoNew.Merge(CardinalitySketch.FromBytes(original.ToBytes()));
+        mergedIntoNew.Merge(CardinalitySketch.FromBytes(other.ToBytes()));
+        original.Merge(other);
+        Assert.Equal(original.ToBytes(), mergedIntoDecoded.ToBytes());
+        Assert.Equal(original.ToBytes(), mergedIntoNew.ToBytes());
+
+        var reference = CardinalitySketch.FromBytes(original.ToBytes());
+        for (int i = 0; i < after; i++)
+        {
+            decoded.Add($"late-{i}");
+            reference.Add($"late-{i}");
+            original.Add($"late-{i}");
+        }
+
+        Assert.Equal(before == 0 && after == 0, decoded.IsEmpty);
+        Assert.Equal(original.Estimate(), reference.Estimate());
+        Assert.Equal(original.ToBytes(), reference.ToBytes());
+        Assert.True(decoded.Estimate() >= after * 0.9, $"{decoded.Estimate()} after adding {after}");
+    }
+
     public static TheoryData<byte[]> DamagedSketches => new()
     {
         Array.Empty<byte>(),

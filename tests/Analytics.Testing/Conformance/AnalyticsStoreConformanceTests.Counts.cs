@@ -1,0 +1,65 @@
+using Analytics.Rollups;
+using static Analytics.Testing.Conformance.TestData;
+
+namespace Analytics.Testing.Conformance;
+
+/// <summary>Counts summed by the database (<see cref="IRequestCountStore"/>): the same numbers as adding up the rollup rows.</summary>
+public abstract partial class AnalyticsStoreConformanceTests
+{
+    public static TheoryData<string> CountFilters => ["none", "route", "method", "5xx", "environment", "instance", "nothing matches"];
+
+    [Theory]
+    [MemberData(nameof(CountFilters))]
+    public async Task CountsByBucketAndByStatusEqualTheRollupRowsAddedUp(string filter)
+    {
+        var counts = Assert.IsAssignableFrom<IRequestCountStore>(Store);
+        var random = new Random(7);
+        string[] routes = ["/items/{id}", "/orders", "/health"];
+        int[] statuses = [200, 201, 404, 500, 503];
+        var requests = Enumerable.Range(0, 3_000).Select(i => Request(
+            Start.AddMinutes(random.Next(0, 6 * 60)).AddSeconds(random.Next(60)),
+            route: routes[random.Next(routes.Length)],
+            method: random.Next(4) == 0 ? "POST" : "GET",
+            status: statuses[random.Next(statuses.Length)],
+            environment: random.Next(2) == 0 ? "Production" : null,
+            instance: $"web-{random.Next(3)}")).ToArray();
+        await Store.WriteBatchAsync(Batch(requests, keepRaw: false), default);
+
+        foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
+        {
+            // From the second hour, so the range bounds are tested too; days start at midnight.
+            var query = RollupRange(granularity, granularity == Granularity.Day ? Start : Start.AddHours(1), Start.AddDays(1)) with { IncludeSketches = true, IncludeCardinality = true };
+            query = filter switch
+            {
+                "route" => query with { Route = "/orders" },
+                "method" => query with { Method = "POST" },
+                "5xx" => query with { MinStatusCode = 500, MaxStatusCode = 599 },
+                "environment" => query with { Environment = "Production" },
+                "instance" => query with { Instance = "web-2" },
+                "nothing matches" => query with { Route = "/nowhere" },
+                _ => query,
+            };
+
+            var rows = await Store.ReadRequestRollupsAsync(query, default).ToListAsync();
+            var expectedBuckets = rows.GroupBy(r => r.BucketStart).ToDictionary(g => g.Key, g => g.Sum(r => r.Count));
+            var expectedStatuses = rows.GroupBy(r => r.StatusCode).ToDictionary(g => g.Key, g => g.Sum(r => r.Count));
+
+            var buckets = await counts.ReadRequestCountsByBucketAsync(query, default).ToListAsync();
+            var byStatus = await counts.ReadRequestCountsByStatusAsync(query, default).ToListAsync();
+
+            Assert.Equal(expectedBuckets.OrderBy(b => b.Key), buckets.Select(b => KeyValuePair.Create(b.BucketStart, b.Count)).OrderBy(b => b.Key));
+            Assert.Equal(expectedStatuses.OrderBy(s => s.Key), byStatus.Select(s => KeyValuePair.Create(s.StatusCode, s.Count)).OrderBy(s => s.Key));
+            Assert.All(buckets, b => Assert.Equal(TimeSpan.Zero, b.BucketStart.Offset));
+            if (filter == "nothing matches")
+            {
+                Assert.Empty(buckets);
+                Assert.Empty(byStatus);
+            }
+            else
+            {
+                Assert.NotEmpty(buckets);
+                Assert.True(byStatus.Count > 1 || filter == "5xx", $"{filter}: {byStatus.Count} status codes");
+            }
+        }
+    }
+}
