@@ -76,7 +76,9 @@
   }
 
   async function get(path, state, extra) {
-    const response = await fetch(new URL(`${path}?${apiQuery(state, extra)}`, api), { headers: { accept: 'application/json' } });
+    // No custom header: the page's head preloads the first calls, and a browser hands a preloaded response only to a
+    // fetch() that asks for the same thing. The API answers JSON whatever Accept says.
+    const response = await fetch(new URL(`${path}?${apiQuery(state, extra)}`, api));
     const body = await response.json();
     if (!response.ok) {
       const details = body.errors ? Object.entries(body.errors).map(([k, v]) => `${k}: ${v.join(' ')}`).join('; ') : body.detail || '';

@@ -12,7 +12,7 @@ var RequestAnalyticsPlayground = (function () {
   async function init(api) {
     const select = $('play-endpoint');
     try {
-      const response = await fetch(new URL('endpoints', api), { headers: { accept: 'application/json' } });
+      const response = await fetch(new URL('endpoints', api)); // no custom header: the page preloads this URL
       catalog = await response.json();
     } catch {
       return;

@@ -18,8 +18,12 @@ internal static class Dashboard
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+    private const string PreloadPlaceholder = "{{preload}}";
+    private const string BundleName = "dashboard.bundle.js";
+    private static readonly string[] BundleOrder = ["format.js", "charts.js", "errors.js", "health.js", "playground.js", "dashboard.js"];
+
     private static readonly FrozenDictionary<string, EmbeddedAsset> Assets = LoadAssets();
-    private static readonly byte[] Page = RenderPage();
+    private static readonly (byte[] Head, byte[] Tail) Page = RenderPage();
 
     public static Task<IResult> Index(HttpContext context, CancellationToken cancellationToken)
     {
@@ -32,7 +36,14 @@ internal static class Dashboard
 
         SecurityHeaders(context.Response);
         context.Response.Headers.CacheControl = "no-cache";
-        return Task.FromResult<IResult>(TypedResults.Bytes(Page, "text/html; charset=utf-8"));
+
+        // The head names the first API calls for this page URL, so the browser starts them with the HTML.
+        var links = Encoding.UTF8.GetBytes(DashboardPreload.Links(request));
+        var page = new byte[Page.Head.Length + links.Length + Page.Tail.Length];
+        Page.Head.CopyTo(page, 0);
+        links.CopyTo(page, Page.Head.Length);
+        Page.Tail.CopyTo(page, Page.Head.Length + links.Length);
+        return Task.FromResult<IResult>(TypedResults.Bytes(page, "text/html; charset=utf-8"));
     }
 
     public static Task<IResult> Asset(HttpContext context, string name)
@@ -75,23 +86,55 @@ internal static class Dashboard
                 continue;
             }
 
-            var content = Read(resource);
-            var hash = Convert.ToHexStringLower(SHA256.HashData(content))[..16];
             var name = resource[Prefix.Length..];
-            var contentType = Path.GetExtension(name) switch
-            {
-                ".js" => "text/javascript; charset=utf-8",
-                ".css" => "text/css; charset=utf-8",
-                _ => "application/octet-stream",
-            };
-            assets[name] = new EmbeddedAsset(content, contentType, hash, new EntityTagHeaderValue($"\"{hash}\"").ToString());
+            assets[name] = Asset(name, Read(resource));
         }
 
+        assets[BundleName] = Asset(BundleName, Bundle(assets));
         return assets.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    /// <summary>The page with each <c>{{asset}}</c> placeholder replaced by that asset's hash.</summary>
-    private static byte[] RenderPage()
+    /// <summary>
+    /// The scripts in the order they need each other, joined into the one file the page links: one request instead of
+    /// six, which matters on a first load where the browser opens six connections and the API calls need them. Each file
+    /// is its own function scope, so joining them changes nothing else.
+    /// </summary>
+    private static byte[] Bundle(Dictionary<string, EmbeddedAsset> assets)
+    {
+        var scripts = assets.Keys.Where(name => name.EndsWith(".js", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        if (!scripts.SetEquals(BundleOrder))
+        {
+            throw new InvalidOperationException(
+                $"The dashboard's scripts ({string.Join(", ", scripts.Order())}) are not those the bundle orders ({string.Join(", ", BundleOrder)}).");
+        }
+
+        using var bundle = new MemoryStream();
+        foreach (var name in BundleOrder)
+        {
+            bundle.Write(assets[name].Content);
+            bundle.Write(";\n"u8);
+        }
+
+        return bundle.ToArray();
+    }
+
+    private static EmbeddedAsset Asset(string name, byte[] content)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(content))[..16];
+        var contentType = Path.GetExtension(name) switch
+        {
+            ".js" => "text/javascript; charset=utf-8",
+            ".css" => "text/css; charset=utf-8",
+            _ => "application/octet-stream",
+        };
+        return new EmbeddedAsset(content, contentType, hash, new EntityTagHeaderValue($"\"{hash}\"").ToString());
+    }
+
+    /// <summary>
+    /// The page with each <c>{{asset}}</c> placeholder replaced by that asset's hash, split where the per-request
+    /// preload hints go.
+    /// </summary>
+    private static (byte[] Head, byte[] Tail) RenderPage()
     {
         var html = Encoding.UTF8.GetString(Read("Dashboard/index.html"));
         foreach (var (name, asset) in Assets)
@@ -99,7 +142,13 @@ internal static class Dashboard
             html = html.Replace("{{" + name + "}}", asset.Hash, StringComparison.Ordinal);
         }
 
-        return Encoding.UTF8.GetBytes(html);
+        int split = html.IndexOf(PreloadPlaceholder, StringComparison.Ordinal);
+        if (split < 0)
+        {
+            throw new InvalidOperationException($"The dashboard page has no {PreloadPlaceholder} placeholder.");
+        }
+
+        return (Encoding.UTF8.GetBytes(html[..split]), Encoding.UTF8.GetBytes(html[(split + PreloadPlaceholder.Length)..]));
     }
 
     private static byte[] Read(string resource)

@@ -1,0 +1,127 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Analytics.AspNetCore.Endpoints;
+
+/// <summary>
+/// The <c>&lt;link rel="preload" as="fetch"&gt;</c> hints the page's head carries for the first API call of every panel,
+/// so the browser starts them with the HTML instead of after its scripts have loaded and run. The URLs must be exactly
+/// those <c>dashboard.js</c> builds from the same page URL (<c>readState</c>, <c>apiQuery</c>, <c>heatmapFor</c>): a
+/// preload is reused only by a <c>fetch</c> of the same URL, so a mismatch costs a second request, never a wrong number.
+/// </summary>
+internal static class DashboardPreload
+{
+    /// <summary>Past this much query string the page carries no hints: they repeat it eight times.</summary>
+    internal const int MaxQueryLength = 2_048;
+
+    private static readonly string[] Filters = ["route", "method", "status", "environment", "instance"];
+    private static readonly string[] ShortRanges = ["15m", "1h", "6h", "24h"];
+
+    /// <summary>Gets the API paths, relative to <c>api/</c>, that the page requests first for this page query.</summary>
+    public static IReadOnlyList<string> FirstCalls(IQueryCollection query)
+    {
+        var state = State.Read(query);
+        var heatmap = ShortRanges.Contains(state.Range) ? state with { Range = "7d" } : state;
+        var health = state with { Route = "", Method = "", Status = "", Environment = "" };
+        return
+        [
+            "overview?" + state.ApiQuery(),
+            "timeseries?" + state.ApiQuery(),
+            "routes?" + state.ApiQuery(("limit", "50")),
+            "status-codes?" + state.ApiQuery(),
+            "errors?" + state.ApiQuery(),
+            "heatmap?" + heatmap.ApiQuery(),
+            "events?" + state.ApiQuery(),
+            "health-metrics?" + health.ApiQuery(),
+            "endpoints",
+        ];
+    }
+
+    /// <summary>Renders the hints for the page's head, or nothing when the query string is too long to repeat.</summary>
+    public static string Links(HttpRequest request)
+    {
+        if (request.QueryString.HasValue && request.QueryString.Value!.Length > MaxQueryLength)
+        {
+            return "";
+        }
+
+        var html = new StringBuilder();
+        foreach (var call in FirstCalls(request.Query))
+        {
+            // crossorigin="anonymous" is what fetch()'s defaults (mode cors, same-origin credentials) need to match.
+            html.Append("<link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" href=\"api/")
+                .Append(call.Replace("&", "&amp;", StringComparison.Ordinal))
+                .Append("\">\n");
+        }
+
+        return html.ToString();
+    }
+
+    /// <summary>
+    /// Encodes as <c>URLSearchParams.toString()</c> does (application/x-www-form-urlencoded): ASCII letters, digits and
+    /// <c>*-._</c> kept, space as <c>+</c>, every other UTF-8 byte as <c>%XX</c>.
+    /// </summary>
+    internal static string FormEncode(string value)
+    {
+        var encoded = new StringBuilder(value.Length);
+        foreach (byte b in Encoding.UTF8.GetBytes(value))
+        {
+            if (char.IsAsciiLetterOrDigit((char)b) || b is (byte)'*' or (byte)'-' or (byte)'.' or (byte)'_')
+            {
+                encoded.Append((char)b);
+            }
+            else if (b == (byte)' ')
+            {
+                encoded.Append('+');
+            }
+            else
+            {
+                encoded.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return encoded.ToString();
+    }
+
+    /// <summary>The page's state as <c>readState</c> reads it from the page URL.</summary>
+    private sealed record State(string Range, string From, string To, string Route, string Method, string Status, string Environment, string Instance)
+    {
+        public static State Read(IQueryCollection query)
+        {
+            string Get(string name) => query[name] is { Count: > 0 } values ? values[0] ?? "" : "";
+            string from = Get("from");
+            string range = from.Length > 0 ? "custom" : Get("range") is { Length: > 0 } given ? given : "24h";
+            return new State(range, from, Get("to"), Get("route"), Get("method"), Get("status"), Get("environment"), Get("instance"));
+        }
+
+        /// <summary>As <c>apiQuery</c>: the range (or from/to), the filters that are set, then the extras.</summary>
+        public string ApiQuery(params (string Name, string Value)[] extra)
+        {
+            var pairs = new List<(string Name, string Value)>();
+            if (Range == "custom" && From.Length > 0)
+            {
+                pairs.Add(("from", From));
+                if (To.Length > 0)
+                {
+                    pairs.Add(("to", To));
+                }
+            }
+            else
+            {
+                pairs.Add(("range", Range == "custom" ? "24h" : Range));
+            }
+
+            string[] values = [Route, Method, Status, Environment, Instance];
+            for (int i = 0; i < Filters.Length; i++)
+            {
+                if (values[i].Length > 0)
+                {
+                    pairs.Add((Filters[i], values[i]));
+                }
+            }
+
+            pairs.AddRange(extra);
+            return string.Join('&', pairs.Select(p => FormEncode(p.Name) + "=" + FormEncode(p.Value)));
+        }
+    }
+}
