@@ -77,6 +77,57 @@ public partial class DashboardTests
         }
     }
 
+    [Theory]
+    [InlineData("br", true)]
+    [InlineData("gzip, deflate, br, zstd", true)]
+    [InlineData("gzip", false)]
+    [InlineData("br;q=0", false)]
+    [InlineData("", false)]
+    [InlineData("br;q=nonsense,,;", false)]
+    public async Task AssetsAreSentInBrotliToClientsThatTakeIt(string acceptEncoding, bool brotli)
+    {
+        await using var host = await EndpointTestApp.StartAsync();
+        var html = await host.Client.GetStringAsync("/analytics/");
+        var link = AssetLink().Matches(html).Select(m => m.Groups["url"].Value).Single(u => u.Contains(".js", StringComparison.Ordinal));
+        var identity = await host.Client.GetByteArrayAsync("/analytics/" + link);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/analytics/" + link);
+        if (acceptEncoding.Length > 0)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        }
+
+        using var response = await host.Client.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Accept-Encoding", response.Headers.Vary);
+        if (brotli)
+        {
+            Assert.Equal("br", Assert.Single(response.Content.Headers.ContentEncoding));
+            Assert.True(body.Length < identity.Length / 2, $"{body.Length} bytes compressed from {identity.Length}");
+            using var decompressed = new MemoryStream();
+            await using (var stream = new System.IO.Compression.BrotliStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress))
+            {
+                await stream.CopyToAsync(decompressed);
+            }
+
+            Assert.Equal(identity, decompressed.ToArray());
+        }
+        else
+        {
+            Assert.Empty(response.Content.Headers.ContentEncoding);
+            Assert.Equal(identity, body);
+        }
+
+        // Each encoding revalidates against its own ETag.
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/analytics/" + link);
+        again.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        again.Headers.IfNoneMatch.Add(response.Headers.ETag!);
+        using var notModified = await host.Client.SendAsync(again);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+    }
+
     [Fact]
     public async Task TheHeadPreloadsTheFirstCallOfEveryPanelForThePagesOwnState()
     {
