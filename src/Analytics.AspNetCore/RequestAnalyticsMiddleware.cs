@@ -36,8 +36,8 @@ internal sealed class RequestAnalyticsMiddleware
             return;
         }
 
-        var timestamp = _settings.TimeProvider.GetUtcNow();
         var started = Stopwatch.GetTimestamp();
+        var timestamp = _settings.Clock.UtcNow(started);
         var body = ResponseBodyCounter.Attach(context);
         Exception? error = null;
         try
@@ -53,7 +53,7 @@ internal sealed class RequestAnalyticsMiddleware
         {
             var duration = Stopwatch.GetElapsedTime(started);
             var responseBytes = body?.Detach(context) ?? context.Response.ContentLength ?? 0;
-            Record(context, timestamp, duration, responseBytes, error);
+            Record(context, body, timestamp, duration, responseBytes, error);
         }
     }
 
@@ -70,11 +70,12 @@ internal sealed class RequestAnalyticsMiddleware
         return false;
     }
 
-    private void Record(HttpContext context, DateTimeOffset timestamp, TimeSpan duration, long responseBytes, Exception? error)
+    private void Record(HttpContext context, ResponseBodyCounter? body, DateTimeOffset timestamp, TimeSpan duration, long responseBytes, Exception? error)
     {
         try
         {
-            var endpoint = context.GetEndpoint();
+            // Features by the collection's indexer, as in ResponseBodyCounter.Attach: no generic virtual call per feature.
+            var endpoint = (context.Features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint;
             if (endpoint?.Metadata.GetMetadata<AnalyticsEndpointMetadata>() is not null)
             {
                 return;
@@ -91,7 +92,9 @@ internal sealed class RequestAnalyticsMiddleware
                 Duration = duration,
                 RequestBytes = request.ContentLength ?? 0,
                 ResponseBytes = responseBytes,
-                ClientIp = ClientAddress.Format(context.Connection.RemoteIpAddress, _settings.AnonymizeClientIp),
+                ClientIp = body is null
+                    ? ClientAddress.Format(context.Connection.RemoteIpAddress, _settings.AnonymizeClientIp)
+                    : body.FormatClient(context.Connection.RemoteIpAddress, _settings.AnonymizeClientIp),
                 UserAgent = Truncate(request.Headers.UserAgent.ToString(), MaxUserAgentLength),
                 Protocol = request.Protocol,
                 Kind = GetKind(context),
@@ -138,7 +141,7 @@ internal sealed class RequestAnalyticsMiddleware
     {
         // The feature itself, not context.WebSockets: the manager re-reads its cached features on every request here,
         // because swapping the body feature changes the collection's revision.
-        if (context.Features.Get<IHttpWebSocketFeature>()?.IsWebSocketRequest == true)
+        if ((context.Features[typeof(IHttpWebSocketFeature)] as IHttpWebSocketFeature)?.IsWebSocketRequest == true)
         {
             return RequestKind.WebSocket;
         }
@@ -151,7 +154,7 @@ internal sealed class RequestAnalyticsMiddleware
     private string? GetUserId(HttpContext context)
     {
         // Read the feature, not HttpContext.User: the property allocates an empty principal when nothing signed in.
-        var user = context.Features.Get<IHttpAuthenticationFeature>()?.User;
+        var user = (context.Features[typeof(IHttpAuthenticationFeature)] as IHttpAuthenticationFeature)?.User;
         if (user?.Identity?.IsAuthenticated != true)
         {
             return null;

@@ -16,6 +16,7 @@ internal sealed class RequestAnalyticsMiddlewareSettings
         UserIdClaims = [.. value.UserIdClaim];
         Identity = identity;
         TimeProvider = timeProvider;
+        Clock = new RequestClock(timeProvider);
     }
 
     public PathString[] ExcludePaths { get; }
@@ -29,4 +30,6 @@ internal sealed class RequestAnalyticsMiddlewareSettings
     public HostIdentity Identity { get; }
 
     public TimeProvider TimeProvider { get; }
+
+    public RequestClock Clock { get; }
 }

@@ -13,7 +13,8 @@ namespace Analytics.AspNetCore;
 /// <remarks>
 /// A counter and its wrappers are kept in the connection's <see cref="IPersistentStateFeature"/> and reused by the next
 /// request on the same connection (HTTP/1.1) or pooled stream (HTTP/2), as Kestrel reuses its own body stream and
-/// writer, so a request allocates nothing for them. Servers without that feature get a new counter per request.
+/// writer, so a request allocates nothing for them. Servers without that feature get a new counter per request. The
+/// connection's client address, formatted, is kept beside it for the same reason (<see cref="FormatClient"/>).
 /// </remarks>
 internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
 {
@@ -24,6 +25,9 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
     private CountingStream? _stream;
     private long _bytes;
     private bool _attached;
+    private System.Net.IPAddress? _clientAddress;
+    private bool _clientAnonymized;
+    private string? _client;
 
     private ResponseBodyCounter()
     {
@@ -36,12 +40,15 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
     /// <summary>Puts a counter in front of the current body feature; returns <see langword="null"/> when the server has none.</summary>
     public static ResponseBodyCounter? Attach(HttpContext context)
     {
-        if (context.Features.Get<IHttpResponseBodyFeature>() is not { } inner)
+        // The collection's indexer, not Get<T>/Set<T>: those are generic virtual methods, a runtime lookup on every
+        // call, where Kestrel's indexer is a plain interface call that switches on the type.
+        var features = context.Features;
+        if (features[typeof(IHttpResponseBodyFeature)] is not IHttpResponseBodyFeature inner)
         {
             return null;
         }
 
-        var state = context.Features.Get<IPersistentStateFeature>()?.State;
+        var state = (features[typeof(IPersistentStateFeature)] as IPersistentStateFeature)?.State;
         object? kept = null;
         if (state?.TryGetValue(StateKey, out kept) != true || kept is not ResponseBodyCounter { _attached: false } counter)
         {
@@ -57,8 +64,29 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
         counter._inner = inner;
         counter._bytes = 0;
         counter._attached = true;
-        context.Features.Set<IHttpResponseBodyFeature>(counter);
+        features[typeof(IHttpResponseBodyFeature)] = counter;
         return counter;
+    }
+
+    /// <summary>
+    /// Formats the client address as <see cref="ClientAddress.Format"/> does, once per connection: the requests of a
+    /// keep-alive connection share the string, unless the address changes (forwarded headers set one per request).
+    /// </summary>
+    internal string? FormatClient(System.Net.IPAddress? address, bool anonymize)
+    {
+        if (address is null)
+        {
+            return null;
+        }
+
+        if (_client is null || anonymize != _clientAnonymized || !address.Equals(_clientAddress))
+        {
+            _client = ClientAddress.Format(address, anonymize);
+            _clientAddress = address;
+            _clientAnonymized = anonymize;
+        }
+
+        return _client;
     }
 
     public void DisableBuffering() => _inner.DisableBuffering();
@@ -164,9 +192,9 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
     /// <summary>Restores the body feature this counter replaced and returns the bytes written through it.</summary>
     public long Detach(HttpContext context)
     {
-        if (ReferenceEquals(context.Features.Get<IHttpResponseBodyFeature>(), this))
+        if (ReferenceEquals(context.Features[typeof(IHttpResponseBodyFeature)], this))
         {
-            context.Features.Set(_inner);
+            context.Features[typeof(IHttpResponseBodyFeature)] = _inner;
         }
 
         _attached = false;

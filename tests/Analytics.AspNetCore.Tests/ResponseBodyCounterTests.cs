@@ -1,3 +1,4 @@
+using System.Net;
 using System.Collections.Concurrent;
 using Analytics.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -87,6 +88,27 @@ public class ResponseBodyCounterTests
         next.Features.Get<IHttpResponseBodyFeature>()!.Stream.Write(new byte[3]);
         Assert.Equal(3, outer.Detach(next));
         Assert.Equal(3, body.Length);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheClientAddressIsFormattedOncePerConnectionUnlessItChanges(bool anonymize)
+    {
+        var state = new PersistentState();
+        var counter = ResponseBodyCounter.Attach(NewContext(state, new MemoryStream()))!;
+
+        var first = counter.FormatClient(IPAddress.Parse("203.0.113.77"), anonymize);
+        var again = counter.FormatClient(IPAddress.Parse("203.0.113.77"), anonymize); // an equal address: the same string
+        var forwarded = counter.FormatClient(IPAddress.Parse("198.51.100.9"), anonymize); // forwarded headers changed it
+        var other = counter.FormatClient(IPAddress.Parse("198.51.100.9"), !anonymize);
+
+        Assert.Equal(anonymize ? "203.0.113.0" : "203.0.113.77", first);
+        Assert.Same(first, again);
+        Assert.Equal(anonymize ? "198.51.100.0" : "198.51.100.9", forwarded);
+        Assert.Equal(anonymize ? "198.51.100.9" : "198.51.100.0", other);
+        Assert.Null(counter.FormatClient(null, anonymize));
+        Assert.Equal(ClientAddress.Format(IPAddress.IPv6Loopback, anonymize), counter.FormatClient(IPAddress.IPv6Loopback, anonymize));
     }
 
     [Fact]

@@ -20,6 +20,9 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
     // key's strings are then the same instances, so comparing is cheaper than hashing five fields per request.
     private RequestKey _lastKey;
     private RequestRollup? _lastRollup;
+    private RequestRollup? _lastDistinctRollup;
+    private string? _lastUser;
+    private string? _lastClient;
 
     /// <summary>Gets the request rollups of every granularity.</summary>
     public IReadOnlyList<RequestRollup> Requests => Complete()._requests;
@@ -62,14 +65,26 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         rollup.RequestBytes += request.RequestBytes;
         rollup.ResponseBytes += request.ResponseBytes;
         rollup.Latency!.Add(Math.Max(0, request.Duration.Ticks / (double)TimeSpan.TicksPerMicrosecond));
-        if (request.UserId is { } userId)
+        // The same user or client as the previous request of the same row changes nothing: skip the hash. A keep-alive
+        // connection's requests come one after another with the same client string.
+        bool sameRow = ReferenceEquals(rollup, _lastDistinctRollup);
+        if (request.UserId is { } userId && !(sameRow && string.Equals(userId, _lastUser, StringComparison.Ordinal)))
         {
             (rollup.Users ??= new CardinalitySketch()).Add(userId);
+            _lastUser = userId;
         }
 
-        if (request.ClientIp is { } clientIp)
+        if (request.ClientIp is { } clientIp && !(sameRow && string.Equals(clientIp, _lastClient, StringComparison.Ordinal)))
         {
             (rollup.Clients ??= new CardinalitySketch()).Add(clientIp);
+            _lastClient = clientIp;
+        }
+
+        if (!sameRow)
+        {
+            _lastDistinctRollup = rollup;
+            _lastUser = request.UserId;
+            _lastClient = request.ClientIp;
         }
 
         if (isError)
@@ -100,6 +115,9 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
     public void Clear()
     {
         _lastRollup = null;
+        _lastDistinctRollup = null;
+        _lastUser = null;
+        _lastClient = null;
         _requestMinutes.Clear();
         _eventMinutes.Clear();
         _errorMinutes.Clear();

@@ -44,6 +44,43 @@ public sealed class RollupAccumulatorTests
     }
 
     [Fact]
+    public void DistinctUsersAndClientsAreExactSketchesWhateverOrderTheRequestsComeIn()
+    {
+        // Runs of the same client on the same row skip re-adding it; interleaved rows, users and clients must not.
+        var random = new Random(11);
+        var requests = Enumerable.Range(0, 4_000).Select(i =>
+        {
+            var run = i / (1 + random.Next(5)); // runs of repeats, then changes
+            return TestData.Request(Start.AddSeconds(i % 120), route: i % 3 == 0 ? "/a" : "/b") with
+            {
+                ClientIp = $"10.0.{run % 40}.0",
+                UserId = i % 4 == 0 ? null : $"user-{run % 300}",
+            };
+        }).ToList();
+
+        var batch = TestData.Batch(requests);
+
+        foreach (var row in batch.RequestRollups)
+        {
+            var members = requests.Where(r => row.Granularity.Floor(r.Timestamp) == row.BucketStart && r.Route == row.Route).ToList();
+            var users = new CardinalitySketch();
+            var clients = new CardinalitySketch();
+            foreach (var request in members)
+            {
+                if (request.UserId is { } user)
+                {
+                    users.Add(user);
+                }
+
+                clients.Add(request.ClientIp!);
+            }
+
+            Assert.Equal(users.ToBytes(), row.Users!.ToBytes());
+            Assert.Equal(clients.ToBytes(), row.Clients!.ToBytes());
+        }
+    }
+
+    [Fact]
     public void RequestsAreKeyedByRouteMethodStatusEnvironmentAndInstance()
     {
         var batch = TestData.Batch([
