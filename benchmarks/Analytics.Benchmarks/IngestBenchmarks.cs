@@ -66,8 +66,8 @@ public class IngestBenchmarks
     {
         var connection = _connection!;
         using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO requests ({SqliteWriter.RequestColumns[4..]}) VALUES ({string.Join(", ", Enumerable.Range(1, 18).Select(i => "$p" + i))});";
-        var parameters = Enumerable.Range(1, 18).Select(i => command.Parameters.Add(new SqliteParameter { ParameterName = "$p" + i })).ToArray();
+        command.CommandText = $"INSERT INTO requests ({SqliteWriter.RequestColumns[4..]}) VALUES ({string.Join(", ", Enumerable.Range(1, 20).Select(i => "$p" + i))});";
+        var parameters = Enumerable.Range(1, 20).Select(i => command.Parameters.Add(new SqliteParameter { ParameterName = "$p" + i })).ToArray();
         command.Prepare();
         for (var start = 0; start < _records.Length; start += RequestAnalyticsDefaults.BatchSize)
         {
@@ -93,6 +93,8 @@ public class IngestBenchmarks
                 parameters[15].Value = (object?)r.Instance ?? DBNull.Value;
                 parameters[16].Value = (object?)r.ExceptionType ?? DBNull.Value;
                 parameters[17].Value = (object?)r.ExceptionMessage ?? DBNull.Value;
+                parameters[18].Value = (object?)r.StackTrace ?? DBNull.Value;
+                parameters[19].Value = (object?)r.ErrorFingerprint ?? DBNull.Value;
                 command.ExecuteNonQuery();
             }
 

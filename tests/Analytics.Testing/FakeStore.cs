@@ -102,7 +102,7 @@ public class FakeStore : IAnalyticsStore
     /// <summary>Gets the last rollup query the store was asked, to see which granularity a query chose.</summary>
     public RollupQuery? LastRollupQuery { get; private set; }
 
-    public virtual IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
+    public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
         LastRollupQuery = query;
         return RequestRollups.Where(r => r.Granularity == query.Granularity && r.BucketStart >= query.From && r.BucketStart < query.To).ToAsyncEnumerable();

@@ -34,7 +34,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query);
         var totals = new RequestTotals();
-        foreach (var row in await ReadSharedAsync(plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
         {
             totals.Add(row);
         }
@@ -65,7 +65,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query, perBucket: true);
         var buckets = new RequestTotals[plan.BucketCount];
-        foreach (var row in await ReadSharedAsync(plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
         {
             if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
             {
@@ -92,9 +92,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         var plan = Plan(query);
         int limit = ValidateLimit(query, 20);
         var routes = new Dictionary<(string Route, string Method), RequestTotals>();
-
-        // With the distinct counts it does not show, so that it shares the overview's read of the same range.
-        foreach (var row in await ReadSharedAsync(plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false))
         {
             var key = (row.Route, row.Method);
             if (!routes.TryGetValue(key, out var totals))

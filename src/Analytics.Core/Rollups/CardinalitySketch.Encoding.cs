@@ -18,7 +18,8 @@ public sealed partial class CardinalitySketch
     /// <returns>The encoded sketch; <see cref="FromBytes"/> restores it exactly.</returns>
     public byte[] ToBytes()
     {
-        if (_dense is { } dense)
+        // The encoding follows the number of registers set, not the form in memory, so equal sketches encode equally.
+        if (_dense is { } dense && dense.AsSpan().Length - dense.AsSpan().Count((byte)0) > SparseLimit)
         {
             var bytes = new byte[3 + dense.Length];
             bytes[0] = FormatVersion;
@@ -29,7 +30,19 @@ public sealed partial class CardinalitySketch
         }
 
         var entries = _packed;
-        if (entries is null)
+        if (_dense is { } fromDense)
+        {
+            entries = new int[fromDense.Length - fromDense.AsSpan().Count((byte)0)];
+            int i = 0;
+            for (int register = 0; register < fromDense.Length; register++)
+            {
+                if (fromDense[register] != 0)
+                {
+                    entries[i++] = (register << RankBits) | fromDense[register];
+                }
+            }
+        }
+        else if (entries is null)
         {
             entries = new int[_sparse!.Count];
             int i = 0;

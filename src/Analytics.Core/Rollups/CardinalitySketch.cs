@@ -18,8 +18,9 @@ namespace Analytics.Rollups;
 /// 2017), which is unbiased from one value to billions without the empirical correction tables of HyperLogLog++.
 /// </para>
 /// <para>
-/// Few values are kept sparse (only the registers set), which is what most rollup rows hold; past
-/// <see cref="SparseLimit"/> registers the sketch switches to one byte per register.
+/// Few values are kept sparse (only the registers set), which is what most rollup rows hold. In memory a sketch switches to
+/// one byte per register past <see cref="MemorySparseLimit"/> registers, where a dictionary would be as large and much
+/// slower to merge into; its encoding stays sparse up to <see cref="SparseLimit"/> registers whatever the form in memory.
 /// </para>
 /// </remarks>
 public sealed partial class CardinalitySketch
@@ -33,6 +34,7 @@ public sealed partial class CardinalitySketch
     internal const int RegisterCount = 1 << Precision;
     private const int MaxRank = 64 - Precision + 1;
     private const int SparseLimit = RegisterCount / 8;
+    private const int MemorySparseLimit = RegisterCount / 32;
     private const double AlphaInfinity = 0.72134752044448170; // 1 / (2 ln 2)
 
     // One of three forms: a dictionary of the registers set (a sketch being added to), the same registers packed as
@@ -136,6 +138,11 @@ public sealed partial class CardinalitySketch
 
     private void Set(int index, byte rank)
     {
+        if (_packed is not null)
+        {
+            Unpack(); // to a dictionary, or dense when it holds many registers
+        }
+
         if (_dense is { } dense)
         {
             if (rank > dense[index])
@@ -146,18 +153,13 @@ public sealed partial class CardinalitySketch
             return;
         }
 
-        if (_packed is not null)
-        {
-            Unpack();
-        }
-
         ref byte stored = ref CollectionsMarshal.GetValueRefOrAddDefault(_sparse!, index, out _);
         if (rank > stored)
         {
             stored = rank;
         }
 
-        if (_sparse!.Count > SparseLimit)
+        if (_sparse!.Count > MemorySparseLimit)
         {
             ToDense();
         }
@@ -193,7 +195,13 @@ public sealed partial class CardinalitySketch
     /// <summary>Turns a decoded sketch's packed registers back into the dictionary that adding needs.</summary>
     private void Unpack()
     {
-        var sparse = new Dictionary<int, byte>(_packed!.Length);
+        if (_packed!.Length > MemorySparseLimit)
+        {
+            ToDense();
+            return;
+        }
+
+        var sparse = new Dictionary<int, byte>(_packed.Length);
         foreach (int entry in _packed)
         {
             sparse.Add(entry >> RankBits, (byte)(entry & RankMask));

@@ -21,6 +21,7 @@ public sealed partial class LatencySketch
     /// <returns>The encoded sketch; <see cref="FromBytes"/> restores it exactly.</returns>
     public byte[] ToBytes()
     {
+        Materialize();
         int bucketSpan = HasBuckets ? _highestIndex - _lowestIndex + 1 : 0;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxHeaderLength + (bucketSpan * MaxBucketLength));
         try
@@ -94,6 +95,8 @@ public sealed partial class LatencySketch
             throw Corrupt("zero-bucket count exceeds the total count");
         }
 
+        // Validated here, kept encoded: the buckets become counts only if something needs them (see Materialize).
+        int bucketsStart = reader.Position;
         long index = 0;
         while (!reader.IsAtEnd)
         {
@@ -112,7 +115,17 @@ public sealed partial class LatencySketch
             }
 
             unassigned -= count;
-            sketch.AddToBucket((int)index, count);
+            if (!sketch.HasBuckets)
+            {
+                sketch._lowestIndex = (int)index;
+            }
+
+            sketch._highestIndex = (int)index;
+        }
+
+        if (sketch.HasBuckets)
+        {
+            sketch._encodedBuckets = data[bucketsStart..].ToArray();
         }
 
         if (unassigned != 0 || !sketch.StatisticsMatchBuckets())
@@ -162,6 +175,8 @@ public sealed partial class LatencySketch
         private int _position;
 
         public readonly bool IsAtEnd => _position == _data.Length;
+
+        public readonly int Position => _position;
 
         public readonly void EnsureEnd()
         {

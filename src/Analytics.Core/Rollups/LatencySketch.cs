@@ -45,6 +45,11 @@ public sealed partial class LatencySketch
 
     // _counts[i] holds the count of bucket (_offset + i); buckets outside [_lowestIndex, _highestIndex] are empty.
     private long[] _counts = [];
+
+    // A decoded sketch keeps its buckets in their encoded form (validated, in ascending order) until something needs
+    // them as counts: a query only merges a row's sketch into its totals, which reads the encoded buckets directly, so a
+    // row costs no bucket array. _lowestIndex and _highestIndex are set from the encoding meanwhile.
+    private byte[]? _encodedBuckets;
     private int _offset;
     private int _lowestIndex = int.MaxValue;
     private int _highestIndex = int.MinValue;
@@ -86,6 +91,7 @@ public sealed partial class LatencySketch
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
 
+        Materialize();
         _count = checked(_count + count);
         _sum += microseconds * count;
 
@@ -121,6 +127,7 @@ public sealed partial class LatencySketch
             return;
         }
 
+        Materialize();
         _count = checked(_count + other._count);
         _zeroCount += other._zeroCount;
         _sum += other._sum;
@@ -133,9 +140,16 @@ public sealed partial class LatencySketch
         }
 
         EnsureCapacity(other._lowestIndex, other._highestIndex);
-        for (int index = other._lowestIndex; index <= other._highestIndex; index++)
+        if (other._encodedBuckets is { } encoded)
         {
-            _counts[index - _offset] += other._counts[index - other._offset];
+            AddEncodedBuckets(encoded);
+        }
+        else
+        {
+            for (int index = other._lowestIndex; index <= other._highestIndex; index++)
+            {
+                _counts[index - _offset] += other._counts[index - other._offset];
+            }
         }
 
         _lowestIndex = Math.Min(_lowestIndex, other._lowestIndex);
@@ -147,6 +161,7 @@ public sealed partial class LatencySketch
     /// <returns>The estimate, within <see cref="RelativeAccuracy"/> of the exact value, or 0 when the sketch is empty.</returns>
     public double GetQuantile(double q)
     {
+        Materialize();
         if (!(q >= 0 && q <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(q), q, "Quantile must be between 0 and 1.");
@@ -193,6 +208,7 @@ public sealed partial class LatencySketch
     /// </summary>
     internal long CountAtOrBelow(double microseconds)
     {
+        Materialize();
         if (_count == 0 || microseconds < _min)
         {
             return 0;
@@ -219,6 +235,34 @@ public sealed partial class LatencySketch
     }
 
     private bool HasBuckets => _lowestIndex <= _highestIndex;
+
+    /// <summary>Turns encoded buckets (a decoded sketch's) into counts, in a window sized to them.</summary>
+    private void Materialize()
+    {
+        if (_encodedBuckets is not { } encoded)
+        {
+            return;
+        }
+
+        _encodedBuckets = null;
+        int span = _highestIndex - _lowestIndex + 1;
+        int length = Math.Max(InitialCapacity, span);
+        _counts = new long[length];
+        _offset = _lowestIndex - ((length - span) / 2);
+        AddEncodedBuckets(encoded);
+    }
+
+    /// <summary>Adds buckets in their encoded form, already validated, to a window that covers them.</summary>
+    private void AddEncodedBuckets(ReadOnlySpan<byte> encoded)
+    {
+        var reader = new Reader(encoded);
+        long index = 0;
+        while (!reader.IsAtEnd)
+        {
+            index += ZigZagDecode(reader.ReadVarint());
+            _counts[(int)index - _offset] += reader.ReadCount();
+        }
+    }
 
     private static int GetBucketIndex(double value) => (int)Math.Ceiling(Math.Log(value) * InverseLogGamma);
 

@@ -111,6 +111,9 @@ public sealed class CardinalitySketchTests
         Assert.Equal(sketch.Estimate(), decoded.Estimate());
         Assert.Equal(bytes, decoded.ToBytes());
         Assert.True(bytes.Length <= 3 + CardinalitySketch.RegisterCount, $"{bytes.Length} bytes");
+
+        // Held dense in memory past a few hundred registers, but encoded sparse up to 1 024 of them: small rows stay small.
+        Assert.Equal(distinct > 2_000 ? 1 : 0, bytes[2]); // 1 025 values set fewer than 1 025 registers
         if (distinct <= 3)
         {
             Assert.True(bytes.Length <= 4 + (distinct * 3), $"a sketch of {distinct} values takes {bytes.Length} bytes");

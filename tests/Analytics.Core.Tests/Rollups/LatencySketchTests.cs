@@ -144,6 +144,49 @@ public sealed class LatencySketchTests(ITestOutputHelper output)
         Assert.All(CheckedQuantiles, q => Assert.Equal(sketch.GetQuantile(q), decoded.GetQuantile(q)));
     }
 
+    [Theory]
+    [InlineData("uniform")]
+    [InlineData("log-normal")]
+    [InlineData("bimodal")]
+    [InlineData("pareto")]
+    public void ADecodedSketch_MergesAddsAndAnswersExactlyLikeTheOriginal(string distribution)
+    {
+        // Decoded sketches keep their buckets encoded until needed; every operation must see the same buckets.
+        var values = Samples(distribution, 20_000);
+        var first = Sketch(values.Take(10_000));
+        var second = Sketch(values.Skip(10_000));
+        var both = Sketch(values);
+
+        var mergedIntoNew = new LatencySketch();
+        mergedIntoNew.Merge(LatencySketch.FromBytes(first.ToBytes()));
+        mergedIntoNew.Merge(LatencySketch.FromBytes(second.ToBytes()));
+        var mergedIntoDecoded = LatencySketch.FromBytes(first.ToBytes());
+        mergedIntoDecoded.Merge(LatencySketch.FromBytes(second.ToBytes()));
+        var selfMerged = LatencySketch.FromBytes(first.ToBytes());
+        selfMerged.Merge(selfMerged);
+        var doubled = Sketch(values.Take(10_000));
+        doubled.Merge(first);
+        var added = LatencySketch.FromBytes(first.ToBytes());
+        foreach (var value in values.Skip(10_000))
+        {
+            added.Add(value);
+        }
+
+        foreach (var sketch in new[] { mergedIntoNew, mergedIntoDecoded, added })
+        {
+            Assert.Equal(both.Count, sketch.Count);
+            Assert.Equal(both.Min, sketch.Min);
+            Assert.Equal(both.Max, sketch.Max);
+            Assert.All(CheckedQuantiles, q => Assert.Equal(both.GetQuantile(q), sketch.GetQuantile(q)));
+            Assert.Equal(both.CountAtOrBelow(both.GetQuantile(0.5)), sketch.CountAtOrBelow(both.GetQuantile(0.5)));
+        }
+
+        Assert.Equal(doubled.ToBytes(), selfMerged.ToBytes());
+        var decoded = LatencySketch.FromBytes(both.ToBytes());
+        Assert.Equal(both.CountAtOrBelow(1_000), decoded.CountAtOrBelow(1_000));
+        Assert.Equal(both.ToBytes(), LatencySketch.FromBytes(both.ToBytes()).ToBytes());
+    }
+
     [Fact]
     public void ToBytes_OfHundredThousandLogNormalLatencies_FitsInOneKilobyte()
     {
