@@ -26,7 +26,7 @@ internal sealed class RequestClock(TimeProvider timeProvider)
         var anchor = Volatile.Read(ref _anchor);
         if (anchor is null || timestamp - anchor.Timestamp >= ResyncAfter)
         {
-            anchor = new Anchor(Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow);
+            anchor = new Anchor(Stopwatch.GetTimestamp(), timeProvider.GetUtcNow());
             Volatile.Write(ref _anchor, anchor);
         }
 
