@@ -66,8 +66,12 @@ public class IngestBenchmarks
     {
         var connection = _connection!;
         using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO requests ({SqliteWriter.RequestColumns[4..]}) VALUES ({string.Join(", ", Enumerable.Range(1, 20).Select(i => "$p" + i))});";
-        var parameters = Enumerable.Range(1, 20).Select(i => command.Parameters.Add(new SqliteParameter { ParameterName = "$p" + i })).ToArray();
+        // One parameter per column after id, counted from the store's own list: a column added there shows here as an
+        // unbound parameter, not as a statement of the wrong width.
+        var columns = SqliteWriter.RequestColumns[4..];
+        int count = columns.Split(", ").Length;
+        command.CommandText = $"INSERT INTO requests ({columns}) VALUES ({string.Join(", ", Enumerable.Range(1, count).Select(i => "$p" + i))});";
+        var parameters = Enumerable.Range(1, count).Select(i => command.Parameters.Add(new SqliteParameter { ParameterName = "$p" + i })).ToArray();
         command.Prepare();
         for (var start = 0; start < _records.Length; start += RequestAnalyticsDefaults.BatchSize)
         {

@@ -112,10 +112,10 @@ internal static class Dashboard
             }
 
             var name = resource[Prefix.Length..];
-            assets[name] = Asset(name, Read(resource));
+            assets[name] = Embed(name, Read(resource));
         }
 
-        assets[BundleName] = Asset(BundleName, Bundle(assets));
+        assets[BundleName] = Embed(BundleName, Bundle(assets));
         return assets.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
@@ -143,7 +143,7 @@ internal static class Dashboard
         return bundle.ToArray();
     }
 
-    private static EmbeddedAsset Asset(string name, byte[] content)
+    private static EmbeddedAsset Embed(string name, byte[] content)
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(content))[..16];
         var contentType = Path.GetExtension(name) switch

@@ -119,19 +119,12 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         var plan = Plan(query);
         var codes = new Dictionary<int, long>();
         var rollups = plan.Rollups(includeSketches: false);
-        if (_store is IRequestCountStore counts)
+        var totals = _store is IRequestCountStore counts
+            ? counts.ReadRequestCountsByStatusAsync(rollups, cancellationToken)
+            : _store.ReadRequestRollupsAsync(rollups, cancellationToken).Select(static row => new StatusCodeCount { StatusCode = row.StatusCode, Count = row.Count });
+        await foreach (var total in totals.ConfigureAwait(false))
         {
-            await foreach (var total in counts.ReadRequestCountsByStatusAsync(rollups, cancellationToken).ConfigureAwait(false))
-            {
-                codes[total.StatusCode] = codes.GetValueOrDefault(total.StatusCode) + total.Count;
-            }
-        }
-        else
-        {
-            await foreach (var row in _store.ReadRequestRollupsAsync(rollups, cancellationToken).ConfigureAwait(false))
-            {
-                codes[row.StatusCode] = codes.GetValueOrDefault(row.StatusCode) + row.Count;
-            }
+            codes[total.StatusCode] = codes.GetValueOrDefault(total.StatusCode) + total.Count;
         }
 
         return codes
@@ -159,22 +152,15 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
 
         var plan = Plan(query, coarsest: Granularity.Hour);
         var counts = new long[7 * 24];
-        static int Cell(DateTimeOffset bucketStart) => ((int)bucketStart.UtcDateTime.DayOfWeek * 24) + bucketStart.UtcDateTime.Hour;
         var rollups = plan.Rollups(includeSketches: false);
-        if (_store is IRequestCountStore store)
+
+        // Summed per bucket by the database when it can: a week of hours is 168 rows instead of one per route, method and code.
+        var buckets = _store is IRequestCountStore store
+            ? store.ReadRequestCountsByBucketAsync(rollups, cancellationToken)
+            : _store.ReadRequestRollupsAsync(rollups, cancellationToken).Select(static row => new BucketCount(row.BucketStart, row.Count));
+        await foreach (var bucket in buckets.ConfigureAwait(false))
         {
-            // Summed per bucket by the database: a week of hours is 168 rows instead of one per route, method and code.
-            await foreach (var bucket in store.ReadRequestCountsByBucketAsync(rollups, cancellationToken).ConfigureAwait(false))
-            {
-                counts[Cell(bucket.BucketStart)] += bucket.Count;
-            }
-        }
-        else
-        {
-            await foreach (var row in _store.ReadRequestRollupsAsync(rollups, cancellationToken).ConfigureAwait(false))
-            {
-                counts[Cell(row.BucketStart)] += row.Count;
-            }
+            counts[((int)bucket.BucketStart.UtcDateTime.DayOfWeek * 24) + bucket.BucketStart.UtcDateTime.Hour] += bucket.Count;
         }
 
         var cells = new HeatmapCell[counts.Length];

@@ -18,27 +18,28 @@ public sealed partial class CardinalitySketch
     /// <returns>The encoded sketch; <see cref="FromBytes"/> restores it exactly.</returns>
     public byte[] ToBytes()
     {
-        // The encoding follows the number of registers set, not the form in memory, so equal sketches encode equally.
-        if (_dense is { } dense && dense.AsSpan().Length - dense.AsSpan().Count((byte)0) > SparseLimit)
-        {
-            var bytes = new byte[3 + dense.Length];
-            bytes[0] = FormatVersion;
-            bytes[1] = Precision;
-            bytes[2] = DenseKind;
-            dense.CopyTo(bytes, 3);
-            return bytes;
-        }
-
         var entries = _packed;
-        if (_dense is { } fromDense)
+        if (_dense is { } dense)
         {
-            entries = new int[fromDense.Length - fromDense.AsSpan().Count((byte)0)];
-            int i = 0;
-            for (int register = 0; register < fromDense.Length; register++)
+            // The encoding follows the number of registers set, not the form in memory, so equal sketches encode equally.
+            int set = dense.Length - dense.AsSpan().Count((byte)0);
+            if (set > SparseLimit)
             {
-                if (fromDense[register] != 0)
+                var bytes = new byte[3 + dense.Length];
+                bytes[0] = FormatVersion;
+                bytes[1] = Precision;
+                bytes[2] = DenseKind;
+                dense.CopyTo(bytes, 3);
+                return bytes;
+            }
+
+            entries = new int[set];
+            int i = 0;
+            for (int register = 0; register < dense.Length; register++)
+            {
+                if (dense[register] != 0)
                 {
-                    entries[i++] = (register << RankBits) | fromDense[register];
+                    entries[i++] = (register << RankBits) | dense[register];
                 }
             }
         }

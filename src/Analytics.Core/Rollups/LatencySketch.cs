@@ -245,10 +245,7 @@ public sealed partial class LatencySketch
         }
 
         _encodedBuckets = null;
-        int span = _highestIndex - _lowestIndex + 1;
-        int length = Math.Max(InitialCapacity, span);
-        _counts = new long[length];
-        _offset = _lowestIndex - ((length - span) / 2);
+        EnsureCapacity(_lowestIndex, _highestIndex); // a decoded sketch has no window yet: this sizes one around its buckets
         AddEncodedBuckets(encoded);
     }
 

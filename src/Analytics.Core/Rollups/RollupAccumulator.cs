@@ -20,7 +20,6 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
     // key's strings are then the same instances, so comparing is cheaper than hashing five fields per request.
     private RequestKey _lastKey;
     private RequestRollup? _lastRollup;
-    private RequestRollup? _lastDistinctRollup;
     private string? _lastUser;
     private string? _lastClient;
 
@@ -53,6 +52,13 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
             _requestMinutes.Add(key, rollup);
         }
 
+        if (!ReferenceEquals(rollup, _lastRollup))
+        {
+            // The users and clients last added were another row's (see below).
+            _lastUser = null;
+            _lastClient = null;
+        }
+
         _lastKey = key;
         _lastRollup = rollup;
 
@@ -65,26 +71,19 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         rollup.RequestBytes += request.RequestBytes;
         rollup.ResponseBytes += request.ResponseBytes;
         rollup.Latency!.Add(Math.Max(0, request.Duration.Ticks / (double)TimeSpan.TicksPerMicrosecond));
+
         // The same user or client as the previous request of the same row changes nothing: skip the hash. A keep-alive
         // connection's requests come one after another with the same client string.
-        bool sameRow = ReferenceEquals(rollup, _lastDistinctRollup);
-        if (request.UserId is { } userId && !(sameRow && string.Equals(userId, _lastUser, StringComparison.Ordinal)))
+        if (request.UserId is { } userId && !string.Equals(userId, _lastUser, StringComparison.Ordinal))
         {
             (rollup.Users ??= new CardinalitySketch()).Add(userId);
             _lastUser = userId;
         }
 
-        if (request.ClientIp is { } clientIp && !(sameRow && string.Equals(clientIp, _lastClient, StringComparison.Ordinal)))
+        if (request.ClientIp is { } clientIp && !string.Equals(clientIp, _lastClient, StringComparison.Ordinal))
         {
             (rollup.Clients ??= new CardinalitySketch()).Add(clientIp);
             _lastClient = clientIp;
-        }
-
-        if (!sameRow)
-        {
-            _lastDistinctRollup = rollup;
-            _lastUser = request.UserId;
-            _lastClient = request.ClientIp;
         }
 
         if (isError)
@@ -115,7 +114,6 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
     public void Clear()
     {
         _lastRollup = null;
-        _lastDistinctRollup = null;
         _lastUser = null;
         _lastClient = null;
         _requestMinutes.Clear();
