@@ -19,10 +19,23 @@ internal sealed partial class SqliteAnalyticsStore
     public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return ReadRequestRollupsCoreAsync(query, cancellationToken);
+    }
+
+    /// <summary>The dashboard's main read, stepped natively (<see cref="SqliteRollupReader"/>).</summary>
+    private async IAsyncEnumerable<RequestRollup> ReadRequestRollupsCoreAsync(RollupQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         string latency = query.IncludeSketches ? "latency" : "NULL";
         string cardinality = query.IncludeCardinality ? "users, clients" : "NULL, NULL";
-        return ReadRollupsAsync(
-            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality} FROM request_rollups", query, requests: true, StoreRows.ReadRequestRollup, cancellationToken);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = CreateRollupCommand(
+            connection, $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality} FROM request_rollups", query, requests: true);
+        using var reader = new SqliteRollupReader(command);
+        while (reader.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return reader.ReadRequestRollup(query.Granularity);
+        }
     }
 
     public IAsyncEnumerable<ErrorRollup> ReadErrorRollupsAsync(RollupQuery query, CancellationToken cancellationToken)

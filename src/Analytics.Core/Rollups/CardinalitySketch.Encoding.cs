@@ -87,7 +87,7 @@ public sealed partial class CardinalitySketch
             throw Corrupt($"precision {data[1]} is not {Precision}");
         }
 
-        var sketch = new CardinalitySketch();
+        var sketch = new CardinalitySketch(sparse: null); // takes one of the other two forms below
         if (data[2] == DenseKind)
         {
             if (data.Length != 3 + RegisterCount)
@@ -102,7 +102,6 @@ public sealed partial class CardinalitySketch
             }
 
             sketch._dense = dense;
-            sketch._sparse = null;
             return sketch;
         }
 
@@ -143,13 +142,11 @@ public sealed partial class CardinalitySketch
         {
             // Written by another version with a larger sparse limit: held dense, as this version would have.
             sketch._packed = packed;
-            sketch._sparse = null;
             sketch.ToDense();
             return sketch;
         }
 
         sketch._packed = packed;
-        sketch._sparse = null;
         return sketch;
     }
 

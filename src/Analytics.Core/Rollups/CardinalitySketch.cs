@@ -40,9 +40,14 @@ public sealed partial class CardinalitySketch
     // One of three forms: a dictionary of the registers set (a sketch being added to), the same registers packed as
     // ascending (register << 6 | rank) entries (a decoded sketch, which queries only merge and estimate, so decoding
     // costs one array, not a dictionary), or one byte per register.
-    private Dictionary<int, byte>? _sparse = [];
+    private Dictionary<int, byte>? _sparse;
     private int[]? _packed;
     private byte[]? _dense;
+
+    /// <summary>Initializes an empty sketch.</summary>
+    public CardinalitySketch() => _sparse = [];
+
+    private CardinalitySketch(Dictionary<int, byte>? sparse) => _sparse = sparse;
 
     /// <summary>Gets whether no value has been added.</summary>
     public bool IsEmpty => _dense is null && (_packed?.Length ?? _sparse!.Count) == 0;
