@@ -180,10 +180,30 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
         await store.InitializeAsync(default);
         using var connection = Open(path);
 
-        using var command = SqliteAnalyticsStore.CreateRollupCommand(connection, $"SELECT * FROM {table}", query, requests: table != "event_rollups");
+        // Request rows are read through the unique index by name: the counts index (version 7) shares its leading columns.
+        var from = table == "request_rollups" ? "request_rollups INDEXED BY ux_request_rollups" : table;
+        using var command = SqliteAnalyticsStore.CreateRollupCommand(connection, $"SELECT * FROM {from}", query, requests: table != "event_rollups");
         var plan = ExplainQueryPlan(command);
 
         Assert.Contains($"SEARCH {table} USING INDEX ux_{table} (granularity=? AND bucket_start>? AND bucket_start<?)", plan);
+    }
+
+    [Theory]
+    [InlineData("bucket_start", null, "SEARCH request_rollups USING COVERING INDEX ix_request_rollups_counts (granularity=? AND bucket_start>? AND bucket_start<?)")]
+    [InlineData("status", null, "SEARCH request_rollups USING COVERING INDEX ix_request_rollups_counts (granularity=? AND bucket_start>? AND bucket_start<?)")]
+    [InlineData("bucket_start", "/a", "SEARCH request_rollups USING INDEX ux_request_rollups (granularity=? AND bucket_start>? AND bucket_start<?)")]
+    public async Task CountsPerBucketOrStatusAreReadFromAnIndexAloneUnlessAKeyIsFiltered(string groupBy, string? route, string expected)
+    {
+        var path = _directory.File("a.db");
+        using var store = new SqliteAnalyticsStore(path);
+        await store.InitializeAsync(default);
+        using var connection = Open(path);
+
+        var query = TestData.RollupRange(Granularity.Hour, TestData.Start, TestData.Start.AddDays(7)) with { MinStatusCode = 500, MaxStatusCode = 599, Route = route };
+        using var command = SqliteAnalyticsStore.CreateRollupCommand(
+            connection, $"SELECT {groupBy}, sum(count) FROM request_rollups INDEXED BY {SqliteAnalyticsStore.CountsIndex(query)}", query, requests: true, groupBy);
+
+        Assert.Contains(expected, ExplainQueryPlan(command));
     }
 
     [Theory]
