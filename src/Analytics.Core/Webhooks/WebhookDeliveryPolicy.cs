@@ -33,7 +33,10 @@ internal sealed class WebhookDeliveryPolicy
     /// </summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Gets how often the outbox is looked at when nothing signalled new messages (retries coming due, other instances' messages).</summary>
+    /// <summary>
+    /// Gets how often the outbox is looked at when nothing signalled new messages (retries coming due, other instances'
+    /// messages), while there is at least one subscription; with none, it is looked at when the subscriptions are reloaded (every 30 s).
+    /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets the most messages sent at once.</summary>

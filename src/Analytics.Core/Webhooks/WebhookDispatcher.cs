@@ -66,7 +66,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             {
                 try
                 {
-                    await Task.WhenAny(notified, Task.Delay(_policy.PollInterval, _timeProvider, stoppingToken)).ConfigureAwait(false);
+                    await Task.WhenAny(notified, Task.Delay(IdleWait(), _timeProvider, stoppingToken)).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -75,6 +75,14 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             }
         }
     }
+
+    /// <summary>
+    /// How long to wait for a notification before looking at the outbox again. Messages queued in this process notify
+    /// (the writer, the alert evaluator, the API's test delivery); the poll finds retries coming due and messages queued
+    /// by other instances of a shared store. With no subscription at all nothing can come due, so the outbox is looked at
+    /// only as often as the subscriptions are reloaded: an idle app then does not take the store's write lock every second.
+    /// </summary>
+    internal TimeSpan IdleWait() => _subscriptions.All.Count == 0 ? WebhookSubscriptions.RefreshInterval : _policy.PollInterval;
 
     /// <summary>Sends one round of due messages; returns how many were claimed.</summary>
     internal async Task<int> DispatchDueAsync(IWebhookStore store, CancellationToken cancellationToken)

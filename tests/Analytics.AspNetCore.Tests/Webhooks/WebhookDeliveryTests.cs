@@ -124,6 +124,34 @@ public class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task WithoutSubscriptionsTheOutboxIsNotPolledYetASubscriptionCreatedLaterIsServedAtOnce()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await EndpointTestApp.StartAsync(
+            o =>
+            {
+                o.FlushInterval = TimeSpan.FromMilliseconds(50);
+                o.Webhooks.AllowPrivateNetworks = true;
+            },
+            configureBuilder: b => b.Services.AddSingleton(new WebhookDeliveryPolicy())); // the default 1 s poll
+        var dispatcher = host.App.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<WebhookDispatcher>().Single();
+        await host.App.Services.GetRequiredService<WebhookSubscriptions>().EnsureLoadedAsync(default);
+        Assert.Equal(TimeSpan.FromSeconds(30), dispatcher.IdleWait()); // an idle app leaves the store's write lock alone
+
+        var created = await host.Client.PostAsync(
+            "/analytics/api/webhooks",
+            new StringContent($$"""{"url":"{{receiver.Url()}}","eventTypes":["request.failed"],"secret":"{{Secret}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), dispatcher.IdleWait());
+
+        // The dispatcher may be in its 30 s wait: the batch that queues the message wakes it.
+        await host.Client.GetAsync("/status/503");
+        await host.Pipeline.FlushAsync(default);
+        await Wait.UntilAsync(() => receiver.Accepted.Count == 1, TimeSpan.FromSeconds(10), "the failed request is delivered well within the idle wait");
+        Assert.Equal("request.failed", receiver.Received.Single().Type);
+    }
+
+    [Fact]
     public async Task A410DisablesTheSubscription()
     {
         await using var receiver = await WebhookReceiver.StartAsync(0, new ScriptedResponse(410));
