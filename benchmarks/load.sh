@@ -110,6 +110,26 @@ awk '
     }
   }' "$work/results"
 
+# Each round runs the modes back to back, so a round's differences are taken a few seconds apart: their median is
+# less exposed to the machine's drift (the baseline alone moves ±10 % between rounds) than the difference of medians.
+echo
+awk '
+  NR > 1 { us[$1, $2] = $5; if ($1 > n) n = $1 }
+  function median(v, k,   i, j, t) {
+    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+  }
+  END {
+    split("sampled raw", modes, " ")
+    for (i = 1; i <= 2; i++) {
+      k = 0; list = ""
+      for (r = 1; r <= n; r++) { k++; d[k] = us[r, modes[i]] - us[r, "off"] }
+      for (j = 1; j <= k; j++) { list = list sprintf(" %+.2f", d[j]) }
+      printf "%s minus off, round by round:%s; median %+.2f µs/request\n", modes[i], list, median(d, k)
+      delete d
+    }
+  }' "$work/results"
+
 for mode in sampled raw; do
   db="$work/$mode.db"
   rows=$(sqlite3 "$db" 'SELECT count(*) FROM requests' 2>/dev/null || echo "? (no sqlite3 CLI)")
