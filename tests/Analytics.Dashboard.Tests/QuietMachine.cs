@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Analytics.Testing;
 
 namespace Analytics.Dashboard.Tests;
 
@@ -10,32 +11,45 @@ namespace Analytics.Dashboard.Tests;
 /// </summary>
 internal static class QuietMachine
 {
+    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
     /// Waits until at least <paramref name="minimumIdle"/> of the processor time over one 100 ms window was idle, and
     /// says how long that took, or <see langword="null"/> when it never was before the deadline (or there is no /proc).
     /// </summary>
     public static async Task<TimeSpan?> WaitAsync(double minimumIdle, TimeSpan deadline)
     {
-        var stopwatch = Stopwatch.StartNew();
         if (Read() is not { } previous)
         {
             return null;
         }
 
-        while (stopwatch.Elapsed < deadline)
+        var waited = Stopwatch.StartNew();
+        var window = Stopwatch.StartNew();
+        bool Quiet()
         {
-            await Task.Delay(100); // the measuring window, not a pause standing in for a condition
-            var current = Read()!.Value;
-            long total = current.Total - previous.Total;
-            if (total > 0 && (double)(current.Idle - previous.Idle) / total >= minimumIdle)
+            if (window.Elapsed < Window)
             {
-                return stopwatch.Elapsed;
+                return false;
             }
 
+            var current = Read()!.Value;
+            long total = current.Total - previous.Total;
+            bool quiet = total > 0 && (double)(current.Idle - previous.Idle) / total >= minimumIdle;
             previous = current;
+            window.Restart();
+            return quiet;
         }
 
-        return null;
+        try
+        {
+            await Wait.UntilAsync(Quiet, deadline, "the processors are idle");
+            return waited.Elapsed;
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
     }
 
     private static (long Idle, long Total)? Read()
