@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Analytics.Rollups;
 
 namespace Analytics.Testing;
@@ -102,9 +103,13 @@ public class FakeStore : IAnalyticsStore
     /// <summary>Gets the last rollup query the store was asked, to see which granularity a query chose.</summary>
     public RollupQuery? LastRollupQuery { get; private set; }
 
+    /// <summary>Gets every request-rollup read the store was asked, in order.</summary>
+    public ConcurrentQueue<RollupQuery> RollupQueries { get; } = new();
+
     public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
         LastRollupQuery = query;
+        RollupQueries.Enqueue(query);
         return RequestRollups.Where(r => r.Granularity == query.Granularity && r.BucketStart >= query.From && r.BucketStart < query.To).ToAsyncEnumerable();
     }
 

@@ -53,6 +53,46 @@ public sealed class AnalyticsQueriesTests
     }
 
     [Fact]
+    public async Task TotalsOverDaysOfHoursReadWholeDaysFromDayRollupsAndAgreeWithHoursAlone()
+    {
+        // Nine days of traffic at every hour: varied latencies, routes, codes and client addresses.
+        var records = new List<RequestRecord>();
+        for (var hour = 0; hour < 9 * 24; hour++)
+        {
+            var at = Now.AddDays(-9).AddHours(hour).AddMinutes(hour % 60);
+            for (var i = 0; i < 3; i++)
+            {
+                records.Add(TestData.Request(
+                    at.AddSeconds(i),
+                    route: i == 2 ? "/orders" : "/items/{id}",
+                    status: hour % 7 == 0 && i == 1 ? 503 : 200,
+                    milliseconds: 1 + ((hour * 37 + i * 11) % 900),
+                    responseBytes: hour + i) with { ClientIp = $"10.0.{hour % 50}.{i}" });
+            }
+        }
+
+        await _store.WriteBatchAsync(TestData.Batch(records), default);
+        var queries = Create();
+        var auto = new AnalyticsQuery { From = Now.AddDays(-7).AddMinutes(-90), To = Now.AddMinutes(-20) }; // hours: ragged at both ends
+        var hours = auto with { Granularity = Granularity.Hour };
+
+        var mixed = (await queries.GetOverviewAsync(auto, default), await queries.GetRoutesAsync(auto, default), await queries.GetStatusCodesAsync(auto, default));
+        var reads = _store.RollupQueries.ToArray();
+        _store.RollupQueries.Clear();
+        var plain = (await queries.GetOverviewAsync(hours, default), await queries.GetRoutesAsync(hours, default), await queries.GetStatusCodesAsync(hours, default));
+
+        // Whole days came from day rows, only the two ends from hours: 6 UTC days in between.
+        var days = Assert.Single(reads.Take(3), r => r.Granularity == Granularity.Day);
+        Assert.Equal((Now.AddDays(-7).Date.AddDays(1), Now.Date), (days.From.UtcDateTime, days.To.UtcDateTime));
+        Assert.All(_store.RollupQueries, r => Assert.Equal(Granularity.Hour, r.Granularity));
+
+        Assert.True(mixed.Item1.TotalRequests > 400);
+        Assert.Equal(plain.Item1, mixed.Item1);
+        Assert.Equal(plain.Item2, mixed.Item2);
+        Assert.Equal(plain.Item3, mixed.Item3);
+    }
+
+    [Fact]
     public async Task OnlyAnswersWithAPointPerBucketAreLimitedInBuckets()
     {
         var queries = Create();
