@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Analytics.Rollups;
 using Microsoft.Extensions.Options;
 
@@ -34,12 +35,9 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query);
         var totals = new RequestTotals();
-        foreach (var read in TotalReads(query, plan, plan.Rollups(includeSketches: true, includeCardinality: true)))
+        await foreach (var row in ReadTotalRowsAsync(query, plan, plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var row in _store.ReadRequestRollupsAsync(read, cancellationToken).ConfigureAwait(false))
-            {
-                totals.Add(row);
-            }
+            totals.Add(row);
         }
 
         var now = _timeProvider.GetUtcNow();
@@ -95,18 +93,15 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         var plan = Plan(query);
         int limit = ValidateLimit(query, 20);
         var routes = new Dictionary<(string Route, string Method), RequestTotals>();
-        foreach (var read in TotalReads(query, plan, plan.Rollups(includeSketches: true)))
+        await foreach (var row in ReadTotalRowsAsync(query, plan, plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var row in _store.ReadRequestRollupsAsync(read, cancellationToken).ConfigureAwait(false))
+            var key = (row.Route, row.Method);
+            if (!routes.TryGetValue(key, out var totals))
             {
-                var key = (row.Route, row.Method);
-                if (!routes.TryGetValue(key, out var totals))
-                {
-                    routes.Add(key, totals = new RequestTotals());
-                }
-
-                totals.Add(row);
+                routes.Add(key, totals = new RequestTotals());
             }
+
+            totals.Add(row);
         }
 
         return routes
@@ -273,6 +268,19 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         if (lastDay < plan.To)
         {
             yield return whole with { From = lastDay };
+        }
+    }
+
+    /// <summary>The rows of every read <see cref="TotalReads"/> chooses, one read after the other.</summary>
+    private async IAsyncEnumerable<RequestRollup> ReadTotalRowsAsync(
+        AnalyticsQuery query, QueryPlan plan, RollupQuery whole, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var read in TotalReads(query, plan, whole))
+        {
+            await foreach (var row in _store.ReadRequestRollupsAsync(read, cancellationToken).ConfigureAwait(false))
+            {
+                yield return row;
+            }
         }
     }
 
