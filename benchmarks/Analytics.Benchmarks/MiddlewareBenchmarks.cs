@@ -99,7 +99,7 @@ public class MiddlewareBenchmarks
     public Task MiddlewareOnly()
     {
         var task = _middlewareOnly(_context);
-        _isolatedQueue.Reader.TryRead(out _);
+        _isolatedQueue.TryTake(out _);
         return task;
     }
 

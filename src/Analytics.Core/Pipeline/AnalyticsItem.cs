@@ -1,41 +1,41 @@
 namespace Analytics.Pipeline;
 
 /// <summary>
-/// What travels through the queue. Requests ride inline (a struct, so queuing one allocates nothing); a custom event
-/// or a flush marker rides in <see cref="Other"/>.
+/// What travels through the queue: a request, inline (a struct, so queuing one allocates nothing), or a custom event.
+/// Fields rather than properties, so the writer reads the request where it lies instead of copying it out.
 /// </summary>
 internal readonly struct AnalyticsItem
 {
+    /// <summary>The request, when <see cref="Event"/> is <see langword="null"/>.</summary>
+    public readonly RequestRecord Request;
+
+    /// <summary>The custom event, or <see langword="null"/> for a request.</summary>
+    public readonly EventRecord? Event;
+
     public AnalyticsItem(in RequestRecord request)
     {
         Request = request;
+        Event = null;
     }
 
     public AnalyticsItem(EventRecord analyticsEvent)
     {
-        Other = analyticsEvent;
+        Event = analyticsEvent;
         Request = default;
     }
-
-    public AnalyticsItem(FlushMarker marker)
-    {
-        Other = marker;
-        Request = default;
-    }
-
-    public RequestRecord Request { get; }
-
-    /// <summary>An <see cref="EventRecord"/>, a <see cref="FlushMarker"/>, or <see langword="null"/> for a request.</summary>
-    public object? Other { get; }
 }
 
 /// <summary>
-/// Queued by <see cref="IAnalyticsPipeline.FlushAsync"/>. The queue is FIFO, so when the writer reaches the marker every
-/// record accepted before it is in hand; the writer completes the marker once that batch is persisted.
+/// Queued by <see cref="IAnalyticsPipeline.FlushAsync"/> with the count of records accepted before it. Once the writer has
+/// taken that many, every record accepted before the flush is in hand; the writer completes the marker once that batch
+/// is persisted.
 /// </summary>
-internal sealed class FlushMarker
+internal sealed class FlushMarker(long accepted)
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Gets how many records the queue had accepted when the flush was asked for.</summary>
+    public long Accepted => accepted;
 
     public Task Task => _done.Task;
 

@@ -1,30 +1,41 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Pipeline;
 
 /// <summary>
-/// The bounded queue between the request path and the writer, and the pipeline's counters. Producers only ever call
-/// <c>TryWrite</c>: a full queue drops the record and counts it, it never blocks a request.
+/// The bounded queue between the request path and the writer, and the pipeline's counters. Producers never block and
+/// never lock: a record takes one interlocked increment to reserve its place under the capacity and one lock-free
+/// <see cref="ConcurrentQueue{T}"/> enqueue; a full or closed queue drops the record and counts it.
 /// </summary>
+/// <remarks>
+/// A <c>BoundedChannel</c> did this before, under a lock that every producer and the writer took once per record, which
+/// showed in profiles of the request path and of the writer's loop. Flushes travel apart from the records, as the count
+/// of records accepted before them, so a flush never waits for room and never takes a record's place.
+/// </remarks>
 internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
 {
     // One warning per interval is enough to notice a sustained overload without flooding the log from the hot path.
     internal static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(10);
 
-    private readonly Channel<AnalyticsItem> _channel;
+    private readonly ConcurrentQueue<AnalyticsItem> _items = new();
+    private readonly ConcurrentQueue<FlushMarker> _flushes = new();
+    private readonly int _capacity;
     private readonly AnalyticsMetrics _metrics;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private volatile bool _closed;
-    private long _accepted;
+    // Accepted (incremented by producers, briefly over-counted by one that is then refused) and taken (written by the
+    // writer alone), on separate cache lines. Accepted minus taken is what the queue holds or is about to.
+    private Counters _counters;
+    private int _closed;
 
-    // While the writer waits for its batch to fill, the producer whose record brings _accepted to _wakeAt completes
-    // _wake: one wake-up per batch. Waiting on the channel instead would wake the writer for nearly every record, a
-    // thread-pool dispatch and a context switch per request. long.MaxValue: the writer is not waiting.
+    // While the writer waits for its batch to fill, the producer whose record brings the accepted count to _wakeAt
+    // completes _wake: one wake-up per batch, not a thread-pool dispatch and a context switch per request.
+    // long.MaxValue: the writer is not waiting.
     private long _wakeAt = long.MaxValue;
     private TaskCompletionSource? _wake;
     private long _dropped;
@@ -36,28 +47,22 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
 
     public AnalyticsQueue(IOptions<RequestAnalyticsOptions> options, AnalyticsMetrics metrics, TimeProvider timeProvider, ILogger<AnalyticsQueue> logger)
     {
-        _channel = Channel.CreateBounded<AnalyticsItem>(new BoundedChannelOptions(options.Value.QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // with TryWrite this means "refuse", which is what lets us count drops
-            SingleReader = true,
-            SingleWriter = false,
-            AllowSynchronousContinuations = false, // never run the writer's continuation on a request thread
-        });
+        _capacity = options.Value.QueueCapacity;
         _metrics = metrics;
         _timeProvider = timeProvider;
         _logger = logger;
         metrics.ObserveQueueLength(() => QueueLength);
     }
 
-    public long Accepted => Interlocked.Read(ref _accepted);
+    public long Accepted => Interlocked.Read(ref _counters.Accepted);
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
     public long Written => Interlocked.Read(ref _written);
 
-    public int QueueLength => _channel.Reader.Count;
+    public int QueueLength => (int)Math.Clamp(Interlocked.Read(ref _counters.Accepted) - Volatile.Read(ref _counters.Taken), 0, _capacity);
 
-    internal ChannelReader<AnalyticsItem> Reader => _channel.Reader;
+    private bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>Completes when the writer has stopped and drained the queue.</summary>
     internal Task Drained => _drained.Task;
@@ -68,27 +73,72 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        var marker = new FlushMarker();
-        try
-        {
-            // WriteAsync, not TryWrite: a flush may wait for room, a request may not.
-            await _channel.Writer.WriteAsync(new AnalyticsItem(marker), cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
+        if (IsClosed)
         {
             // The writer is stopping: it drains everything that was accepted before it closed the queue.
             await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        var marker = new FlushMarker(Interlocked.Read(ref _counters.Accepted));
+        _flushes.Enqueue(marker);
         Volatile.Read(ref _wake)?.TrySetResult(); // the writer may be waiting for a full batch: a flush cannot wait for one
-        await marker.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Drained also answers: a marker queued just as the writer closed the queue may never be reached, but the
+        // drain has written everything accepted before it.
+        await Task.WhenAny(marker.Task, _drained.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>For the writer: takes the oldest record or event, if one has arrived.</summary>
+    internal bool TryTake(out AnalyticsItem item)
+    {
+        if (_items.TryDequeue(out item))
+        {
+            // Only the writer writes Taken; the volatile store publishes it to producers checking the capacity.
+            Volatile.Write(ref _counters.Taken, _counters.Taken + 1);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>
-    /// For the writer, holding part of a batch: a task that completes once <paramref name="records"/> more records have
-    /// been accepted or a flush was queued. The writer must look at the queue again after calling this, since a record
-    /// or marker that arrived just before may not have completed it; it calls <see cref="StopWaking"/> when done waiting.
+    /// For the writer: takes the oldest flush marker once every record accepted before it has been taken, so the batch
+    /// that holds them is the one to write before completing it.
+    /// </summary>
+    internal bool TryTakeFlush([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out FlushMarker? marker)
+    {
+        if (_flushes.TryPeek(out marker) && IsReached(marker.Accepted) && _flushes.TryDequeue(out marker))
+        {
+            return true;
+        }
+
+        marker = null;
+        return false;
+    }
+
+    /// <summary>Gets whether a flush is queued that still waits for records to be taken.</summary>
+    internal bool FlushWaiting => !_flushes.IsEmpty;
+
+    /// <summary>
+    /// Gets whether every record accepted so far has been taken. False while a producer that has counted its record is
+    /// still enqueuing it (a few instructions), or is refusing it after seeing the queue full or closed.
+    /// </summary>
+    internal bool AllTaken => Volatile.Read(ref _counters.Taken) == Interlocked.Read(ref _counters.Accepted);
+
+    private bool IsReached(long accepted)
+    {
+        var taken = Volatile.Read(ref _counters.Taken);
+
+        // Or all taken: a producer counted when the flush was queued may have been refused since, and will never arrive.
+        return taken >= accepted || taken == Interlocked.Read(ref _counters.Accepted);
+    }
+
+    /// <summary>
+    /// For the writer: a task that completes once <paramref name="records"/> more records than it has taken have been
+    /// accepted, or a flush was queued. It completes at once when they already have been, though one of them may still
+    /// be on its way into the queue. The writer must look at the queue again after calling this, since a record or
+    /// marker that arrived just before may not have completed it; it calls <see cref="StopWaking"/> when done waiting.
     /// </summary>
     internal Task WakeAfter(int records)
     {
@@ -96,9 +146,9 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
         Volatile.Write(ref _wake, wake);
 
         // Exchange, then read: a producer increments, then reads _wakeAt. One of the two sees the other's write.
-        var target = Interlocked.Read(ref _accepted) + records;
+        var target = _counters.Taken + records;
         Interlocked.Exchange(ref _wakeAt, target);
-        if (Interlocked.Read(ref _accepted) >= target)
+        if (Interlocked.Read(ref _counters.Accepted) >= target || !_flushes.IsEmpty)
         {
             wake.TrySetResult();
         }
@@ -112,12 +162,12 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
         Volatile.Write(ref _wake, null);
     }
 
-    /// <summary>Closes the queue: later records are refused and counted as dropped.</summary>
-    internal void Close()
-    {
-        _closed = true;
-        _channel.Writer.TryComplete();
-    }
+    /// <summary>
+    /// Closes the queue: later records are refused and counted as dropped. A producer counts its record, then looks at
+    /// the flag; this sets the flag, then the writer reads the count (both full fences). So each producer either sees
+    /// the queue closed, or is counted and its record will be taken: the drain waits for <see cref="AllTaken"/>.
+    /// </summary>
+    internal void Close() => Interlocked.Exchange(ref _closed, 1);
 
     internal void MarkDrained() => _drained.TrySetResult();
 
@@ -171,19 +221,36 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
 
     private bool TryEnqueue(in AnalyticsItem item)
     {
-        if (_channel.Writer.TryWrite(item))
+        var accepted = Interlocked.Increment(ref _counters.Accepted);
+        if (accepted - Volatile.Read(ref _counters.Taken) > _capacity || IsClosed)
         {
-            if (Interlocked.Increment(ref _accepted) == Volatile.Read(ref _wakeAt))
-            {
-                Volatile.Read(ref _wake)?.TrySetResult();
-            }
-
-            _metrics.Accepted();
-            return true;
+            Interlocked.Decrement(ref _counters.Accepted);
+            CountDropped(1, IsClosed ? DropReason.Stopped : DropReason.QueueFull);
+            return false;
         }
 
-        CountDropped(1, _closed ? DropReason.Stopped : DropReason.QueueFull);
-        return false;
+        _items.Enqueue(item);
+        if (accepted == Volatile.Read(ref _wakeAt))
+        {
+            Volatile.Read(ref _wake)?.TrySetResult();
+        }
+
+        _metrics.Accepted();
+        return true;
+    }
+
+    // The producers' counter and the writer's, a cache line (and the adjacent-line prefetch) apart, as the runtime pads
+    // ConcurrentQueue's head and tail: each write to one would otherwise evict the other from the other core's cache.
+    [StructLayout(LayoutKind.Explicit, Size = 3 * CacheLine)]
+    private struct Counters
+    {
+        private const int CacheLine = 128;
+
+        [FieldOffset(CacheLine)]
+        public long Accepted;
+
+        [FieldOffset(2 * CacheLine)]
+        public long Taken;
     }
 
     [LoggerMessage(EventId = 2, EventName = "CaptureFailed", Level = LogLevel.Debug, Message = "Request analytics could not capture a request.")]

@@ -74,8 +74,9 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     {
         try
         {
-            while (await FillBatchAsync(stoppingToken).ConfigureAwait(false))
+            while (true)
             {
+                await FillBatchAsync(stoppingToken).ConfigureAwait(false);
                 await WriteBatchAsync(stoppingToken).ConfigureAwait(false);
                 _queue.ReportDrops();
             }
@@ -100,20 +101,32 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         }
     }
 
-    /// <summary>Fills the batch; returns <see langword="false"/> once the queue is closed and empty.</summary>
-    private async Task<bool> FillBatchAsync(CancellationToken stoppingToken)
+    /// <summary>Fills the batch; returns when it must be written, or throws once stopping is requested.</summary>
+    private async Task FillBatchAsync(CancellationToken stoppingToken)
     {
-        var reader = _queue.Reader;
-        while (!TakeAvailable())
+        // Nothing in hand: wait for the first record or a flush, however long that takes.
+        var spin = default(SpinWait);
+        while (!TakeAvailable() && _pending == 0)
         {
-            if (_pending > 0)
+            var first = _queue.WakeAfter(1);
+            try
             {
-                break;
-            }
+                if (TakeAvailable() || _pending > 0)
+                {
+                    break; // arrived while arming
+                }
 
-            if (!await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+                if (first.IsCompleted)
+                {
+                    spin.SpinOnce(); // counted by its producer, not enqueued yet: moments away
+                    continue;
+                }
+
+                await first.WaitAsync(stoppingToken).ConfigureAwait(false);
+            }
+            finally
             {
-                return false;
+                _queue.StopWaking();
             }
         }
 
@@ -149,41 +162,55 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 _queue.StopWaking();
             }
         }
-
-        return true;
     }
 
     /// <summary>Moves queued items into the batch; returns <see langword="true"/> when the batch must be written now.</summary>
     private bool TakeAvailable()
     {
-        var reader = _queue.Reader;
         var live = _feed.IsActive;
-        while (_pending < _batchSize && reader.TryRead(out var item))
+        var spin = default(SpinWait);
+        while (_pending < _batchSize)
         {
-            switch (item.Other)
+            if (_queue.TryTakeFlush(out var marker))
             {
-                case null:
-                    _pending++;
-                    // Failed requests are always kept: they are the occurrences an error group shows.
-                    var keepRaw = _rawSampleRate >= 1 || item.Request.IsError || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate);
-                    _batch.AddRequest(item.Request, keepRaw);
-                    if (item.Request.IsError)
-                    {
-                        _failed.Add(item.Request);
-                    }
-                    if (live && !keepRaw)
-                    {
-                        _live.Add(item.Request);
-                    }
+                _markers.Add(marker);
+                return true;
+            }
 
+            if (!_queue.TryTake(out var item))
+            {
+                if (!_queue.FlushWaiting || _queue.AllTaken)
+                {
                     break;
-                case EventRecord analyticsEvent:
-                    _pending++;
-                    _batch.AddEvent(analyticsEvent);
-                    break;
-                case FlushMarker marker:
-                    _markers.Add(marker);
-                    return true;
+                }
+
+                // A flush waits for a record whose producer has counted it and is enqueuing it right now.
+                spin.SpinOnce();
+                continue;
+            }
+
+            if (item.Event is { } analyticsEvent)
+            {
+                _pending++;
+                _batch.AddEvent(analyticsEvent);
+                continue;
+            }
+
+            ref readonly var request = ref item.Request;
+            _pending++;
+
+            // Failed requests are always kept: they are the occurrences an error group shows.
+            var failed = request.IsError;
+            var keepRaw = _rawSampleRate >= 1 || failed || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate);
+            _batch.AddRequest(request, keepRaw);
+            if (failed)
+            {
+                _failed.Add(request);
+            }
+
+            if (live && !keepRaw)
+            {
+                _live.Add(request);
             }
         }
 
@@ -302,12 +329,20 @@ internal sealed partial class AnalyticsWriter : BackgroundService
 
         try
         {
+            var spin = default(SpinWait);
             while (true)
             {
                 TakeAvailable();
                 if (_pending == 0 && _markers.Count == 0)
                 {
-                    break;
+                    if (_queue.AllTaken)
+                    {
+                        break;
+                    }
+
+                    // A producer counted its record before the queue closed and is enqueuing it right now.
+                    spin.SpinOnce();
+                    continue;
                 }
 
                 await WriteBatchAsync(stopping).ConfigureAwait(false);

@@ -7,6 +7,8 @@ namespace Analytics.Tests.Pipeline;
 
 public class AnalyticsQueueTests
 {
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task DropWarningsAreRateLimitedAndCarryTheCountSinceTheLastOne()
     {
@@ -76,5 +78,105 @@ public class AnalyticsQueueTests
         Assert.Equal(3, accepted);
         Assert.Equal(2, dropped);
         Assert.Equal(3, queueLength);
+    }
+
+    [Fact]
+    public async Task ConcurrentProducersLoseNothingAcceptedAcrossFlushesAndStop()
+    {
+        // A small queue and batch: producers outrun the writer, so records are refused, flushes interleave with
+        // records, and the stop lands while producers are still writing.
+        const int Producers = 4;
+        const int PerProducer = 20_000;
+        await using var harness = new PipelineHarness(o =>
+        {
+            o.QueueCapacity = 512;
+            o.BatchSize = 64;
+            o.FlushInterval = TimeSpan.FromHours(1); // only full batches and flushes write
+        });
+        await harness.StartAsync();
+        var queue = harness.Queue;
+        var accepted = new List<string>[Producers];
+        var stopAfter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var halfDone = 0;
+
+        var producers = Enumerable.Range(0, Producers).Select(p => Task.Run(async () =>
+        {
+            var mine = accepted[p] = [];
+            for (var i = 0; i < PerProducer; i++)
+            {
+                var path = $"/p{p}/{i}";
+                if (queue.TryEnqueue(PipelineHarness.Request(i) with { Path = path }))
+                {
+                    mine.Add(path);
+                }
+
+                if (i == PerProducer / 2 && Interlocked.Increment(ref halfDone) == Producers)
+                {
+                    stopAfter.TrySetResult();
+                }
+
+                if (i % 2_000 == 1_999 && !stopAfter.Task.IsCompleted)
+                {
+                    // Everything this producer had accepted is stored once its flush returns.
+                    await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+                    var stored = harness.Store.Requests.Select(r => r.Path).ToHashSet();
+                    Assert.All(mine, path => Assert.Contains(path, stored));
+                }
+            }
+        })).ToArray();
+
+        await stopAfter.Task.WaitAsync(Deadline);
+        await harness.StopAsync().WaitAsync(Deadline); // while the producers' second halves are running
+        await Task.WhenAll(producers).WaitAsync(Deadline);
+
+        var acceptedPaths = accepted.SelectMany(a => a).ToList();
+        var storedPaths = harness.Store.Requests.Select(r => r.Path).ToList();
+        Assert.Equal(acceptedPaths.Count, queue.Accepted);
+        Assert.Equal(Producers * PerProducer, queue.Accepted + queue.Dropped);
+        Assert.Equal(queue.Accepted, queue.Written);
+        Assert.Equal(acceptedPaths.Order(), storedPaths.Order()); // each accepted record stored once, nothing else
+        Assert.Equal(0, queue.QueueLength);
+        Assert.False(queue.TryEnqueue(PipelineHarness.Request(0)));
+    }
+
+    [Fact]
+    public async Task EachProducersRecordsAreWrittenInTheOrderItOfferedThem()
+    {
+        await using var harness = new PipelineHarness(o => o.BatchSize = 100);
+        await harness.StartAsync();
+
+        var producers = Enumerable.Range(0, 3).Select(p => Task.Run(() =>
+        {
+            for (var i = 0; i < 10_000; i++)
+            {
+                Assert.True(harness.Queue.TryEnqueue(PipelineHarness.Request(i) with { Path = $"/p{p}/{i}" }));
+            }
+        })).ToArray();
+        await Task.WhenAll(producers).WaitAsync(Deadline);
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        var stored = harness.Store.Requests.Select(r => r.Path).ToList();
+        Assert.Equal(30_000, stored.Count);
+        for (var p = 0; p < 3; p++)
+        {
+            var prefix = $"/p{p}/";
+            Assert.Equal(
+                Enumerable.Range(0, 10_000).Select(i => prefix + i),
+                stored.Where(path => path.StartsWith(prefix, StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
+    public async Task AFlushOnAnIdleQueueReturnsAndTheWriterThenWaitsForTheNextRecord()
+    {
+        await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromHours(1));
+        await harness.StartAsync();
+
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+        Assert.Equal(0, harness.Store.BatchesWritten);
+
+        Assert.True(harness.Queue.TryEnqueue(PipelineHarness.Request(1)));
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+        Assert.Single(harness.Store.Requests);
     }
 }
