@@ -21,6 +21,10 @@ internal sealed class RequestAnalyticsMiddleware
     private readonly AnalyticsQueue _queue;
     private readonly RequestAnalyticsMiddlewareSettings _settings;
 
+    // The last endpoint found not to be one of the library's own: requests mostly repeat a few endpoints, and the
+    // metadata lookup is a dictionary probe per request. Whatever a racing write leaves here was checked.
+    private Endpoint? _lastRecordedEndpoint;
+
     public RequestAnalyticsMiddleware(RequestDelegate next, AnalyticsQueue queue, RequestAnalyticsMiddlewareSettings settings)
     {
         _next = next;
@@ -76,7 +80,7 @@ internal sealed class RequestAnalyticsMiddleware
         {
             // Features by the collection's indexer, as in ResponseBodyCounter.Attach: no generic virtual call per feature.
             var endpoint = (context.Features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint;
-            if (endpoint?.Metadata.GetMetadata<AnalyticsEndpointMetadata>() is not null)
+            if (IsAnalyticsEndpoint(endpoint))
             {
                 return;
             }
@@ -112,6 +116,22 @@ internal sealed class RequestAnalyticsMiddleware
             // Capturing must never break a request; a record we could not build is a dropped record.
             _queue.CountCaptureFailure(ex);
         }
+    }
+
+    private bool IsAnalyticsEndpoint(Endpoint? endpoint)
+    {
+        if (endpoint is null || ReferenceEquals(endpoint, _lastRecordedEndpoint))
+        {
+            return false;
+        }
+
+        if (endpoint.Metadata.GetMetadata<AnalyticsEndpointMetadata>() is not null)
+        {
+            return true;
+        }
+
+        _lastRecordedEndpoint = endpoint;
+        return false;
     }
 
     private static string GetRoute(Endpoint? endpoint) => endpoint switch
