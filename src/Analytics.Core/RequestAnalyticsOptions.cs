@@ -16,8 +16,10 @@ public sealed class RequestAnalyticsOptions
     public int QueueCapacity { get; set; } = RequestAnalyticsDefaults.QueueCapacity;
 
     /// <summary>
-    /// Gets or sets the most records written in one store transaction. Must be between 1 and <see cref="QueueCapacity"/>.
-    /// The default is 2 000.
+    /// Gets or sets the most raw rows and events written in one store transaction. Must be between 1 and
+    /// <see cref="QueueCapacity"/>. The default is 2 000. Requests sampled out of the raw rows (see
+    /// <see cref="RawSampleRate"/>) only add to the rollups, so they do not count: such a transaction holds at most
+    /// <see cref="QueueCapacity"/> of them, and usually what arrived within one <see cref="FlushInterval"/>.
     /// </summary>
     public int BatchSize { get; set; } = RequestAnalyticsDefaults.BatchSize;
 

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Analytics.Pipeline;
 
 /// <summary>
-/// The single reader of the queue. Takes up to <see cref="RequestAnalyticsOptions.BatchSize"/> records or whatever
-/// arrived within <see cref="RequestAnalyticsOptions.FlushInterval"/>, writes them in one store transaction, retries
+/// The single reader of the queue. Takes up to <see cref="RequestAnalyticsOptions.BatchSize"/> raw rows and events or
+/// whatever arrived within <see cref="RequestAnalyticsOptions.FlushInterval"/>, writes them in one store transaction, retries
 /// failures with <see cref="WriteBackoff"/>, and on stop closes the queue and drains everything still in it.
 /// </summary>
 internal sealed partial class AnalyticsWriter : BackgroundService
@@ -24,6 +24,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly int _batchSize;
+    private readonly int _foldLimit;
     private readonly TimeSpan _flushInterval;
     private readonly double _rawSampleRate;
 
@@ -33,6 +34,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private readonly List<RequestRecord> _failed = []; // the batch's failed requests, sampled out of the raw rows or not, for request.failed webhooks
     private readonly List<RequestRecord> _live = []; // every request of the batch, sampled out of the raw rows or not, while the feed is listened to
     private int _pending; // records folded into _batch, whether kept raw or not
+    private int _kept; // raw rows and events in _batch: what fills a batch
     private bool _initialized;
     private volatile int _consecutiveFailures;
     private volatile Exception? _lastError;
@@ -59,6 +61,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         _timeProvider = timeProvider;
         _logger = logger;
         _batchSize = options.Value.BatchSize;
+        _foldLimit = options.Value.QueueCapacity;
         _flushInterval = options.Value.FlushInterval;
         _rawSampleRate = options.Value.RawSampleRate;
         _batch = new AnalyticsBatch(options.Value.ClassifyError);
@@ -141,7 +144,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 break;
             }
 
-            var wake = _queue.WakeAfter(_batchSize - _pending);
+            var wake = _queue.WakeAfter(Math.Min(_batchSize - _kept, _foldLimit - _pending));
             try
             {
                 if (TakeAvailable())
@@ -164,12 +167,18 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         }
     }
 
-    /// <summary>Moves queued items into the batch; returns <see langword="true"/> when the batch must be written now.</summary>
+    /// <summary>
+    /// Moves queued items into the batch; returns <see langword="true"/> when the batch must be written now: it holds
+    /// <see cref="RequestAnalyticsOptions.BatchSize"/> raw rows and events, or a flush was asked for. A request sampled
+    /// out of the raw rows only adds to the rollups' counts and sketches, so it does not fill the batch: with
+    /// <c>RawSampleRate = 0</c> the writer commits once per flush interval, not once per <c>BatchSize</c> requests, and
+    /// a batch still holds no more requests than the queue does (<see cref="RequestAnalyticsOptions.QueueCapacity"/>).
+    /// </summary>
     private bool TakeAvailable()
     {
         var live = _feed.IsActive;
         var spin = default(SpinWait);
-        while (_pending < _batchSize)
+        while (_kept < _batchSize && _pending < _foldLimit)
         {
             if (_queue.TryTakeFlush(out var marker))
             {
@@ -192,6 +201,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
             if (item.Event is { } analyticsEvent)
             {
                 _pending++;
+                _kept++;
                 _batch.AddEvent(analyticsEvent);
                 continue;
             }
@@ -203,6 +213,11 @@ internal sealed partial class AnalyticsWriter : BackgroundService
             var failed = request.IsError;
             var keepRaw = _rawSampleRate >= 1 || failed || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate);
             _batch.AddRequest(request, keepRaw);
+            if (keepRaw)
+            {
+                _kept++;
+            }
+
             if (failed)
             {
                 _failed.Add(request);
@@ -215,7 +230,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         }
 
         // A marker taken earlier still means "write now" until the batch holding it is written.
-        return _pending >= _batchSize || _markers.Count > 0;
+        return _kept >= _batchSize || _pending >= _foldLimit || _markers.Count > 0;
     }
 
     private async Task WriteBatchAsync(CancellationToken stoppingToken)
@@ -305,6 +320,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         _failed.Clear();
         _live.Clear();
         _pending = 0;
+        _kept = 0;
     }
 
     /// <summary>Hands the committed batch to the live stream: the raw rows, or every request when some were sampled out.</summary>

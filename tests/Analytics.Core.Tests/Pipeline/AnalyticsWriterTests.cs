@@ -258,6 +258,72 @@ public class AnalyticsWriterTests
     }
 
     [Fact]
+    public async Task RequestsSampledOutOfTheRawRowsDoNotFillABatch()
+    {
+        // Ten batches' worth of requests, none kept raw: one transaction of rollups at the flush, not ten.
+        await using var harness = new PipelineHarness(o =>
+        {
+            o.RawSampleRate = 0;
+            o.BatchSize = 100;
+            o.FlushInterval = TimeSpan.FromHours(1);
+        });
+        await harness.StartAsync();
+        for (var i = 0; i < 1_000; i++)
+        {
+            Assert.True(harness.Queue.TryEnqueue(PipelineHarness.Request(i)));
+        }
+
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        Assert.Equal(1, harness.Store.BatchesWritten);
+        Assert.Equal(1_000, harness.Pipeline.Written);
+        Assert.Equal(1_000, harness.Store.RequestRollups.Where(r => r.Granularity == Granularity.Minute).Sum(r => r.Count));
+    }
+
+    [Fact]
+    public async Task FailedRequestsAndEventsStillFillABatchWhenTheRestIsSampledOut()
+    {
+        await using var harness = new PipelineHarness(o =>
+        {
+            o.RawSampleRate = 0;
+            o.BatchSize = 100;
+            o.FlushInterval = TimeSpan.FromHours(1);
+        });
+        await harness.StartAsync();
+        for (var i = 0; i < 60; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i, status: 500)); // failures are always kept raw
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+            harness.Tracker.Track("signup");
+        }
+
+        // 180 kept rows (60 failures, 60 events, 60 sampled out): the 100th kept fills a batch without a flush.
+        await Wait.UntilAsync(() => harness.Store.BatchesWritten >= 1, Deadline, "a batch of 100 raw rows and events is written");
+        Assert.Equal(100, harness.Store.LargestBatch);
+    }
+
+    [Fact]
+    public async Task ABatchOfSampledOutRequestsIsWrittenOnceItHoldsAQueuesWorth()
+    {
+        await using var harness = new PipelineHarness(o =>
+        {
+            o.RawSampleRate = 0;
+            o.QueueCapacity = 200;
+            o.BatchSize = 50;
+            o.FlushInterval = TimeSpan.FromHours(1);
+        });
+        await harness.StartAsync();
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(harness.Queue.TryEnqueue(PipelineHarness.Request(i)));
+        }
+
+        // Neither a flush nor the interval: the 200 folded requests alone make the writer commit.
+        await Wait.UntilAsync(() => harness.Pipeline.Written == 200, Deadline, "the folded requests are written");
+        Assert.Equal(1, harness.Store.BatchesWritten);
+    }
+
+    [Fact]
     public async Task AHalfSampleRateKeepsAboutHalf()
     {
         await using var harness = new PipelineHarness(o => o.RawSampleRate = 0.5);
