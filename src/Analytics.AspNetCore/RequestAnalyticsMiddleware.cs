@@ -56,8 +56,11 @@ internal sealed class RequestAnalyticsMiddleware
         finally
         {
             var duration = Stopwatch.GetElapsedTime(started);
-            var responseBytes = body?.Detach(context) ?? context.Response.ContentLength ?? 0;
-            Record(context, body, timestamp, duration, responseBytes, error);
+
+            // Recorded before the counter is detached: detaching changes the features' revision again, and every
+            // request, response and connection property the record reads would then be looked up afresh.
+            Record(context, body, timestamp, duration, body?.Bytes ?? context.Response.ContentLength ?? 0, error);
+            body?.Detach(context);
         }
     }
 

@@ -189,6 +189,9 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
         }
     }
 
+    /// <summary>Gets the body bytes written through this counter so far in the current request.</summary>
+    public long Bytes => _bytes;
+
     /// <summary>Restores the body feature this counter replaced and returns the bytes written through it.</summary>
     public long Detach(HttpContext context)
     {
