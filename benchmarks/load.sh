@@ -10,6 +10,7 @@
 #
 #   benchmarks/load.sh                       # 20 s warm-up, then 5 rounds of 10 s per mode, 32 connections
 #   ROUNDS=3 DURATION=5 CONNECTIONS=64 benchmarks/load.sh
+#   TOGETHER=1 ROUNDS=15 benchmarks/load.sh   # each round drives the three servers at the same time
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-32}
 WARMUP=${WARMUP:-20}
+TOGETHER=${TOGETHER:-0}
 ROUTE=${ROUTE:-/ping}
 MODES=(off sampled raw)
 
@@ -71,21 +73,40 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ticks_per_second=$(getconf CLK_TCK)
 
 echo "round mode requests cpu_s us_per_request rps p99" >"$work/results"
+record() { # round mode cpu_ticks_before cpu_ticks_after wrk_output
+  local requests rps p99
+  requests=$(awk '/requests in/ { print $1 }' <<<"$5")
+  rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$5")
+  # wrk prints p99 with its own unit (us, ms, s): convert to milliseconds.
+  p99=$(awk '$1 == "99%" { v = $2 + 0; if ($2 ~ /us$/) v /= 1000; else if ($2 ~ /[0-9]s$/) v *= 1000; print v }' <<<"$5")
+  if grep -q "Non-2xx\|Socket errors" <<<"$5"; then echo "round $1 $2: $(grep 'Non-2xx\|Socket errors' <<<"$5")"; fi
+  awk -v r="$1" -v m="$2" -v n="$requests" -v t=$(($4 - $3)) -v hz="$ticks_per_second" -v rps="$rps" -v p99="$p99" \
+    'BEGIN { s = t / hz; printf "%s %s %d %.2f %.3f %s %s\n", r, m, n, s, s * 1e6 / n, rps, p99 }' >>"$work/results"
+  tail -1 "$work/results"
+}
+
+declare -A ticks_before wrk_pid
 for round in $(seq 1 "$ROUNDS"); do
+  if [ "$TOGETHER" = 1 ]; then
+    # All modes at once, each server under its own wrk: whatever the machine does during the round (another tenant,
+    # memory reclaim, frequency) it does to every mode alike. The servers share core 0 and the clients core 1.
+    for mode in "${MODES[@]}"; do ticks_before[$mode]=$(cpu_ticks "${pid[$mode]}"); done
+    for mode in "${MODES[@]}"; do
+      taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:${port[$mode]}$ROUTE" >"$work/$mode.wrk" &
+      wrk_pid[$mode]=$!
+    done
+    for mode in "${MODES[@]}"; do wait "${wrk_pid[$mode]}"; done
+    sleep 2 # the writers commit what the round queued (FlushInterval is 1 s), so their CPU lands in this round
+    for mode in "${MODES[@]}"; do record "$round" "$mode" "${ticks_before[$mode]}" "$(cpu_ticks "${pid[$mode]}")" "$(cat "$work/$mode.wrk")"; done
+    continue
+  fi
+
   for mode in "${MODES[@]}"; do
     before=$(cpu_ticks "${pid[$mode]}")
     out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:${port[$mode]}$ROUTE")
     # Let the writer commit what the round queued (FlushInterval is 1 s), so its CPU lands in this round.
     sleep 2
-    after=$(cpu_ticks "${pid[$mode]}")
-    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
-    rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
-    # wrk prints p99 with its own unit (us, ms, s): convert to milliseconds.
-    p99=$(awk '$1 == "99%" { v = $2 + 0; if ($2 ~ /us$/) v /= 1000; else if ($2 ~ /[0-9]s$/) v *= 1000; print v }' <<<"$out")
-    if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "round $round $mode: $(grep 'Non-2xx\|Socket errors' <<<"$out")"; fi
-    awk -v r="$round" -v m="$mode" -v n="$requests" -v t=$((after - before)) -v hz="$ticks_per_second" -v rps="$rps" -v p99="$p99" \
-      'BEGIN { s = t / hz; printf "%s %s %d %.2f %.3f %s %s\n", r, m, n, s, s * 1e6 / n, rps, p99 }' >>"$work/results"
-    tail -1 "$work/results"
+    record "$round" "$mode" "$before" "$(cpu_ticks "${pid[$mode]}")" "$out"
   done
 done
 
