@@ -261,13 +261,7 @@ public class AnalyticsWriterTests
     public async Task RequestsSampledOutOfTheRawRowsDoNotFillABatch()
     {
         // Ten batches' worth of requests, none kept raw: one transaction of rollups at the flush, not ten.
-        await using var harness = new PipelineHarness(o =>
-        {
-            o.RawSampleRate = 0;
-            o.BatchSize = 100;
-            o.FlushInterval = TimeSpan.FromHours(1);
-        });
-        await harness.StartAsync();
+        await using var harness = await StartSampledOutAsync(batchSize: 100);
         for (var i = 0; i < 1_000; i++)
         {
             Assert.True(harness.Queue.TryEnqueue(PipelineHarness.Request(i)));
@@ -283,13 +277,7 @@ public class AnalyticsWriterTests
     [Fact]
     public async Task FailedRequestsAndEventsStillFillABatchWhenTheRestIsSampledOut()
     {
-        await using var harness = new PipelineHarness(o =>
-        {
-            o.RawSampleRate = 0;
-            o.BatchSize = 100;
-            o.FlushInterval = TimeSpan.FromHours(1);
-        });
-        await harness.StartAsync();
+        await using var harness = await StartSampledOutAsync(batchSize: 100);
         for (var i = 0; i < 60; i++)
         {
             harness.Queue.TryEnqueue(PipelineHarness.Request(i, status: 500)); // failures are always kept raw
@@ -297,7 +285,7 @@ public class AnalyticsWriterTests
             harness.Tracker.Track("signup");
         }
 
-        // 180 kept rows (60 failures, 60 events, 60 sampled out): the 100th kept fills a batch without a flush.
+        // 180 records, 120 of them kept (60 failures, 60 events): the 100th kept fills a batch without a flush.
         await Wait.UntilAsync(() => harness.Store.BatchesWritten >= 1, Deadline, "a batch of 100 raw rows and events is written");
         Assert.Equal(100, harness.Store.LargestBatch);
     }
@@ -305,14 +293,7 @@ public class AnalyticsWriterTests
     [Fact]
     public async Task ABatchOfSampledOutRequestsIsWrittenOnceItHoldsAQueuesWorth()
     {
-        await using var harness = new PipelineHarness(o =>
-        {
-            o.RawSampleRate = 0;
-            o.QueueCapacity = 200;
-            o.BatchSize = 50;
-            o.FlushInterval = TimeSpan.FromHours(1);
-        });
-        await harness.StartAsync();
+        await using var harness = await StartSampledOutAsync(batchSize: 50, queueCapacity: 200);
         for (var i = 0; i < 200; i++)
         {
             Assert.True(harness.Queue.TryEnqueue(PipelineHarness.Request(i)));
@@ -390,5 +371,19 @@ public class AnalyticsWriterTests
         Assert.Equal(1, harness.Pipeline.Dropped);
         Assert.False(subscriber.TryRead(out _));
         Assert.DoesNotContain("analytics_http_requests_total{", harness.Prometheus.Write(harness.Pipeline, 1));
+    }
+
+    /// <summary>A started harness that keeps no request raw and never writes on the interval: only full batches and flushes write.</summary>
+    private static async Task<PipelineHarness> StartSampledOutAsync(int batchSize, int queueCapacity = RequestAnalyticsDefaults.QueueCapacity)
+    {
+        var harness = new PipelineHarness(o =>
+        {
+            o.RawSampleRate = 0;
+            o.BatchSize = batchSize;
+            o.QueueCapacity = queueCapacity;
+            o.FlushInterval = TimeSpan.FromHours(1);
+        });
+        await harness.StartAsync();
+        return harness;
     }
 }
