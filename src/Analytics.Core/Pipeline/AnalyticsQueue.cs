@@ -126,13 +126,8 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
     /// </summary>
     internal bool AllTaken => Volatile.Read(ref _counters.Taken) == Interlocked.Read(ref _counters.Accepted);
 
-    private bool IsReached(long accepted)
-    {
-        var taken = Volatile.Read(ref _counters.Taken);
-
-        // Or all taken: a producer counted when the flush was queued may have been refused since, and will never arrive.
-        return taken >= accepted || taken == Interlocked.Read(ref _counters.Accepted);
-    }
+    // Or all taken: a producer counted when the flush was queued may have been refused since, and will never arrive.
+    private bool IsReached(long accepted) => Volatile.Read(ref _counters.Taken) >= accepted || AllTaken;
 
     /// <summary>
     /// For the writer: a task that completes once <paramref name="records"/> more records than it has taken have been

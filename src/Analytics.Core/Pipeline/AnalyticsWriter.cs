@@ -34,7 +34,6 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private readonly List<RequestRecord> _failed = []; // the batch's failed requests, sampled out of the raw rows or not, for request.failed webhooks
     private readonly List<RequestRecord> _live = []; // every request of the batch, sampled out of the raw rows or not, while the feed is listened to
     private int _pending; // records folded into _batch, whether kept raw or not
-    private int _kept; // raw rows and events in _batch: what fills a batch
     private bool _initialized;
     private volatile int _consecutiveFailures;
     private volatile Exception? _lastError;
@@ -66,6 +65,9 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         _rawSampleRate = options.Value.RawSampleRate;
         _batch = new AnalyticsBatch(options.Value.ClassifyError);
     }
+
+    /// <summary>Gets how many raw rows and events the batch holds: what fills it.</summary>
+    private int Kept => _batch.Requests.Count + _batch.Events.Count;
 
     /// <summary>Gets how many writes in a row have failed; 0 when the last one succeeded.</summary>
     public int ConsecutiveFailures => _consecutiveFailures;
@@ -144,7 +146,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 break;
             }
 
-            var wake = _queue.WakeAfter(Math.Min(_batchSize - _kept, _foldLimit - _pending));
+            var wake = _queue.WakeAfter(Math.Min(_batchSize - Kept, _foldLimit - _pending));
             try
             {
                 if (TakeAvailable())
@@ -178,7 +180,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     {
         var live = _feed.IsActive;
         var spin = default(SpinWait);
-        while (_kept < _batchSize && _pending < _foldLimit)
+        while (Kept < _batchSize && _pending < _foldLimit)
         {
             if (_queue.TryTakeFlush(out var marker))
             {
@@ -201,7 +203,6 @@ internal sealed partial class AnalyticsWriter : BackgroundService
             if (item.Event is { } analyticsEvent)
             {
                 _pending++;
-                _kept++;
                 _batch.AddEvent(analyticsEvent);
                 continue;
             }
@@ -213,11 +214,6 @@ internal sealed partial class AnalyticsWriter : BackgroundService
             var failed = request.IsError;
             var keepRaw = _rawSampleRate >= 1 || failed || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate);
             _batch.AddRequest(request, keepRaw);
-            if (keepRaw)
-            {
-                _kept++;
-            }
-
             if (failed)
             {
                 _failed.Add(request);
@@ -230,7 +226,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         }
 
         // A marker taken earlier still means "write now" until the batch holding it is written.
-        return _kept >= _batchSize || _pending >= _foldLimit || _markers.Count > 0;
+        return Kept >= _batchSize || _pending >= _foldLimit || _markers.Count > 0;
     }
 
     private async Task WriteBatchAsync(CancellationToken stoppingToken)
@@ -320,7 +316,6 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         _failed.Clear();
         _live.Clear();
         _pending = 0;
-        _kept = 0;
     }
 
     /// <summary>Hands the committed batch to the live stream: the raw rows, or every request when some were sampled out.</summary>
