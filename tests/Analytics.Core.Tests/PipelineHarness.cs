@@ -46,6 +46,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public Analytics.Metrics.PrometheusMetrics Prometheus => _services.GetRequiredService<Analytics.Metrics.PrometheusMetrics>();
 
+    /// <summary>Gets the Prometheus exposition as the metrics endpoint writes it.</summary>
+    public string PrometheusText(int streamSubscribers) => Prometheus.Write(Pipeline, streamSubscribers, _services.GetRequiredService<AnalyticsMetrics>());
+
     public static RequestRecord Request(int i, int status = 200) => new()
     {
         Timestamp = DateTimeOffset.UnixEpoch.AddSeconds(i),

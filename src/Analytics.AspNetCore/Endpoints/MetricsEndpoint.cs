@@ -1,5 +1,6 @@
 using Analytics.Live;
 using Analytics.Metrics;
+using Analytics.Pipeline;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,7 +16,8 @@ internal static class MetricsEndpoint
         var services = context.RequestServices;
         var text = services.GetRequiredService<PrometheusMetrics>().Write(
             services.GetRequiredService<IAnalyticsPipeline>(),
-            services.GetRequiredService<LiveFeed>().SubscriberCount);
+            services.GetRequiredService<LiveFeed>().SubscriberCount,
+            services.GetRequiredService<AnalyticsMetrics>());
         return Task.FromResult<IResult>(TypedResults.Text(text, ContentType));
     }
 }

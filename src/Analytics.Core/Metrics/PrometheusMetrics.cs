@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Analytics.Pipeline;
 using Analytics.Rollups;
 
 namespace Analytics.Metrics;
@@ -58,8 +59,8 @@ internal sealed class PrometheusMetrics
         }
     }
 
-    /// <summary>Writes the text exposition format 0.0.4, pipeline counters included.</summary>
-    public string Write(IAnalyticsPipeline pipeline, int streamSubscribers)
+    /// <summary>Writes the text exposition format 0.0.4, the pipeline's, webhooks' and alerts' counters included.</summary>
+    public string Write(IAnalyticsPipeline pipeline, int streamSubscribers, AnalyticsMetrics instruments)
     {
         var text = new StringBuilder(4_096);
         lock (_lock)
@@ -116,6 +117,20 @@ internal sealed class PrometheusMetrics
         Single(text, "analytics_records_written_total", "counter", "Records persisted by the analytics store.", pipeline.Written);
         Single(text, "analytics_queue_length", "gauge", "Records waiting in the analytics queue.", pipeline.QueueLength);
         Single(text, "analytics_stream_subscribers", "gauge", "Open live-stream connections.", streamSubscribers);
+
+        Header(text, "analytics_webhook_deliveries_total", "counter", "Webhook deliveries made by this process since it started, by event type and outcome (delivered, retrying, failed, gone, abandoned).");
+        foreach (var (eventType, outcome, count) in instruments.WebhookDeliveries)
+        {
+            text.Append("analytics_webhook_deliveries_total{event_type=\"");
+            AppendLabelValue(text, eventType);
+            text.Append("\",outcome=\"");
+            AppendLabelValue(text, outcome);
+            text.Append("\"} ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        Header(text, "analytics_alert_transitions_total", "counter", "Alert rules that triggered or resolved in this process's evaluations since it started, by state.");
+        text.Append("analytics_alert_transitions_total{state=\"triggered\"} ").Append(instruments.AlertsTriggered.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        text.Append("analytics_alert_transitions_total{state=\"resolved\"} ").Append(instruments.AlertsResolved.ToString(CultureInfo.InvariantCulture)).Append('\n');
         return text.ToString();
     }
 

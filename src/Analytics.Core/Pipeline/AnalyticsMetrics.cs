@@ -1,10 +1,20 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace Analytics.Pipeline;
 
-/// <summary>The pipeline's own instruments, created through <see cref="IMeterFactory"/> so each host gets its own meter.</summary>
+/// <summary>
+/// The pipeline's own instruments, created through <see cref="IMeterFactory"/> so each host gets its own meter. The
+/// webhook and alert counts are also kept here since the process started, for the Prometheus endpoint, which reads them
+/// whether or not a listener has enabled the instruments.
+/// </summary>
 internal sealed class AnalyticsMetrics
 {
+    // Keyed by webhook event type and outcome: both come from fixed sets, so the dictionary stays small.
+    private readonly ConcurrentDictionary<(string EventType, string Outcome), StrongBox<long>> _deliveries = new();
+    private long _triggered;
+    private long _resolved;
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _written;
@@ -45,8 +55,24 @@ internal sealed class AnalyticsMetrics
         }
     }
 
+    /// <summary>Gets the webhook deliveries since the process started, by event type and outcome, in that order.</summary>
+    public IReadOnlyList<(string EventType, string Outcome, long Count)> WebhookDeliveries =>
+    [
+        .. _deliveries
+            .Select(d => (d.Key.EventType, d.Key.Outcome, Interlocked.Read(ref d.Value.Value)))
+            .OrderBy(d => d.EventType, StringComparer.Ordinal)
+            .ThenBy(d => d.Outcome, StringComparer.Ordinal),
+    ];
+
+    /// <summary>Gets how many alert rules triggered since the process started.</summary>
+    public long AlertsTriggered => Interlocked.Read(ref _triggered);
+
+    /// <summary>Gets how many alert rules resolved since the process started.</summary>
+    public long AlertsResolved => Interlocked.Read(ref _resolved);
+
     public void WebhookDelivered(string eventType, string outcome)
     {
+        Interlocked.Increment(ref _deliveries.GetOrAdd((eventType, outcome), static _ => new StrongBox<long>()).Value);
         if (_webhooks.Enabled)
         {
             _webhooks.Add(1, new KeyValuePair<string, object?>("event_type", eventType), new KeyValuePair<string, object?>("outcome", outcome));
@@ -55,6 +81,7 @@ internal sealed class AnalyticsMetrics
 
     public void AlertTransition(bool triggered)
     {
+        Interlocked.Increment(ref triggered ? ref _triggered : ref _resolved);
         if (_alerts.Enabled)
         {
             _alerts.Add(1, new KeyValuePair<string, object?>("state", triggered ? "triggered" : "resolved"));

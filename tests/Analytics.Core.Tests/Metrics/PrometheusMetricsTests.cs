@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
 using Analytics.Metrics;
+using Analytics.Pipeline;
 using Analytics.Rollups;
 using Analytics.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Tests.Metrics;
 
@@ -18,7 +20,7 @@ public sealed class PrometheusMetricsTests
         metrics.Add(Batch(Start, ("/items/{id}", 200, 3), ("/items/{id}", 200, 30), ("/items/{id}", 500, 300)));
         metrics.Add(Batch(Start.AddMinutes(1), ("/items/{id}", 200, 3), ("/items/{id}", 200, 30), ("/items/{id}", 500, 300)));
 
-        var text = metrics.Write(new StubPipeline(), streamSubscribers: 2);
+        var text = metrics.Write(new StubPipeline(), streamSubscribers: 2, Instruments());
         var samples = Samples(text);
 
         Assert.Equal(4, samples["analytics_http_requests_total{route=\"/items/{id}\",method=\"GET\",status=\"200\"}"]);
@@ -43,7 +45,7 @@ public sealed class PrometheusMetricsTests
     {
         var metrics = new PrometheusMetrics();
         metrics.Add(Batch(Start, [.. Enumerable.Range(0, 200).Select(i => ("/r", 200, Math.Pow(1.05, i) / 10))]));
-        var text = metrics.Write(new StubPipeline(), 0);
+        var text = metrics.Write(new StubPipeline(), 0, Instruments());
 
         var families = text.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToArray();
         Assert.Equal(families.Length, text.Split('\n').Count(l => l.StartsWith("# HELP ", StringComparison.Ordinal)));
@@ -53,6 +55,28 @@ public sealed class PrometheusMetricsTests
         Assert.Equal(PrometheusMetrics.BucketBounds.Length + 1, buckets.Length);
         Assert.Equal(buckets.Order(), buckets);
         Assert.Equal(200, buckets[^1]);
+    }
+
+    [Fact]
+    public void WebhookDeliveriesAndAlertTransitionsAreCountedByTheirLabels()
+    {
+        var instruments = Instruments();
+        instruments.WebhookDelivered("alert.triggered", "retrying");
+        instruments.WebhookDelivered("alert.triggered", "retrying");
+        instruments.WebhookDelivered("alert.triggered", "delivered");
+        instruments.WebhookDelivered("request.failed", "gone");
+        instruments.AlertTransition(triggered: true);
+        instruments.AlertTransition(triggered: true);
+        instruments.AlertTransition(triggered: false);
+
+        var samples = Samples(new PrometheusMetrics().Write(new StubPipeline(), 0, instruments));
+
+        Assert.Equal(2, samples["analytics_webhook_deliveries_total{event_type=\"alert.triggered\",outcome=\"retrying\"}"]);
+        Assert.Equal(1, samples["analytics_webhook_deliveries_total{event_type=\"alert.triggered\",outcome=\"delivered\"}"]);
+        Assert.Equal(1, samples["analytics_webhook_deliveries_total{event_type=\"request.failed\",outcome=\"gone\"}"]);
+        Assert.Equal(3, samples.Count(s => s.Key.StartsWith("analytics_webhook_deliveries_total", StringComparison.Ordinal)));
+        Assert.Equal(2, samples["analytics_alert_transitions_total{state=\"triggered\"}"]);
+        Assert.Equal(1, samples["analytics_alert_transitions_total{state=\"resolved\"}"]);
     }
 
     [Theory]
@@ -70,9 +94,11 @@ public sealed class PrometheusMetricsTests
     [Fact]
     public void NoTrafficStillWritesValidFamiliesAndThePipelineCounters()
     {
-        var text = new PrometheusMetrics().Write(new StubPipeline(), 0);
+        var text = new PrometheusMetrics().Write(new StubPipeline(), 0, Instruments());
         Assert.Contains("# TYPE analytics_http_requests_total counter\n", text);
         Assert.Contains("analytics_queue_length 4\n", text);
+        Assert.Contains("# TYPE analytics_webhook_deliveries_total counter\n", text);
+        Assert.Contains("analytics_alert_transitions_total{state=\"triggered\"} 0\n", text);
         Assert.EndsWith("\n", text);
     }
 
@@ -92,6 +118,10 @@ public sealed class PrometheusMetricsTests
         sketch.Add(100);
         Assert.Equal(expected, sketch.CountAtOrBelow(bound));
     }
+
+    /// <summary>The pipeline's instruments on a meter of their own: their counts start at zero.</summary>
+    private static AnalyticsMetrics Instruments() =>
+        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 
     private static Dictionary<string, double> Samples(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries)

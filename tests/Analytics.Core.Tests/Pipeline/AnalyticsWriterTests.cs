@@ -354,7 +354,7 @@ public class AnalyticsWriterTests
 
         Assert.Equal(Enumerable.Range(0, 100).Select(i => $"/items/{i}").Order(), paths.Order());
         Assert.Equal(1, events);
-        Assert.Contains("analytics_http_requests_total{route=\"/items/{id}\",method=\"GET\",status=\"200\"} 100\n", harness.Prometheus.Write(harness.Pipeline, 1));
+        Assert.Contains("analytics_http_requests_total{route=\"/items/{id}\",method=\"GET\",status=\"200\"} 100\n", harness.PrometheusText(1));
     }
 
     [Fact]
@@ -370,7 +370,7 @@ public class AnalyticsWriterTests
 
         Assert.Equal(1, harness.Pipeline.Dropped);
         Assert.False(subscriber.TryRead(out _));
-        Assert.DoesNotContain("analytics_http_requests_total{", harness.Prometheus.Write(harness.Pipeline, 1));
+        Assert.DoesNotContain("analytics_http_requests_total{", harness.PrometheusText(1));
     }
 
     /// <summary>A started harness that keeps no request raw and never writes on the interval: only full batches and flushes write.</summary>
