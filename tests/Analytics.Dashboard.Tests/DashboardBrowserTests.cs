@@ -30,16 +30,8 @@ public sealed class DashboardBrowserTests(SampleWithBrowser sample, ITestOutputH
 
         await using var context = await sample.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         var page = await context.NewPageAsync();
-        var problems = new ConcurrentQueue<string>();
+        var problems = PageProblems.Watch(page);
         var requests = new ConcurrentQueue<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type is "error" or "warning")
-            {
-                problems.Enqueue($"console {message.Type}: {message.Text}");
-            }
-        };
-        page.PageError += (_, error) => problems.Enqueue($"page error: {error}");
         page.Request += (_, request) => requests.Enqueue(request.Url);
 
         await page.GotoAsync($"{sample.Origin}/analytics/");
@@ -100,9 +92,9 @@ public sealed class DashboardBrowserTests(SampleWithBrowser sample, ITestOutputH
         await page.GotoAsync($"{sample.Origin}/analytics/?range=1h");
         await Assertions.Expect(page.Locator("#card-requests")).Not.ToHaveTextAsync("–", new() { Timeout = 10_000 });
 
+        await Screenshot(page, $"{theme}-phone");
         var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
         Assert.True(overflow <= 0, $"the page is {overflow} px wider than a phone");
-        await Screenshot(page, $"{theme}-phone");
     }
 
     private JsonElement Overview(string query) =>
@@ -110,6 +102,10 @@ public sealed class DashboardBrowserTests(SampleWithBrowser sample, ITestOutputH
 
     private async Task Screenshot(IPage page, string name)
     {
+        // The alerts panel loads when it is scrolled to: the full-page picture shows it loaded, and the page must still fit.
+        await page.Locator("#alerts-panel").ScrollIntoViewIfNeededAsync();
+        await Assertions.Expect(page.Locator("#alert-rules tbody")).ToContainTextAsync("More than 5 % of requests fail", new() { Timeout = 10_000 });
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
         var path = Path.Combine(SampleWithBrowser.Screenshots, $"dashboard-{name}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         output.WriteLine($"screenshot: {path}");

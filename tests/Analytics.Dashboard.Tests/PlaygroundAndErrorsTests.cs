@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Analytics.Testing;
 using Microsoft.Playwright;
 
@@ -14,7 +13,7 @@ public sealed class PlaygroundAndErrorsTests(SampleWithBrowser sample) : IClassF
     {
         await using var context = await sample.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         var page = await context.NewPageAsync();
-        var problems = Watch(page);
+        var problems = PageProblems.Watch(page);
         await page.GotoAsync($"{sample.Origin}/analytics/?range=1h");
 
         var options = page.Locator("#play-endpoint option");
@@ -51,7 +50,7 @@ public sealed class PlaygroundAndErrorsTests(SampleWithBrowser sample) : IClassF
 
         await using var context = await sample.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         var page = await context.NewPageAsync();
-        var problems = Watch(page);
+        var problems = PageProblems.Watch(page);
         await page.GotoAsync($"{sample.Origin}/analytics/?range=1h");
 
         var error = page.Locator("#errors .error-link", new() { HasText = "System.InvalidOperationException" });
@@ -67,19 +66,5 @@ public sealed class PlaygroundAndErrorsTests(SampleWithBrowser sample) : IClassF
         await dialog.Locator(".close").ClickAsync();
         await Assertions.Expect(page.Locator("#errors tbody")).ToContainTextAsync("resolved", new() { Timeout = 10_000 });
         Assert.Empty(problems);
-    }
-
-    private static ConcurrentQueue<string> Watch(IPage page)
-    {
-        var problems = new ConcurrentQueue<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type is "error" or "warning")
-            {
-                problems.Enqueue($"console {message.Type}: {message.Text}");
-            }
-        };
-        page.PageError += (_, error) => problems.Enqueue($"page error: {error}");
-        return problems;
     }
 }

@@ -7,7 +7,7 @@ namespace Analytics.Dashboard.Tests;
 /// The sample on 127.0.0.1 (no demo traffic: the tests make the traffic they check) and Debian's chromium driven by
 /// Playwright, never a downloaded browser. A missing chromium fails the tests, naming it.
 /// </summary>
-public sealed class SampleWithBrowser : IAsyncLifetime
+public class SampleWithBrowser : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -24,14 +24,20 @@ public sealed class SampleWithBrowser : IAsyncLifetime
     /// <summary>Where the tests save their screenshots: TestResults/screenshots at the repository root.</summary>
     public static string Screenshots { get; } = Path.Combine(TestProcess.RepositoryRoot(), "TestResults", "screenshots");
 
+    /// <summary>Gets more command-line arguments for the sample, for fixtures that need other options.</summary>
+    protected virtual IEnumerable<string> Arguments => [];
+
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing (Debian package chromium): run ./test.sh, which installs it.");
         (_sample, Origin) = await TestProcess.StartSampleAsync(
+        [
             "--no-demo-traffic",
             "--Sample:Database", _directory.File("sample.db"),
             "--RequestAnalytics:StatsInterval", "00:00:01",
-            "--RequestAnalytics:FlushInterval", "00:00:00.200");
+            "--RequestAnalytics:FlushInterval", "00:00:00.200",
+            .. Arguments,
+        ]);
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -312,8 +312,10 @@
       const stats = JSON.parse(e.data);
       $('active-now').textContent = `· ${F.count(stats.uniqueUsers)} users, ${F.count(stats.uniqueClients)} clients active in the last 5 minutes`;
       scheduleRefresh();
+      RequestAnalyticsAlerts.refresh(false);
     });
     source.addEventListener('event', () => scheduleRefresh());
+    source.addEventListener('alert', () => RequestAnalyticsAlerts.refresh(true));
   }
 
   function addLiveRow(r) {
@@ -361,6 +363,7 @@
     initTheme();
     RequestAnalyticsErrors.init();
     RequestAnalyticsPlayground.init(api);
+    RequestAnalyticsAlerts.init(api);
     stateToForm(readState());
     $('filters').addEventListener('change', () => {
       const state = formToState();
