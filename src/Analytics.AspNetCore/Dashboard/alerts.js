@@ -16,21 +16,8 @@ var RequestAnalyticsAlerts = (function () {
   let loadedAt = 0;
   let loading = null;
 
+  const { cell, emptyRow } = RequestAnalyticsTable;
   const byId = (id) => document.getElementById(id);
-
-  function cell(row, text, className) {
-    const c = row.insertCell();
-    c.textContent = text;
-    if (className) c.className = className;
-    return c;
-  }
-
-  function emptyRow(body, columns, message) {
-    const c = body.insertRow().insertCell();
-    c.colSpan = columns;
-    c.className = 'muted';
-    c.textContent = message;
-  }
 
   /** A measured value in the rule's unit: a share, milliseconds, a count or a ratio. */
   function value(metric, v) {

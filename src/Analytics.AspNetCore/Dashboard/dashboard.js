@@ -4,6 +4,7 @@
   'use strict';
   const F = RequestAnalyticsFormat;
   const C = RequestAnalyticsCharts;
+  const { emptyRow } = RequestAnalyticsTable;
   const api = new URL('api/', document.baseURI);
   const $ = (id) => document.getElementById(id);
   const FILTERS = ['route', 'method', 'status', 'environment', 'instance'];
@@ -282,13 +283,6 @@
       if (numeric) cell.className = 'num';
       if (className) cell.className = className;
     }
-  }
-
-  function emptyRow(body, columns, message) {
-    const cell = body.insertRow().insertCell();
-    cell.colSpan = columns;
-    cell.className = 'muted';
-    cell.textContent = message;
   }
 
   function applyFilters(changes) {

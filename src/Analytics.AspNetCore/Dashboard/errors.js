@@ -3,15 +3,9 @@
 var RequestAnalyticsErrors = (function () {
   'use strict';
   const F = RequestAnalyticsFormat;
+  const { cell, emptyRow } = RequestAnalyticsTable;
   let api = null;
   let changed = () => {};
-
-  function cell(row, text, className) {
-    const c = row.insertCell();
-    c.textContent = text;
-    if (className) c.className = className;
-    return c;
-  }
 
   function state(e) {
     if (e.regressed) return { text: 'regressed', className: 'badge bad' };
@@ -45,12 +39,7 @@ var RequestAnalyticsErrors = (function () {
       cell(row, F.count(e.count), 'num');
       cell(row, F.time(e.lastSeen, true));
     }
-    if (!errors.length) {
-      const c = body.insertRow().insertCell();
-      c.colSpan = 7;
-      c.className = 'muted';
-      c.textContent = 'No errors in this range';
-    }
+    if (!errors.length) emptyRow(body, 7, 'No errors in this range');
   }
 
   async function call(fingerprint, method) {
