@@ -89,6 +89,40 @@ public sealed class AlertsPanelTests(SampleWithAlerts sample) : IClassFixture<Sa
     }
 
     [Fact]
+    public async Task SendTestQueuesAWebhookTestMessageAndThePanelShowsItsAttempt()
+    {
+        // Subscribed to an event this test never causes, so the only message is the test one.
+        var subscription = await PostAsync("webhooks", $$"""{"url":"{{sample.Origin}}/ping","eventTypes":["alert.resolved"]}""");
+        var id = subscription.GetProperty("id").GetString()!;
+        var gone = await PostAsync("webhooks", $$"""{"url":"{{sample.Origin}}/ping","eventTypes":["alert.resolved"]}""");
+        var goneId = gone.GetProperty("id").GetString()!;
+
+        await using var context = await sample.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        var problems = PageProblems.Watch(page);
+        await page.GotoAsync($"{sample.Origin}/analytics/?range=1h");
+        await page.Locator("#alerts-panel").ScrollIntoViewIfNeededAsync();
+        var row = page.Locator($"#webhooks tr[data-subscription='{id}']");
+        await Assertions.Expect(row.Locator("td").Nth(3)).ToHaveTextAsync("nothing sent yet", new() { Timeout = 10_000 });
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Send test" }).ClickAsync();
+        await Assertions.Expect(row.Locator("td").Nth(3)).ToContainTextAsync("webhook.test · HTTP 405", new() { Timeout = 20_000 });
+        Assert.Empty(problems);
+
+        // A subscription deleted since the panel was drawn: the 404 is said in the panel, and the button can be tried again.
+        using (var deleted = await sample.Client.DeleteAsync($"{sample.Origin}/analytics/api/webhooks/{goneId}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        var goneButton = page.Locator($"#webhooks tr[data-subscription='{goneId}']").GetByRole(AriaRole.Button, new() { Name = "Send test" });
+        await goneButton.ClickAsync();
+        await Assertions.Expect(page.Locator("#alerts-panel .problem")).ToHaveTextAsync($"Could not send a test message to {goneId}: There is no webhook subscription '{goneId}'.", new() { Timeout = 10_000 });
+        await Assertions.Expect(goneButton).ToBeEnabledAsync();
+        Assert.All(problems, p => Assert.Contains("404", p, StringComparison.Ordinal)); // chromium logs the failed fetch itself, and nothing else
+    }
+
+    [Fact]
     public async Task AnAlertsApiThatFailsShowsAProblemInThePanelNotABrokenPage()
     {
         await using var context = await sample.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });

@@ -15,6 +15,7 @@ var RequestAnalyticsAlerts = (function () {
   let visible = false;
   let loadedAt = 0;
   let loading = null;
+  let again = false;
 
   const { cell, emptyRow } = RequestAnalyticsTable;
   const byId = (id) => document.getElementById(id);
@@ -40,8 +41,11 @@ var RequestAnalyticsAlerts = (function () {
     return `${METRICS[r.metric] || r.metric}${event} ${r.operator} ${value(r.metric, r.threshold)} over ${r.window}${scope ? ` on ${scope}` : ''}`;
   }
 
-  async function getJson(path) {
-    const response = await fetch(new URL(path, api), { headers: { accept: 'application/json' } });
+  /** GETs, or POSTs an empty JSON object (the API takes changes only as JSON, so another site's form cannot make them). */
+  async function getJson(path, post) {
+    const response = await fetch(new URL(path, api), post
+      ? { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: '{}' }
+      : { headers: { accept: 'application/json' } });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
       const error = new Error(body.title || response.statusText);
@@ -120,12 +124,51 @@ var RequestAnalyticsAlerts = (function () {
         const c = cell(row, `${F.time(attempt.time, true)} · ${attempt.eventType} · ${outcome} · ${F.duration(attempt.duration)}`, attempt.succeeded ? 'badge ok' : 'badge bad');
         c.title = attempt.error || attempt.response || '';
       }
+      const actions = row.insertCell();
+      const test = document.createElement('button');
+      test.type = 'button';
+      test.className = 'link-button';
+      test.textContent = 'Send test';
+      test.title = `Queue a webhook.test message to ${s.url}`;
+      test.disabled = !s.enabled;
+      test.addEventListener('click', () => sendTest(s.id, test));
+      actions.appendChild(test);
     });
-    if (!shown.length) emptyRow(body, 4, 'No webhook subscriptions: declare them in RequestAnalytics:Webhooks or POST them to api/webhooks');
+    if (!shown.length) emptyRow(body, 5, 'No webhook subscriptions: declare them in RequestAnalytics:Webhooks or POST them to api/webhooks');
   }
 
+  /**
+   * Queues a webhook.test message, then watches the subscription's deliveries log (every second, up to 15 s) until
+   * its attempt appears, and shows the panel again with it.
+   */
+  async function sendTest(id, button) {
+    const problem = panel.querySelector('.problem');
+    if (problem.dataset.from === 'test') problem.hidden = true;
+    button.disabled = true;
+    button.textContent = 'Queued…';
+    try {
+      const { messageId } = await getJson(`webhooks/${encodeURIComponent(id)}/test`, true);
+      for (let i = 0; i < 15; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const page = await getJson(`webhooks/${encodeURIComponent(id)}/deliveries?limit=1`);
+        if (page.items[0]?.messageId === messageId) break;
+      }
+      await load();
+    } catch (error) {
+      problem.textContent = `Could not send a test message to ${id}: ${error.message}`;
+      problem.dataset.from = 'test';
+      problem.hidden = false;
+      button.textContent = 'Send test';
+      button.disabled = false;
+    }
+  }
+
+  /** Loads the panel; asked while a load is running, it loads once more after it, so a change is never missed. */
   async function load() {
-    if (loading) return loading;
+    if (loading) {
+      again = true;
+      return loading;
+    }
     loading = (async () => {
       const problem = panel.querySelector('.problem');
       try {
@@ -133,17 +176,22 @@ var RequestAnalyticsAlerts = (function () {
         renderRules(rules);
         renderHistory(history);
         await renderWebhooks(subscriptions);
-        problem.hidden = true;
+        if (problem.dataset.from === 'load') problem.hidden = true; // a failed test send stays said until the next one
       } catch (error) {
         if (error.status === 501) {
           panel.hidden = true; // the store keeps no alerts or webhooks
           return;
         }
         problem.textContent = `Could not load the alerts: ${error.message}`;
+        problem.dataset.from = 'load';
         problem.hidden = false;
       } finally {
         loadedAt = Date.now();
         loading = null;
+        if (again) {
+          again = false;
+          load();
+        }
       }
     })();
     return loading;
