@@ -10,6 +10,9 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 
     public IReadOnlyList<LogEntry> Entries => [.. _entries];
 
+    /// <summary>Gets or sets the level from which logging throws after keeping the entry, as a broken provider would.</summary>
+    public LogLevel? ThrowFrom { get; set; }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
@@ -25,7 +28,13 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
             owner._entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception), exception));
+            if (logLevel >= owner.ThrowFrom)
+            {
+                throw new InvalidOperationException($"The logging provider is broken ({eventId.Name}).");
+            }
+        }
     }
 }

@@ -60,11 +60,15 @@ public class FakeStore : IAnalyticsStore
 
     public void Release() => _stall?.TrySetResult();
 
+    /// <summary>Gets or sets what runs at the start of every write, on the writer's thread (e.g. producers keeping pace).</summary>
+    public Action? OnWrite { get; set; }
+
     public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task WriteBatchAsync(AnalyticsBatch batch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref WriteAttempts);
+        OnWrite?.Invoke();
         if (_stall is { } stall)
         {
             await stall.Task.WaitAsync(cancellationToken);

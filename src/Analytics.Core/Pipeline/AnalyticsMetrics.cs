@@ -39,21 +39,9 @@ internal sealed class AnalyticsMetrics
     public void ObserveQueueLength(Func<int> queueLength) =>
         Meter.CreateObservableGauge("analytics.queue.length", queueLength, "{record}", "Records waiting to be written.");
 
-    public void Accepted()
-    {
-        if (_accepted.Enabled)
-        {
-            _accepted.Add(1);
-        }
-    }
+    public void Accepted() => Add(_accepted, 1);
 
-    public void Dropped(long count, DropReason reason)
-    {
-        if (_dropped.Enabled)
-        {
-            _dropped.Add(count, new KeyValuePair<string, object?>("reason", reason.ToTagValue()));
-        }
-    }
+    public void Dropped(long count, DropReason reason) => Add(_dropped, count, new KeyValuePair<string, object?>("reason", reason.ToTagValue()));
 
     /// <summary>Gets the webhook deliveries since the process started, by event type and outcome, in that order.</summary>
     public IReadOnlyList<(string EventType, string Outcome, long Count)> WebhookDeliveries =>
@@ -73,31 +61,50 @@ internal sealed class AnalyticsMetrics
     public void WebhookDelivered(string eventType, string outcome)
     {
         Interlocked.Increment(ref _deliveries.GetOrAdd((eventType, outcome), static _ => new StrongBox<long>()).Value);
-        if (_webhooks.Enabled)
-        {
-            _webhooks.Add(1, new KeyValuePair<string, object?>("event_type", eventType), new KeyValuePair<string, object?>("outcome", outcome));
-        }
+        Add(_webhooks, 1, new KeyValuePair<string, object?>("event_type", eventType), new KeyValuePair<string, object?>("outcome", outcome));
     }
 
     public void AlertTransition(bool triggered)
     {
         Interlocked.Increment(ref triggered ? ref _triggered : ref _resolved);
-        if (_alerts.Enabled)
-        {
-            _alerts.Add(1, new KeyValuePair<string, object?>("state", triggered ? "triggered" : "resolved"));
-        }
+        Add(_alerts, 1, new KeyValuePair<string, object?>("state", triggered ? "triggered" : "resolved"));
     }
 
     public void BatchWritten(int count, TimeSpan duration)
     {
-        if (_written.Enabled)
-        {
-            _written.Add(count);
-        }
-
+        Add(_written, count);
         if (_batchDuration.Enabled)
         {
-            _batchDuration.Record(duration.TotalSeconds);
+            try
+            {
+                _batchDuration.Record(duration.TotalSeconds);
+            }
+            catch (Exception)
+            {
+                // As in Add: the batch is committed whatever a listener does.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds to a counter that something listens to. Listeners run inside <c>Add</c>, on the caller's thread: one that
+    /// throws must reach neither a request (the queue counts from the request path) nor the writer, which would take the
+    /// exception for a failed write.
+    /// </summary>
+    private static void Add(Counter<long> counter, long delta, params ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (!counter.Enabled)
+        {
+            return;
+        }
+
+        try
+        {
+            counter.Add(delta, tags);
+        }
+        catch (Exception)
+        {
+            // Measurements are best effort; the pipeline's own counts (Accepted, Dropped, Written) do not depend on them.
         }
     }
 }

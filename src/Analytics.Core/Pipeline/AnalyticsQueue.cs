@@ -169,8 +169,15 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
     /// <summary>Counts a record the middleware could not build; capturing must never throw into a request.</summary>
     internal void CountCaptureFailure(Exception exception)
     {
-        LogCaptureFailed(_logger, exception);
         CountDropped(1, DropReason.CaptureFailed);
+        try
+        {
+            LogCaptureFailed(_logger, exception);
+        }
+        catch (Exception)
+        {
+            // A logging provider that throws (the logger rethrows its providers' exceptions) must not reach the request.
+        }
     }
 
     internal void CountWritten(int count) => Interlocked.Add(ref _written, count);
@@ -210,17 +217,54 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
         var count = Interlocked.Exchange(ref _unreportedDrops, 0);
         if (count > 0)
         {
-            LogRecordsDropped(_logger, count, Dropped);
+            try
+            {
+                LogRecordsDropped(_logger, count, Dropped);
+            }
+            catch (Exception)
+            {
+                // Reported from producers too: a logging provider that throws must not reach a request or a Track call.
+            }
         }
     }
 
     private bool TryEnqueue(in AnalyticsItem item)
     {
-        var accepted = Interlocked.Increment(ref _counters.Accepted);
-        if (accepted - Volatile.Read(ref _counters.Taken) > _capacity || IsClosed)
+        if (IsClosed)
+        {
+            CountDropped(1, DropReason.Stopped);
+            return false;
+        }
+
+        // A place is reserved only while there is room: a refused record never raises the count, so Accepted (a
+        // Prometheus counter) never goes down while the queue is full. Each success moves it by exactly one, so the
+        // value a producer sets is its own, which is what the wake-up compares with.
+        var seen = Volatile.Read(ref _counters.Accepted);
+        long accepted;
+        while (true)
+        {
+            if (seen - Volatile.Read(ref _counters.Taken) >= _capacity)
+            {
+                CountDropped(1, DropReason.QueueFull);
+                return false;
+            }
+
+            var before = Interlocked.CompareExchange(ref _counters.Accepted, seen + 1, seen);
+            if (before == seen)
+            {
+                accepted = seen + 1;
+                break;
+            }
+
+            seen = before;
+        }
+
+        // Read after the full fence of the exchange, as Close writes the flag before the drain reads the count: either
+        // this sees the queue closed, or the drain waits for this record.
+        if (IsClosed)
         {
             Interlocked.Decrement(ref _counters.Accepted);
-            CountDropped(1, IsClosed ? DropReason.Stopped : DropReason.QueueFull);
+            CountDropped(1, DropReason.Stopped);
             return false;
         }
 

@@ -79,7 +79,9 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     {
         try
         {
-            while (true)
+            // Checked here too, not only where the loop waits: producers that keep the queue full would otherwise let
+            // it write batch after batch without ever waiting, and a stop would never close the queue and drain it.
+            while (!stoppingToken.IsCancellationRequested)
             {
                 await FillBatchAsync(stoppingToken).ConfigureAwait(false);
                 await WriteBatchAsync(stoppingToken).ConfigureAwait(false);
@@ -138,6 +140,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         // The first record is in hand: wait for more until the batch is full, a flush is asked for, or the interval ends.
         // The queue wakes the writer once for all of them, not once per record.
         var started = _timeProvider.GetTimestamp();
+        spin = default;
         while (!TakeAvailable())
         {
             var remaining = _flushInterval - _timeProvider.GetElapsedTime(started);
@@ -152,6 +155,12 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 if (TakeAvailable())
                 {
                     break; // what arrived while arming filled the batch or asked for a flush
+                }
+
+                if (wake.IsCompleted)
+                {
+                    spin.SpinOnce(); // counted by their producers, not enqueued yet: moments away, as above
+                    continue;
                 }
 
                 using var timer = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -247,11 +256,13 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     /// <summary>Writes the batch, retrying with backoff; never throws. While stopping, one last attempt is made.</summary>
     private async Task PersistAsync(CancellationToken stoppingToken)
     {
+        var started = 0L;
+        var committed = false;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var started = _timeProvider.GetTimestamp();
+                started = _timeProvider.GetTimestamp();
 
                 // The store is never cancelled mid-transaction: a batch is written whole or not at all.
                 if (!_initialized)
@@ -269,22 +280,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 }
 
                 await _store.WriteBatchAsync(_batch, CancellationToken.None).ConfigureAwait(false);
-                if (_batch.WebhookMessages.Count > 0)
-                {
-                    _webhooks.Notify();
-                }
-
-                _metrics.BatchWritten(_pending, _timeProvider.GetElapsedTime(started));
-                _queue.CountWritten(_pending);
-                _prometheus.Add(_batch);
-                PublishLive();
-                if (_consecutiveFailures > 0)
-                {
-                    LogStoreRecovered(_logger, _consecutiveFailures);
-                }
-
-                _consecutiveFailures = 0;
-                _lastError = null;
+                committed = true;
                 break;
             }
             catch (Exception ex)
@@ -294,13 +290,13 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 var stopping = stoppingToken.IsCancellationRequested;
                 if (stopping || _backoff.ShouldAbandon(attempt))
                 {
-                    LogBatchAbandoned(_logger, ex, _pending, attempt);
                     _queue.CountDropped(_pending, DropReason.StoreFailed);
+                    Log(static (logger, state) => LogBatchAbandoned(logger, state.ex, state.Count, state.attempt), (ex, Count: _pending, attempt));
                     break;
                 }
 
                 var delay = _backoff.GetDelay(attempt);
-                LogWriteFailed(_logger, ex, _pending, attempt, delay.TotalSeconds);
+                Log(static (logger, state) => LogWriteFailed(logger, state.ex, state.Count, state.attempt, state.delay.TotalSeconds), (ex, Count: _pending, attempt, delay));
                 try
                 {
                     await Task.Delay(delay, _timeProvider, stoppingToken).ConfigureAwait(false);
@@ -309,6 +305,27 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 {
                     // Stopping while backing off: the next iteration is the last attempt.
                 }
+            }
+        }
+
+        if (committed)
+        {
+            // After the commit, outside the retry: nothing here may write the batch again or count it as dropped.
+            _queue.CountWritten(_pending);
+            var failures = _consecutiveFailures;
+            _consecutiveFailures = 0;
+            _lastError = null;
+            if (_batch.WebhookMessages.Count > 0)
+            {
+                _webhooks.Notify();
+            }
+
+            _prometheus.Add(_batch);
+            PublishLive();
+            _metrics.BatchWritten(_pending, _timeProvider.GetElapsedTime(started));
+            if (failures > 0)
+            {
+                Log(static (logger, failures) => LogStoreRecovered(logger, failures), failures);
             }
         }
 
@@ -364,6 +381,22 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         finally
         {
             _queue.MarkDrained();
+        }
+    }
+
+    /// <summary>
+    /// Logs from the writer's loop. The logger rethrows its providers' exceptions, and one that escaped here would stop
+    /// the writer with records still queued, or be taken for a failed write and write the batch twice.
+    /// </summary>
+    private void Log<TState>(Action<ILogger, TState> log, TState state)
+    {
+        try
+        {
+            log(_logger, state);
+        }
+        catch (Exception)
+        {
+            // Nothing else to tell it to.
         }
     }
 

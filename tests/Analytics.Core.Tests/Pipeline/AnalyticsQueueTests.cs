@@ -34,6 +34,67 @@ public class AnalyticsQueueTests
     }
 
     [Fact]
+    public async Task AcceptedNeverGoesDownWhileAFullQueueRefusesRecords()
+    {
+        // Accepted is a Prometheus counter: a scrape that saw it higher than the next one would read as a restart.
+        await using var harness = new PipelineHarness(o => { o.QueueCapacity = 10; o.BatchSize = 10; });
+        var queue = harness.Queue; // the writer is not started: the queue stays full
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(queue.TryEnqueue(PipelineHarness.Request(i)));
+        }
+
+        using var refusing = new CancellationTokenSource();
+        var producer = Task.Run(() =>
+        {
+            while (!refusing.IsCancellationRequested)
+            {
+                queue.TryEnqueue(PipelineHarness.Request(0));
+            }
+        });
+        await Wait.UntilAsync(() => queue.Dropped > 1_000, Deadline, "the producer is refused");
+
+        // Sampled while the producer is refused a million more times (or for 10 s, on a machine too busy to run both).
+        var seen = new HashSet<long>();
+        var until = queue.Dropped + 1_000_000;
+        var started = TimeProvider.System.GetTimestamp();
+        while (queue.Dropped < until && TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(10))
+        {
+            seen.Add(queue.Accepted);
+        }
+
+        refusing.Cancel();
+        await producer;
+        Assert.Equal([10L], seen);
+    }
+
+    [Fact]
+    public async Task ABrokenLoggerOrMeterListenerNeverReachesAProducer()
+    {
+        await using var harness = new PipelineHarness(o => { o.QueueCapacity = 1; o.BatchSize = 1; });
+        harness.Logs.ThrowFrom = LogLevel.Debug;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == AnalyticsMeter.Name && ReferenceEquals(instrument.Meter.Scope, harness.MeterFactory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, _, _) => throw new InvalidOperationException("The listener is broken."));
+        listener.Start();
+
+        Assert.True(harness.Tracker.Track("first")); // accepted: the throwing listener runs after the enqueue
+        Assert.False(harness.Tracker.Track("second")); // refused: full, and the drop warning's logger throws
+        harness.Queue.CountCaptureFailure(new InvalidOperationException("could not build a record")); // logs at debug
+
+        Assert.Equal(1, harness.Pipeline.Accepted);
+        Assert.Equal(2, harness.Pipeline.Dropped);
+        Assert.Contains(harness.Logs.Entries, e => e.EventId.Name == "RecordsDropped");
+        Assert.Contains(harness.Logs.Entries, e => e.EventId.Name == "CaptureFailed");
+    }
+
+    [Fact]
     public async Task TheMeterReportsAcceptedDroppedAndQueueLength()
     {
         await using var harness = new PipelineHarness(o => { o.QueueCapacity = 3; o.BatchSize = 1; });

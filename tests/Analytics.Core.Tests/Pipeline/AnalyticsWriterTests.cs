@@ -163,6 +163,72 @@ public class AnalyticsWriterTests
     }
 
     [Fact]
+    public async Task AStopWhileProducersKeepTheQueueFullClosesAndDrainsIt()
+    {
+        // Producers that refill a batch's worth during every write: the writer never has to wait, which is where it
+        // used to notice a stop.
+        await using var harness = new PipelineHarness(o => { o.BatchSize = 10; o.QueueCapacity = 1_000; o.FlushInterval = TimeSpan.FromHours(1); });
+        var produced = 0;
+        harness.Store.OnWrite = () =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                harness.Queue.TryEnqueue(PipelineHarness.Request(Interlocked.Increment(ref produced)));
+            }
+        };
+        await harness.StartAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(Interlocked.Increment(ref produced)));
+        }
+
+        try
+        {
+            await Wait.UntilAsync(() => harness.Store.BatchesWritten > 50, Deadline, "the producers keep the writer busy");
+
+            await harness.StopAsync().WaitAsync(Deadline);
+
+            Assert.True(harness.Queue.Drained.IsCompleted);
+            Assert.False(harness.Queue.TryEnqueue(PipelineHarness.Request(-1))); // closed
+        }
+        finally
+        {
+            harness.Store.OnWrite = null; // so that a writer that missed the stop can still be disposed
+        }
+
+        Assert.Equal(harness.Pipeline.Accepted, harness.Pipeline.Written);
+        Assert.Equal(harness.Pipeline.Written, harness.Store.Requests.Count);
+    }
+
+    [Fact]
+    public async Task ALoggerThatThrowsNeitherStopsTheWriterNorWritesABatchTwice()
+    {
+        await using var harness = new PipelineHarness();
+        harness.Logs.ThrowFrom = LogLevel.Information; // WriteFailed (a warning) and StoreRecovered (information) both throw
+        harness.Store.Fail = true;
+        await harness.StartAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+        }
+
+        await Wait.UntilAsync(() => harness.Store.WriteAttempts >= 2, Deadline, "the writer retries the failing store");
+        harness.Store.Fail = false;
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        Assert.Equal(10, harness.Store.Requests.Count);
+        Assert.Equal(1, harness.Store.BatchesWritten);
+        Assert.Equal(10, harness.Pipeline.Written);
+        Assert.Equal(0, harness.Pipeline.Dropped);
+        Assert.Contains(harness.Logs.Entries, e => e.EventId.Name == "StoreRecovered");
+
+        // And it keeps writing.
+        harness.Queue.TryEnqueue(PipelineHarness.Request(10));
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+        Assert.Equal(11, harness.Store.Requests.Count);
+    }
+
+    [Fact]
     public async Task RecordsAfterStopAreRefusedAndCountedAsDropped()
     {
         await using var harness = new PipelineHarness();
