@@ -229,6 +229,47 @@ public class AnalyticsWriterTests
     }
 
     [Fact]
+    public async Task AStopRightAfterTheStartStillDrainsWhatWasQueued()
+    {
+        // The host may stop the writer before its loop ever ran (BackgroundService starts it on the thread pool).
+        for (var round = 0; round < 20; round++)
+        {
+            await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromHours(1));
+            for (var i = 0; i < 5; i++)
+            {
+                harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+            }
+
+            await harness.StartAsync();
+            await harness.StopAsync().WaitAsync(Deadline);
+
+            Assert.Equal(5, harness.Store.Requests.Count);
+            Assert.True(harness.Queue.Drained.IsCompleted);
+        }
+    }
+
+    [Fact]
+    public async Task AFlushAskedForAsTheWriterStopsCompletesWithEverythingWritten()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromHours(1));
+            await harness.StartAsync();
+            for (var i = 0; i < 5; i++)
+            {
+                harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+            }
+
+            var flush = harness.Pipeline.FlushAsync().AsTask();
+            var stop = harness.StopAsync();
+            await Task.WhenAll(flush, stop).WaitAsync(Deadline);
+
+            Assert.Equal(5, harness.Store.Requests.Count);
+            Assert.Equal(5, harness.Pipeline.Written);
+        }
+    }
+
+    [Fact]
     public async Task RecordsAfterStopAreRefusedAndCountedAsDropped()
     {
         await using var harness = new PipelineHarness();
