@@ -72,6 +72,35 @@ public class AnalyticsWriterTests
     }
 
     [Fact]
+    public async Task RecordsFromManyThreadsAtOnceStillWakeTheWriterForEveryBatch()
+    {
+        // A lost wake-up would leave the writer waiting for the hour-long interval: every round must be written now.
+        await using var harness = new PipelineHarness(o =>
+        {
+            o.BatchSize = 40;
+            o.FlushInterval = TimeSpan.FromHours(1);
+        });
+        await harness.StartAsync();
+        using var together = new Barrier(4);
+        for (var round = 0; round < 100; round++)
+        {
+            var first = round * 40;
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+            {
+                together.SignalAndWait(Deadline);
+                for (var i = 0; i < 10; i++)
+                {
+                    harness.Queue.TryEnqueue(PipelineHarness.Request(first + (t * 10) + i));
+                }
+            })));
+
+            await Wait.UntilAsync(() => harness.Store.Requests.Count == first + 40, Deadline, $"round {round}'s 40 records wake the writer");
+        }
+
+        Assert.Equal(100, harness.Store.BatchesWritten);
+    }
+
+    [Fact]
     public async Task AtTheIntervalsEndTheBatchHoldsEveryRecordThatArrivedDuringIt()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
