@@ -315,6 +315,11 @@ internal sealed partial class AnalyticsWriter : BackgroundService
             var failures = _consecutiveFailures;
             _consecutiveFailures = 0;
             _lastError = null;
+            if (_webhooks.Store is not null)
+            {
+                _webhooks.BatchCommitted();
+            }
+
             if (_batch.WebhookMessages.Count > 0)
             {
                 _webhooks.Notify();

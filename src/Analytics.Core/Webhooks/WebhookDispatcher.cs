@@ -13,7 +13,6 @@ namespace Analytics.Webhooks;
 internal sealed partial class WebhookDispatcher : BackgroundService
 {
     internal const string HttpClientName = "Analytics.Webhooks";
-    private const int ClaimBatch = 32;
 
     private readonly WebhookSubscriptions _subscriptions;
     private readonly IHttpClientFactory _clients;
@@ -89,16 +88,37 @@ internal sealed partial class WebhookDispatcher : BackgroundService
     {
         await _subscriptions.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
-        var due = await store.ClaimWebhookMessagesAsync(now, now + _policy.Lease, ClaimBatch, cancellationToken).ConfigureAwait(false);
-        if (due.Count > 0)
-        {
-            await Parallel.ForEachAsync(
-                due,
-                new ParallelOptions { MaxDegreeOfParallelism = _policy.MaxConcurrency, CancellationToken = CancellationToken.None },
-                (message, _) => new ValueTask(DeliverAsync(store, message, cancellationToken))).ConfigureAwait(false);
-        }
 
+        // No more than can be sent at once: every message claimed starts now, so each is done well within its lease
+        // (which covers one delivery's longest run), and no other dispatcher can take it while it is still being sent.
+        // The claim itself is not cancelled: a claim the store made but this process never saw would wait out its lease.
+        var due = await store.ClaimWebhookMessagesAsync(now, now + _policy.Lease, _policy.MaxConcurrency, CancellationToken.None).ConfigureAwait(false);
+        await Task.WhenAll(due.Select(message => DeliverOrHandBackAsync(store, message, cancellationToken))).ConfigureAwait(false);
         return due.Count;
+    }
+
+    /// <summary>
+    /// Delivers one message; if anything unexpected fails on the way (the store, a logger), hands the message back
+    /// for a new attempt shortly instead of leaving it leased, and lets the other messages of the round go on.
+    /// </summary>
+    private async Task DeliverOrHandBackAsync(IWebhookStore store, WebhookMessage message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await DeliverAsync(store, message, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            try
+            {
+                LogOutboxFailed(_logger, ex);
+                await store.CompleteWebhookMessageAsync(message with { NextAttemptAt = _timeProvider.GetUtcNow() + _policy.PollInterval }, [], CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The store is failing too: the lease hands the message back when it runs out.
+            }
+        }
     }
 
     private async Task DeliverAsync(IWebhookStore store, WebhookMessage message, CancellationToken stoppingToken)
@@ -115,6 +135,15 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         }
 
         var keys = subscription.Secrets.Select(s => WebhookSecret.TryDecode(s, out var key) ? key : null).OfType<byte[]>().ToArray();
+        if (keys.Length == 0)
+        {
+            // Never sent unsigned: a receiver that checks signatures would reject it, and one that does not should not get it.
+            LogDroppedForSubscription(_logger, message.Id, message.SubscriptionId, "without a usable secret");
+            _metrics.WebhookDelivered(message.EventType, "abandoned");
+            await store.CompleteWebhookMessageAsync(message with { State = WebhookMessageState.Failed }, [], CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
         var delivery = new WebhookDelivery(message, keys);
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url);
         request.Options.Set(WebhookDelivery.Key, delivery);
@@ -158,7 +187,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         {
             updated = updated with { State = WebhookMessageState.Failed };
             outcome = "gone";
-            await DisableAsync(store, subscription, now).ConfigureAwait(false);
+            await DisableAsync(store, subscription.Id, subscription.Url, now).ConfigureAwait(false);
         }
         else if (_policy.NextDelay(updated.Deliveries, delivery.RetryAfter) is { } delay)
         {
@@ -177,11 +206,20 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         await store.CompleteWebhookMessageAsync(updated, delivery.Attempts, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private async Task DisableAsync(IWebhookStore store, WebhookSubscription subscription, DateTimeOffset now)
+    /// <summary>
+    /// Disables the subscription as it is in the store now, not as it was when the delivery started: a change made
+    /// meanwhile (a new URL, a new secret) is kept, and a subscription that moved to another URL is not disabled.
+    /// </summary>
+    private async Task DisableAsync(IWebhookStore store, string id, string goneUrl, DateTimeOffset now)
     {
-        var reason = $"The receiver answered 410 Gone at {now:u}.";
-        LogSubscriptionGone(_logger, subscription.Id, subscription.Url);
-        await store.UpdateWebhookSubscriptionAsync(subscription with { Enabled = false, DisabledReason = reason }, CancellationToken.None).ConfigureAwait(false);
+        LogSubscriptionGone(_logger, id, goneUrl);
+        if (await store.GetWebhookSubscriptionAsync(id, CancellationToken.None).ConfigureAwait(false) is { Enabled: true } current
+            && string.Equals(current.Url, goneUrl, StringComparison.Ordinal))
+        {
+            var reason = $"The receiver answered 410 Gone at {now:u}.";
+            await store.UpdateWebhookSubscriptionAsync(current with { Enabled = false, DisabledReason = reason }, CancellationToken.None).ConfigureAwait(false);
+        }
+
         await _subscriptions.ReloadAsync(CancellationToken.None).ConfigureAwait(false);
     }
 

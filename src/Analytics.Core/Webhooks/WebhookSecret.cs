@@ -38,6 +38,9 @@ internal static class WebhookSecret
     public static string? Check(string? secret) =>
         string.IsNullOrWhiteSpace(secret) ? "must not be empty."
         : !secret.StartsWith(Prefix, StringComparison.Ordinal) ? $"must start with '{Prefix}'."
+
+        // Base64 decoding skips white space, but a store may keep a subscription's secrets one to a line.
+        : secret.AsSpan().ContainsAny(" \t\r\n") ? "must not contain spaces or line breaks."
         : !TryDecode(secret, out _) ? $"must be '{Prefix}' followed by the base64 of {MinKeyBytes} to {MaxKeyBytes} bytes."
         : null;
 }

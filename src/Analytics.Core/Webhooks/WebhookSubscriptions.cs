@@ -17,7 +17,10 @@ internal sealed partial class WebhookSubscriptions
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _loadLock = new(1, 1);
-    private readonly Dictionary<string, (long Minute, int Count)> _failedPerMinute = []; // the writer's alone
+    // request.failed messages per subscription in the current minute: as committed, and as counted for the batch being
+    // written, which starts again from the committed counts on each attempt. Both the writer's alone.
+    private readonly Dictionary<string, (long Minute, int Count)> _failedPerMinute = [];
+    private readonly Dictionary<string, (long Minute, int Count)> _failedInBatch = [];
     private volatile WebhookSubscription[] _all = [];
     private volatile bool _loaded;
     private long _loadedAt;
@@ -113,9 +116,19 @@ internal sealed partial class WebhookSubscriptions
         CreatedAt = _timeProvider.GetUtcNow(),
     };
 
-    /// <summary>Adds the messages of a batch: one per subscription that wants it, for each failed request and each custom event. Called by the writer only.</summary>
+    /// <summary>
+    /// Adds the messages of a batch: one per subscription that wants it, for each failed request and each custom event.
+    /// Called by the writer only, on every attempt to write the batch; <see cref="BatchCommitted"/> then keeps the
+    /// counts toward <see cref="WebhookOptions.MaxRequestFailedPerMinute"/>, so a retried batch does not count twice.
+    /// </summary>
     public void AddMessages(AnalyticsBatch batch, IReadOnlyList<RequestRecord> failedRequests)
     {
+        _failedInBatch.Clear();
+        foreach (var (id, counted) in _failedPerMinute)
+        {
+            _failedInBatch[id] = counted;
+        }
+
         var subscriptions = _all;
         if (subscriptions.Length == 0)
         {
@@ -177,12 +190,22 @@ internal sealed partial class WebhookSubscriptions
         NextAttemptAt = now,
     };
 
+    /// <summary>For the writer, once the batch that <see cref="AddMessages"/> last filled is committed.</summary>
+    public void BatchCommitted()
+    {
+        _failedPerMinute.Clear();
+        foreach (var (id, counted) in _failedInBatch)
+        {
+            _failedPerMinute[id] = counted;
+        }
+    }
+
     private bool UnderFailedCap(string subscriptionId, DateTimeOffset time)
     {
         var minute = time.ToUnixTimeSeconds() / 60;
-        var (seen, count) = _failedPerMinute.GetValueOrDefault(subscriptionId);
+        var (seen, count) = _failedInBatch.GetValueOrDefault(subscriptionId);
         count = seen == minute ? count + 1 : 1;
-        _failedPerMinute[subscriptionId] = (minute, count);
+        _failedInBatch[subscriptionId] = (minute, count);
         if (count == _options.MaxRequestFailedPerMinute + 1)
         {
             LogFailedCapReached(_logger, subscriptionId, _options.MaxRequestFailedPerMinute);

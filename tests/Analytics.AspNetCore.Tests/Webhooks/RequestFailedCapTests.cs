@@ -1,0 +1,56 @@
+using Analytics.AspNetCore.Tests.Endpoints;
+using Analytics.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Analytics.AspNetCore.Tests.Webhooks;
+
+/// <summary><see cref="WebhookOptions.MaxRequestFailedPerMinute"/>: counted once per committed batch, however often the writer retries it.</summary>
+public sealed class RequestFailedCapTests
+{
+    private static readonly DateTimeOffset Minute = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task ARetriedBatchQueuesTheSameMessagesAndOnlyACommittedOneCountsTowardTheCap()
+    {
+        await using var host = await EndpointTestApp.StartAsync(o =>
+        {
+            o.Webhooks.MaxRequestFailedPerMinute = 3;
+            var subscription = new WebhookSubscriptionOptions { Id = "pager", Url = "https://hooks.example.com/pager" };
+            subscription.EventTypes.Add(WebhookEventTypes.RequestFailed);
+            subscription.Secrets.Add(WebhookSecret.Generate());
+            o.Webhooks.Subscriptions.Add(subscription);
+        });
+        var subscriptions = host.App.Services.GetRequiredService<WebhookSubscriptions>();
+        await subscriptions.EnsureLoadedAsync(default);
+        RequestRecord[] failed = [Failed(1), Failed(2)];
+
+        // Two attempts at the same batch, as after a failed write: each holds both messages.
+        var first = new AnalyticsBatch();
+        subscriptions.AddMessages(first, failed);
+        var retry = new AnalyticsBatch();
+        subscriptions.AddMessages(retry, failed);
+        Assert.Equal(2, first.WebhookMessages.Count);
+        Assert.Equal(2, retry.WebhookMessages.Count);
+
+        // Committed: two of the minute's three are used, so of the next two failures in that minute one is sent.
+        subscriptions.BatchCommitted();
+        var next = new AnalyticsBatch();
+        subscriptions.AddMessages(next, [Failed(3), Failed(4)]);
+        Assert.Single(next.WebhookMessages);
+
+        // The next minute starts again.
+        var later = new AnalyticsBatch();
+        subscriptions.AddMessages(later, [Failed(61), Failed(62), Failed(63), Failed(64)]);
+        Assert.Equal(3, later.WebhookMessages.Count);
+    }
+
+    private static RequestRecord Failed(int second) => new()
+    {
+        Timestamp = Minute.AddSeconds(second),
+        Method = "GET",
+        Route = "/items/{id}",
+        Path = "/items/1",
+        StatusCode = 500,
+        Duration = TimeSpan.FromMilliseconds(3),
+    };
+}
