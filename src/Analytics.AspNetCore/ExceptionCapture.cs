@@ -42,7 +42,7 @@ internal static partial class ExceptionCapture
         }
 
         var scrubbed = Scrub(text.ToString(), request);
-        return scrubbed.Length <= MaxStackTraceLength ? scrubbed : scrubbed[..MaxStackTraceLength];
+        return TextLimit.Truncate(scrubbed, MaxStackTraceLength);
     }
 
     public static string? Message(Exception error, HttpRequest request, int maxLength)
@@ -53,7 +53,7 @@ internal static partial class ExceptionCapture
         }
 
         var scrubbed = Scrub(error.Message, request);
-        return scrubbed.Length <= maxLength ? scrubbed : scrubbed[..maxLength];
+        return TextLimit.Truncate(scrubbed, maxLength);
     }
 
     internal static string Scrub(string text, HttpRequest request)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Analytics.Pipeline;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Features.Authentication;
@@ -34,7 +35,7 @@ internal sealed class RequestAnalyticsMiddleware
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (IsExcludedPath(context.Request.Path))
+        if (IsExcludedPath(context.Request.Path) || IsReExecution(context))
         {
             await _next(context).ConfigureAwait(false);
             return;
@@ -62,6 +63,16 @@ internal sealed class RequestAnalyticsMiddleware
             Record(context, body, timestamp, duration, body?.Bytes ?? context.Response.ContentLength ?? 0, error);
             body?.Detach(context);
         }
+    }
+
+    /// <summary>
+    /// Whether the exception handler or the status-code pages run the pipeline again for a request this middleware
+    /// already recorded (with its own path, status and exception): recording the re-run too would count it twice.
+    /// </summary>
+    private static bool IsReExecution(HttpContext context)
+    {
+        var features = context.Features;
+        return features[typeof(IExceptionHandlerFeature)] is not null || features[typeof(IStatusCodeReExecuteFeature)] is not null;
     }
 
     private bool IsExcludedPath(PathString path)
@@ -95,7 +106,7 @@ internal sealed class RequestAnalyticsMiddleware
                 Method = request.Method,
                 Route = GetRoute(endpoint),
                 Path = GetPath(request),
-                StatusCode = error is null ? context.Response.StatusCode : StatusCodes.Status500InternalServerError,
+                StatusCode = error is null ? context.Response.StatusCode : FailedStatus(context, error),
                 Duration = duration,
                 RequestBytes = request.ContentLength ?? 0,
                 ResponseBytes = responseBytes,
@@ -136,6 +147,14 @@ internal sealed class RequestAnalyticsMiddleware
         _lastRecordedEndpoint = endpoint;
         return false;
     }
+
+    /// <summary>The status the client gets for an exception that left the application, as the server and the exception handler answer it.</summary>
+    private static int FailedStatus(HttpContext context, Exception error) => error switch
+    {
+        BadHttpRequestException bad => bad.StatusCode, // a body over the size limit (413), malformed (400) or too slow (408)
+        OperationCanceledException when context.RequestAborted.IsCancellationRequested => StatusCodes.Status499ClientClosedRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
 
     private static string GetRoute(Endpoint? endpoint) => endpoint switch
     {
@@ -195,5 +214,5 @@ internal sealed class RequestAnalyticsMiddleware
     }
 
     private static string? Truncate(string? value, int maxLength) =>
-        string.IsNullOrEmpty(value) ? null : value.Length <= maxLength ? value : value[..maxLength];
+        string.IsNullOrEmpty(value) ? null : TextLimit.Truncate(value, maxLength);
 }

@@ -252,10 +252,49 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IReque
     internal static long Micros(TimeSpan value) => value.Ticks / TimeSpan.TicksPerMicrosecond;
 
     /// <summary>
-    /// PostgreSQL text cannot hold U+0000, which a posted event may carry; it is stored as U+FFFD rather than failing
-    /// the whole batch.
+    /// PostgreSQL text cannot hold U+0000, which a posted event may carry, nor half a surrogate pair, which an
+    /// application's exception message may; either is stored as U+FFFD rather than failing the whole batch.
     /// </summary>
-    internal static string? Text(string? value) => value is null || !value.Contains('\0', StringComparison.Ordinal) ? value : value.Replace('\0', '\uFFFD');
+    internal static string? Text(string? value)
+    {
+        if (value is null || (!value.Contains('\0', StringComparison.Ordinal) && !HasLoneSurrogate(value)))
+        {
+            return value;
+        }
+
+        return string.Create(value.Length, value, static (chars, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = source[i];
+                if (char.IsHighSurrogate(c) && i + 1 < source.Length && char.IsLowSurrogate(source[i + 1]))
+                {
+                    chars[i] = c;
+                    chars[++i] = source[i];
+                }
+                else
+                {
+                    chars[i] = c == '\0' || char.IsSurrogate(c) ? '\uFFFD' : c;
+                }
+            }
+        });
+    }
+
+    private static bool HasLoneSurrogate(ReadOnlySpan<char> text)
+    {
+        for (var i = text.IndexOfAnyInRange('\uD800', '\uDFFF'); i >= 0;)
+        {
+            if (!char.IsHighSurrogate(text[i]) || i + 1 == text.Length || !char.IsLowSurrogate(text[i + 1]))
+            {
+                return true;
+            }
+
+            var next = text[(i + 2)..].IndexOfAnyInRange('\uD800', '\uDFFF');
+            i = next < 0 ? -1 : i + 2 + next;
+        }
+
+        return false;
+    }
 
     /// <summary>Opens a pooled connection, creating or migrating the schema first if this store has not yet.</summary>
     internal async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
