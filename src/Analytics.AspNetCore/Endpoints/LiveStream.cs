@@ -71,10 +71,15 @@ internal static class LiveStream
 
         using var expiry = new CancellationTokenSource(maxDuration, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping, expiry.Token);
-        while (await WaitAsync(subscriber, linked.Token).ConfigureAwait(false))
+
+        // The token is looked at between messages too: a client slower than the feed always has some queued, and would
+        // otherwise outlive its duration and hold up the host's shutdown.
+        var lastSent = subscriber.ConnectedId;
+        while (!linked.IsCancellationRequested && await WaitAsync(subscriber, linked.Token).ConfigureAwait(false))
         {
-            while (subscriber.TryRead(out var message))
+            while (!linked.IsCancellationRequested && subscriber.TryRead(out var message))
             {
+                lastSent = message.Id;
                 yield return Item(message.Kind.ToWireName(), message.Id, WithDropped(message.GetJson(LiveJson.Serialize), subscriber.TakeDropped()));
             }
         }
@@ -84,10 +89,12 @@ internal static class LiveStream
             yield break;
         }
 
-        // The server ends the stream (its duration is up, an admin closed it, the host stops): say when to come back.
+        // The server ends the stream (its duration is up, an admin closed it, the host stops): say when to come back. The
+        // ping repeats the id of the last message sent, which the client sends back on reconnecting: a fresh id would tell
+        // it that it had everything up to then, and what was published but not sent to it would never be replayed.
         var reason = expiry.IsCancellationRequested ? "maxDuration" : stopping.IsCancellationRequested ? "stopping" : "closed";
         var ping = JsonSerializer.Serialize(new LivePingPayload(timeProvider.GetUtcNow(), reason), AnalyticsJsonContext.Default.LivePingPayload);
-        yield return Item("ping", feed.NextId(), ping) with { ReconnectionInterval = ReconnectAfter };
+        yield return Item("ping", lastSent, WithDropped(ping, subscriber.TakeDropped())) with { ReconnectionInterval = ReconnectAfter };
     }
 
     private static async ValueTask<bool> WaitAsync(LiveSubscriber subscriber, CancellationToken cancellationToken)

@@ -203,6 +203,28 @@ public class LiveStreamTests
     }
 
     [Fact]
+    public async Task AReconnectWithTheClosingPingsIdGetsWhatWasPublishedAfterTheClose()
+    {
+        await using var host = await EndpointTestApp.StartAsync();
+        await using var first = await SseReader.OpenAsync(host.Client, Stream);
+        await first.NextAsync("connected");
+        (await host.Client.GetAsync("/items/1")).Dispose();
+        await host.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+        var seen = await first.NextAsync("request");
+
+        (await host.Client.DeleteAsync(Stream)).Dispose();
+        var closing = await first.NextAsync(e => e.Type == "ping" && e.Retry is not null, "closing ping");
+        (await host.Client.GetAsync("/items/2")).Dispose(); // published while the client is away
+        await host.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        // The closing ping repeats the last id sent, so reconnecting with it (as a browser does) replays /items/2.
+        Assert.Equal(seen.Id, closing.Id);
+        await using var second = await SseReader.OpenAsync(host.Client, Stream, closing.Id);
+        var replayed = await second.NextAsync("request");
+        Assert.Equal("/items/2", replayed.Json.GetProperty("path").GetString());
+    }
+
+    [Fact]
     public async Task AConnectionEndsAfterMaxStreamDurationWithARetryHint()
     {
         await using var host = await EndpointTestApp.StartAsync(o => o.MaxStreamDuration = TimeSpan.FromSeconds(1));
