@@ -123,8 +123,13 @@ internal sealed partial class WebhookDispatcher : BackgroundService
 
     private async Task DeliverAsync(IWebhookStore store, WebhookMessage message, CancellationToken stoppingToken)
     {
-        var subscription = _subscriptions.All.FirstOrDefault(s => s.Id == message.SubscriptionId)
-            ?? await store.GetWebhookSubscriptionAsync(message.SubscriptionId, CancellationToken.None).ConfigureAwait(false);
+        var subscription = _subscriptions.All.FirstOrDefault(s => s.Id == message.SubscriptionId);
+        if (subscription is not { Enabled: true })
+        {
+            // Not given up on a cached answer: the cache may be up to RefreshInterval old, and another instance may
+            // have created or enabled the subscription since. The store decides.
+            subscription = await store.GetWebhookSubscriptionAsync(message.SubscriptionId, CancellationToken.None).ConfigureAwait(false);
+        }
         if (subscription is not { Enabled: true })
         {
             var why = subscription is null ? "deleted" : "disabled";

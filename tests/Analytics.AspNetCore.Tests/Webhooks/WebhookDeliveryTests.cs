@@ -173,6 +173,34 @@ public class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task AMessageIsNotGivenUpOnACachedDisabledStateTheStoreNoLongerHolds()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await StartHostAsync(receiver.Url(), [WebhookEventTypes.Test]);
+        var subscriptions = host.App.Services.GetRequiredService<WebhookSubscriptions>();
+        var store = subscriptions.Store!;
+        await subscriptions.EnsureLoadedAsync(default); // the declared subscription is in the store
+
+        // Another instance disabled the subscription, and this one has reloaded since: its cache says disabled.
+        var ops = (await store.GetWebhookSubscriptionAsync("ops", default))!;
+        await store.UpdateWebhookSubscriptionAsync(ops with { Enabled = false }, default);
+        await subscriptions.ReloadAsync(default);
+        Assert.False(subscriptions.All.Single(s => s.Id == "ops").Enabled);
+
+        // Then it enabled it again and queued a message, before this instance's next reload.
+        await store.UpdateWebhookSubscriptionAsync(ops with { Enabled = true }, default);
+        var message = WebhookSubscriptions.NewMessage("ops", WebhookEventTypes.Test, """{"type":"webhook.test"}"""u8.ToArray(), DateTimeOffset.UtcNow);
+        await store.EnqueueWebhookMessagesAsync([message], default);
+        subscriptions.Notify();
+
+        await Wait.UntilAsync(
+            async () => (await store.GetWebhookMessageAsync(message.Id, default))?.State == WebhookMessageState.Delivered,
+            TimeSpan.FromSeconds(10),
+            "the message is delivered, not given up");
+        Assert.Equal(message.Id, Assert.Single(receiver.Accepted).Id);
+    }
+
+    [Fact]
     public async Task RedirectsAreNotFollowedAndTheMessageIsGivenUpWhenTheScheduleRunsOut()
     {
         await using var receiver = await WebhookReceiver.StartAsync(0,
