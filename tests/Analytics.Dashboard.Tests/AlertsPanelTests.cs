@@ -32,6 +32,18 @@ public sealed class AlertsPanelTests(SampleWithAlerts sample) : IClassFixture<Sa
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>Subscribes the sample's GET-only <c>/ping</c> (it answers a POST with 405) to one event type; returns the id.</summary>
+    private async Task<string> SubscribePingAsync(string eventType) =>
+        (await PostAsync("webhooks", $$"""{"url":"{{sample.Origin}}/ping","eventTypes":["{{eventType}}"]}""")).GetProperty("id").GetString()!;
+
+    /// <summary>A page in a fresh desktop-sized context, watched for console errors; dispose the context.</summary>
+    private async Task<(IBrowserContext Context, IPage Page, System.Collections.Concurrent.ConcurrentQueue<string> Problems)> NewPageAsync()
+    {
+        var context = await sample.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        return (context, page, PageProblems.Watch(page));
+    }
+
     [Fact]
     public async Task ARuleThatStartsFiringShowsSoWithoutAReloadAndAWebhookShowsItsLastDelivery()
     {
@@ -40,12 +52,10 @@ public sealed class AlertsPanelTests(SampleWithAlerts sample) : IClassFixture<Sa
         // is a failure to show.
         var rule = await PostAsync("alerts", """{"name":"Any traffic","metric":"requestCount","route":"/items/{id:int}","window":"1m","operator":">","threshold":0}""");
         var ruleId = rule.GetProperty("id").GetString()!;
-        var subscription = await PostAsync("webhooks", $$"""{"url":"{{sample.Origin}}/ping","eventTypes":["alert.triggered"]}""");
-        var subscriptionId = subscription.GetProperty("id").GetString()!;
+        var subscriptionId = await SubscribePingAsync("alert.triggered");
 
-        await using var context = await sample.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        var problems = PageProblems.Watch(page);
+        var (context, page, problems) = await NewPageAsync();
+        await using var owned = context;
         var alertCalls = 0;
         page.Request += (_, request) =>
         {
@@ -92,14 +102,11 @@ public sealed class AlertsPanelTests(SampleWithAlerts sample) : IClassFixture<Sa
     public async Task SendTestQueuesAWebhookTestMessageAndThePanelShowsItsAttempt()
     {
         // Subscribed to an event this test never causes, so the only message is the test one.
-        var subscription = await PostAsync("webhooks", $$"""{"url":"{{sample.Origin}}/ping","eventTypes":["alert.resolved"]}""");
-        var id = subscription.GetProperty("id").GetString()!;
-        var gone = await PostAsync("webhooks", $$"""{"url":"{{sample.Origin}}/ping","eventTypes":["alert.resolved"]}""");
-        var goneId = gone.GetProperty("id").GetString()!;
+        var id = await SubscribePingAsync("alert.resolved");
+        var goneId = await SubscribePingAsync("alert.resolved");
 
-        await using var context = await sample.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        var problems = PageProblems.Watch(page);
+        var (context, page, problems) = await NewPageAsync();
+        await using var owned = context;
         await page.GotoAsync($"{sample.Origin}/analytics/?range=1h");
         await page.Locator("#alerts-panel").ScrollIntoViewIfNeededAsync();
         var row = page.Locator($"#webhooks tr[data-subscription='{id}']");
@@ -125,9 +132,8 @@ public sealed class AlertsPanelTests(SampleWithAlerts sample) : IClassFixture<Sa
     [Fact]
     public async Task AnAlertsApiThatFailsShowsAProblemInThePanelNotABrokenPage()
     {
-        await using var context = await sample.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        var problems = PageProblems.Watch(page);
+        var (context, page, problems) = await NewPageAsync();
+        await using var owned = context;
         await page.RouteAsync("**/api/alerts/history*", route => route.FulfillAsync(new()
         {
             Status = (int)HttpStatusCode.InternalServerError,
