@@ -192,8 +192,8 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
     /// <summary>Gets the body bytes written through this counter so far in the current request.</summary>
     public long Bytes => _bytes;
 
-    /// <summary>Restores the body feature this counter replaced and returns the bytes written through it.</summary>
-    public long Detach(HttpContext context)
+    /// <summary>Restores the body feature this counter replaced; <see cref="Bytes"/> keeps the count until the next attach.</summary>
+    public void Detach(HttpContext context)
     {
         if (ReferenceEquals(context.Features[typeof(IHttpResponseBodyFeature)], this))
         {
@@ -201,6 +201,5 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
         }
 
         _attached = false;
-        return _bytes;
     }
 }
