@@ -7,7 +7,7 @@ namespace Analytics.Pipeline;
 
 /// <summary>
 /// The bounded queue between the request path and the writer, and the pipeline's counters. Producers never block and
-/// never lock: a record takes one interlocked increment to reserve its place under the capacity and one lock-free
+/// never lock: a record takes one compare-and-exchange to reserve its place under the capacity and one lock-free
 /// <see cref="ConcurrentQueue{T}"/> enqueue; a full or closed queue drops the record and counts it.
 /// </summary>
 /// <remarks>
@@ -28,8 +28,8 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Accepted (incremented by producers, briefly over-counted by one that is then refused) and taken (written by the
-    // writer alone), on separate cache lines. Accepted minus taken is what the queue holds or is about to.
+    // Accepted (raised by producers only while there is room; taken back only by one that raced the queue closing) and
+    // taken (written by the writer alone), on separate cache lines. Accepted minus taken is what the queue holds or is about to.
     private Counters _counters;
     private int _closed;
 
@@ -122,7 +122,7 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
 
     /// <summary>
     /// Gets whether every record accepted so far has been taken. False while a producer that has counted its record is
-    /// still enqueuing it (a few instructions), or is refusing it after seeing the queue full or closed.
+    /// still enqueuing it (a few instructions), or is taking it back after seeing the queue closed.
     /// </summary>
     internal bool AllTaken => Volatile.Read(ref _counters.Taken) == Interlocked.Read(ref _counters.Accepted);
 
@@ -140,7 +140,8 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
         var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Volatile.Write(ref _wake, wake);
 
-        // Exchange, then read: a producer increments, then reads _wakeAt. One of the two sees the other's write.
+        // Exchange, then read: a producer raises the count (a full fence), then reads _wakeAt. One of the two sees the
+        // other's write.
         var target = _counters.Taken + records;
         Interlocked.Exchange(ref _wakeAt, target);
         if (Interlocked.Read(ref _counters.Accepted) >= target || !_flushes.IsEmpty)
@@ -170,14 +171,7 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
     internal void CountCaptureFailure(Exception exception)
     {
         CountDropped(1, DropReason.CaptureFailed);
-        try
-        {
-            LogCaptureFailed(_logger, exception);
-        }
-        catch (Exception)
-        {
-            // A logging provider that throws (the logger rethrows its providers' exceptions) must not reach the request.
-        }
+        GuardedLog.Write(_logger, static (logger, exception) => LogCaptureFailed(logger, exception), exception);
     }
 
     internal void CountWritten(int count) => Interlocked.Add(ref _written, count);
@@ -217,14 +211,7 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
         var count = Interlocked.Exchange(ref _unreportedDrops, 0);
         if (count > 0)
         {
-            try
-            {
-                LogRecordsDropped(_logger, count, Dropped);
-            }
-            catch (Exception)
-            {
-                // Reported from producers too: a logging provider that throws must not reach a request or a Track call.
-            }
+            GuardedLog.Write(_logger, static (logger, state) => LogRecordsDropped(logger, state.count, state.Dropped), (count, Dropped));
         }
     }
 

@@ -1,0 +1,155 @@
+using Microsoft.Extensions.Logging;
+
+namespace Analytics.Pipeline;
+
+/// <summary>The writer's second half: persisting a batch with retries, handing it on once committed, and the drain on stop.</summary>
+internal sealed partial class AnalyticsWriter
+{
+    /// <summary>Writes the batch, retrying with backoff; never throws. While stopping, one last attempt is made.</summary>
+    private async Task PersistAsync(CancellationToken stoppingToken)
+    {
+        var started = 0L;
+        var committed = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                started = _timeProvider.GetTimestamp();
+
+                // The store is never cancelled mid-transaction: a batch is written whole or not at all.
+                if (!_initialized)
+                {
+                    await _store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+                    _initialized = true;
+                }
+
+                if (_webhooks.Store is not null)
+                {
+                    // Built afresh on each attempt, from the subscriptions in effect, so a retried batch queues each message once.
+                    await _webhooks.EnsureLoadedAsync(CancellationToken.None).ConfigureAwait(false);
+                    _batch.WebhookMessageList.Clear();
+                    _webhooks.AddMessages(_batch, _failed);
+                }
+
+                await _store.WriteBatchAsync(_batch, CancellationToken.None).ConfigureAwait(false);
+                committed = true;
+                break;
+            }
+            catch (Exception ex)
+            {
+                _consecutiveFailures++;
+                _lastError = ex;
+                var stopping = stoppingToken.IsCancellationRequested;
+                if (stopping || _backoff.ShouldAbandon(attempt))
+                {
+                    _queue.CountDropped(_pending, DropReason.StoreFailed);
+                    GuardedLog.Write(_logger, static (logger, state) => LogBatchAbandoned(logger, state.ex, state.Count, state.attempt), (ex, Count: _pending, attempt));
+                    break;
+                }
+
+                var delay = _backoff.GetDelay(attempt);
+                GuardedLog.Write(_logger, static (logger, state) => LogWriteFailed(logger, state.ex, state.Count, state.attempt, state.delay.TotalSeconds), (ex, Count: _pending, attempt, delay));
+                try
+                {
+                    await Task.Delay(delay, _timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping while backing off: the next iteration is the last attempt.
+                }
+            }
+        }
+
+        if (committed)
+        {
+            // After the commit, outside the retry: nothing here may write the batch again or count it as dropped.
+            _queue.CountWritten(_pending);
+            var failures = _consecutiveFailures;
+            _consecutiveFailures = 0;
+            _lastError = null;
+            if (_webhooks.Store is not null)
+            {
+                _webhooks.BatchCommitted();
+            }
+
+            if (_batch.WebhookMessages.Count > 0)
+            {
+                _webhooks.Notify();
+            }
+
+            _prometheus.Add(_batch);
+            PublishLive();
+            _metrics.BatchWritten(_pending, _timeProvider.GetElapsedTime(started));
+            if (failures > 0)
+            {
+                GuardedLog.Write(_logger, static (logger, failures) => LogStoreRecovered(logger, failures), failures);
+            }
+        }
+
+        _batch.Clear();
+        _failed.Clear();
+        _live.Clear();
+        _pending = 0;
+    }
+
+    /// <summary>Hands the committed batch to the live stream: the raw rows, or every request when some were sampled out.</summary>
+    private void PublishLive()
+    {
+        if (_live.Count == 0)
+        {
+            _feed.Publish(_batch.Requests, _batch.Events);
+            return;
+        }
+
+        // Sampled-out requests were collected apart; merge them back so the stream shows every request.
+        _live.AddRange(_batch.Requests);
+        _feed.Publish(_live, _batch.Events);
+    }
+
+    /// <summary>Closes the queue and writes everything still in it, so a graceful stop loses nothing that was accepted.</summary>
+    private async Task DrainAsync()
+    {
+        _queue.Close();
+        var stopping = new CancellationToken(canceled: true); // no backoff waits: one last attempt per batch
+
+        try
+        {
+            var spin = default(SpinWait);
+            while (true)
+            {
+                TakeAvailable();
+                if (_pending == 0 && _markers.Count == 0)
+                {
+                    if (_queue.AllTaken)
+                    {
+                        break;
+                    }
+
+                    // A producer counted its record before the queue closed and is enqueuing it right now.
+                    spin.SpinOnce();
+                    continue;
+                }
+
+                await WriteBatchAsync(stopping).ConfigureAwait(false);
+            }
+
+            _queue.ReportDrops();
+        }
+        finally
+        {
+            _queue.MarkDrained();
+        }
+    }
+
+    [LoggerMessage(EventId = 10, EventName = "WriteFailed", Level = LogLevel.Warning,
+        Message = "Request analytics could not write a batch of {Count} records (attempt {Attempt}); retrying in {DelaySeconds} s.")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, int attempt, double delaySeconds);
+
+    [LoggerMessage(EventId = 11, EventName = "BatchAbandoned", Level = LogLevel.Warning,
+        Message = "Request analytics dropped a batch of {Count} records after {Attempts} failed attempts.")]
+    private static partial void LogBatchAbandoned(ILogger logger, Exception exception, int count, int attempts);
+
+    [LoggerMessage(EventId = 12, EventName = "StoreRecovered", Level = LogLevel.Information,
+        Message = "Request analytics is writing again after {Failures} failed attempts.")]
+    private static partial void LogStoreRecovered(ILogger logger, int failures);
+}
