@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace Analytics.AspNetCore;
 
 /// <summary>
-/// Unhealthy when the store cannot be reached or the writer keeps failing; degraded when the queue is nine-tenths full
-/// (drops are imminent); healthy otherwise. Reports the pipeline's counters as data.
+/// The registration's failure status (degraded unless the host chose otherwise) when the store cannot be reached or the
+/// writer keeps failing; degraded when the queue is nine-tenths full (drops are imminent); healthy otherwise. Reports
+/// the pipeline's counters as data.
 /// </summary>
 internal sealed class RequestAnalyticsHealthCheck : IHealthCheck
 {

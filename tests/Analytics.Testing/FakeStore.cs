@@ -125,6 +125,11 @@ public class FakeStore : IAnalyticsStore
 
     public Task<int> PurgeRollupsAsync(Granularity granularity, DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken) => Task.FromResult(0);
 
+    /// <summary>When set, a ping waits on this instead of answering at once (a store that hangs).</summary>
+    public Func<CancellationToken, Task>? OnPing { get; set; }
+
     public Task PingAsync(CancellationToken cancellationToken) =>
-        Fail ? Task.FromException(new IOException("The fake store is failing.")) : Task.CompletedTask;
+        Fail ? Task.FromException(new IOException("The fake store is failing."))
+        : OnPing is { } onPing ? onPing(cancellationToken)
+        : Task.CompletedTask;
 }
