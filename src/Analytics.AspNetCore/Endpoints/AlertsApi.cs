@@ -204,9 +204,9 @@ internal static class AlertsApi
     private static string Shorten(string value) => value.Length > 40 ? value[..40] + "…" : value;
 
     private static IResult NotFound(HttpContext context) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"There is no alert rule '{Id(context)}'.");
+        AnalyticsProblem.Problem(statusCode: StatusCodes.Status404NotFound, title: $"There is no alert rule '{Id(context)}'.");
 
-    private static IResult ReadOnly(HttpContext context) => TypedResults.Problem(
+    private static IResult ReadOnly(HttpContext context) => AnalyticsProblem.Problem(
         statusCode: StatusCodes.Status409Conflict,
         title: $"The alert rule '{Id(context)}' is declared in options (RequestAnalytics:Alerts); change it there.");
 

@@ -40,7 +40,7 @@ internal sealed class AnalyticsAccessFilter(IOptions<RequestAnalyticsOptions> op
 
         return IsAllowed(http, options.Value)
             ? await next(context).ConfigureAwait(false)
-            : TypedResults.Problem(
+            : AnalyticsProblem.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "Remote access to request analytics is off",
                 detail: "Only loopback callers may use these endpoints. Attach authorization to the group (MapRequestAnalytics(...).RequireAuthorization(...)) or set RequestAnalytics:AllowRemoteAccess.");

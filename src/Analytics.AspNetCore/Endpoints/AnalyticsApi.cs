@@ -37,8 +37,8 @@ internal static class AnalyticsApi
         Answer(context, queries, static (q, query, ct) => q.GetEventsAsync(query, ct), AnalyticsJsonContext.Default.EventsOverTime);
 
     /// <summary>A 400 <c>application/problem+json</c> whose <c>errors</c> name each bad parameter.</summary>
-    public static ValidationProblem BadRequest(IDictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, title: "One or more parameters are invalid.");
+    public static IResult BadRequest(IDictionary<string, string[]> errors) =>
+        AnalyticsProblem.Validation(errors, "One or more parameters are invalid.");
 
     private static async Task<IResult> Answer<T>(
         HttpContext context,
@@ -69,7 +69,7 @@ internal static class AnalyticsApi
     /// A 400 for a rule the parser cannot see (too many buckets at a forced granularity, a heatmap by day), which the
     /// query reports naming the property; the message is ours, never user data.
     /// </summary>
-    public static ValidationProblem BadRequest(ArgumentException error) =>
+    public static IResult BadRequest(ArgumentException error) =>
         BadRequest(new Dictionary<string, string[]> { [QueryParameters.ToParameterName(error.ParamName)] = [MessageOf(error)] });
 
     /// <summary>Gets the message of an <see cref="ArgumentException"/> without the " (Parameter 'X')" it appends: the parameter is already the key.</summary>

@@ -37,6 +37,9 @@ namespace Analytics.AspNetCore.Endpoints;
 [JsonSerializable(typeof(AlertRuleView))]
 [JsonSerializable(typeof(IReadOnlyList<AlertRuleView>))]
 [JsonSerializable(typeof(AlertHistoryPage))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
+[JsonSerializable(typeof(string))] // the problems' traceId extension
 internal sealed partial class AnalyticsJsonContext : JsonSerializerContext;
 
 /// <summary>The answer to <c>POST {prefix}/api/events</c>.</summary>

@@ -51,7 +51,7 @@ internal static class Dashboard
     {
         if (!Assets.TryGetValue(name, out var asset))
         {
-            return Task.FromResult<IResult>(TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such dashboard asset"));
+            return Task.FromResult<IResult>(AnalyticsProblem.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such dashboard asset"));
         }
 
         var response = context.Response;

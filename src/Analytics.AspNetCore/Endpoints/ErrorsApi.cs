@@ -26,7 +26,7 @@ internal static class ErrorsApi
         {
             var detail = await ask(context.RequestAborted).ConfigureAwait(false);
             return detail is null
-                ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"There is no error group '{Fingerprint(context)}'.")
+                ? AnalyticsProblem.Problem(statusCode: StatusCodes.Status404NotFound, title: $"There is no error group '{Fingerprint(context)}'.")
                 : TypedResults.Json(detail, AnalyticsJsonContext.Default.ErrorDetail);
         }
         catch (ArgumentException ex)

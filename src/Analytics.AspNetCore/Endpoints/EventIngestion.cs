@@ -29,7 +29,7 @@ internal static class EventIngestion
     {
         if (!context.Request.HasJsonContentType())
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Events must be sent as application/json.");
+            return AnalyticsProblem.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Events must be sent as application/json.");
         }
 
         if (context.Request.ContentLength > MaxBodyBytes)
@@ -65,7 +65,7 @@ internal static class EventIngestion
         {
             // The queue is full (or stopping): the drop is counted; the sender may retry.
             context.Response.Headers.RetryAfter = "1";
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The analytics queue is full; retry shortly.");
+            return AnalyticsProblem.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The analytics queue is full; retry shortly.");
         }
 
         return TypedResults.Json(new EventsAccepted(accepted), AnalyticsJsonContext.Default.EventsAccepted, statusCode: StatusCodes.Status202Accepted);
@@ -307,5 +307,5 @@ internal static class EventIngestion
     }
 
     internal static IResult TooLarge() =>
-        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: $"A body of events is at most {MaxBodyBytes / 1024} KB.");
+        AnalyticsProblem.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: $"A body of events is at most {MaxBodyBytes / 1024} KB.");
 }

@@ -37,7 +37,7 @@ internal static class LiveStream
         if (subscriber is null)
         {
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return TypedResults.Problem(
+            return AnalyticsProblem.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Too many live-stream connections",
                 detail: $"The live stream already has its maximum of {options.MaxStreamSubscribers} connections (RequestAnalytics:MaxStreamSubscribers). Retry later.");

@@ -171,7 +171,7 @@ internal static class WebhooksApi
 
         if (!subscription.Enabled)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The subscription '{subscription.Id}' is disabled; enable it first.");
+            return AnalyticsProblem.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The subscription '{subscription.Id}' is disabled; enable it first.");
         }
 
         var now = Now(context);
@@ -263,7 +263,7 @@ internal static class WebhooksApi
 
         if (existing.Secrets.Count < 2)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The subscription '{existing.Id}' has one secret only; there is no previous one to drop.");
+            return AnalyticsProblem.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The subscription '{existing.Id}' has one secret only; there is no previous one to drop.");
         }
 
         var updated = existing with { Secrets = [existing.Secrets[0]] };
@@ -297,7 +297,7 @@ internal static class WebhooksApi
         {
             null => (null, NotFound(context)),
             { Source: DefinitionSource.Api } subscription => (subscription, null),
-            _ => (null, TypedResults.Problem(
+            _ => (null, AnalyticsProblem.Problem(
                 statusCode: StatusCodes.Status409Conflict,
                 title: $"The subscription '{Id(context)}' is declared in options (RequestAnalytics:Webhooks:Subscriptions); change it there.")),
         };
@@ -335,12 +335,12 @@ internal static class WebhooksApi
         return result;
     }
 
-    internal static IResult NotSupported() => TypedResults.Problem(
+    internal static IResult NotSupported() => AnalyticsProblem.Problem(
         statusCode: StatusCodes.Status501NotImplemented,
         title: "The analytics store in use keeps no webhooks or alerts; the SQLite and PostgreSQL stores do.");
 
     private static IResult NotFound(HttpContext context) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"There is no webhook subscription '{Id(context)}'.");
+        AnalyticsProblem.Problem(statusCode: StatusCodes.Status404NotFound, title: $"There is no webhook subscription '{Id(context)}'.");
 
     private static string Id(HttpContext context) => context.Request.RouteValues["id"]?.ToString() ?? string.Empty;
 
