@@ -10,7 +10,7 @@ namespace Analytics.AspNetCore.Tests;
 /// </summary>
 public partial class PackageTests
 {
-    private static readonly string[] Libraries = ["Analytics.Core", "Analytics.Sqlite", "Analytics.AspNetCore"];
+    private static readonly string[] Libraries = ["Analytics.Core", "Analytics.Sqlite", "Analytics.AspNetCore", "Analytics.PostgreSql"];
 
     [Fact]
     public async Task APackedLibraryWorksInAFreshAppFromALocalFeed()
@@ -101,6 +101,17 @@ public partial class PackageTests
             var text = nuspec.ReadToEnd();
             Assert.Contains("<license type=\"expression\">MIT</license>", text);
             Assert.Contains("<readme>README.md</readme>", text);
+            Assert.Matches("<repository type=\"git\" url=\"https://[^\"]+\"", text);
+            Assert.Matches("<projectUrl>https://[^<]+</projectUrl>", text);
+
+            // The package's own short README, whose links work on a package page: absolute, never into the repository tree.
+            using var readme = new StreamReader(package.GetEntry("README.md")!.Open());
+            var readmeText = readme.ReadToEnd();
+            Assert.StartsWith($"# {library}\n", readmeText.ReplaceLineEndings("\n"));
+            Assert.True(readmeText.Length < 4_000, $"{library}'s package README is {readmeText.Length} characters: the manual is the repository's README");
+            var links = MarkdownLink().Matches(readmeText).Select(m => m.Groups[1].Value).ToList();
+            Assert.NotEmpty(links);
+            Assert.All(links, link => Assert.StartsWith("https://", link));
         }
 
         using var symbols = ZipFile.OpenRead(Path.Combine(feed, $"{library}.{version}.snupkg"));
@@ -126,6 +137,9 @@ public partial class PackageTests
             }
         }
     }
+
+    [GeneratedRegex(@"\]\(([^)]+)\)")]
+    private static partial Regex MarkdownLink();
 
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+")]
     private static partial Regex ListeningOn();
