@@ -22,9 +22,9 @@ internal sealed class RequestAnalyticsMiddleware
     private readonly AnalyticsQueue _queue;
     private readonly RequestAnalyticsMiddlewareSettings _settings;
 
-    // The last endpoint found not to be one of the library's own: requests mostly repeat a few endpoints, and the
-    // metadata lookup is a dictionary probe per request. Whatever a racing write leaves here was checked.
-    private Endpoint? _lastRecordedEndpoint;
+    // The last endpoint seen with its route: requests mostly repeat a few endpoints, and finding the route (and whether
+    // the endpoint is the library's own) is a table lookup per request. Whatever a racing write leaves here is whole.
+    private EndpointRoute? _lastEndpoint;
 
     public RequestAnalyticsMiddleware(RequestDelegate next, AnalyticsQueue queue, RequestAnalyticsMiddlewareSettings settings)
     {
@@ -44,6 +44,10 @@ internal sealed class RequestAnalyticsMiddleware
         var started = Stopwatch.GetTimestamp();
         var timestamp = _settings.Clock.UtcNow(started);
         var body = ResponseBodyCounter.Attach(context);
+
+        // What the client asked for, read before the app runs: an SPA fallback (MapFallbackToFile) rewrites the path to
+        // /index.html and clears the endpoint before it serves the file.
+        var request = new RequestTarget(context.Request.PathBase, context.Request.Path, (context.Features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint);
         Exception? error = null;
         try
         {
@@ -60,7 +64,7 @@ internal sealed class RequestAnalyticsMiddleware
 
             // Recorded before the counter is detached: detaching changes the features' revision again, and every
             // request, response and connection property the record reads would then be looked up afresh.
-            Record(context, body, timestamp, duration, body?.Bytes ?? context.Response.ContentLength ?? 0, error);
+            Record(context, request, body, timestamp, duration, body?.Bytes ?? context.Response.ContentLength ?? 0, error);
             body?.Detach(context);
         }
     }
@@ -88,25 +92,55 @@ internal sealed class RequestAnalyticsMiddleware
         return false;
     }
 
-    private void Record(HttpContext context, ResponseBodyCounter? body, DateTimeOffset timestamp, TimeSpan duration, long responseBytes, Exception? error)
+    private void Record(HttpContext context, in RequestTarget target, ResponseBodyCounter? body, DateTimeOffset timestamp, TimeSpan duration, long responseBytes, Exception? error)
     {
         try
         {
             // Features by the collection's indexer, as in ResponseBodyCounter.Attach: no generic virtual call per feature.
-            var endpoint = (context.Features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint;
-            if (IsAnalyticsEndpoint(endpoint))
+            var endpoint = (context.Features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint ?? target.Endpoint;
+            string route;
+            if (endpoint is null)
             {
-                return;
+                route = body?.SentFile == true ? EndpointRoutes.StaticFile(target.Path) : RequestAnalyticsDefaults.UnmatchedRoute;
+            }
+            else
+            {
+                var known = _lastEndpoint;
+                if (known is null || !ReferenceEquals(known.Endpoint, endpoint))
+                {
+                    _lastEndpoint = known = EndpointRoutes.Of(endpoint);
+                }
+
+                if (known.IsAnalytics)
+                {
+                    return;
+                }
+
+                route = known.Route;
             }
 
             var request = context.Request;
+            var kind = GetKind(context);
+            var status = error is null ? context.Response.StatusCode : FailedStatus(context, error);
+            string? exceptionType = error?.GetType().FullName;
+            string? exceptionMessage = error is null ? null : ExceptionCapture.Message(error, request, RequestAnalyticsDefaults.MaxExceptionMessageLength);
+            if (kind == RequestKind.Grpc && error is null && GrpcStatus.Read(context, out var grpcMessage) is { } code and not 0)
+            {
+                status = GrpcStatus.ToHttpStatus(code);
+                if (status >= StatusCodes.Status500InternalServerError)
+                {
+                    exceptionType = "gRPC " + GrpcStatus.Name(code);
+                    exceptionMessage = grpcMessage is null ? null : TextLimit.Truncate(grpcMessage, RequestAnalyticsDefaults.MaxExceptionMessageLength);
+                }
+            }
+
             _queue.TryEnqueue(new RequestRecord
             {
                 Timestamp = timestamp,
                 Method = request.Method,
-                Route = GetRoute(endpoint),
-                Path = GetPath(request),
-                StatusCode = error is null ? context.Response.StatusCode : FailedStatus(context, error),
+                Route = route,
+                Path = GetPath(request, target),
+                StatusCode = status,
                 Duration = duration,
                 RequestBytes = request.ContentLength ?? 0,
                 ResponseBytes = responseBytes,
@@ -115,13 +149,13 @@ internal sealed class RequestAnalyticsMiddleware
                     : body.FormatClient(context.Connection.RemoteIpAddress, _settings.AnonymizeClientIp),
                 UserAgent = Truncate(request.Headers.UserAgent.ToString(), MaxUserAgentLength),
                 Protocol = request.Protocol,
-                Kind = GetKind(context),
+                Kind = kind,
                 TraceId = Activity.Current is { } activity ? activity.TraceId.ToHexString() : null,
                 UserId = GetUserId(context),
                 Environment = _settings.Identity.Environment,
                 Instance = _settings.Identity.Instance,
-                ExceptionType = error?.GetType().FullName,
-                ExceptionMessage = error is null ? null : ExceptionCapture.Message(error, request, RequestAnalyticsDefaults.MaxExceptionMessageLength),
+                ExceptionType = exceptionType,
+                ExceptionMessage = exceptionMessage,
                 StackTrace = error is null ? null : ExceptionCapture.StackTrace(error, request),
             });
         }
@@ -132,22 +166,6 @@ internal sealed class RequestAnalyticsMiddleware
         }
     }
 
-    private bool IsAnalyticsEndpoint(Endpoint? endpoint)
-    {
-        if (endpoint is null || ReferenceEquals(endpoint, _lastRecordedEndpoint))
-        {
-            return false;
-        }
-
-        if (endpoint.Metadata.GetMetadata<AnalyticsEndpointMetadata>() is not null)
-        {
-            return true;
-        }
-
-        _lastRecordedEndpoint = endpoint;
-        return false;
-    }
-
     /// <summary>The status the client gets for an exception that left the application, as the server and the exception handler answer it.</summary>
     private static int FailedStatus(HttpContext context, Exception error) => error switch
     {
@@ -156,16 +174,9 @@ internal sealed class RequestAnalyticsMiddleware
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    private static string GetRoute(Endpoint? endpoint) => endpoint switch
+    private string GetPath(HttpRequest request, in RequestTarget target)
     {
-        RouteEndpoint { RoutePattern.RawText: { } template } => template,
-        null => RequestAnalyticsDefaults.UnmatchedRoute,
-        _ => endpoint.DisplayName ?? RequestAnalyticsDefaults.UnmatchedRoute,
-    };
-
-    private string GetPath(HttpRequest request)
-    {
-        var path = request.PathBase.HasValue ? (request.PathBase + request.Path).Value : request.Path.Value;
+        var path = target.PathBase.HasValue ? (target.PathBase + target.Path).Value : target.Path.Value;
         if (string.IsNullOrEmpty(path))
         {
             path = "/";
@@ -178,6 +189,9 @@ internal sealed class RequestAnalyticsMiddleware
 
         return Truncate(path, MaxPathLength)!;
     }
+
+    /// <summary>The request's path and endpoint as they were when it reached the middleware.</summary>
+    private readonly record struct RequestTarget(PathString PathBase, PathString Path, Endpoint? Endpoint);
 
     private static RequestKind GetKind(HttpContext context)
     {

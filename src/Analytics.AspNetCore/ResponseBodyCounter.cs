@@ -24,6 +24,7 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
     private CountingPipeWriter? _writer;
     private CountingStream? _stream;
     private long _bytes;
+    private bool _sentFile;
     private bool _attached;
     private System.Net.IPAddress? _clientAddress;
     private bool _clientAnonymized;
@@ -63,6 +64,7 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
 
         counter._inner = inner;
         counter._bytes = 0;
+        counter._sentFile = false;
         counter._attached = true;
         features[typeof(IHttpResponseBodyFeature)] = counter;
         return counter;
@@ -96,6 +98,7 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
     public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default)
     {
         _bytes += count ?? Math.Max(0, new FileInfo(path).Length - offset);
+        _sentFile = true;
         return _inner.SendFileAsync(path, offset, count, cancellationToken);
     }
 
@@ -191,6 +194,9 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
 
     /// <summary>Gets the body bytes written through this counter so far in the current request.</summary>
     public long Bytes => _bytes;
+
+    /// <summary>Gets whether the current request's body was a file sent with <c>SendFileAsync</c> (the static-files middleware's way).</summary>
+    public bool SentFile => _sentFile;
 
     /// <summary>Restores the body feature this counter replaced; <see cref="Bytes"/> keeps the count until the next attach.</summary>
     public void Detach(HttpContext context)
