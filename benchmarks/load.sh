@@ -2,7 +2,9 @@
 # Load test: the sample's cheapest route (/ping) driven by wrk on 127.0.0.1, in three modes started side by side:
 #   off      the sample without the library (--no-analytics)
 #   sampled  analytics on, RawSampleRate=0: rollups, live feed and metrics, no raw rows
-#   raw      analytics on, every raw row kept (the default)
+#   raw      analytics on, every raw row kept (the default), the database in the run's own folder
+#   default  as raw, with the database where the library puts it when no store is chosen (its default location; here
+#            under the run's folder through XDG_DATA_HOME) — MODES="off raw default" compares it with the best place
 # Rounds are interleaved (off, sampled, raw, off, …) so that drift on the shared cores hits every mode alike. The main
 # figure is the server's CPU time per request (utime+stime from /proc/PID/stat over the round, divided by the
 # requests wrk completed), because on two shared cores requests per second vary ±10–15 % from run to run. The server
@@ -20,7 +22,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 WARMUP=${WARMUP:-20}
 TOGETHER=${TOGETHER:-0}
 ROUTE=${ROUTE:-/ping}
-MODES=(off sampled raw)
+read -r -a MODES <<<"${MODES:-off sampled raw}"
 
 if ! command -v wrk >/dev/null; then
   echo "Installing wrk (Debian package wrk)"
@@ -51,10 +53,13 @@ for mode in "${MODES[@]}"; do
     off) flags=(--no-analytics) ;;
     sampled) flags=(--RequestAnalytics:RawSampleRate 0) ;;
     raw) flags=() ;;
+    default) flags=() ;;
   esac
+  database="$work/$mode.db"
+  [ "$mode" = default ] && database=default
   # Logging at Warning: the console logger would otherwise cost CPU per request in every mode.
-  taskset -c 0 dotnet "$sample" --no-demo-traffic --urls "http://127.0.0.1:${port[$mode]}" \
-    --Sample:Database "$work/$mode.db" --Logging:LogLevel:Default Warning "${flags[@]}" >"$work/$mode.log" 2>&1 &
+  XDG_DATA_HOME="$work/data" taskset -c 0 dotnet "$sample" --no-demo-traffic --urls "http://127.0.0.1:${port[$mode]}" \
+    --Sample:Database "$database" --Logging:LogLevel:Default Warning "${flags[@]}" >"$work/$mode.log" 2>&1 &
   pid[$mode]=$!
 done
 
@@ -113,7 +118,7 @@ done
 echo
 echo "Per mode, median over $ROUNDS rounds (server pinned to core 0, wrk -t1 -c$CONNECTIONS on core 1, $DURATION s per round, $ROUTE):"
 echo
-awk '
+awk -v list="${MODES[*]}" '
   NR > 1 { n[$2]++; us[$2, n[$2]] = $5; rps[$2, n[$2]] = $6; p99[$2, n[$2]] = $7; req[$2] += $3 }
   function median(a, m, k,   v, i, j, t) {
     for (i = 1; i <= k; i++) v[i] = a[m, i]
@@ -124,8 +129,8 @@ awk '
     base = median(us, "off", n["off"])
     print "| Mode | Requests (all rounds) | CPU µs/request | Added µs/request | Ratio to off | RPS | p99 ms |"
     print "|------|----------------------:|---------------:|-----------------:|-------------:|----:|----:|"
-    split("off sampled raw", modes, " ")
-    for (i = 1; i <= 3; i++) {
+    count = split(list, modes, " ")
+    for (i = 1; i <= count; i++) {
       m = modes[i]; u = median(us, m, n[m])
       printf "| %s | %d | %.2f | %+.2f | %.3f | %.0f | %.2f |\n", m, req[m], u, u - base, u / base, median(rps, m, n[m]), median(p99, m, n[m])
     }
@@ -134,25 +139,29 @@ awk '
 # Each round runs the modes back to back, so a round's differences are taken a few seconds apart: their median is
 # less exposed to the machine's drift (the baseline alone moves ±10 % between rounds) than the difference of medians.
 echo
-awk '
+awk -v list="${MODES[*]}" '
   NR > 1 { us[$1, $2] = $5; if ($1 > n) n = $1 }
   function median(v, k,   i, j, t) {
     for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
     return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
   }
   END {
-    split("sampled raw", modes, " ")
-    for (i = 1; i <= 2; i++) {
-      k = 0; list = ""
-      for (r = 1; r <= n; r++) { k++; d[k] = us[r, modes[i]] - us[r, "off"] }
-      for (j = 1; j <= k; j++) { list = list sprintf(" %+.2f", d[j]) }
-      printf "%s minus off, round by round:%s; median %+.2f µs/request\n", modes[i], list, median(d, k)
+    count = split(list, modes, " ")
+    for (i = 1; i <= count; i++) {
+      base = modes[i] == "default" && index(" " list " ", " raw ") ? "raw" : "off"
+      if (modes[i] == base || (base == "off" && !index(" " list " ", " off "))) continue
+      k = 0; text = ""
+      for (r = 1; r <= n; r++) { k++; d[k] = us[r, modes[i]] - us[r, base] }
+      for (j = 1; j <= k; j++) { text = text sprintf(" %+.2f", d[j]) }
+      printf "%s minus %s, round by round:%s; median %+.2f µs/request\n", modes[i], base, text, median(d, k)
       delete d
     }
   }' "$work/results"
 
-for mode in sampled raw; do
+for mode in "${MODES[@]}"; do
+  [ "$mode" = off ] && continue
   db="$work/$mode.db"
+  [ "$mode" = default ] && db=$(ls "$work"/data/Analytics/*/analytics.db)
   rows=$(sqlite3 "$db" 'SELECT count(*) FROM requests' 2>/dev/null || echo "? (no sqlite3 CLI)")
   echo "$mode: database $(du -cb "$db"* | tail -1 | cut -f1) bytes on disk (file + WAL), raw rows: $rows"
 done

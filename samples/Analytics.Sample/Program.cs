@@ -19,16 +19,18 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
 }
 
-var databasePath = Path.Combine(builder.Environment.ContentRootPath, builder.Configuration["Sample:Database"] ?? "analytics.db");
+// "default" leaves the choice to the library (its default location, logged at start); benchmarks/load.sh measures it.
+var databaseSetting = builder.Configuration["Sample:Database"] ?? "analytics.db";
+var databasePath = databaseSetting == "default" ? null : Path.Combine(builder.Environment.ContentRootPath, databaseSetting);
 var health = builder.Services.AddHealthChecks();
 if (analytics)
 {
     var analyticsBuilder = builder.Services.AddRequestAnalytics();
-    if (postgres is null)
+    if (postgres is null && databasePath is not null)
     {
         analyticsBuilder.UseSqlite(databasePath);
     }
-    else
+    else if (postgres is not null)
     {
         analyticsBuilder.UsePostgreSql(postgres);
     }
@@ -66,7 +68,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine();
     Console.WriteLine($"Analytics sample listening on {address}");
     Console.WriteLine(!analytics ? "  Request analytics: off (--no-analytics)"
-        : postgres is null ? $"  Request analytics database: {databasePath}"
+        : postgres is null ? $"  Request analytics database: {databasePath ?? "the library's default location (logged above)"}"
         : $"  Request analytics database: PostgreSQL, schema 'analytics' ({new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Password = null }})");
     Console.WriteLine(demoTraffic ? "  Demo traffic: on (--no-demo-traffic turns it off)" : "  Demo traffic: off");
     if (analytics)

@@ -10,7 +10,8 @@ public static class RequestAnalyticsServiceCollectionExtensions
     /// <summary>
     /// Adds request analytics: binds the configuration section <c>RequestAnalytics</c>, then applies
     /// <paramref name="configure"/>; options are validated when the host starts. The store is an SQLite file
-    /// <c>analytics.db</c> in the content root unless another is chosen on the returned builder.
+    /// <c>analytics.db</c> in the user's local application data (outside the content root, whose files the configuration
+    /// watches; the path is logged at start) unless another is chosen on the returned builder.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Optional code configuration, applied after the configuration section.</param>

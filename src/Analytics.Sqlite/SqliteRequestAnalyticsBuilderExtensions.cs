@@ -2,6 +2,8 @@ using Analytics;
 using Analytics.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -29,9 +31,15 @@ public static class SqliteRequestAnalyticsBuilderExtensions
         return builder;
     }
 
-    /// <summary>Registers the default store (<c>analytics.db</c> in the content root) unless another was chosen.</summary>
+    /// <summary>Registers the default store (<see cref="SqliteDefaultLocation"/>) unless another was chosen.</summary>
     internal static void TryAddDefault(IServiceCollection services) =>
-        services.TryAddSingleton<IAnalyticsStore>(sp => Create(sp, "analytics.db"));
+        services.TryAddSingleton<IAnalyticsStore>(sp =>
+        {
+            var environment = sp.GetService<IHostEnvironment>();
+            var path = SqliteDefaultLocation.Choose(environment?.ApplicationName, environment?.ContentRootPath ?? AppContext.BaseDirectory);
+            SqliteDefaultLocation.Log.DefaultDatabase(sp.GetService<ILoggerFactory>()?.CreateLogger("Analytics.Sqlite") ?? NullLogger.Instance, path);
+            return new SqliteAnalyticsStore(path);
+        });
 
     private static SqliteAnalyticsStore Create(IServiceProvider services, string path)
     {

@@ -80,7 +80,13 @@ public partial class PackageTests
 
             Assert.Equal("hello", await client.GetStringAsync("/hello"));
             Assert.Equal("1", await client.GetStringAsync("/count"));
-            Assert.True(File.Exists(Path.Combine(app, "analytics.db")), "the default SQLite file is in the content root");
+            // The default database is outside the content root (which the configuration's reload-on-change watches),
+            // and the app says where at start.
+            Assert.False(File.Exists(Path.Combine(app, "analytics.db")), "the default SQLite file is not in the content root");
+            var announced = await process.WaitForLineAsync(l => l.Contains("Request analytics stores its data in ", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the app names its database");
+            var database = DatabaseAnnounced().Match(announced).Groups[1].Value;
+            Assert.True(File.Exists(database), $"the announced database {database} exists");
+            Directory.Delete(Path.GetDirectoryName(database)!, recursive: true);
         }
         finally
         {
@@ -140,6 +146,9 @@ public partial class PackageTests
 
     [GeneratedRegex(@"\]\(([^)]+)\)")]
     private static partial Regex MarkdownLink();
+
+    [GeneratedRegex(@"stores its data in (.+analytics\.db) ")]
+    private static partial Regex DatabaseAnnounced();
 
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+")]
     private static partial Regex ListeningOn();

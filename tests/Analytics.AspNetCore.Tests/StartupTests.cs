@@ -1,7 +1,9 @@
+using Analytics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.AspNetCore.Tests;
@@ -77,23 +79,58 @@ public class StartupTests
     }
 
     [Fact]
-    public void WithoutAStoreChosenTheSqliteFileIsInTheContentRoot()
+    public void WithoutAStoreChosenTheSqliteFileIsOutsideTheWatchedContentRootAndItsPlaceIsLogged()
     {
-        var root = Path.Combine(Path.GetTempPath(), "analytics-root-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        try
-        {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root });
-            builder.Services.AddRequestAnalytics();
-            using var app = builder.Build();
+        using var root = new TempDirectory();
+        var logs = new CapturingLoggerProvider();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root.Path, ApplicationName = "Orders.Api" });
+        builder.Logging.ClearProviders().AddProvider(logs);
+        builder.Services.AddRequestAnalytics();
+        using var app = builder.Build();
 
-            var store = Assert.IsType<Analytics.Sqlite.SqliteAnalyticsStore>(app.Services.GetRequiredService<IAnalyticsStore>());
+        var store = Assert.IsType<Analytics.Sqlite.SqliteAnalyticsStore>(app.Services.GetRequiredService<IAnalyticsStore>());
+        using var created = new FolderRemover(Path.GetDirectoryName(store.FilePath)!); // the folder is made when the store is
 
-            Assert.Equal(Path.Combine(root, "analytics.db"), store.FilePath);
-        }
-        finally
+        var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        Assert.Equal(Path.Combine(data, "Analytics", Analytics.Sqlite.SqliteDefaultLocation.Folder("Orders.Api", root.Path), "analytics.db"), store.FilePath);
+        Assert.DoesNotContain(root.Path, store.FilePath, StringComparison.Ordinal);
+        Assert.Matches(@"Orders\.Api-[0-9a-f]{8}$", Path.GetFileName(Path.GetDirectoryName(store.FilePath)));
+        Assert.Contains(logs.Entries, e => e.EventId.Name == "DefaultDatabase" && e.Message.Contains(store.FilePath, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheDefaultFolderIsPerAppAndContentRootAndStableAcrossRestarts()
+    {
+        var first = Analytics.Sqlite.SqliteDefaultLocation.Folder("Orders.Api", "/srv/orders");
+        Assert.Equal(first, Analytics.Sqlite.SqliteDefaultLocation.Folder("Orders.Api", "/srv/orders/"));
+        Assert.NotEqual(first, Analytics.Sqlite.SqliteDefaultLocation.Folder("Orders.Api", "/srv/orders-2"));
+        Assert.NotEqual(first, Analytics.Sqlite.SqliteDefaultLocation.Folder("Billing", "/srv/orders"));
+        Assert.StartsWith("bad_name_-", Analytics.Sqlite.SqliteDefaultLocation.Folder("bad name/", "/srv/orders"), StringComparison.Ordinal);
+        Assert.StartsWith("app-", Analytics.Sqlite.SqliteDefaultLocation.Folder(null, "/srv/orders"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AContentRootThatHoldsTheApplicationDataFolderGetsTheDatabaseInTheTemporaryFolder()
+    {
+        // An app run from the home folder: ~/.local/share is inside its content root, which the configuration watches.
+        var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        Assert.False(string.IsNullOrEmpty(data), "this machine has no local application data folder");
+        var contentRoot = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(data))!;
+
+        var path = Analytics.Sqlite.SqliteDefaultLocation.Choose("Home.App", contentRoot);
+
+        Assert.StartsWith(Path.Combine(Path.GetTempPath(), "Analytics"), path, StringComparison.Ordinal);
+        Assert.EndsWith("analytics.db", path, StringComparison.Ordinal);
+    }
+
+    private sealed class FolderRemover(string path) : IDisposable
+    {
+        public void Dispose()
         {
-            Directory.Delete(root, recursive: true);
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
         }
     }
 
