@@ -8,8 +8,11 @@ namespace Microsoft.AspNetCore.Builder;
 public static class RequestAnalyticsApplicationBuilderExtensions
 {
     /// <summary>
-    /// Records every request that passes through this point. Place it early: after the exception handler and forwarded
-    /// headers, before the endpoints. Never blocks and never throws into a request.
+    /// Records every request the app receives. Place it early: after the exception handler and forwarded headers, before
+    /// the endpoints. The path, endpoint and exception are read at this point; the request's timing, status and bytes on
+    /// the wire are taken around the whole pipeline (a startup filter adds that part), so requests that output caching,
+    /// static files or compression handle before this point are recorded too, with the compressed size. Never blocks and
+    /// never throws into a request.
     /// </summary>
     /// <param name="app">The application builder.</param>
     /// <returns>The same application builder.</returns>
@@ -25,6 +28,7 @@ public static class RequestAnalyticsApplicationBuilderExtensions
 
         var queue = app.ApplicationServices.GetRequiredService<AnalyticsQueue>();
         var settings = app.ApplicationServices.GetRequiredService<RequestAnalyticsMiddlewareSettings>();
-        return app.Use(next => new RequestAnalyticsMiddleware(next, queue, settings).InvokeAsync);
+        app.ApplicationServices.GetRequiredService<RequestAnalyticsPlacement>().MarkerPlaced = true;
+        return app.Use(next => new RequestAnalyticsMarkerMiddleware(next, new RequestAnalyticsMiddleware(next, queue, settings)).InvokeAsync);
     }
 }

@@ -13,6 +13,15 @@ namespace Analytics.AspNetCore;
 /// nothing but the rest of the pipeline, allocates nothing but the strings the record keeps, and never throws into
 /// the request: an exception from the application is recorded as a 500 and rethrown untouched.
 /// </summary>
+/// <remarks>
+/// It runs in one of two places. <b>Outermost</b> (<see cref="RequestAnalyticsStartupFilter"/> puts it around the whole
+/// pipeline when the app calls <c>UseRequestAnalytics()</c>): it sees every request the client sent — also those that
+/// output caching, static files or the exception handler answer before <c>UseRequestAnalytics()</c> — and counts the
+/// body bytes as they go on the wire, after response compression; <see cref="RequestAnalyticsMarkerMiddleware"/>, where
+/// the app placed <c>UseRequestAnalytics()</c>, tells it the path, endpoint and exception it saw there. <b>Standalone</b>
+/// (no outermost one: a pipeline built without the web host's startup filters), the marker records through it at its own
+/// place, as before.
+/// </remarks>
 internal sealed class RequestAnalyticsMiddleware
 {
     internal const int MaxPathLength = 2_048;
@@ -21,21 +30,24 @@ internal sealed class RequestAnalyticsMiddleware
     private readonly RequestDelegate _next;
     private readonly AnalyticsQueue _queue;
     private readonly RequestAnalyticsMiddlewareSettings _settings;
+    private readonly bool _outermost;
 
     // The last endpoint seen with its route: requests mostly repeat a few endpoints, and finding the route (and whether
     // the endpoint is the library's own) is a table lookup per request. Whatever a racing write leaves here is whole.
     private EndpointRoute? _lastEndpoint;
 
-    public RequestAnalyticsMiddleware(RequestDelegate next, AnalyticsQueue queue, RequestAnalyticsMiddlewareSettings settings)
+    public RequestAnalyticsMiddleware(RequestDelegate next, AnalyticsQueue queue, RequestAnalyticsMiddlewareSettings settings, bool outermost = false)
     {
         _next = next;
         _queue = queue;
         _settings = settings;
+        _outermost = outermost;
     }
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (IsExcludedPath(context.Request.Path) || IsReExecution(context))
+        // Outermost, a re-execution never reaches this middleware: the exception handler re-runs only what is inside it.
+        if (IsExcludedPath(context.Request.Path) || (!_outermost && IsReExecution(context)))
         {
             await _next(context).ConfigureAwait(false);
             return;
@@ -43,11 +55,18 @@ internal sealed class RequestAnalyticsMiddleware
 
         var started = Stopwatch.GetTimestamp();
         var timestamp = _settings.Clock.UtcNow(started);
-        var body = ResponseBodyCounter.Attach(context);
+        var body = ResponseBodyCounter.Attach(context, _outermost);
+        if (body is null && _outermost)
+        {
+            // A server without a response body feature: the marker records at its own place instead.
+            await _next(context).ConfigureAwait(false);
+            return;
+        }
 
         // What the client asked for, read before the app runs: an SPA fallback (MapFallbackToFile) rewrites the path to
         // /index.html and clears the endpoint before it serves the file.
-        var request = new RequestTarget(context.Request.PathBase, context.Request.Path, (context.Features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint);
+        var target = new RequestTarget(context.Request.PathBase, context.Request.Path, (context.Features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint);
+        body?.CountRequestBody(context);
         Exception? error = null;
         try
         {
@@ -61,10 +80,20 @@ internal sealed class RequestAnalyticsMiddleware
         finally
         {
             var duration = Stopwatch.GetElapsedTime(started);
+            if (body is { Marked: true })
+            {
+                // Where the app placed UseRequestAnalytics(): after forwarded headers and path base, before the endpoint.
+                target = new RequestTarget(body.MarkedPathBase, body.MarkedPath, body.MarkedEndpoint);
+                error = body.MarkedError ?? error;
+            }
 
             // Recorded before the counter is detached: detaching changes the features' revision again, and every
             // request, response and connection property the record reads would then be looked up afresh.
-            Record(context, request, body, timestamp, duration, body?.Bytes ?? context.Response.ContentLength ?? 0, error);
+            if (!(body is { Marked: true } && IsExcludedPath(target.Path)))
+            {
+                Record(context, target, body, timestamp, duration, body?.Bytes ?? context.Response.ContentLength ?? 0, error);
+            }
+
             body?.Detach(context);
         }
     }
@@ -142,7 +171,7 @@ internal sealed class RequestAnalyticsMiddleware
                 Path = GetPath(request, target),
                 StatusCode = status,
                 Duration = duration,
-                RequestBytes = request.ContentLength ?? 0,
+                RequestBytes = request.ContentLength ?? body?.RequestBytes ?? 0,
                 ResponseBytes = responseBytes,
                 ClientIp = body is null
                     ? ClientAddress.Format(context.Connection.RemoteIpAddress, _settings.AnonymizeClientIp)
@@ -190,7 +219,7 @@ internal sealed class RequestAnalyticsMiddleware
         return Truncate(path, MaxPathLength)!;
     }
 
-    /// <summary>The request's path and endpoint as they were when it reached the middleware.</summary>
+    /// <summary>The request's path and endpoint as they were where the app placed <c>UseRequestAnalytics()</c>.</summary>
     private readonly record struct RequestTarget(PathString PathBase, PathString Path, Endpoint? Endpoint);
 
     private static RequestKind GetKind(HttpContext context)

@@ -28,6 +28,8 @@ public static class RequestAnalyticsServiceCollectionExtensions
             AnalyticsCoreServices.Add(services);
             SqliteRequestAnalyticsBuilderExtensions.TryAddDefault(services);
             services.TryAddSingleton<RequestAnalyticsMiddlewareSettings>();
+            services.TryAddSingleton<RequestAnalyticsPlacement>();
+            services.TryAddEnumerable(ServiceDescriptor.Transient<Microsoft.AspNetCore.Hosting.IStartupFilter, RequestAnalyticsStartupFilter>());
         }
 
         if (configure is not null)

@@ -26,6 +26,9 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
     private long _bytes;
     private bool _sentFile;
     private bool _attached;
+    private bool _registered;
+    private IHttpRequestFeature? _requestFeature;
+    private CountingRequestStream? _requestBody;
     private System.Net.IPAddress? _clientAddress;
     private bool _clientAnonymized;
     private string? _client;
@@ -38,8 +41,12 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
 
     public PipeWriter Writer => _writer is { } writer && ReferenceEquals(writer.Inner, _inner.Writer) ? writer : _writer = new CountingPipeWriter(_inner.Writer, this);
 
-    /// <summary>Puts a counter in front of the current body feature; returns <see langword="null"/> when the server has none.</summary>
-    public static ResponseBodyCounter? Attach(HttpContext context)
+    /// <summary>
+    /// Puts a counter in front of the current body feature; returns <see langword="null"/> when the server has none.
+    /// With <paramref name="register"/>, the counter is also the request's feature under its own type, where
+    /// <see cref="RequestAnalyticsMarkerMiddleware"/> finds it to tell what it saw (<see cref="Mark"/>).
+    /// </summary>
+    public static ResponseBodyCounter? Attach(HttpContext context, bool register = false)
     {
         // The collection's indexer, not Get<T>/Set<T>: those are generic virtual methods, a runtime lookup on every
         // call, where Kestrel's indexer is a plain interface call that switches on the type.
@@ -66,7 +73,17 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
         counter._bytes = 0;
         counter._sentFile = false;
         counter._attached = true;
+        counter.Marked = false;
+        counter.MarkedEndpoint = null;
+        counter.MarkedError = null;
+        counter.RequestBytes = 0;
         features[typeof(IHttpResponseBodyFeature)] = counter;
+        if (register)
+        {
+            features[typeof(ResponseBodyCounter)] = counter;
+            counter._registered = true;
+        }
+
         return counter;
     }
 
@@ -198,6 +215,53 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
     /// <summary>Gets whether the current request's body was a file sent with <c>SendFileAsync</c> (the static-files middleware's way).</summary>
     public bool SentFile => _sentFile;
 
+    /// <summary>Gets whether <see cref="RequestAnalyticsMarkerMiddleware"/> saw the current request.</summary>
+    public bool Marked { get; private set; }
+
+    /// <summary>Gets the path base where the marker saw the request.</summary>
+    public PathString MarkedPathBase { get; private set; }
+
+    /// <summary>Gets the path where the marker saw the request.</summary>
+    public PathString MarkedPath { get; private set; }
+
+    /// <summary>Gets the endpoint as the marker saw it, on the way in or, when routing runs after it, on the way out.</summary>
+    public Endpoint? MarkedEndpoint { get; set; }
+
+    /// <summary>Gets the exception that left the pipeline through the marker, if one did.</summary>
+    public Exception? MarkedError { get; set; }
+
+    /// <summary>Gets the request body bytes the app read, for a request that announced no <c>Content-Length</c>.</summary>
+    public long RequestBytes { get; private set; }
+
+    /// <summary>Records where the marker saw the request: its path, path base and endpoint at that point.</summary>
+    public void Mark(HttpRequest request, Endpoint? endpoint)
+    {
+        Marked = true;
+        MarkedPathBase = request.PathBase;
+        MarkedPath = request.Path;
+        MarkedEndpoint = endpoint;
+    }
+
+    /// <summary>
+    /// Counts the request body as the app reads it when the request has one of unknown length (chunked, as
+    /// <c>HttpClient</c>'s <c>JsonContent</c> sends it). Kestrel rebuilds its body reader over a replaced stream, so
+    /// both <c>Request.Body</c> and <c>Request.BodyReader</c> go through the count. Requests with a
+    /// <c>Content-Length</c>, and those that cannot have a body, are left alone.
+    /// </summary>
+    public void CountRequestBody(HttpContext context)
+    {
+        var features = context.Features;
+        if ((features[typeof(IHttpRequestBodyDetectionFeature)] as IHttpRequestBodyDetectionFeature)?.CanHaveBody != true
+            || features[typeof(IHttpRequestFeature)] is not IHttpRequestFeature request
+            || request.Headers.ContentLength is not null)
+        {
+            return;
+        }
+
+        _requestFeature = request;
+        request.Body = _requestBody = new CountingRequestStream(request.Body, this);
+    }
+
     /// <summary>Restores the body feature this counter replaced; <see cref="Bytes"/> keeps the count until the next attach.</summary>
     public void Detach(HttpContext context)
     {
@@ -206,6 +270,68 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
             context.Features[typeof(IHttpResponseBodyFeature)] = _inner;
         }
 
+        if (_requestFeature is { } request)
+        {
+            if (ReferenceEquals(request.Body, _requestBody))
+            {
+                request.Body = _requestBody!.Inner;
+            }
+
+            _requestFeature = null;
+            _requestBody = null;
+        }
+
+        if (_registered)
+        {
+            context.Features[typeof(ResponseBodyCounter)] = null;
+            _registered = false;
+        }
+
         _attached = false;
+    }
+
+    private sealed class CountingRequestStream(Stream inner, ResponseBodyCounter counter) : Stream
+    {
+        public Stream Inner => inner;
+
+        public override bool CanRead => inner.CanRead;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
+
+        public override int Read(Span<byte> buffer) => Counted(inner.Read(buffer));
+
+        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Counted(await inner.ReadAsync(buffer.AsMemory(offset, count), cancellationToken).ConfigureAwait(false));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Counted(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Counted(int read)
+        {
+            counter.RequestBytes += read;
+            return read;
+        }
     }
 }
