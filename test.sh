@@ -2,8 +2,9 @@
 # Builds and runs every test of the solution. Installs what the tests need first: Node.js with the eventsource and
 # standardwebhooks packages
 # (a real SSE client and the reference webhook verifier, tests/node-clients), promtool (Debian package prometheus, Prometheus's own format checker) and
-# Debian's chromium, which the dashboard tests drive through Playwright (no browser is ever downloaded), and Debian's
-# postgresql: a throwaway cluster (tests/postgres-server.sh) serves the PostgreSQL store's tests and is stopped at the end.
+# Debian's chromium, which the dashboard tests drive through Playwright (no browser is ever downloaded), Debian's
+# postgresql: a throwaway cluster (tests/postgres-server.sh) serves the PostgreSQL store's tests and is stopped at the end,
+# and clang with zlib1g-dev, for the consumer matrix's Native AOT publish (tests/Consumers).
 # Results land in TestResults/*.trx. Tests that need a tool fail, naming it, when it could not be installed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,6 +14,9 @@ command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 command -v promtool >/dev/null || missing+=(prometheus)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+# The consumer matrix publishes one app with Native AOT, whose linker step needs clang and zlib's headers.
+command -v clang >/dev/null || missing+=(clang)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages the tests need: ${missing[*]}"
   sudo=""

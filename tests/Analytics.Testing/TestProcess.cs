@@ -36,12 +36,21 @@ public sealed partial class TestProcess : IAsyncDisposable
 
     public string Transcript => string.Join('\n', _output);
 
-    public static TestProcess Start(string fileName, string workingDirectory, params string[] arguments)
+    public static TestProcess Start(string fileName, string workingDirectory, params string[] arguments) =>
+        Start(fileName, workingDirectory, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts a process with <paramref name="environment"/> added to this one's environment.</summary>
+    public static TestProcess Start(string fileName, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(fileName) { WorkingDirectory = workingDirectory };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         return new TestProcess(start);
@@ -60,8 +69,8 @@ public sealed partial class TestProcess : IAsyncDisposable
         return (process, SampleListening().Match(listening).Groups["origin"].Value);
     }
 
-    /// <summary>Runs a command to completion within <paramref name="timeout"/> and fails with its output if it does not exit 0.</summary>
-    public static async Task RunAsync(string workingDirectory, TimeSpan timeout, string fileName, params string[] arguments)
+    /// <summary>Runs a command to its end, failing when it fails or outlives <paramref name="timeout"/>; returns its output.</summary>
+    public static async Task<string> RunAsync(string workingDirectory, TimeSpan timeout, string fileName, params string[] arguments)
     {
         await using var process = Start(fileName, workingDirectory, arguments);
         using var cancellation = new CancellationTokenSource(timeout);
@@ -76,6 +85,7 @@ public sealed partial class TestProcess : IAsyncDisposable
 
         process._process.WaitForExit(); // drains the redirected output
         Assert.True(process._process.ExitCode == 0, $"'{fileName} {string.Join(' ', arguments)}' exited {process._process.ExitCode}:\n{process.Transcript}");
+        return process.Transcript;
     }
 
     /// <summary>Waits until a line of output matches, failing early if the process exits first.</summary>
