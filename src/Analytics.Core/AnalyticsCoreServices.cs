@@ -45,9 +45,7 @@ internal static class AnalyticsCoreServices
         services.TryAddSingleton<WebhookSubscriptions>();
         services.TryAddSingleton<WebhookDispatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookDispatcher>(sp => sp.GetRequiredService<WebhookDispatcher>()));
-        services.AddHttpClient(WebhookDispatcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // attempts time out one by one
-            .ConfigurePrimaryHttpMessageHandler(sp => WebhookConnector.CreateHandler(sp.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value.Webhooks.AllowPrivateNetworks))
-            .AddHttpMessageHandler(sp => new WebhookResilienceHandler(sp.GetRequiredService<WebhookDeliveryPolicy>(), sp.GetRequiredService<TimeProvider>()));
+        WebhookHttpClient.Add(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Health.HealthSampler>());
         services.TryAddSingleton<AlertEvaluator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AlertEvaluator>(sp => sp.GetRequiredService<AlertEvaluator>()));

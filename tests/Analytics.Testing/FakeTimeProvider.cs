@@ -36,6 +36,18 @@ public sealed class FakeTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Gets whether a timer is waiting to fire exactly at <paramref name="at"/>: lets a test know that a worker has
+    /// scheduled a particular wait (a retry after a <c>Retry-After</c>, say) before the clock is moved past it.
+    /// </summary>
+    public bool HasTimerDueAt(DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            return _timers.Any(t => t.DueAt == at);
+        }
+    }
+
     public void Advance(TimeSpan by)
     {
         List<FakeTimer> due;

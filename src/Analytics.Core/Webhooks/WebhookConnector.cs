@@ -12,6 +12,9 @@ namespace Analytics.Webhooks;
 /// </summary>
 internal static class WebhookConnector
 {
+    /// <summary>The guard as one delegate, so that the webhook client can tell that its primary handler still dials through it.</summary>
+    public static readonly Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> Callback = ConnectAsync;
+
     public static SocketsHttpHandler CreateHandler(bool allowPrivateNetworks) => new()
     {
         UseProxy = false,              // a proxy would dial for us, out of reach of the check
@@ -20,7 +23,7 @@ internal static class WebhookConnector
         AutomaticDecompression = DecompressionMethods.None,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectTimeout = TimeSpan.FromSeconds(10),
-        ConnectCallback = allowPrivateNetworks ? null : ConnectAsync,
+        ConnectCallback = allowPrivateNetworks ? null : Callback,
     };
 
     public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)

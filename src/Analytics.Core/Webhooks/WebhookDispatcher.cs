@@ -12,8 +12,6 @@ namespace Analytics.Webhooks;
 /// </summary>
 internal sealed partial class WebhookDispatcher : BackgroundService
 {
-    internal const string HttpClientName = "Analytics.Webhooks";
-
     private readonly WebhookSubscriptions _subscriptions;
     private readonly IHttpClientFactory _clients;
     private readonly WebhookDeliveryPolicy _policy;
@@ -149,15 +147,18 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             return;
         }
 
-        var delivery = new WebhookDelivery(message, keys);
+        var delivery = new WebhookDelivery(message, keys) { Stopping = stoppingToken };
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url);
         request.Options.Set(WebhookDelivery.Key, delivery);
 
         HttpStatusCode? status = null;
         try
         {
-            using var response = await _clients.CreateClient(HttpClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stoppingToken).ConfigureAwait(false);
+            // Set here, not in the client's registration, so that no host default or post-configuration can put a
+            // deadline on the whole delivery: its attempts time out one by one, in the resilience pipeline.
+            using var client = _clients.CreateClient(WebhookHttpClient.Name);
+            client.Timeout = Timeout.InfiniteTimeSpan;
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stoppingToken).ConfigureAwait(false);
             status = response.StatusCode;
         }
         catch (Exception ex) when (stoppingToken.IsCancellationRequested)
@@ -173,7 +174,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         catch (Exception ex)
         {
             delivery.LastError = ex;
-            if (WebhookResilienceHandler.FindRefusal(ex) is { } refused)
+            if (WebhookAttemptHandler.FindRefusal(ex) is { } refused)
             {
                 LogAddressRefused(_logger, message.Id, subscription.Id, refused.Host, refused.Address.ToString());
             }
@@ -230,7 +231,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
 
     private string Describe(HttpStatusCode? status, WebhookDelivery delivery) =>
         status is { } s ? $"HTTP {(int)s}"
-        : delivery.LastError is { } ex ? WebhookResilienceHandler.Describe(ex, CancellationToken.None, _policy.AttemptTimeout)
+        : delivery.LastError is { } ex ? WebhookAttemptHandler.Describe(ex, CancellationToken.None, _policy.AttemptTimeout)
         : "no response";
 
     [LoggerMessage(EventId = 52, EventName = "WebhookDelivered", Level = LogLevel.Debug,

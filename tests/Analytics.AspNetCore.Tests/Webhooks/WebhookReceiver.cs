@@ -42,6 +42,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
             var answer = receiver!._script.TryDequeue(out var scripted) ? scripted : new ScriptedResponse(200);
+            var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             receiver._received.Enqueue(new ReceivedWebhook(
                 context.Request.Path,
                 context.Request.Headers["webhook-id"].ToString(),
@@ -50,7 +51,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 context.Request.ContentType,
                 buffer.ToArray(),
                 answer.Status,
-                DateTimeOffset.UtcNow));
+                DateTimeOffset.UtcNow,
+                headers));
+            if (answer.Hold is { } hold)
+            {
+                // Received before it is answered: a test sees the attempt arrive, moves its clock, then lets it finish.
+                await hold.WaitAsync(context.RequestAborted);
+            }
+
             context.Response.StatusCode = answer.Status;
             if (answer.RetryAfter is { } retryAfter)
             {
@@ -92,9 +100,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 }
 
-public sealed record ScriptedResponse(int Status, string? RetryAfter = null, string? Location = null, string? Body = null);
+/// <summary>One scripted answer; with <paramref name="Hold"/>, it is given only when that task completes (or the request is aborted).</summary>
+public sealed record ScriptedResponse(int Status, string? RetryAfter = null, string? Location = null, string? Body = null, Task? Hold = null);
 
-public sealed record ReceivedWebhook(string Path, string Id, string Timestamp, string Signature, string? ContentType, byte[] Body, int Status, DateTimeOffset ReceivedAt)
+public sealed record ReceivedWebhook(
+    string Path, string Id, string Timestamp, string Signature, string? ContentType, byte[] Body, int Status, DateTimeOffset ReceivedAt,
+    IReadOnlyDictionary<string, string> Headers)
 {
     public string Text => System.Text.Encoding.UTF8.GetString(Body);
 

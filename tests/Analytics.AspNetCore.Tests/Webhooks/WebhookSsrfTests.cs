@@ -37,7 +37,7 @@ public sealed class WebhookSsrfTests : IDisposable
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"http://{host}:{_port}/hook"));
 
-        var refused = WebhookResilienceHandler.FindRefusal(error);
+        var refused = WebhookAttemptHandler.FindRefusal(error);
         Assert.NotNull(refused);
         Assert.Contains(kind, refused.Message);
         Assert.Contains("No connection was made", refused.Message);
