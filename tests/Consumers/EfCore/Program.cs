@@ -31,7 +31,7 @@ app.MapMatrix(async run =>
     run.Equal("EF Core works beside the analytics store", "book", read?.Item);
     run.Equal("requests recorded", 2, rows.Count);
     run.Equal("SQLitePCLRaw 2.1 in use", "2.1", typeof(SQLitePCL.raw).Assembly.GetName().Version?.ToString(2));
-}));
+});
 app.Lifetime.ApplicationStopped.Register(() => File.Delete(appDatabase));
 app.Run();
 

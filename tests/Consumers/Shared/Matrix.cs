@@ -20,8 +20,27 @@ public sealed class MatrixRun(HttpClient client, IAnalyticsQueries queries, IAna
     /// <summary>Everything recorded so far, as the request log has it (newest first).</summary>
     public async Task<IReadOnlyList<RequestLogEntry>> RecordedAsync()
     {
+        // The client can hold a whole response before the server has finished the request (and recorded it). One more
+        // request on the same keep-alive connection (excluded, so not recorded) starts only once the last one ended.
+        await Client.GetAsync("/matrix/settle");
         await pipeline.FlushAsync();
         return (await Queries.GetRequestsAsync(Query(), default)).Items;
+    }
+
+    /// <summary>Reads what was recorded until <paramref name="done"/> holds or 20 s have passed.</summary>
+    public async Task<IReadOnlyList<RequestLogEntry>> RecordedAsync(Func<IReadOnlyList<RequestLogEntry>, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var rows = await RecordedAsync();
+            if (done(rows) || DateTime.UtcNow > deadline)
+            {
+                return rows;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     public void Check(string name, bool pass, string detail) =>
@@ -37,6 +56,13 @@ public sealed class MatrixRun(HttpClient client, IAnalyticsQueries queries, IAna
     {
         var self = $"{context.Request.Scheme}://{context.Request.Host}";
         using var client = new HttpClient { BaseAddress = new Uri(self), Timeout = TimeSpan.FromSeconds(60) };
+        if (context.Request.Protocol == "HTTP/2")
+        {
+            // An endpoint that speaks cleartext HTTP/2 only (the gRPC app): ask for it with prior knowledge.
+            client.DefaultRequestVersion = System.Net.HttpVersion.Version20;
+            client.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+
         var services = context.RequestServices;
         var run = new MatrixRun(client, services.GetRequiredService<IAnalyticsQueries>(), services.GetRequiredService<IAnalyticsPipeline>());
         try

@@ -23,28 +23,35 @@ app.MapMatrix(async run =>
         connections.Add(connection);
     }
 
-    // Quick requests while the connections stay open, for at least a second: the connections then last at least that.
+    // Quick requests while the connections stay open (the shape: a few connections among tens of requests),
+    // then messages over the connections until they have lasted a second.
     var held = Stopwatch.StartNew();
-    var quick = 0;
-    while (quick < 100 || held.Elapsed < TimeSpan.FromSeconds(1))
+    for (var i = 0; i < 50; i++)
     {
         (await run.Client.GetAsync("/ping")).EnsureSuccessStatusCode();
-        quick++;
+    }
+
+    while (held.Elapsed < TimeSpan.FromSeconds(1))
+    {
+        foreach (var connection in connections)
+        {
+            await connection.InvokeAsync<string>("Echo", "hi");
+        }
     }
 
     foreach (var connection in connections)
     {
-        Console.WriteLine(await connection.InvokeAsync<string>("Echo", "hi"));
         await connection.DisposeAsync();
     }
 
-    var rows = await run.RecordedAsync();
+    // A closed connection's request ends on the server a moment after the client let go.
+    var rows = await run.RecordedAsync(rows => rows.Count(r => r.Kind == Analytics.RequestKind.WebSocket) >= 5);
     var sockets = rows.Where(r => r.Kind == Analytics.RequestKind.WebSocket).ToList();
     run.Equal("WebSocket connections recorded", 5, sockets.Count);
-    run.Check("connections lasted over a second", sockets.All(s => s.Duration >= 1000), string.Join(", ", sockets.Select(s => $"{s.Duration:0} ms")));
+    run.Check("connections lasted over a second", sockets.Count > 0 && sockets.All(s => s.Duration >= 1000), string.Join(", ", sockets.Select(s => $"{s.Duration:0} ms")));
     var overview = await run.Queries.GetOverviewAsync(run.Query(), default);
     run.Check("long-lived connections kept out of p95", overview.Latency.P95 < 200, $"p95 {overview.Latency.P95:0.##} ms over {overview.TotalRequests} requests");
-    run.Check("and out of the average", overview.Latency.Avg < 100, $"avg {overview.Latency.Avg:0.##} ms");
+    run.Check("and out of the average", overview.Latency.Avg < 50, $"avg {overview.Latency.Avg:0.##} ms");
 });
 app.Run();
 
