@@ -21,7 +21,8 @@ namespace Analytics.Benchmarks;
 /// delegate without it: the added time and bytes per request. <see cref="WithAnalytics"/> runs the writer with a store
 /// that discards batches, so the queue drains as it would in an app (and the writer's own work lands in the process-wide
 /// figures); <see cref="MiddlewareOnly"/> takes each record back off the queue on the benchmark's thread, with no writer,
-/// which isolates what the request path itself costs and allocates.
+/// which isolates what the request path itself costs and allocates; <see cref="PlacedOutermost"/> does the same with the
+/// recorder placed around the pipeline and <c>UseRequestAnalytics()</c>'s marker inside it, as a host runs them.
 /// </summary>
 [MemoryDiagnoser]
 public class MiddlewareBenchmarks
@@ -35,6 +36,7 @@ public class MiddlewareBenchmarks
     private ServiceProvider _services = null!;
     private RequestDelegate _withAnalytics = null!;
     private RequestDelegate _middlewareOnly = null!;
+    private RequestDelegate _placedOutermost = null!;
     private AnalyticsQueue _isolatedQueue = null!;
     private DefaultHttpContext _context = null!;
 
@@ -64,6 +66,10 @@ public class MiddlewareBenchmarks
             TimeProvider.System,
             NullLogger<AnalyticsQueue>.Instance);
         _middlewareOnly = new RequestAnalyticsMiddleware(Terminal, _isolatedQueue, settings).InvokeAsync;
+
+        // As an app runs it: the startup filter's recorder around the pipeline, UseRequestAnalytics()'s marker inside.
+        var marker = new RequestAnalyticsMarkerMiddleware(Terminal, new RequestAnalyticsMiddleware(Terminal, _isolatedQueue, settings));
+        _placedOutermost = new RequestAnalyticsMiddleware(marker.InvokeAsync, _isolatedQueue, settings, outermost: true).InvokeAsync;
 
         _context = new DefaultHttpContext();
         _context.Request.Method = HttpMethods.Get;
@@ -99,6 +105,15 @@ public class MiddlewareBenchmarks
     public Task MiddlewareOnly()
     {
         var task = _middlewareOnly(_context);
+        _isolatedQueue.TryTake(out _);
+        return task;
+    }
+
+    /// <summary>The recorder around the pipeline and the marker where the app placed it, as a host runs them.</summary>
+    [Benchmark]
+    public Task PlacedOutermost()
+    {
+        var task = _placedOutermost(_context);
         _isolatedQueue.TryTake(out _);
         return task;
     }
