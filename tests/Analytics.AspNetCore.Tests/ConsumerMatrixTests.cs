@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text.RegularExpressions;
 using Analytics.Testing;
 using Xunit.Abstractions;
@@ -32,6 +33,41 @@ public partial class ConsumerMatrixTests(ConsumerMatrixTests.Apps apps, ITestOut
         Assert.True(lines.All(l => l.StartsWith("PASS ", StringComparison.Ordinal)), $"{shape}:\n{report}");
     }
 
+    [Theory]
+    [InlineData("Analytics.Core")]
+    [InlineData("Analytics.Sqlite")]
+    [InlineData("Analytics.AspNetCore")]
+    [InlineData("Analytics.PostgreSql")]
+    public void ThePackageIsComplete(string library)
+    {
+        using (var package = ZipFile.OpenRead(apps.Package(library, "nupkg")))
+        {
+            var entries = package.Entries.Select(e => e.FullName).ToHashSet();
+            Assert.Contains("README.md", entries);
+            Assert.Contains($"lib/net10.0/{library}.dll", entries);
+            Assert.Contains($"lib/net10.0/{library}.xml", entries);
+
+            using var nuspec = new StreamReader(package.GetEntry($"{library}.nuspec")!.Open());
+            var text = nuspec.ReadToEnd();
+            Assert.Contains("<license type=\"expression\">MIT</license>", text);
+            Assert.Contains("<readme>README.md</readme>", text);
+            Assert.Matches("<repository type=\"git\" url=\"https://[^\"]+\"", text);
+            Assert.Matches("<projectUrl>https://[^<]+</projectUrl>", text);
+
+            // The package's own short README, whose links work on a package page: absolute, never into the repository tree.
+            using var readme = new StreamReader(package.GetEntry("README.md")!.Open());
+            var readmeText = readme.ReadToEnd();
+            Assert.StartsWith($"# {library}\n", readmeText.ReplaceLineEndings("\n"));
+            Assert.True(readmeText.Length < 4_000, $"{library}'s package README is {readmeText.Length} characters: the manual is the repository's README");
+            var links = MarkdownLink().Matches(readmeText).Select(m => m.Groups[1].Value).ToList();
+            Assert.NotEmpty(links);
+            Assert.All(links, link => Assert.StartsWith("https://", link));
+        }
+
+        using var symbols = ZipFile.OpenRead(apps.Package(library, "snupkg"));
+        Assert.Contains(symbols.Entries, e => e.FullName == $"lib/net10.0/{library}.pdb");
+    }
+
     [Fact]
     public void TheNativeAotPublishHasNoTrimOrAotWarnings()
     {
@@ -39,6 +75,9 @@ public partial class ConsumerMatrixTests(ConsumerMatrixTests.Apps apps, ITestOut
         output.WriteLine($"Native AOT publish: {warnings.Count} warnings");
         Assert.Empty(warnings);
     }
+
+    [GeneratedRegex(@"\]\(([^)]+)\)")]
+    private static partial Regex MarkdownLink();
 
     /// <summary>Packs, builds every app once (the AOT one published), and runs each on demand.</summary>
     public sealed partial class Apps : IAsyncLifetime
@@ -49,6 +88,8 @@ public partial class ConsumerMatrixTests(ConsumerMatrixTests.Apps apps, ITestOut
         private string _publishOutput = "";
 
         private string Root => _work.File("apps");
+
+        public string Package(string library, string extension) => Path.Combine(_work.File("feed"), $"{library}.{_version}.{extension}");
 
         public async Task InitializeAsync()
         {
@@ -118,6 +159,13 @@ public partial class ConsumerMatrixTests(ConsumerMatrixTests.Apps apps, ITestOut
             using var response = await client.SendAsync(request);
             var report = await response.Content.ReadAsStringAsync();
             Assert.True(response.IsSuccessStatusCode, $"{shape}: GET /matrix answered {(int)response.StatusCode}: {report}\n{process.Transcript}");
+
+            // No app chose a store: the default database is outside the content root, where the app said it is.
+            var announced = await process.WaitForLineAsync(l => l.Contains("Request analytics stores its data in ", StringComparison.Ordinal), TimeSpan.FromSeconds(10), $"the {shape} app names its database");
+            var database = DatabaseAnnounced().Match(announced).Groups[1].Value;
+            Assert.StartsWith(Path.Combine(data, "Analytics") + Path.DirectorySeparatorChar, database);
+            Assert.True(File.Exists(database), $"the announced database {database} exists");
+            Assert.False(File.Exists(Path.Combine(folder, "analytics.db")), "no database in the content root");
             return report;
         }
 
@@ -160,6 +208,9 @@ public partial class ConsumerMatrixTests(ConsumerMatrixTests.Apps apps, ITestOut
 
         [GeneratedRegex(@"http://127\.0\.0\.1:\d+")]
         private static partial Regex ListeningOn();
+
+        [GeneratedRegex(@"stores its data in (.+analytics\.db) ")]
+        private static partial Regex DatabaseAnnounced();
 
         [GeneratedRegex(@"warning (IL\d+|AOT\d+|IL3\d+)")]
         private static partial Regex AotWarning();
