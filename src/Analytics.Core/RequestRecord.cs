@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Analytics;
 
 /// <summary>
@@ -80,14 +82,19 @@ public readonly record struct RequestRecord
 }
 
 /// <summary>What kind of request a <see cref="RequestRecord"/> describes.</summary>
+// The names the HTTP API sends, on the type for the reason given on Granularity.
+[JsonConverter(typeof(JsonStringEnumConverter<RequestKind>))]
 public enum RequestKind
 {
     /// <summary>A plain HTTP request.</summary>
+    [JsonStringEnumMemberName("http")]
     Http = 0,
 
     /// <summary>A WebSocket upgrade; its duration is the connection's lifetime.</summary>
+    [JsonStringEnumMemberName("webSocket")]
     WebSocket = 1,
 
     /// <summary>A gRPC call (<c>application/grpc</c>).</summary>
+    [JsonStringEnumMemberName("grpc")]
     Grpc = 2,
 }

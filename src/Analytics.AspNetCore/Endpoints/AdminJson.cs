@@ -23,7 +23,7 @@ internal sealed record WebhookSubscriptionView
     /// <summary>Gets how many secrets sign each message: 2 while rotating.</summary>
     public required int ActiveSecrets { get; init; }
 
-    public required string Source { get; init; }
+    public required DefinitionSource Source { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
 
@@ -40,7 +40,7 @@ internal sealed record WebhookSubscriptionView
         Enabled = s.Enabled,
         DisabledReason = s.DisabledReason,
         ActiveSecrets = s.Secrets.Count,
-        Source = s.Source == DefinitionSource.Options ? "options" : "api",
+        Source = s.Source,
         CreatedAt = s.CreatedAt,
         Secret = newSecret,
     };
@@ -97,7 +97,7 @@ internal sealed record AlertRuleView
 
     public required string Name { get; init; }
 
-    public required string Metric { get; init; }
+    public required AlertMetric Metric { get; init; }
 
     public string? Route { get; init; }
 
@@ -107,15 +107,15 @@ internal sealed record AlertRuleView
 
     public required string Window { get; init; }
 
-    public required string Operator { get; init; }
+    public required AlertOperator Operator { get; init; }
 
     public required double Threshold { get; init; }
 
     public required bool Enabled { get; init; }
 
-    public required string Source { get; init; }
+    public required DefinitionSource Source { get; init; }
 
-    public required string State { get; init; }
+    public required AlertRuleState State { get; init; }
 
     public DateTimeOffset? StateChangedAt { get; init; }
 
@@ -125,16 +125,16 @@ internal sealed record AlertRuleView
     {
         Id = r.Id,
         Name = r.Name,
-        Metric = AlertText.Metric(r.Metric),
+        Metric = r.Metric,
         Route = r.Route,
         Method = r.Method,
         EventName = r.EventName,
         Window = AlertText.Window(r.Window),
-        Operator = AlertText.Operator(r.Operator),
+        Operator = r.Operator,
         Threshold = r.Threshold,
         Enabled = r.Enabled,
-        Source = r.Source == DefinitionSource.Options ? "options" : "api",
-        State = r.Firing ? "firing" : "ok",
+        Source = r.Source,
+        State = r.Firing ? AlertRuleState.Firing : AlertRuleState.Ok,
         StateChangedAt = r.FiringChangedAt,
         LastValue = r.LastValue,
     };
@@ -148,13 +148,13 @@ internal sealed record AlertHistoryView
 {
     public required long Id { get; init; }
 
-    public required string State { get; init; }
+    public required AlertStateChange State { get; init; }
 
     public required string RuleId { get; init; }
 
     public required string Name { get; init; }
 
-    public required string Metric { get; init; }
+    public required AlertMetric Metric { get; init; }
 
     public string? Route { get; init; }
 
@@ -164,7 +164,7 @@ internal sealed record AlertHistoryView
 
     public required string Window { get; init; }
 
-    public required string Operator { get; init; }
+    public required AlertOperator Operator { get; init; }
 
     public required double Threshold { get; init; }
 
@@ -179,15 +179,15 @@ internal sealed record AlertHistoryView
     public static AlertHistoryView From(AlertTransition t) => new()
     {
         Id = t.Id,
-        State = t.Triggered ? "triggered" : "resolved",
+        State = t.Triggered ? AlertStateChange.Triggered : AlertStateChange.Resolved,
         RuleId = t.Rule.Id,
         Name = t.Rule.Name,
-        Metric = AlertText.Metric(t.Rule.Metric),
+        Metric = t.Rule.Metric,
         Route = t.Rule.Route,
         Method = t.Rule.Method,
         EventName = t.Rule.EventName,
         Window = AlertText.Window(t.Rule.Window),
-        Operator = AlertText.Operator(t.Rule.Operator),
+        Operator = t.Rule.Operator,
         Threshold = t.Rule.Threshold,
         Value = t.Value,
         WindowStart = t.WindowStart,
@@ -200,3 +200,29 @@ internal sealed record AlertHistoryView
 internal sealed record WebhookSecrets(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Secret,
     int ActiveSecrets);
+
+/// <summary>An alert rule's state as the API shows it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AlertRuleState>))]
+internal enum AlertRuleState
+{
+    /// <summary>Within its threshold.</summary>
+    [JsonStringEnumMemberName("ok")]
+    Ok,
+
+    /// <summary>Crossed its threshold and not yet back.</summary>
+    [JsonStringEnumMemberName("firing")]
+    Firing,
+}
+
+/// <summary>Which way an alert rule's state changed, as the history and the <c>alert.*</c> webhooks name it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AlertStateChange>))]
+internal enum AlertStateChange
+{
+    /// <summary>The rule crossed its threshold (<c>alert.triggered</c>).</summary>
+    [JsonStringEnumMemberName("triggered")]
+    Triggered,
+
+    /// <summary>The rule is back within its threshold (<c>alert.resolved</c>).</summary>
+    [JsonStringEnumMemberName("resolved")]
+    Resolved,
+}

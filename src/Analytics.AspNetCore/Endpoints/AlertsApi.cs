@@ -10,7 +10,7 @@ namespace Analytics.AspNetCore.Endpoints;
 /// </summary>
 internal static class AlertsApi
 {
-    private static readonly string[] Fields = ["name", "metric", "route", "method", "eventName", "window", "operator", "threshold", "enabled"];
+    internal static readonly string[] Fields = ["name", "metric", "route", "method", "eventName", "window", "operator", "threshold", "enabled"];
 
     public static async Task<IResult> List(HttpContext context, CancellationToken cancellationToken)
     {

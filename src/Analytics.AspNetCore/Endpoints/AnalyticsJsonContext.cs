@@ -5,12 +5,15 @@ using System.Text.Json.Serialization;
 namespace Analytics.AspNetCore.Endpoints;
 
 /// <summary>
-/// The JSON of the HTTP API, generated at build time (no reflection, AOT-safe): camelCase names, enums as camelCase
-/// strings, times as ISO-8601 UTC with a <c>Z</c>.
+/// The JSON of the HTTP API, generated at build time (no reflection, AOT-safe): camelCase names, enums as strings, times
+/// as ISO-8601 UTC with a <c>Z</c>.
 /// </summary>
-[JsonSourceGenerationOptions(
-    JsonSerializerDefaults.Web,
-    Converters = [typeof(CamelCaseEnumConverter<Granularity>), typeof(CamelCaseEnumConverter<RequestKind>), typeof(CamelCaseEnumConverter<ErrorSeverity>), typeof(UtcDateTimeOffsetConverter)])]
+/// <remarks>
+/// The enums' strings are not set here: each enum the API sends carries <see cref="JsonStringEnumConverter{TEnum}"/> and
+/// its wire names itself (<see cref="Granularity"/>), so that the schema a host's OpenAPI generator exports from the
+/// host's own JSON options names the same strings.
+/// </remarks>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, Converters = [typeof(UtcDateTimeOffsetConverter)])]
 [JsonSerializable(typeof(AnalyticsOverview))]
 [JsonSerializable(typeof(TimeSeries))]
 [JsonSerializable(typeof(IReadOnlyList<RouteStats>))]
@@ -45,9 +48,6 @@ internal sealed partial class AnalyticsJsonContext : JsonSerializerContext;
 /// <summary>The answer to <c>POST {prefix}/api/events</c>.</summary>
 /// <param name="Accepted">How many events entered the queue.</param>
 internal sealed record EventsAccepted(int Accepted);
-
-internal sealed class CamelCaseEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.CamelCase, allowIntegerValues: false)
-    where T : struct, Enum;
 
 /// <summary>Writes every time as UTC with a <c>Z</c>, the form browsers and every ISO-8601 parser read alike.</summary>
 internal sealed class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>

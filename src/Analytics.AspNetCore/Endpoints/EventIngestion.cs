@@ -23,7 +23,7 @@ internal static class EventIngestion
     // Clock skew between a sender and this host is tolerated this far into the future.
     private static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan MaxDuration = TimeSpan.FromDays(365);
-    private static readonly string[] Fields = ["name", "properties", "userId", "timestamp", "duration", "success"];
+    internal static readonly string[] Fields = ["name", "properties", "userId", "timestamp", "duration", "success"];
 
     public static async Task<IResult> Post(HttpContext context, CancellationToken cancellationToken)
     {

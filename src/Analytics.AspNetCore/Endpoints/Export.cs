@@ -17,6 +17,12 @@ internal static class Export
     // Raw rows are read in pages of this many; each page is written and flushed before the next is read.
     private const int PageSize = 1_000;
 
+    /// <summary>Gets the values of <c>format</c>, the default first.</summary>
+    internal static readonly string[] Formats = ["csv", "json"];
+
+    /// <summary>Gets the values of <c>dataset</c>, the default first.</summary>
+    internal static readonly string[] Datasets = ["requests", "rollups"];
+
     private static readonly string[] RequestColumns =
         ["id", "time", "method", "route", "path", "statusCode", "duration", "requestBytes", "responseBytes", "clientIp", "userAgent", "protocol", "kind", "traceId", "userId", "environment", "instance", "exceptionType", "exceptionMessage"];
 
@@ -29,8 +35,8 @@ internal static class Export
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var options = services.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value;
         QueryParameters.TryParse(context.Request, now, options, out var query, out var errors);
-        string format = Choice(context.Request, "format", ["csv", "json"], "csv", errors);
-        string dataset = Choice(context.Request, "dataset", ["requests", "rollups"], "requests", errors);
+        string format = Choice(context.Request, "format", Formats, Formats[0], errors);
+        string dataset = Choice(context.Request, "dataset", Datasets, Datasets[0], errors);
         if (errors.Count > 0)
         {
             return Task.FromResult<IResult>(AnalyticsApi.BadRequest(errors));

@@ -26,7 +26,7 @@ internal static class QueryParameters
 
     // Filters are matched exactly against stored values, which are bounded (route templates, methods, names); longer
     // input cannot match anything and is refused rather than carried into SQL parameters.
-    private const int MaxFilterLength = 1_024;
+    internal const int MaxFilterLength = 1_024;
 
     public static bool TryParse(HttpRequest request, DateTimeOffset now, RequestAnalyticsOptions options, out AnalyticsQuery query, out Dictionary<string, string[]> errors)
     {

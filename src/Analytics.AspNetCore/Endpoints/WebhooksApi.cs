@@ -11,7 +11,10 @@ namespace Analytics.AspNetCore.Endpoints;
 /// </summary>
 internal static class WebhooksApi
 {
-    private static readonly string[] Fields = ["url", "eventTypes", "eventNames", "enabled", "secret"];
+    /// <summary>How many entries a page of the deliveries log or the alert history holds unless <c>limit</c> says otherwise.</summary>
+    internal const int DefaultPageSize = 50;
+
+    internal static readonly string[] Fields = ["url", "eventTypes", "eventNames", "enabled", "secret"];
 
     public static async Task<IResult> List(HttpContext context, CancellationToken cancellationToken)
     {
@@ -305,7 +308,7 @@ internal static class WebhooksApi
     internal static bool TryParsePage(HttpRequest request, out int limit, out long? before, out Dictionary<string, string[]> errors)
     {
         errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        limit = 50;
+        limit = DefaultPageSize;
         before = null;
         var limitText = request.Query["limit"].ToString();
         if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 1000))
