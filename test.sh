@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every test of the solution. Installs what the tests need first: Node.js with the eventsource and
-# standardwebhooks packages
-# (a real SSE client and the reference webhook verifier, tests/node-clients), promtool (Debian package prometheus, Prometheus's own format checker) and
+# Builds and runs every test of the solution. Installs what the tests need first: Node.js with the eventsource,
+# standardwebhooks and @redocly/cli packages (a real SSE client, the reference webhook verifier and an OpenAPI linter,
+# tests/node-clients), promtool (Debian package prometheus, Prometheus's own format checker) and
 # Debian's chromium, which the dashboard tests drive through Playwright (no browser is ever downloaded), Debian's
 # postgresql: a throwaway cluster (tests/postgres-server.sh) serves the PostgreSQL store's tests and is stopped at the end,
 # and clang with zlib1g-dev, for the consumer matrix's Native AOT publish (tests/Consumers).
