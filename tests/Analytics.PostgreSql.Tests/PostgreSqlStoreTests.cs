@@ -215,6 +215,8 @@ public sealed class PostgreSqlStoreTests : IAsyncLifetime
         Assert.Equal("schema", error.ParamName);
         error = Assert.Throws<ArgumentException>(() => builder.UsePostgreSql(Npgsql.NpgsqlDataSource.Create("Host=localhost"), schema));
         Assert.Equal("schema", error.ParamName);
+        error = Assert.Throws<ArgumentException>(() => builder.UsePostgreSql(services => services.GetRequiredService<Npgsql.NpgsqlDataSource>(), schema));
+        Assert.Equal("schema", error.ParamName);
     }
 
     [Theory]

@@ -24,6 +24,27 @@ internal static class PostgresDatabase
     public static PostgreSqlAnalyticsStore CreateStore(string schema) =>
         new(NpgsqlDataSource.Create(ConnectionString), ownsDataSource: true, schema);
 
+    /// <summary>
+    /// Creates a database of its own for the caller and returns its connection string: a test of the default schema
+    /// name (<c>analytics</c>) must not write into one a developer's server may already have.
+    /// </summary>
+    public static async Task<(string Name, string ConnectionString)> CreateDatabaseAsync()
+    {
+        var name = NewSchema();
+        await using (var command = Admin.Value.CreateCommand($"CREATE DATABASE \"{name}\";"))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return (name, new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString);
+    }
+
+    public static async Task DropDatabaseAsync(string name)
+    {
+        await using var command = Admin.Value.CreateCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE);");
+        await command.ExecuteNonQueryAsync();
+    }
+
     public static async Task DropSchemaAsync(string schema)
     {
         await using var command = Admin.Value.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE;");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Analytics.Live;
 using Analytics.Pipeline;
 using Analytics.Rollups;
@@ -61,6 +62,7 @@ internal sealed partial class AlertEvaluator : BackgroundService
             return;
         }
 
+        Activity.Current = null; // each evaluation is a trace of its own, not part of whatever span started the host
         try
         {
             await EnsureDeclaredAsync(stoppingToken).ConfigureAwait(false); // so that the API and dashboard show them from the start
@@ -177,67 +179,89 @@ internal sealed partial class AlertEvaluator : BackgroundService
                 return [];
             }
 
-            // Everything accepted until now counts: the minutes measured are whole, and their last records may still be queued.
-            await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
-            await _webhooks.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-
-            var now = _timeProvider.GetUtcNow();
-            var end = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
-            var changes = new List<AlertTransition>();
-            foreach (var rule in rules)
+            // A span only for a pass that evaluates something: an app without rules would otherwise add an empty trace every interval.
+            var span = AnalyticsActivities.Start(AnalyticsActivities.AlertEvaluate);
+            span?.SetTag(TelemetryAttributes.AlertRules, rules.Count);
+            try
             {
-                var start = end - rule.Window;
-                if (await MeasureAsync(rule, start, end, cancellationToken).ConfigureAwait(false) is not { } value)
-                {
-                    continue;
-                }
-
-                var firing = Crosses(rule.Operator, value, rule.Threshold);
-                if (firing == rule.Firing)
-                {
-                    continue;
-                }
-
-                var transition = new AlertTransition
-                {
-                    Rule = rule with { Firing = firing, FiringChangedAt = now, LastValue = value },
-                    Triggered = firing,
-                    Value = value,
-                    WindowStart = start,
-                    WindowEnd = end,
-                    Time = now,
-                };
-                var messages = _webhooks.CreateMessages(
-                    firing ? WebhookEventTypes.AlertTriggered : WebhookEventTypes.AlertResolved, WebhookPayloads.Alert(transition));
-                if (!await store.RecordAlertTransitionAsync(transition, messages, cancellationToken).ConfigureAwait(false))
-                {
-                    continue; // another instance recorded it first, or the rule was deleted meanwhile
-                }
-
-                changes.Add(transition);
-                _metrics.AlertTransition(firing);
-                _feed.Broadcast(LiveMessageKind.Alert, transition, replayable: true);
-                if (messages.Count > 0)
-                {
-                    _webhooks.Notify();
-                }
-
-                if (firing)
-                {
-                    LogTriggered(_logger, rule.Id, AlertText.Metric(rule.Metric), value, AlertText.Operator(rule.Operator), rule.Threshold, AlertText.Window(rule.Window));
-                }
-                else
-                {
-                    LogResolved(_logger, rule.Id, AlertText.Metric(rule.Metric), value);
-                }
+                var changes = await EvaluateRulesAsync(store, rules, cancellationToken).ConfigureAwait(false);
+                span?.SetTag(TelemetryAttributes.AlertTransitions, changes.Count);
+                return changes;
             }
-
-            return changes;
+            catch (Exception ex)
+            {
+                AnalyticsActivities.Fail(span, ex);
+                throw;
+            }
+            finally
+            {
+                AnalyticsActivities.Stop(span);
+            }
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private async Task<IReadOnlyList<AlertTransition>> EvaluateRulesAsync(IAlertStore store, List<AlertRule> rules, CancellationToken cancellationToken)
+    {
+        // Everything accepted until now counts: the minutes measured are whole, and their last records may still be queued.
+        await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _webhooks.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+
+        var now = _timeProvider.GetUtcNow();
+        var end = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+        var changes = new List<AlertTransition>();
+        foreach (var rule in rules)
+        {
+            var start = end - rule.Window;
+            if (await MeasureAsync(rule, start, end, cancellationToken).ConfigureAwait(false) is not { } value)
+            {
+                continue;
+            }
+
+            var firing = Crosses(rule.Operator, value, rule.Threshold);
+            if (firing == rule.Firing)
+            {
+                continue;
+            }
+
+            var transition = new AlertTransition
+            {
+                Rule = rule with { Firing = firing, FiringChangedAt = now, LastValue = value },
+                Triggered = firing,
+                Value = value,
+                WindowStart = start,
+                WindowEnd = end,
+                Time = now,
+            };
+            var messages = _webhooks.CreateMessages(
+                firing ? WebhookEventTypes.AlertTriggered : WebhookEventTypes.AlertResolved, WebhookPayloads.Alert(transition));
+            if (!await store.RecordAlertTransitionAsync(transition, messages, cancellationToken).ConfigureAwait(false))
+            {
+                continue; // another instance recorded it first, or the rule was deleted meanwhile
+            }
+
+            changes.Add(transition);
+            _metrics.AlertTransition(firing);
+            _feed.Broadcast(LiveMessageKind.Alert, transition, replayable: true);
+            if (messages.Count > 0)
+            {
+                _webhooks.Notify();
+            }
+
+            if (firing)
+            {
+                LogTriggered(_logger, rule.Id, AlertText.Metric(rule.Metric), value, AlertText.Operator(rule.Operator), rule.Threshold, AlertText.Window(rule.Window));
+            }
+            else
+            {
+                LogResolved(_logger, rule.Id, AlertText.Metric(rule.Metric), value);
+            }
+        }
+
+        return changes;
     }
 
     internal static bool Crosses(AlertOperator op, double value, double threshold) => op switch

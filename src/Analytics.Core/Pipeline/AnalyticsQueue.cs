@@ -186,7 +186,7 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
 
     /// <summary>
     /// Logs the drops not yet reported, at most once per <see cref="DropLogInterval"/>. One report can mix reasons, so it
-    /// names none; the <c>analytics.records.dropped</c> counter carries the reason of each drop.
+    /// names none; the <c>analytics.pipeline.dropped_records</c> counter carries the reason of each drop as <c>error.type</c>.
     /// </summary>
     internal void ReportDrops()
     {

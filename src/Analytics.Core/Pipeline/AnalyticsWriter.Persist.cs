@@ -8,55 +8,56 @@ internal sealed partial class AnalyticsWriter
     /// <summary>Writes the batch, retrying with backoff; never throws. While stopping, one last attempt is made.</summary>
     private async Task PersistAsync(CancellationToken stoppingToken)
     {
-        var started = 0L;
         var committed = false;
         for (var attempt = 1; ; attempt++)
         {
+            // One span per attempt, ended before the backoff wait: a span across the waits would last minutes and say nothing.
+            var span = AnalyticsActivities.Start(AnalyticsActivities.BatchWrite);
+            span?.SetTag(TelemetryAttributes.BatchRecords, _pending).SetTag(TelemetryAttributes.BatchAttempt, attempt);
+            var started = _timeProvider.GetTimestamp();
+            Exception? error = null;
             try
             {
-                started = _timeProvider.GetTimestamp();
-
-                // The store is never cancelled mid-transaction: a batch is written whole or not at all.
-                if (!_initialized)
-                {
-                    await _store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
-                    _initialized = true;
-                }
-
-                if (_webhooks.Store is not null)
-                {
-                    // Built afresh on each attempt, from the subscriptions in effect, so a retried batch queues each message once.
-                    await _webhooks.EnsureLoadedAsync(CancellationToken.None).ConfigureAwait(false);
-                    _batch.WebhookMessageList.Clear();
-                    _webhooks.AddMessages(_batch, _failed);
-                }
-
-                await _store.WriteBatchAsync(_batch, CancellationToken.None).ConfigureAwait(false);
-                committed = true;
-                break;
+                await WriteOnceAsync().ConfigureAwait(false);
             }
             catch (Exception ex)
             {
-                _consecutiveFailures++;
-                _lastError = ex;
-                var stopping = stoppingToken.IsCancellationRequested;
-                if (stopping || _backoff.ShouldAbandon(attempt))
-                {
-                    _queue.CountDropped(_pending, DropReason.StoreFailed);
-                    GuardedLog.Write(_logger, static (logger, state) => LogBatchAbandoned(logger, state.ex, state.Count, state.attempt), (ex, Count: _pending, attempt));
-                    break;
-                }
+                error = ex;
+            }
 
-                var delay = _backoff.GetDelay(attempt);
-                GuardedLog.Write(_logger, static (logger, state) => LogWriteFailed(logger, state.ex, state.Count, state.attempt, state.delay.TotalSeconds), (ex, Count: _pending, attempt, delay));
-                try
-                {
-                    await Task.Delay(delay, _timeProvider, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Stopping while backing off: the next iteration is the last attempt.
-                }
+            var elapsed = _timeProvider.GetElapsedTime(started);
+            if (error is null)
+            {
+                committed = true;
+                _metrics.BatchWritten(_pending, elapsed);
+                span?.SetTag(TelemetryAttributes.BatchOutcome, "written");
+                AnalyticsActivities.Stop(span);
+                break;
+            }
+
+            _consecutiveFailures++;
+            _lastError = error;
+            _metrics.BatchFailed(elapsed, error);
+            var abandon = stoppingToken.IsCancellationRequested || _backoff.ShouldAbandon(attempt);
+            span?.SetTag(TelemetryAttributes.BatchOutcome, abandon ? "abandoned" : "retrying");
+            AnalyticsActivities.Fail(span, error);
+            AnalyticsActivities.Stop(span);
+            if (abandon)
+            {
+                _queue.CountDropped(_pending, DropReason.StoreFailed);
+                GuardedLog.Write(_logger, static (logger, state) => LogBatchAbandoned(logger, state.error, state.Count, state.attempt), (error, Count: _pending, attempt));
+                break;
+            }
+
+            var delay = _backoff.GetDelay(attempt);
+            GuardedLog.Write(_logger, static (logger, state) => LogWriteFailed(logger, state.error, state.Count, state.attempt, state.delay.TotalSeconds), (error, Count: _pending, attempt, delay));
+            try
+            {
+                await Task.Delay(delay, _timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping while backing off: the next iteration is the last attempt.
             }
         }
 
@@ -79,7 +80,6 @@ internal sealed partial class AnalyticsWriter
 
             _prometheus.Add(_batch);
             PublishLive();
-            _metrics.BatchWritten(_pending, _timeProvider.GetElapsedTime(started));
             if (failures > 0)
             {
                 GuardedLog.Write(_logger, static (logger, failures) => LogStoreRecovered(logger, failures), failures);
@@ -90,6 +90,27 @@ internal sealed partial class AnalyticsWriter
         _failed.Clear();
         _live.Clear();
         _pending = 0;
+    }
+
+    /// <summary>One attempt at writing the batch, in one store transaction.</summary>
+    private async Task WriteOnceAsync()
+    {
+        // The store is never cancelled mid-transaction: a batch is written whole or not at all.
+        if (!_initialized)
+        {
+            await _store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            _initialized = true;
+        }
+
+        if (_webhooks.Store is not null)
+        {
+            // Built afresh on each attempt, from the subscriptions in effect, so a retried batch queues each message once.
+            await _webhooks.EnsureLoadedAsync(CancellationToken.None).ConfigureAwait(false);
+            _batch.WebhookMessageList.Clear();
+            _webhooks.AddMessages(_batch, _failed);
+        }
+
+        await _store.WriteBatchAsync(_batch, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Hands the committed batch to the live stream: the raw rows, or every request when some were sampled out.</summary>

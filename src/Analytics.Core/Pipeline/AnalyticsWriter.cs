@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Analytics.Live;
 using Analytics.Metrics;
 using Analytics.Webhooks;
@@ -77,6 +78,8 @@ internal sealed partial class AnalyticsWriter : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Whatever span was current when the host started did not cause every batch: each write is a trace of its own.
+        Activity.Current = null;
         try
         {
             // Checked here too, not only where the loop waits: producers that keep the queue full would otherwise let

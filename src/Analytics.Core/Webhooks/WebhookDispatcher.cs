@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Analytics.Pipeline;
 using Microsoft.Extensions.Hosting;
@@ -41,6 +43,8 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         {
             return; // the store keeps no outbox: webhooks are off
         }
+
+        Activity.Current = null; // each delivery is a trace of its own, not part of whatever span started the host
 
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -119,7 +123,29 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         }
     }
 
+    /// <summary>Delivers one message inside its span, which the HTTP client's own spans nest under.</summary>
     private async Task DeliverAsync(IWebhookStore store, WebhookMessage message, CancellationToken stoppingToken)
+    {
+        var span = AnalyticsActivities.Start(AnalyticsActivities.WebhookDeliver);
+        span?.SetTag(TelemetryAttributes.WebhookSubscriptionId, message.SubscriptionId)
+            .SetTag(TelemetryAttributes.WebhookEventType, message.EventType)
+            .SetTag(TelemetryAttributes.WebhookMessageId, message.Id);
+        try
+        {
+            await DeliverAsync(store, message, span, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            AnalyticsActivities.Fail(span, ex);
+            throw;
+        }
+        finally
+        {
+            AnalyticsActivities.Stop(span);
+        }
+    }
+
+    private async Task DeliverAsync(IWebhookStore store, WebhookMessage message, Activity? span, CancellationToken stoppingToken)
     {
         var subscription = _subscriptions.All.FirstOrDefault(s => s.Id == message.SubscriptionId);
         if (subscription is not { Enabled: true })
@@ -132,7 +158,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         {
             var why = subscription is null ? "deleted" : "disabled";
             LogDroppedForSubscription(_logger, message.Id, message.SubscriptionId, why);
-            _metrics.WebhookDelivered(message.EventType, "abandoned");
+            Abandon(span, message, "subscription_" + why);
             await store.CompleteWebhookMessageAsync(message with { State = WebhookMessageState.Failed }, [], CancellationToken.None).ConfigureAwait(false);
             return;
         }
@@ -142,7 +168,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         {
             // Never sent unsigned: a receiver that checks signatures would reject it, and one that does not should not get it.
             LogDroppedForSubscription(_logger, message.Id, message.SubscriptionId, "without a usable secret");
-            _metrics.WebhookDelivered(message.EventType, "abandoned");
+            Abandon(span, message, "no_usable_secret");
             await store.CompleteWebhookMessageAsync(message with { State = WebhookMessageState.Failed }, [], CancellationToken.None).ConfigureAwait(false);
             return;
         }
@@ -150,7 +176,9 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         var delivery = new WebhookDelivery(message, keys) { Stopping = stoppingToken };
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url);
         request.Options.Set(WebhookDelivery.Key, delivery);
+        span?.SetTag(TelemetryAttributes.ServerAddress, request.RequestUri?.Host);
 
+        var started = _timeProvider.GetTimestamp();
         HttpStatusCode? status = null;
         try
         {
@@ -165,6 +193,8 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         {
             // Stopping mid-delivery: hand the message back now instead of leaving it leased; the attempts made are kept.
             LogDeliveryInterrupted(_logger, ex, message.Id);
+            span?.SetTag(TelemetryAttributes.WebhookOutcome, "interrupted").SetTag(TelemetryAttributes.WebhookAttempts, delivery.Attempts.Count);
+            AnalyticsActivities.Fail(span, ex);
             await store.CompleteWebhookMessageAsync(
                 message with { Attempts = message.Attempts + delivery.Attempts.Count, NextAttemptAt = _timeProvider.GetUtcNow() },
                 delivery.Attempts,
@@ -180,6 +210,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             }
         }
 
+        var elapsed = _timeProvider.GetElapsedTime(started);
         var now = _timeProvider.GetUtcNow();
         var updated = message with { Attempts = message.Attempts + delivery.Attempts.Count, Deliveries = message.Deliveries + 1 };
         string outcome;
@@ -208,8 +239,36 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             LogGivenUp(_logger, message.Id, subscription.Id, updated.Attempts, Describe(status, delivery));
         }
 
-        _metrics.WebhookDelivered(message.EventType, outcome);
+        // As OpenTelemetry's HTTP conventions have it: error.type is the status code when one came back, else the exception's type.
+        var statusCode = (int?)status;
+        var errorType = outcome == "delivered" ? null
+            : statusCode is { } code ? code.ToString(CultureInfo.InvariantCulture)
+            : delivery.LastError?.GetType().FullName ?? "_OTHER";
+        _metrics.WebhookDelivered(message.EventType, outcome, elapsed, statusCode, errorType);
+        span?.SetTag(TelemetryAttributes.WebhookOutcome, outcome)
+            .SetTag(TelemetryAttributes.WebhookAttempts, delivery.Attempts.Count)
+            .SetTag(TelemetryAttributes.HttpResponseStatusCode, statusCode);
+        if (errorType is not null)
+        {
+            if (delivery.LastError is { } error && statusCode is null)
+            {
+                AnalyticsActivities.Fail(span, error);
+            }
+            else
+            {
+                AnalyticsActivities.Fail(span, errorType, Describe(status, delivery));
+            }
+        }
+
         await store.CompleteWebhookMessageAsync(updated, delivery.Attempts, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Counts and marks a message given up without being sent.</summary>
+    private void Abandon(Activity? span, WebhookMessage message, string errorType)
+    {
+        _metrics.WebhookDelivered(message.EventType, "abandoned", errorType: errorType);
+        span?.SetTag(TelemetryAttributes.WebhookOutcome, "abandoned");
+        AnalyticsActivities.Fail(span, errorType);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -165,6 +166,36 @@ public class AlertEvaluationTests
 
         Assert.Empty(nothingBefore);
         Assert.Equal(3, Assert.Single(spike).Value);
+    }
+
+    [Fact]
+    public async Task AnEvaluationIsASpanWithTheRulesEvaluatedAndTheChangesRecorded()
+    {
+        using var spans = new ActivityCollector(AnalyticsTelemetry.ActivitySourceName);
+        var clock = new FakeTimeProvider(Start);
+        await using var host = await StartAsync(clock, TimeSpan.FromHours(1));
+        var evaluator = host.App.Services.GetRequiredService<AlertEvaluator>();
+        await CreateRuleAsync(host, """{"name":"Errors above 10%","metric":"errorRate","window":"1m","operator":">","threshold":0.1}""");
+        await CreateRuleAsync(host, """{"name":"Heavy traffic","metric":"requestCount","window":"1m","operator":">","threshold":1000}""");
+        await SendAsync(host, ok: 5, failed: 5);
+        clock.Advance(TimeSpan.FromMinutes(1));
+
+        using var test = new Activity("test").Start(); // the parent of what this test evaluates, apart from other tests' spans
+        var first = await evaluator.EvaluateAsync(default);
+        var second = await evaluator.EvaluateAsync(default);
+        test.Stop();
+
+        Assert.Single(first);
+        Assert.Empty(second);
+        var passes = spans.Stopped.Where(a => a.TraceId == test.TraceId && a.ParentSpanId == test.SpanId).ToList();
+        Assert.Equal(2, passes.Count);
+        Assert.All(passes, p =>
+        {
+            Assert.Equal("analytics.alert.evaluate", p.OperationName);
+            Assert.Equal(2, p.GetTagItem("analytics.alert.rules"));
+            Assert.Equal(ActivityStatusCode.Unset, p.Status);
+        });
+        Assert.Equal([1, 0], passes.Select(p => p.GetTagItem("analytics.alert.transitions")));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Analytics.Pipeline;
 using Analytics.Testing;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Analytics.Tests.Pipeline;
@@ -95,50 +96,27 @@ public class AnalyticsQueueTests
     }
 
     [Fact]
-    public async Task TheMeterReportsAcceptedDroppedAndQueueLength()
+    public async Task TheMeterReportsAcceptedDroppedWithTheirReasonAndQueuedRecords()
     {
         await using var harness = new PipelineHarness(o => { o.QueueCapacity = 3; o.BatchSize = 1; });
-        long accepted = 0, dropped = 0, queueLength = -1;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            // Other tests run in parallel with meters of the same name; only this harness's factory counts.
-            if (instrument.Meter.Name == AnalyticsMeter.Name && ReferenceEquals(instrument.Meter.Scope, harness.MeterFactory))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-        {
-            if (instrument.Name == "analytics.records.accepted")
-            {
-                accepted += value;
-            }
-            else if (instrument.Name == "analytics.records.dropped")
-            {
-                dropped += value;
-            }
-        });
-        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) =>
-        {
-            if (instrument.Name == "analytics.queue.length")
-            {
-                queueLength = value;
-            }
-        });
-        listener.Start();
-        var queue = harness.Queue;
+        using var accepted = new MetricCollector<long>(harness.MeterFactory, AnalyticsMeter.Name, "analytics.pipeline.accepted_records");
+        using var dropped = new MetricCollector<long>(harness.MeterFactory, AnalyticsMeter.Name, "analytics.pipeline.dropped_records");
+        using var queued = new MetricCollector<int>(harness.MeterFactory, AnalyticsMeter.Name, "analytics.pipeline.queued_records");
+        var queue = harness.Queue; // the writer is not started: nothing drains the queue
 
         for (var i = 0; i < 5; i++)
         {
             queue.TryEnqueue(PipelineHarness.Request(i));
         }
 
-        listener.RecordObservableInstruments();
+        queued.RecordObservableInstruments();
 
-        Assert.Equal(3, accepted);
-        Assert.Equal(2, dropped);
-        Assert.Equal(3, queueLength);
+        Assert.Equal(3, accepted.GetMeasurementSnapshot().EvaluateAsCounter());
+        var drops = dropped.GetMeasurementSnapshot();
+        Assert.Equal(2, drops.EvaluateAsCounter());
+        Assert.All(drops, d => Assert.Equal("queue_full", d.Tags["error.type"]));
+        Assert.IsAssignableFrom<ObservableUpDownCounter<int>>(queued.Instrument); // queues of several instances add up
+        Assert.Equal(3, queued.LastMeasurement?.Value);
     }
 
     [Fact]
