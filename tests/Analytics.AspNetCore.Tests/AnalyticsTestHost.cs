@@ -2,6 +2,7 @@ using Analytics.Pipeline;
 using Analytics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,11 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
         Logs = logs;
         DatabasePath = databasePath;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        Client = new HttpClient(new SettlingHandler(app.Services.GetRequiredService<RequestsInFlight>()) { InnerHandler = new SocketsHttpHandler() })
+        {
+            BaseAddress = new Uri(address),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
     }
 
     public WebApplication App { get; }
@@ -53,6 +58,10 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = directory.Path });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+        // First of the startup filters, so outermost: it sees a request end after the analytics recorder has recorded it.
+        var inFlight = new RequestsInFlight();
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IStartupFilter>(inFlight));
+        builder.Services.AddSingleton(inFlight);
         builder.Services.AddRequestAnalytics(configure).UseSqlite(databasePath);
         configureBuilder?.Invoke(builder);
 
@@ -81,5 +90,70 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
 
         await App.DisposeAsync();
         _directory.Dispose();
+    }
+}
+
+/// <summary>
+/// The client can hold a whole response (one with a <c>Content-Length</c>) before the server has finished the request,
+/// and so before the analytics recorder, which runs as the request ends, has queued its record: a flush right after
+/// would miss it. The test host's client waits, after each such answer, until the server has finished that request.
+/// </summary>
+internal sealed class RequestsInFlight : IStartupFilter
+{
+    internal const string Header = "x-test-request";
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _ended = new();
+
+    public Task Ended(string id) => _ended.GetOrAdd(id, static _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Forget(string id) => _ended.TryRemove(id, out _);
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use(async (context, inner) =>
+        {
+            try
+            {
+                await inner(context);
+            }
+            finally
+            {
+                if (context.Request.Headers[Header] is { Count: 1 } id)
+                {
+                    _ended.GetOrAdd(id.ToString(), static _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                }
+            }
+        });
+        next(app);
+    };
+}
+
+/// <summary>Sends each request with an id and returns its answer once the server has finished it (see <see cref="RequestsInFlight"/>).</summary>
+internal sealed class SettlingHandler(RequestsInFlight inFlight) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        request.Headers.Add(RequestsInFlight.Header, id);
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            // Only an answer of known length can reach the client whole before the request ends: a streamed (chunked)
+            // one ends with the request, and is left unbuffered for the tests that read it as it comes.
+            if (response.Content.Headers.ContentLength is not null)
+            {
+                await response.Content.LoadIntoBufferAsync(cancellationToken);
+                await inFlight.Ended(id).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            }
+
+            return response;
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The server did not finish {request.Method} {request.RequestUri} within 10 s of answering it.");
+        }
+        finally
+        {
+            inFlight.Forget(id);
+        }
     }
 }
