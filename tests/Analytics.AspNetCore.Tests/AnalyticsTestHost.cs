@@ -74,6 +74,20 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
         return new AnalyticsTestHost(app, directory, logs, databasePath);
     }
 
+    /// <summary>Flushes the pipeline and reads back every raw row the host recorded.</summary>
+    public async Task<IReadOnlyList<RequestRecord>> RecordedAsync()
+    {
+        await Pipeline.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        return await RequestCaptureTests.ReadAllAsync(DatabasePath);
+    }
+
+    /// <summary>Serves <paramref name="path"/> as the web root (for static files and the SPA fallback).</summary>
+    public static void UseWebRoot(WebApplicationBuilder builder, string path)
+    {
+        builder.Environment.WebRootPath = path;
+        builder.Environment.WebRootFileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(path);
+    }
+
     public async Task StopAsync()
     {
         _stopped = true;

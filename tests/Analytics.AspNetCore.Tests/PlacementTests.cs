@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 
 namespace Analytics.AspNetCore.Tests;
 
@@ -41,7 +40,7 @@ public class PlacementTests
             Assert.Equal(text, await unzipped.ReadToEndAsync());
         }
 
-        var row = Assert.Single(await RecordedAsync(host));
+        var row = Assert.Single(await host.RecordedAsync());
         Assert.Equal(wire.Length, row.ResponseBytes);
     }
 
@@ -59,7 +58,7 @@ public class PlacementTests
             Assert.Equal("served 1", await host.Client.GetStringAsync("/cached"));
         }
 
-        var rows = await RecordedAsync(host);
+        var rows = await host.RecordedAsync();
         Assert.Equal(5, rows.Count);
         Assert.All(rows, r =>
         {
@@ -77,17 +76,13 @@ public class PlacementTests
         await File.WriteAllTextAsync(root.File("wwwroot/css/site.css"), "body{}");
         await using var host = await AnalyticsTestHost.StartAsync(
             app => app.MapGet("/api", () => "api"),
-            configureBuilder: builder =>
-            {
-                builder.Environment.WebRootPath = root.File("wwwroot");
-                builder.Environment.WebRootFileProvider = new PhysicalFileProvider(root.File("wwwroot"));
-            },
+            configureBuilder: builder => AnalyticsTestHost.UseWebRoot(builder, root.File("wwwroot")),
             beforeAnalytics: app => app.UseStaticFiles());
 
         Assert.Equal("body{}", await host.Client.GetStringAsync("/css/site.css"));
         Assert.Equal("api", await host.Client.GetStringAsync("/api"));
 
-        var rows = await RecordedAsync(host);
+        var rows = await host.RecordedAsync();
         Assert.Equal("(static) /css/*", Assert.Single(rows, r => r.Path == "/css/site.css").Route);
         Assert.Equal(6, Assert.Single(rows, r => r.Path == "/css/site.css").ResponseBytes);
         Assert.Equal("/api", Assert.Single(rows, r => r.Path == "/api").Route);
@@ -125,7 +120,7 @@ public class PlacementTests
         (await host.Client.PostAsync("/pipe", new Chunked(text))).EnsureSuccessStatusCode();
         (await host.Client.PostAsync("/stream", new StringContent("with a length"))).EnsureSuccessStatusCode();
 
-        var rows = await RecordedAsync(host);
+        var rows = await host.RecordedAsync();
         Assert.Equal(jsonLength, Assert.Single(rows, r => r.Path == "/json").RequestBytes);
         Assert.Equal([13, 70_000], rows.Where(r => r.Path == "/stream").Select(r => r.RequestBytes).Order());
         Assert.Equal(70_000, Assert.Single(rows, r => r.Path == "/pipe").RequestBytes);
@@ -145,7 +140,7 @@ public class PlacementTests
         Assert.Equal("ok", await host.Client.GetStringAsync("/shop/health"));
         Assert.Equal("7", await host.Client.GetStringAsync("/shop/items/7"));
 
-        var row = Assert.Single(await RecordedAsync(host));
+        var row = Assert.Single(await host.RecordedAsync());
         Assert.Equal("/shop/items/7", row.Path);
         Assert.Equal("/items/{id}", row.Route);
     }
@@ -170,11 +165,6 @@ public class PlacementTests
         await app.StopAsync();
     }
 
-    private static async Task<IReadOnlyList<RequestRecord>> RecordedAsync(AnalyticsTestHost host)
-    {
-        await host.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
-        return await RequestCaptureTests.ReadAllAsync(host.DatabasePath);
-    }
 
     private sealed record Todo(string Title);
 

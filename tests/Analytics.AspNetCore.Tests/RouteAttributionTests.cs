@@ -7,15 +7,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.StaticAssets;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 
 namespace Analytics.AspNetCore.Tests;
 
 /// <summary>The route a request is grouped under stays bounded and says which part of the app answered.</summary>
 public class RouteAttributionTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task StaticAssetsAreGroupedByTopFolderHoweverManyFilesThereAre()
     {
@@ -33,7 +30,7 @@ public class RouteAttributionTests
             Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync(path)).StatusCode);
         }
 
-        var rows = await RecordedAsync(host);
+        var rows = await host.RecordedAsync();
         Assert.Equal(
             ["(static) /*", "(static) /css/*", "(static) /css/*", "(static) /js/*", "(static) /js/*"],
             rows.Select(r => r.Route).Order(StringComparer.Ordinal));
@@ -49,14 +46,14 @@ public class RouteAttributionTests
         await File.WriteAllTextAsync(root.File("wwwroot/robots.txt"), "User-agent: *");
         await using var host = await AnalyticsTestHost.StartAsync(
             _ => { },
-            configureBuilder: builder => WebRoot(builder, root.File("wwwroot")),
+            configureBuilder: builder => AnalyticsTestHost.UseWebRoot(builder, root.File("wwwroot")),
             afterAnalytics: app => app.UseStaticFiles());
 
         Assert.Equal("body{}", await host.Client.GetStringAsync("/css/site.css"));
         Assert.Equal("User-agent: *", await host.Client.GetStringAsync("/robots.txt"));
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/css/missing.css")).StatusCode);
 
-        var rows = await RecordedAsync(host);
+        var rows = await host.RecordedAsync();
         Assert.Equal("(static) /css/*", Assert.Single(rows, r => r.Path == "/css/site.css").Route);
         Assert.Equal("(static) /*", Assert.Single(rows, r => r.Path == "/robots.txt").Route);
         Assert.Equal(6, Assert.Single(rows, r => r.Path == "/css/site.css").ResponseBytes);
@@ -75,12 +72,12 @@ public class RouteAttributionTests
                 app.MapGet("/api/ping", () => "pong");
                 app.MapFallbackToFile("index.html");
             },
-            configureBuilder: builder => WebRoot(builder, root.File("wwwroot")));
+            configureBuilder: builder => AnalyticsTestHost.UseWebRoot(builder, root.File("wwwroot")));
 
         Assert.Equal("<html></html>", await host.Client.GetStringAsync("/orders/42"));
         Assert.Equal("<html></html>", await host.Client.GetStringAsync("/settings/profile"));
 
-        var rows = await RecordedAsync(host);
+        var rows = await host.RecordedAsync();
         Assert.Equal(["/orders/42", "/settings/profile"], rows.Select(r => r.Path).Order(StringComparer.Ordinal));
         Assert.All(rows, r => Assert.Equal("{*path:nonfile}", r.Route));
     }
@@ -97,7 +94,7 @@ public class RouteAttributionTests
         Assert.Equal("details 7", await host.Client.GetStringAsync("/Home/Details/7"));
         Assert.Equal("details ", await host.Client.GetStringAsync("/Home/Details"));
 
-        var rows = await RecordedAsync(host);
+        var rows = await host.RecordedAsync();
         Assert.Equal("Home/Index/{id?}", Assert.Single(rows, r => r.Path == "/").Route);
         Assert.Equal("Home/Index/{id?}", Assert.Single(rows, r => r.Path == "/home/index").Route);
         Assert.Equal("Home/Details/{id?}", Assert.Single(rows, r => r.Path == "/Home/Details/7").Route);
@@ -113,7 +110,7 @@ public class RouteAttributionTests
 
         Assert.Equal("order 5", await host.Client.GetStringAsync("/orders/5"));
 
-        Assert.EndsWith("orders/{id:int}", Assert.Single(await RecordedAsync(host)).Route);
+        Assert.EndsWith("orders/{id:int}", Assert.Single(await host.RecordedAsync()).Route);
     }
 
     [Fact]
@@ -171,7 +168,7 @@ public class RouteAttributionTests
         await CallAsync("2");                     // Unknown: an exception in the service method
         await CallAsync("14");                    // Unavailable
 
-        var rows = (await RecordedAsync(host)).OrderBy(r => r.Timestamp).ToList();
+        var rows = (await host.RecordedAsync()).OrderBy(r => r.Timestamp).ToList();
         Assert.All(rows, r => Assert.Equal(RequestKind.Grpc, r.Kind));
         Assert.Equal([200, 404, 500, 503], rows.Select(r => r.StatusCode));
         Assert.Equal([null, null, "gRPC Unknown", "gRPC Unavailable"], rows.Select(r => r.ExceptionType));
@@ -183,17 +180,7 @@ public class RouteAttributionTests
         Assert.Equal(2, overview.ErrorRequests);
     }
 
-    private static void WebRoot(WebApplicationBuilder builder, string path)
-    {
-        builder.Environment.WebRootPath = path;
-        builder.Environment.WebRootFileProvider = new PhysicalFileProvider(path);
-    }
 
-    private static async Task<IReadOnlyList<RequestRecord>> RecordedAsync(AnalyticsTestHost host)
-    {
-        await host.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
-        return await RequestCaptureTests.ReadAllAsync(host.DatabasePath);
-    }
 }
 
 /// <summary>A controller for the MVC route tests: conventional actions and one attribute-routed action.</summary>
