@@ -231,8 +231,16 @@ internal sealed class RequestAnalyticsMiddleware
             return RequestKind.WebSocket;
         }
 
-        return context.Request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase)
-            ? RequestKind.Grpc
+        if (context.Request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase))
+        {
+            return RequestKind.Grpc;
+        }
+
+        // Decided as the response ends, from what it was: an event stream (TypedResults.ServerSentEvents, SignalR's SSE
+        // transport, a hand-written one) stays open as long as its client, whatever the request looked like. SignalR's
+        // long polling answers with ordinary responses and stays Http.
+        return context.Response.ContentType is { } responseType && responseType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)
+            ? RequestKind.ServerSentEvents
             : RequestKind.Http;
     }
 

@@ -32,6 +32,9 @@ public sealed record RawQuery
     /// <summary>Gets the instance to match exactly, or <see langword="null"/> for every instance.</summary>
     public string? Instance { get; init; }
 
+    /// <summary>Gets the request kind to match exactly (requests only), or <see langword="null"/> for every kind.</summary>
+    public RequestKind? Kind { get; init; }
+
     /// <summary>Gets the event name to match exactly (events only), or <see langword="null"/> for every name.</summary>
     public string? EventName { get; init; }
 

@@ -44,7 +44,11 @@ public readonly record struct RequestRecord
     /// <summary>Gets the HTTP protocol, for example <c>HTTP/1.1</c>, <c>HTTP/2</c> or <c>HTTP/3</c>.</summary>
     public string? Protocol { get; init; }
 
-    /// <summary>Gets what kind of request this was: plain HTTP, a WebSocket upgrade or a gRPC call.</summary>
+    /// <summary>
+    /// Gets what kind of request this was: plain HTTP, a WebSocket upgrade, a gRPC call or a Server-Sent Events response.
+    /// WebSocket and Server-Sent Events requests are long-lived: their duration is a connection's lifetime, so latency
+    /// percentiles and averages leave them out unless they are asked for by kind.
+    /// </summary>
     public RequestKind Kind { get; init; }
 
     /// <summary>Gets the W3C trace id of <see cref="System.Diagnostics.Activity.Current"/>, or <see langword="null"/>.</summary>
@@ -81,7 +85,12 @@ public readonly record struct RequestRecord
     public bool IsError => StatusCode >= 500 || ExceptionType is not null;
 }
 
-/// <summary>What kind of request a <see cref="RequestRecord"/> describes.</summary>
+/// <summary>
+/// What kind of request a <see cref="RequestRecord"/> describes. The values are stored: new kinds are appended, never
+/// renumbered. <see cref="WebSocket"/> and <see cref="ServerSentEvents"/> are long-lived (connections rather than
+/// requests): they are counted with the rest but kept out of latency percentiles and averages unless a query selects
+/// their kind.
+/// </summary>
 // The names the HTTP API sends, on the type for the reason given on Granularity.
 [JsonConverter(typeof(JsonStringEnumConverter<RequestKind>))]
 public enum RequestKind
@@ -97,4 +106,21 @@ public enum RequestKind
     /// <summary>A gRPC call (<c>application/grpc</c>).</summary>
     [JsonStringEnumMemberName("grpc")]
     Grpc = 2,
+
+    /// <summary>
+    /// A Server-Sent Events response (<c>Content-Type: text/event-stream</c>, as the response ended); its duration is the
+    /// stream's lifetime.
+    /// </summary>
+    [JsonStringEnumMemberName("serverSentEvents")]
+    ServerSentEvents = 3,
+}
+
+/// <summary>Which request kinds are long-lived.</summary>
+internal static class RequestKindExtensions
+{
+    /// <summary>
+    /// Gets whether requests of this kind are connections that stay open as long as the client wants (WebSockets,
+    /// Server-Sent Events), so that their durations say nothing about how fast the app answers.
+    /// </summary>
+    public static bool IsLongLived(this RequestKind kind) => kind is RequestKind.WebSocket or RequestKind.ServerSentEvents;
 }

@@ -70,7 +70,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         command.Parameters.AddWithValue("granularity", (short)query.Granularity);
         command.Parameters.AddWithValue("from", Micros(query.From));
         command.Parameters.AddWithValue("to", Micros(query.To));
-        AddFilters(command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.EventName, query.Environment, query.Instance);
+        AddFilters(command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind, query.EventName, query.Environment, query.Instance);
         if (groupBy is not null)
         {
             sql.Append(" GROUP BY ").Append(groupBy);
@@ -84,7 +84,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         }
     }
 
-    /// <summary>Adds the exact filters raw pages and rollup reads share: route, method and status for requests, name for events.</summary>
+    /// <summary>Adds the exact filters raw pages and rollup reads share: route, method, status and kind for requests, name for events.</summary>
     private static void AddFilters(
         NpgsqlCommand command,
         StringBuilder sql,
@@ -93,6 +93,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         string? method,
         int? minStatusCode,
         int? maxStatusCode,
+        RequestKind? kind,
         string? eventName,
         string? environment,
         string? instance)
@@ -111,6 +112,13 @@ internal sealed partial class PostgreSqlAnalyticsStore
             {
                 sql.Append(" AND status <= @max_status");
                 command.Parameters.AddWithValue("max_status", high);
+            }
+
+            if (kind is { } k)
+            {
+                // The raw table's kind is an integer, the rollups' a smallint: an integer parameter compares with both.
+                sql.Append(" AND kind = @kind");
+                command.Parameters.AddWithValue("kind", (int)k);
             }
         }
         else
@@ -165,7 +173,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
             command.Parameters.AddWithValue("to", Micros(to));
         }
 
-        AddFilters(command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.EventName, query.Environment, query.Instance);
+        AddFilters(command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind, query.EventName, query.Environment, query.Instance);
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY ts DESC, id DESC LIMIT {query.Limit}");
         command.CommandText = sql.ToString();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -34,7 +34,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
     private static readonly SketchTable RequestRollupTable = new(
         "request_rollups",
-        [("granularity", "smallint"), ("bucket_start", "bigint"), ("route", "text"), ("method", "text"), ("status", "integer"), ("environment", "text"), ("instance", "text")],
+        [("granularity", "smallint"), ("bucket_start", "bigint"), ("route", "text"), ("method", "text"), ("status", "integer"), ("environment", "text"), ("instance", "text"), ("kind", "smallint")],
         [("count", "bigint"), ("errors", "bigint"), ("duration_sum_us", "bigint"), ("duration_min_us", "bigint"), ("duration_max_us", "bigint"), ("request_bytes", "bigint"), ("response_bytes", "bigint")],
         ["latency", "users", "clients"],
         """
@@ -55,7 +55,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         var rows = new Dictionary<string, SketchRow>(rollups.Count, StringComparer.Ordinal);
         foreach (var r in rollups)
         {
-            object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode, Text(r.Environment) ?? "", Text(r.Instance) ?? ""];
+            object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode, Text(r.Environment) ?? "", Text(r.Instance) ?? "", (short)r.Kind];
             object[] values = [r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds, r.RequestBytes, r.ResponseBytes];
             Add(rows, new SketchRow(SortKey(key), key, values, [r.Latency ?? new LatencySketch(), r.Users, r.Clients]), static (a, b) =>
             [
@@ -282,7 +282,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         var rows = new Dictionary<string, (object[] Key, long Count, long First, long Last, string? Message)>(StringComparer.Ordinal);
         foreach (var r in rollups)
         {
-            object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode, Text(r.ExceptionType) ?? "", Text(r.Environment) ?? "", Text(r.Instance) ?? "", r.Fingerprint];
+            object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode, Text(r.ExceptionType) ?? "", Text(r.Environment) ?? "", Text(r.Instance) ?? "", r.Fingerprint, (short)r.Kind];
             var row = (key, r.Count, Micros(r.FirstSeen), Micros(r.LastSeen), Text(r.LastMessage));
             var sortKey = SortKey(key);
             if (rows.TryGetValue(sortKey, out var e))
@@ -296,10 +296,10 @@ internal sealed partial class PostgreSqlAnalyticsStore
         var sorted = rows.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).ToList();
         await using var command = new NpgsqlCommand(
             $"""
-            INSERT INTO {S}.error_rollups AS t (granularity, bucket_start, route, method, status, exception_type, environment, instance, fingerprint, count, first_seen, last_seen, last_message)
-            SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::text[],
-                $10::bigint[], $11::bigint[], $12::bigint[], $13::text[])
-            ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance) DO UPDATE SET
+            INSERT INTO {S}.error_rollups AS t (granularity, bucket_start, route, method, status, exception_type, environment, instance, fingerprint, kind, count, first_seen, last_seen, last_message)
+            SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::text[], $10::smallint[],
+                $11::bigint[], $12::bigint[], $13::bigint[], $14::text[])
+            ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance, kind) DO UPDATE SET
                 count = t.count + excluded.count,
                 first_seen = least(t.first_seen, excluded.first_seen),
                 last_message = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.last_message ELSE t.last_message END,
@@ -316,6 +316,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         AddArray(command, sorted, r => (string)r.Key[6]);
         AddArray(command, sorted, r => (string)r.Key[7]);
         AddArray(command, sorted, r => (string)r.Key[8]);
+        AddArray(command, sorted, r => (short)r.Key[9]);
         AddArray(command, sorted, r => r.Count);
         AddArray(command, sorted, r => r.First);
         AddArray(command, sorted, r => r.Last);

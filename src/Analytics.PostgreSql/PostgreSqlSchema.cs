@@ -72,7 +72,7 @@ internal static class PostgreSqlSchema
     /// <summary>Quotes a schema name that <see cref="PostgreSqlAnalyticsStore.ValidateSchemaName"/> accepted.</summary>
     public static string Quote(string schema) => "\"" + schema + "\"";
 
-    private static string ReadScript(string resource)
+    internal static string ReadScript(string resource)
     {
         using var stream = typeof(PostgreSqlSchema).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"The schema script '{resource}' is missing from the assembly.");

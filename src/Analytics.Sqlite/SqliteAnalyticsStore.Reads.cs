@@ -70,11 +70,13 @@ internal sealed partial class SqliteAnalyticsStore
     }
 
     /// <summary>
-    /// The index a count read searches: the counts index holds everything it needs unless a route, method, environment
-    /// or instance is asked for, which only the unique index holds; the table rows it would otherwise visit are wide.
+    /// The index a count read searches: the counts index holds everything it needs unless a route, method, environment,
+    /// instance or kind is asked for, which only the unique index holds; the table rows it would otherwise visit are wide.
     /// </summary>
     internal static string CountsIndex(RollupQuery query) =>
-        query.Route is null && query.Method is null && query.Environment is null && query.Instance is null ? "ix_request_rollups_counts" : "ux_request_rollups";
+        query.Route is null && query.Method is null && query.Environment is null && query.Instance is null && query.Kind is null
+            ? "ix_request_rollups_counts"
+            : "ux_request_rollups";
 
     private async IAsyncEnumerable<T> ReadRollupsAsync<T>(
         string select,
@@ -104,7 +106,7 @@ internal sealed partial class SqliteAnalyticsStore
         command.Parameters.AddWithValue("$granularity", (int)query.Granularity);
         command.Parameters.AddWithValue("$from", ToUnixMicroseconds(query.From));
         command.Parameters.AddWithValue("$to", ToUnixMicroseconds(query.To));
-        AddFilters(command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.EventName, query.Environment, query.Instance);
+        AddFilters(command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind, query.EventName, query.Environment, query.Instance);
         if (groupBy is not null)
         {
             sql.Append(" GROUP BY ").Append(groupBy);
@@ -114,7 +116,7 @@ internal sealed partial class SqliteAnalyticsStore
         return command;
     }
 
-    /// <summary>Adds the exact filters raw pages and rollup reads share: route, method and status for requests, name for events.</summary>
+    /// <summary>Adds the exact filters raw pages and rollup reads share: route, method, status and kind for requests, name for events.</summary>
     private static void AddFilters(
         SqliteCommand command,
         StringBuilder sql,
@@ -123,6 +125,7 @@ internal sealed partial class SqliteAnalyticsStore
         string? method,
         int? minStatusCode,
         int? maxStatusCode,
+        RequestKind? kind,
         string? eventName,
         string? environment,
         string? instance)
@@ -132,6 +135,11 @@ internal sealed partial class SqliteAnalyticsStore
             AddFilter(command, sql, "route", route);
             AddFilter(command, sql, "method", method);
             AddStatusFilter(command, sql, minStatusCode, maxStatusCode);
+            if (kind is { } k)
+            {
+                sql.Append(" AND kind = $kind");
+                command.Parameters.AddWithValue("$kind", (int)k);
+            }
         }
         else
         {
@@ -201,7 +209,7 @@ internal sealed partial class SqliteAnalyticsStore
             command.Parameters.AddWithValue("$to", ToUnixMicroseconds(to));
         }
 
-        AddFilters(command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.EventName, query.Environment, query.Instance);
+        AddFilters(command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind, query.EventName, query.Environment, query.Instance);
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY ts DESC, id DESC LIMIT {query.Limit};");
         command.CommandText = sql.ToString();
         return command;

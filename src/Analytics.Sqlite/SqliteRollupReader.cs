@@ -8,7 +8,7 @@ namespace Analytics.Sqlite;
 
 /// <summary>
 /// Steps a request-rollup read through SQLitePCLRaw, the native layer under Microsoft.Data.Sqlite, on the command's
-/// connection. A dashboard's first calls read thousands of rollup rows of sixteen columns each, and Microsoft.Data.Sqlite
+/// connection. A dashboard's first calls read thousands of rollup rows of seventeen columns each, and Microsoft.Data.Sqlite
 /// makes two or three native calls per column (its type check, the value, the length), each taking the statement's
 /// handle and the connection's mutex; here it is one per column, and the sketches decode from the row's own memory
 /// without a copy into a byte array first.
@@ -81,9 +81,10 @@ internal sealed class SqliteRollupReader : IDisposable
         DurationMaxMicroseconds = raw.sqlite3_column_int64(_statement, 10),
         RequestBytes = raw.sqlite3_column_int64(_statement, 11),
         ResponseBytes = raw.sqlite3_column_int64(_statement, 12),
-        Latency = Decode(13, static data => LatencySketch.FromBytes(data)),
-        Users = Decode(14, static data => CardinalitySketch.FromBytes(data)),
-        Clients = Decode(15, static data => CardinalitySketch.FromBytes(data)),
+        Kind = (RequestKind)raw.sqlite3_column_int(_statement, 13),
+        Latency = Decode(14, static data => LatencySketch.FromBytes(data)),
+        Users = Decode(15, static data => CardinalitySketch.FromBytes(data)),
+        Clients = Decode(16, static data => CardinalitySketch.FromBytes(data)),
     };
 
     public void Dispose() => _statement.Dispose();

@@ -36,11 +36,11 @@ internal sealed class SqliteWriter : IDisposable
         _insertRequest = new SqliteRequestInsert(connection);
         _insertEvent = Insert.Prepare(connection, $"INSERT INTO events ({EventColumns[4..]}) VALUES ({Parameters(EventColumns[4..])});");
         _upsertRequestRollup = Insert.Prepare(connection, """
-            INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance,
+            INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance, kind,
                 count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency, users, clients)
-            VALUES ($granularity, $bucket_start, $route, $method, $status, $environment, $instance,
+            VALUES ($granularity, $bucket_start, $route, $method, $status, $environment, $instance, $kind,
                 $count, $errors, $duration_sum_us, $duration_min_us, $duration_max_us, $request_bytes, $response_bytes, $latency, $users, $clients)
-            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance) DO UPDATE SET
+            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance, kind) DO UPDATE SET
                 count = count + excluded.count,
                 errors = errors + excluded.errors,
                 duration_sum_us = duration_sum_us + excluded.duration_sum_us,
@@ -53,11 +53,11 @@ internal sealed class SqliteWriter : IDisposable
                 clients = analytics_hll_merge(clients, excluded.clients);
             """);
         _upsertErrorRollup = Insert.Prepare(connection, """
-            INSERT INTO error_rollups (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance,
+            INSERT INTO error_rollups (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance, kind,
                 count, first_seen, last_seen, last_message)
-            VALUES ($granularity, $bucket_start, $route, $method, $status, $exception_type, $fingerprint, $environment, $instance,
+            VALUES ($granularity, $bucket_start, $route, $method, $status, $exception_type, $fingerprint, $environment, $instance, $kind,
                 $count, $first_seen, $last_seen, $last_message)
-            ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance) DO UPDATE SET
+            ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance, kind) DO UPDATE SET
                 count = count + excluded.count,
                 first_seen = min(first_seen, excluded.first_seen),
                 last_message = CASE WHEN excluded.last_seen >= last_seen THEN excluded.last_message ELSE last_message END,
@@ -161,7 +161,7 @@ internal sealed class SqliteWriter : IDisposable
         {
             _upsertRequestRollup.Run(transaction, [
                 (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Route, r.Method, r.StatusCode,
-                r.Environment ?? string.Empty, r.Instance ?? string.Empty,
+                r.Environment ?? string.Empty, r.Instance ?? string.Empty, (int)r.Kind,
                 r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds,
                 r.RequestBytes, r.ResponseBytes, (r.Latency ?? new LatencySketch()).ToBytes(), r.Users?.ToBytes(), r.Clients?.ToBytes()]);
         }
@@ -170,7 +170,7 @@ internal sealed class SqliteWriter : IDisposable
         {
             _upsertErrorRollup.Run(transaction, [
                 (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Route, r.Method, r.StatusCode,
-                r.ExceptionType ?? string.Empty, r.Fingerprint, r.Environment ?? string.Empty, r.Instance ?? string.Empty,
+                r.ExceptionType ?? string.Empty, r.Fingerprint, r.Environment ?? string.Empty, r.Instance ?? string.Empty, (int)r.Kind,
                 r.Count, SqliteAnalyticsStore.ToUnixMicroseconds(r.FirstSeen), SqliteAnalyticsStore.ToUnixMicroseconds(r.LastSeen), r.LastMessage]);
         }
 

@@ -17,9 +17,9 @@ internal static class StoreRows
     public const string EventColumns = "id, ts, name, user_id, duration_us, success, properties, environment, instance";
 
     public const string RequestRollupColumns =
-        "bucket_start, route, method, status, environment, instance, count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes";
+        "bucket_start, route, method, status, environment, instance, count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, kind";
 
-    public const string ErrorRollupColumns = "bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, last_message, fingerprint";
+    public const string ErrorRollupColumns = "bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, last_message, fingerprint, kind";
 
     public const string ErrorGroupColumns = "fingerprint, route, method, status, exception_type, message, count, first_seen, last_seen, severity, resolved_at, regressed";
 
@@ -171,9 +171,10 @@ internal static class StoreRows
         DurationMaxMicroseconds = reader.GetInt64(10),
         RequestBytes = reader.GetInt64(11),
         ResponseBytes = reader.GetInt64(12),
-        Latency = GetSketchOrNull(reader, 13),
-        Users = GetCardinalityOrNull(reader, 14),
-        Clients = GetCardinalityOrNull(reader, 15),
+        Kind = (RequestKind)reader.GetInt32(13),
+        Latency = GetSketchOrNull(reader, 14),
+        Users = GetCardinalityOrNull(reader, 15),
+        Clients = GetCardinalityOrNull(reader, 16),
     };
 
     /// <summary>Reads <see cref="ErrorRollupColumns"/>.</summary>
@@ -192,6 +193,7 @@ internal static class StoreRows
         LastSeen = FromUnixMicroseconds(reader.GetInt64(9)),
         LastMessage = GetStringOrNull(reader, 10),
         Fingerprint = reader.GetString(11),
+        Kind = (RequestKind)reader.GetInt32(12),
     };
 
     /// <summary>Reads <see cref="ErrorGroupColumns"/>.</summary>

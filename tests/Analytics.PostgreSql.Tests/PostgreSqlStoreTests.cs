@@ -84,6 +84,44 @@ public sealed class PostgreSqlStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AVersion4SchemaKeepsItsRollupsAsPlainRequestsAndLaterBatchesAddToThemByKind()
+    {
+        // A schema as the previous release left it: version 4, one minute of rollups with no kind column.
+        var quoted = PostgreSqlSchema.Quote(_schema);
+        var script = new StringBuilder($"CREATE SCHEMA {quoted}; CREATE TABLE {quoted}.schema_version (version integer NOT NULL PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());\n");
+        foreach (var (version, resource) in PostgreSqlSchema.Migrations.Where(m => m.Version <= 4))
+        {
+            script.Append(PostgreSqlSchema.ReadScript(resource).Replace("{schema}", quoted, StringComparison.Ordinal))
+                .Append($"\nINSERT INTO {quoted}.schema_version (version) VALUES ({version});\n");
+        }
+
+        var sketch = new LatencySketch();
+        sketch.Add(1_000);
+        sketch.Add(5_000_000);
+        var bucket = (Start - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+        script.Append($$"""
+            INSERT INTO {{quoted}}.request_rollups (granularity, bucket_start, route, method, status, environment, instance, count, errors,
+                duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency)
+            VALUES (0, {{bucket}}, '/items/{id}', 'GET', 200, '', '', 2, 0, 5001000, 1000, 5000000, 0, 0, '\x{{Convert.ToHexString(sketch.ToBytes())}}');
+            INSERT INTO {{quoted}}.error_rollups (granularity, bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, fingerprint)
+            VALUES (0, {{bucket}}, '/items/{id}', 'GET', 500, '', '', '', 1, {{bucket}}, {{bucket}}, 'abc');
+            """);
+        await PostgresDatabase.ScalarAsync<object>(script.ToString());
+
+        var store = Store();
+        await store.InitializeAsync(default);
+        await store.WriteBatchAsync(Batch([Request(Start), Request(Start.AddSeconds(1), milliseconds: 3_000) with { Kind = RequestKind.WebSocket }]), default);
+
+        var minute = RollupRange(Granularity.Minute, Start, Start.AddMinutes(1), includeSketches: true);
+        var rows = (await store.ReadRequestRollupsAsync(minute, default).ToListAsync()).ToDictionary(r => r.Kind);
+        Assert.Equal([RequestKind.Http, RequestKind.WebSocket], rows.Keys.Order());
+        Assert.Equal((3L, 3L), (rows[RequestKind.Http].Count, rows[RequestKind.Http].Latency!.Count)); // the old row, added to
+        Assert.Equal((1L, 3_000_000L), (rows[RequestKind.WebSocket].Count, rows[RequestKind.WebSocket].DurationMaxMicroseconds));
+        Assert.Equal(RequestKind.Http, Assert.Single(await store.ReadErrorRollupsAsync(minute, default).ToListAsync()).Kind);
+        Assert.Equal(PostgreSqlSchema.LatestVersion, await PostgresDatabase.ScalarAsync<int>($"SELECT max(version) FROM {quoted}.schema_version;"));
+    }
+
+    [Fact]
     public async Task ASchemaNewerThanThePackageFailsNamingIt()
     {
         await Store().InitializeAsync(default);

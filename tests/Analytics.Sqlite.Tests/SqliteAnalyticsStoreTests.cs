@@ -108,6 +108,48 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AVersion7FileKeepsItsRollupsAsPlainRequestsAndLaterBatchesAddToThemByKind()
+    {
+        // A file as the previous release left it: schema 7, one minute of rollups with no kind column, WebSockets and all.
+        var path = _directory.File("a.db");
+        using (var connection = Open(path))
+        {
+            foreach (var (version, resource) in SqliteSchema.Migrations.Where(m => m.Version <= 7))
+            {
+                Scalar(connection, SqliteSchema.ReadScript(resource) + $"\nPRAGMA user_version = {version};");
+            }
+
+            var sketch = new LatencySketch();
+            sketch.Add(1_000);
+            sketch.Add(5_000_000);
+            using var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance, count, errors,
+                    duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency)
+                VALUES (0, $bucket, '/items/{id}', 'GET', 200, '', '', 2, 0, 5001000, 1000, 5000000, 0, 0, $latency);
+                INSERT INTO error_rollups (granularity, bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, fingerprint)
+                VALUES (0, $bucket, '/items/{id}', 'GET', 500, '', '', '', 1, $bucket, $bucket, 'abc');
+                """;
+            insert.Parameters.AddWithValue("$bucket", SqliteAnalyticsStore.ToUnixMicroseconds(Day));
+            insert.Parameters.AddWithValue("$latency", sketch.ToBytes());
+            insert.ExecuteNonQuery();
+        }
+
+        using var store = new SqliteAnalyticsStore(path);
+        await store.InitializeAsync(default);
+        await store.WriteBatchAsync(Batch([Request(1), Request(2) with { Kind = RequestKind.WebSocket, Duration = TimeSpan.FromSeconds(3) }]), default);
+
+        var minute = TestData.RollupRange(Granularity.Minute, Day, Day.AddMinutes(1), includeSketches: true);
+        var rows = (await store.ReadRequestRollupsAsync(minute, default).ToListAsync()).ToDictionary(r => r.Kind);
+        Assert.Equal([RequestKind.Http, RequestKind.WebSocket], rows.Keys.Order());
+        Assert.Equal((3L, 3L), (rows[RequestKind.Http].Count, rows[RequestKind.Http].Latency!.Count)); // the old row, added to
+        Assert.Equal((1L, 3_000_000L), (rows[RequestKind.WebSocket].Count, rows[RequestKind.WebSocket].DurationMaxMicroseconds));
+        Assert.Equal(RequestKind.Http, Assert.Single(await store.ReadErrorRollupsAsync(minute, default).ToListAsync()).Kind);
+        using var check = Open(path);
+        Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(check, "PRAGMA user_version;"));
+    }
+
+    [Fact]
     public async Task ADamagedSketchNeitherBlocksLaterBatchesNorFailsReads()
     {
         var path = _directory.File("a.db");
@@ -167,7 +209,9 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
     {
         { "request_rollups", TestData.RollupRange(Granularity.Minute, TestData.Start, TestData.Start.AddHours(6)) },
         { "request_rollups", TestData.RollupRange(Granularity.Day, TestData.Start, TestData.Start.AddDays(30)) with { Route = "/a", Method = "GET", MinStatusCode = 500, MaxStatusCode = 599, Environment = "e", Instance = "i" } },
+        { "request_rollups", TestData.RollupRange(Granularity.Hour, TestData.Start, TestData.Start.AddDays(7)) with { Kind = RequestKind.WebSocket } },
         { "error_rollups", TestData.RollupRange(Granularity.Hour, TestData.Start, TestData.Start.AddDays(7)) with { Route = "/a" } },
+        { "error_rollups", TestData.RollupRange(Granularity.Hour, TestData.Start, TestData.Start.AddDays(7)) with { Kind = RequestKind.ServerSentEvents } },
         { "event_rollups", TestData.RollupRange(Granularity.Hour, TestData.Start, TestData.Start.AddDays(7)) with { EventName = "deploy" } },
     };
 
@@ -189,17 +233,21 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData("bucket_start", null, "SEARCH request_rollups USING COVERING INDEX ix_request_rollups_counts (granularity=? AND bucket_start>? AND bucket_start<?)")]
-    [InlineData("status", null, "SEARCH request_rollups USING COVERING INDEX ix_request_rollups_counts (granularity=? AND bucket_start>? AND bucket_start<?)")]
-    [InlineData("bucket_start", "/a", "SEARCH request_rollups USING INDEX ux_request_rollups (granularity=? AND bucket_start>? AND bucket_start<?)")]
-    public async Task CountsPerBucketOrStatusAreReadFromAnIndexAloneUnlessAKeyIsFiltered(string groupBy, string? route, string expected)
+    [InlineData("bucket_start", null, false, "SEARCH request_rollups USING COVERING INDEX ix_request_rollups_counts (granularity=? AND bucket_start>? AND bucket_start<?)")]
+    [InlineData("status", null, false, "SEARCH request_rollups USING COVERING INDEX ix_request_rollups_counts (granularity=? AND bucket_start>? AND bucket_start<?)")]
+    [InlineData("bucket_start", "/a", false, "SEARCH request_rollups USING INDEX ux_request_rollups (granularity=? AND bucket_start>? AND bucket_start<?)")]
+    [InlineData("status", null, true, "SEARCH request_rollups USING INDEX ux_request_rollups (granularity=? AND bucket_start>? AND bucket_start<?)")]
+    public async Task CountsPerBucketOrStatusAreReadFromAnIndexAloneUnlessAKeyIsFiltered(string groupBy, string? route, bool byKind, string expected)
     {
         var path = _directory.File("a.db");
         using var store = new SqliteAnalyticsStore(path);
         await store.InitializeAsync(default);
         using var connection = Open(path);
 
-        var query = TestData.RollupRange(Granularity.Hour, TestData.Start, TestData.Start.AddDays(7)) with { MinStatusCode = 500, MaxStatusCode = 599, Route = route };
+        var query = TestData.RollupRange(Granularity.Hour, TestData.Start, TestData.Start.AddDays(7)) with
+        {
+            MinStatusCode = 500, MaxStatusCode = 599, Route = route, Kind = byKind ? RequestKind.ServerSentEvents : null,
+        };
         using var command = SqliteAnalyticsStore.CreateRollupCommand(
             connection, $"SELECT {groupBy}, sum(count) FROM request_rollups INDEXED BY {SqliteAnalyticsStore.CountsIndex(query)}", query, requests: true, groupBy);
 

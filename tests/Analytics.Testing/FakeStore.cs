@@ -88,7 +88,7 @@ public class FakeStore : IAnalyticsStore
                 var copy = new RequestRollup
                 {
                     Granularity = r.Granularity, BucketStart = r.BucketStart, Route = r.Route, Method = r.Method, StatusCode = r.StatusCode,
-                    Environment = r.Environment, Instance = r.Instance, Latency = new LatencySketch(),
+                    Environment = r.Environment, Instance = r.Instance, Kind = r.Kind, Latency = new LatencySketch(),
                 };
                 Rollups.RollupAccumulator.MergeInto(copy, r);
                 return copy;
@@ -114,7 +114,9 @@ public class FakeStore : IAnalyticsStore
     {
         LastRollupQuery = query;
         RollupQueries.Enqueue(query);
-        return RequestRollups.Where(r => r.Granularity == query.Granularity && r.BucketStart >= query.From && r.BucketStart < query.To).ToAsyncEnumerable();
+        return RequestRollups
+            .Where(r => r.Granularity == query.Granularity && r.BucketStart >= query.From && r.BucketStart < query.To && (query.Kind is null || r.Kind == query.Kind))
+            .ToAsyncEnumerable();
     }
 
     public IAsyncEnumerable<EventRollup> ReadEventRollupsAsync(RollupQuery query, CancellationToken cancellationToken) => AsyncEnumerable.Empty<EventRollup>();

@@ -136,6 +136,12 @@
     $('card-clients').textContent = `${F.count(o.uniqueClients)} client addresses`;
     $('card-bytes-out').textContent = F.bytes(o.bytesOut);
     $('card-bytes-in').textContent = `${F.bytes(o.bytesIn)} received`;
+    // Long-lived requests (WebSockets, Server-Sent Events): how many closed in the range and how long they stayed open.
+    const connections = o.connections || { count: 0, avgDuration: 0, maxDuration: 0 };
+    $('card-connections').textContent = F.count(connections.count);
+    $('card-connection-duration').textContent = connections.count
+      ? `open avg ${F.duration(connections.avgDuration)} · max ${F.duration(connections.maxDuration)}`
+      : 'WebSockets and event streams';
     $('card-error-rate').classList.toggle('status', o.errorRate > 0.01);
     $('card-error-rate').classList.toggle('s5', o.errorRate > 0.01);
   }
@@ -177,7 +183,9 @@
       button.title = `Show only ${r.method} ${r.route}`;
       button.addEventListener('click', () => applyFilters({ route: r.route, method: r.method }));
       cell.appendChild(button);
-      addCells(row, [F.count(r.count), F.percent(r.errorRate), F.duration(r.avg), F.duration(r.p95), F.duration(r.p99)], true);
+      // A route that only held connections has no latency to show (its lifetimes are not response times).
+      const latency = (ms) => (r.connections && r.connections === r.count ? '–' : F.duration(ms));
+      addCells(row, [F.count(r.count), F.percent(r.errorRate), latency(r.avg), latency(r.p95), latency(r.p99)], true);
     }
     if (!sorted.length) emptyRow(body, 6, 'No requests in this range');
     for (const th of $('routes').tHead.rows[0].cells) {

@@ -27,7 +27,7 @@ internal static class Export
         ["id", "time", "method", "route", "path", "statusCode", "duration", "requestBytes", "responseBytes", "clientIp", "userAgent", "protocol", "kind", "traceId", "userId", "environment", "instance", "exceptionType", "exceptionMessage"];
 
     private static readonly string[] RollupColumns =
-        ["granularity", "bucketStart", "route", "method", "statusCode", "environment", "instance", "count", "errors", "avg", "p50", "p95", "p99", "max", "bytesIn", "bytesOut"];
+        ["granularity", "bucketStart", "route", "method", "statusCode", "environment", "instance", "count", "errors", "avg", "p50", "p95", "p99", "max", "bytesIn", "bytesOut", "kind"];
 
     public static Task<IResult> Get(HttpContext context, IAnalyticsQueries queries)
     {
@@ -89,7 +89,7 @@ internal static class Export
                 [
                     Number(r.Id), Time(r.Time), Text(r.Method), Text(r.Route), Text(r.Path), Number(r.StatusCode), Number(r.Duration),
                     Number(r.RequestBytes), Number(r.ResponseBytes), Text(r.ClientIp), Text(r.UserAgent), Text(r.Protocol),
-                    Text(JsonNamingPolicy.CamelCase.ConvertName(r.Kind.ToString())), Text(r.TraceId), Text(r.UserId), Text(r.Environment),
+                    Text(KindName(r.Kind)), Text(r.TraceId), Text(r.UserId), Text(r.Environment),
                     Text(r.Instance), Text(r.ExceptionType), Text(r.ExceptionMessage),
                 ]);
             }
@@ -109,7 +109,7 @@ internal static class Export
                 Text(r.Granularity.ToWireName()), Time(r.BucketStart), Text(r.Route), Text(r.Method), Number(r.StatusCode), Text(r.Environment), Text(r.Instance),
                 Number(r.Count), Number(r.Errors), Number(r.Count == 0 ? 0 : r.DurationSumMicroseconds / 1_000.0 / r.Count),
                 Number((sketch?.GetQuantile(0.50) ?? 0) / 1_000), Number((sketch?.GetQuantile(0.95) ?? 0) / 1_000), Number((sketch?.GetQuantile(0.99) ?? 0) / 1_000),
-                Number(r.DurationMaxMicroseconds / 1_000.0), Number(r.RequestBytes), Number(r.ResponseBytes),
+                Number(r.DurationMaxMicroseconds / 1_000.0), Number(r.RequestBytes), Number(r.ResponseBytes), Text(KindName(r.Kind)),
             ]);
         }
     }
@@ -199,6 +199,9 @@ internal static class Export
     }
 
     private static (string? Value, bool IsText) Text(string? value) => (value, true);
+
+    /// <summary>The kind as the JSON API writes it (camelCase).</summary>
+    private static string KindName(RequestKind kind) => JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
 
     private static (string? Value, bool IsText) Number(long value) => (value.ToString(CultureInfo.InvariantCulture), false);
 

@@ -24,6 +24,15 @@ internal static class QueryParameters
         ["90d"] = TimeSpan.FromDays(90),
     };
 
+    /// <summary>The <c>kind</c> values, as the API writes <see cref="RequestKind"/>; matched ignoring case.</summary>
+    public static readonly IReadOnlyDictionary<string, RequestKind> Kinds = new Dictionary<string, RequestKind>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["http"] = RequestKind.Http,
+        ["webSocket"] = RequestKind.WebSocket,
+        ["grpc"] = RequestKind.Grpc,
+        ["serverSentEvents"] = RequestKind.ServerSentEvents,
+    };
+
     // Filters are matched exactly against stored values, which are bounded (route templates, methods, names); longer
     // input cannot match anything and is refused rather than carried into SQL parameters.
     internal const int MaxFilterLength = 1_024;
@@ -106,6 +115,19 @@ internal static class QueryParameters
             errors["status"] = [$"'{Shorten(status)}' is neither a status code from 100 to 599 nor a class such as 5xx."];
         }
 
+        RequestKind? kind = null;
+        if (Single(q, "kind", errors) is { } kindText)
+        {
+            if (Kinds.TryGetValue(kindText, out var parsed))
+            {
+                kind = parsed;
+            }
+            else
+            {
+                errors["kind"] = [$"'{Shorten(kindText)}' is not one of {string.Join(", ", Kinds.Keys)}."];
+            }
+        }
+
         int? limit = Limit(q, errors);
 
         long? before = null;
@@ -128,6 +150,7 @@ internal static class QueryParameters
             Route = Filter(q, "route", errors),
             Method = Filter(q, "method", errors),
             Status = status,
+            Kind = kind,
             Environment = Filter(q, "environment", errors),
             Instance = Filter(q, "instance", errors),
             EventName = Filter(q, "name", errors),

@@ -73,7 +73,7 @@ internal sealed class PrometheusMetrics
                 Sample(text, "analytics_http_requests_total", key, null, series.Count);
             }
 
-            Header(text, "analytics_http_request_duration_seconds", "histogram", "Request durations recorded by this process since it started; bucket bounds are within 2% (the latency sketch's accuracy).");
+            Header(text, "analytics_http_request_duration_seconds", "histogram", "Request durations recorded by this process since it started, long-lived requests (WebSockets, Server-Sent Events) left out; bucket bounds are within 2% (the latency sketch's accuracy).");
             foreach (var (key, series) in requests)
             {
                 for (var i = 0; i < BucketBounds.Length; i++)
@@ -81,9 +81,29 @@ internal sealed class PrometheusMetrics
                     Sample(text, "analytics_http_request_duration_seconds_bucket", key, BucketBounds[i].ToString(CultureInfo.InvariantCulture), series.Buckets[i]);
                 }
 
-                Sample(text, "analytics_http_request_duration_seconds_bucket", key, "+Inf", series.Count);
+                Sample(text, "analytics_http_request_duration_seconds_bucket", key, "+Inf", series.Timed);
                 Sample(text, "analytics_http_request_duration_seconds_sum", key, null, series.DurationSumMicroseconds / 1e6);
-                Sample(text, "analytics_http_request_duration_seconds_count", key, null, series.Count);
+                Sample(text, "analytics_http_request_duration_seconds_count", key, null, series.Timed);
+            }
+
+            // Connections' lifetimes would swamp any latency quantile, so they get counters of their own: the rate of the
+            // second over the rate of the first is the mean time a connection stays open.
+            Header(text, "analytics_http_connections_total", "counter", "Long-lived requests (WebSockets, Server-Sent Events) recorded by this process since it started, counted when they close.");
+            foreach (var (key, series) in requests)
+            {
+                if (series.Connections > 0)
+                {
+                    Sample(text, "analytics_http_connections_total", key, null, series.Connections);
+                }
+            }
+
+            Header(text, "analytics_http_connection_duration_seconds_total", "counter", "How long the long-lived requests recorded by this process since it started stayed open, added up.");
+            foreach (var (key, series) in requests)
+            {
+                if (series.Connections > 0)
+                {
+                    Sample(text, "analytics_http_connection_duration_seconds_total", key, null, series.ConnectionDurationSumMicroseconds / 1e6);
+                }
             }
 
             Header(text, "analytics_http_request_body_bytes_total", "counter", "Request body bytes recorded by this process since it started.");
@@ -184,7 +204,10 @@ internal sealed class PrometheusMetrics
     private sealed class RequestSeries
     {
         public long Count;
+        public long Timed;
         public long DurationSumMicroseconds;
+        public long Connections;
+        public long ConnectionDurationSumMicroseconds;
         public long RequestBytes;
         public long ResponseBytes;
         public readonly long[] Buckets = new long[BucketBounds.Length];
@@ -192,9 +215,17 @@ internal sealed class PrometheusMetrics
         public void Add(RequestRollup rollup)
         {
             Count += rollup.Count;
-            DurationSumMicroseconds += rollup.DurationSumMicroseconds;
             RequestBytes += rollup.RequestBytes;
             ResponseBytes += rollup.ResponseBytes;
+            if (rollup.Kind.IsLongLived())
+            {
+                Connections += rollup.Count;
+                ConnectionDurationSumMicroseconds += rollup.DurationSumMicroseconds;
+                return;
+            }
+
+            Timed += rollup.Count;
+            DurationSumMicroseconds += rollup.DurationSumMicroseconds;
             if (rollup.Latency is { } sketch)
             {
                 for (var i = 0; i < Buckets.Length; i++)

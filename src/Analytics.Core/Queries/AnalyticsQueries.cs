@@ -34,7 +34,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     public async Task<AnalyticsOverview> GetOverviewAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
         var plan = Plan(query);
-        var totals = new RequestTotals();
+        var totals = new RequestTotals(plan.Filters.Kind is not null);
         await foreach (var row in ReadTotalRowsAsync(query, plan, plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
         {
             totals.Add(row);
@@ -59,6 +59,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
             BytesOut = totals.ResponseBytes,
             UniqueUsers = totals.UniqueUsers,
             UniqueClients = totals.UniqueClients,
+            Connections = totals.ConnectionSummary,
         };
     }
 
@@ -70,7 +71,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         {
             if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
             {
-                (buckets[index] ??= new RequestTotals()).Add(row);
+                (buckets[index] ??= new RequestTotals(plan.Filters.Kind is not null)).Add(row);
             }
         }
 
@@ -98,7 +99,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
             var key = (row.Route, row.Method);
             if (!routes.TryGetValue(key, out var totals))
             {
-                routes.Add(key, totals = new RequestTotals());
+                routes.Add(key, totals = new RequestTotals(plan.Filters.Kind is not null));
             }
 
             totals.Add(row);
@@ -110,7 +111,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
             .Select(r => new RouteStats
             {
                 Route = r.Key.Route, Method = r.Key.Method, Count = r.Value.Count, Errors = r.Value.Errors, ErrorRate = r.Value.ErrorRate,
-                Avg = r.Value.Avg, P95 = r.Value.Quantile(0.95), P99 = r.Value.Quantile(0.99),
+                Avg = r.Value.Avg, P95 = r.Value.Quantile(0.95), P99 = r.Value.Quantile(0.99), Connections = r.Value.Connections,
             })
             .ToArray();
     }
@@ -197,6 +198,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
                 MaxStatusCode = filters.Status?.Max,
                 Environment = filters.Environment,
                 Instance = filters.Instance,
+                Kind = filters.Kind,
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -216,7 +218,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         var plan = Plan(query, perBucket: true);
         int limit = ValidateLimit(query, 20);
         var series = new Dictionary<string, EventTotals>(StringComparer.Ordinal);
-        await foreach (var row in _store.ReadEventRollupsAsync(plan.Rollups(includeSketches: true) with { EventName = Normalize(query.EventName) }, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadEventRollupsAsync(plan.Rollups(includeSketches: true) with { EventName = Normalize(query.EventName), Kind = null }, cancellationToken).ConfigureAwait(false))
         {
             if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
             {
@@ -324,13 +326,18 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
             throw new ArgumentOutOfRangeException(nameof(AnalyticsQuery.Granularity), forced, "Granularity must be Minute, Hour or Day.");
         }
 
+        if (query.Kind is { } kind && !Enum.IsDefined(kind))
+        {
+            throw new ArgumentOutOfRangeException(nameof(AnalyticsQuery.Kind), kind, "Kind must be Http, WebSocket, Grpc or ServerSentEvents.");
+        }
+
         StatusFilter? status = null;
         if (Normalize(query.Status) is { } text && !StatusFilter.TryParse(text.Trim(), out status))
         {
             throw new ArgumentException($"Status '{text}' is neither a status code from 100 to 599 nor a class such as 5xx.", nameof(AnalyticsQuery.Status));
         }
 
-        return new QueryFilters(Normalize(query.Route), Normalize(query.Method)?.Trim().ToUpperInvariant(), status, Normalize(query.Environment), Normalize(query.Instance));
+        return new QueryFilters(Normalize(query.Route), Normalize(query.Method)?.Trim().ToUpperInvariant(), status, Normalize(query.Environment), Normalize(query.Instance), query.Kind);
     }
 
     private QueryPlan Plan(AnalyticsQuery query, Granularity coarsest = Granularity.Day, bool perBucket = false)

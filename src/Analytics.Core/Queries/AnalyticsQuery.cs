@@ -30,6 +30,15 @@ public sealed record AnalyticsQuery
     /// </summary>
     public string? Status { get; init; }
 
+    /// <summary>
+    /// Gets the request kind to match, or <see langword="null"/> for every kind. Without one, long-lived requests
+    /// (<see cref="RequestKind.WebSocket"/>, <see cref="RequestKind.ServerSentEvents"/>) are counted but kept out of the
+    /// latency figures, and summed up in <see cref="AnalyticsOverview.Connections"/>; with one, the latency figures are
+    /// that kind's, connection lifetimes included when it is long-lived. Custom events and process health have no kind
+    /// and ignore it.
+    /// </summary>
+    public RequestKind? Kind { get; init; }
+
     /// <summary>Gets the environment to match, or <see langword="null"/> for every environment.</summary>
     public string? Environment { get; init; }
 

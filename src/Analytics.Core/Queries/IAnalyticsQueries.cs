@@ -7,8 +7,10 @@ namespace Analytics;
 /// </summary>
 /// <remarks>
 /// Every method throws <see cref="ArgumentException"/> naming the property of <see cref="AnalyticsQuery"/> that is
-/// impossible: <c>From</c> after <c>To</c>, an unknown <c>Granularity</c>, a malformed <c>Status</c>, a <c>Limit</c>
-/// out of range, or a range that would need too many buckets at the forced granularity.
+/// impossible: <c>From</c> after <c>To</c>, an unknown <c>Granularity</c> or <c>Kind</c>, a malformed <c>Status</c>, a
+/// <c>Limit</c> out of range, or a range that would need too many buckets at the forced granularity.
+/// Long-lived requests (WebSockets, Server-Sent Events) are counted everywhere but kept out of latency figures unless
+/// <see cref="AnalyticsQuery.Kind"/> selects them; the overview sums them up in <see cref="AnalyticsOverview.Connections"/>.
 /// </remarks>
 public interface IAnalyticsQueries
 {

@@ -3,7 +3,7 @@ using Analytics.Rollups;
 namespace Analytics.Queries;
 
 /// <summary>The normalized filters of a query.</summary>
-internal sealed record QueryFilters(string? Route, string? Method, StatusFilter? Status, string? Environment, string? Instance);
+internal sealed record QueryFilters(string? Route, string? Method, StatusFilter? Status, string? Environment, string? Instance, RequestKind? Kind);
 
 /// <summary>What a query reads: one granularity, the range widened to whole buckets, and the filters.</summary>
 internal sealed record QueryPlan(Granularity Granularity, DateTimeOffset From, DateTimeOffset To, int BucketCount, QueryFilters Filters)
@@ -19,6 +19,7 @@ internal sealed record QueryPlan(Granularity Granularity, DateTimeOffset From, D
         MaxStatusCode = Filters.Status?.Max,
         Environment = Filters.Environment,
         Instance = Filters.Instance,
+        Kind = Filters.Kind,
         IncludeSketches = includeSketches,
         IncludeCardinality = includeCardinality,
     };
@@ -30,8 +31,14 @@ internal sealed record QueryPlan(Granularity Granularity, DateTimeOffset From, D
     public DateTimeOffset BucketTime(int index) => From + (Granularity.BucketSize() * index);
 }
 
-/// <summary>Request rollups added together: exact counts and sums, merged sketches.</summary>
-internal sealed class RequestTotals
+/// <summary>
+/// Request rollups added together: exact counts and sums, merged sketches. Every row is counted; a long-lived row's
+/// durations (connection lifetimes) go to the connection figures instead of the latency ones, unless the query chose a
+/// kind.
+/// </summary>
+/// <param name="kindChosen">Whether the query asked for one kind: then every row it reads is that kind's, and their
+/// durations are its latency even when the kind is long-lived.</param>
+internal sealed class RequestTotals(bool kindChosen = false)
 {
     public static readonly RequestTotals Empty = new();
 
@@ -39,6 +46,9 @@ internal sealed class RequestTotals
     private CardinalitySketch? _users;
     private CardinalitySketch? _clients;
     private long _durationSum;
+    private long _timed;
+    private long _connectionDurationSum;
+    private long _connectionMax;
 
     public long Count { get; private set; }
 
@@ -48,11 +58,25 @@ internal sealed class RequestTotals
 
     public long ResponseBytes { get; private set; }
 
+    /// <summary>Gets the longest duration counted as latency, in microseconds.</summary>
     public long Max { get; private set; }
+
+    /// <summary>Gets the long-lived requests among <see cref="Count"/>.</summary>
+    public long Connections { get; private set; }
 
     public double ErrorRate => Count == 0 ? 0 : (double)Errors / Count;
 
-    public double Avg => Count == 0 ? 0 : AnalyticsQueries.ToMilliseconds((double)_durationSum / Count);
+    /// <summary>Gets the mean of the durations counted as latency, in milliseconds.</summary>
+    public double Avg => _timed == 0 ? 0 : AnalyticsQueries.ToMilliseconds((double)_durationSum / _timed);
+
+    public ConnectionSummary ConnectionSummary => Connections == 0
+        ? ConnectionSummary.None
+        : new ConnectionSummary
+        {
+            Count = Connections,
+            AvgDuration = AnalyticsQueries.ToMilliseconds((double)_connectionDurationSum / Connections),
+            MaxDuration = AnalyticsQueries.ToMilliseconds(_connectionMax),
+        };
 
     public void Add(RequestRollup row)
     {
@@ -60,11 +84,17 @@ internal sealed class RequestTotals
         Errors += row.Errors;
         RequestBytes += row.RequestBytes;
         ResponseBytes += row.ResponseBytes;
-        _durationSum += row.DurationSumMicroseconds;
-        Max = Math.Max(Max, row.DurationMaxMicroseconds);
-        if (row.Latency is { } latency)
+        bool longLived = row.Kind.IsLongLived();
+        if (longLived)
         {
-            (_latency ??= new LatencySketch()).Merge(latency);
+            Connections += row.Count;
+            _connectionDurationSum += row.DurationSumMicroseconds;
+            _connectionMax = Math.Max(_connectionMax, row.DurationMaxMicroseconds);
+        }
+
+        if (!longLived || kindChosen)
+        {
+            AddLatency(row);
         }
 
         if (row.Users is { } users)
@@ -85,6 +115,17 @@ internal sealed class RequestTotals
     public long UniqueClients => _clients?.Estimate() ?? 0;
 
     public double Quantile(double q) => _latency is { } latency ? AnalyticsQueries.ToMilliseconds(latency.GetQuantile(q)) : 0;
+
+    private void AddLatency(RequestRollup row)
+    {
+        _timed += row.Count;
+        _durationSum += row.DurationSumMicroseconds;
+        Max = Math.Max(Max, row.DurationMaxMicroseconds);
+        if (row.Latency is { } latency)
+        {
+            (_latency ??= new LatencySketch()).Merge(latency);
+        }
+    }
 }
 
 /// <summary>Event rollups of one name added together, with counts per bucket kept sparse.</summary>

@@ -11,7 +11,7 @@ public sealed record AnalyticsOverview
     /// <summary>Gets the end of the range the numbers cover (the end of the last bucket, or now if that is earlier).</summary>
     public required DateTimeOffset To { get; init; }
 
-    /// <summary>Gets the number of requests.</summary>
+    /// <summary>Gets the number of requests, long-lived ones (connections) included.</summary>
     public required long TotalRequests { get; init; }
 
     /// <summary>Gets the number of failed requests (status 500 or more, or an exception).</summary>
@@ -23,7 +23,10 @@ public sealed record AnalyticsOverview
     /// <summary>Gets the requests divided by the minutes from <see cref="From"/> to <see cref="To"/>.</summary>
     public required double RequestsPerMinute { get; init; }
 
-    /// <summary>Gets the latency of the requests.</summary>
+    /// <summary>
+    /// Gets the latency of the requests: without a <see cref="AnalyticsQuery.Kind"/>, of those that are not long-lived
+    /// (see <see cref="Connections"/>); with one, of that kind's.
+    /// </summary>
     public required LatencySummary Latency { get; init; }
 
     /// <summary>Gets the sum of the request body sizes.</summary>
@@ -37,6 +40,31 @@ public sealed record AnalyticsOverview
 
     /// <summary>Gets the estimated number of distinct client addresses, as recorded (anonymized unless disabled).</summary>
     public long UniqueClients { get; init; }
+
+    /// <summary>
+    /// Gets the long-lived requests of the range (WebSockets and Server-Sent Events): how many, and how long they stayed
+    /// open. All 0 when there were none, or when <see cref="AnalyticsQuery.Kind"/> selects a kind that is not long-lived.
+    /// </summary>
+    public ConnectionSummary Connections { get; init; } = ConnectionSummary.None;
+}
+
+/// <summary>Long-lived requests (connections) and how long they lasted, in milliseconds; all 0 when there were none.</summary>
+public sealed record ConnectionSummary
+{
+    /// <summary>Gets a summary of no connections.</summary>
+    public static ConnectionSummary None { get; } = new() { Count = 0, AvgDuration = 0, MaxDuration = 0 };
+
+    /// <summary>
+    /// Gets the number of connections that opened in the range and have closed: like any request, a connection is
+    /// recorded when it ends, under the time it started.
+    /// </summary>
+    public required long Count { get; init; }
+
+    /// <summary>Gets the exact mean time they stayed open.</summary>
+    public required double AvgDuration { get; init; }
+
+    /// <summary>Gets the longest time one stayed open.</summary>
+    public required double MaxDuration { get; init; }
 }
 
 /// <summary>Latency statistics in milliseconds; all 0 when there were no requests.</summary>
@@ -68,7 +96,10 @@ public sealed record TimeSeries
     public required IReadOnlyList<TimeSeriesPoint> Points { get; init; }
 }
 
-/// <summary>One bucket of a <see cref="TimeSeries"/>. Latencies are in milliseconds, 0 for an empty bucket.</summary>
+/// <summary>
+/// One bucket of a <see cref="TimeSeries"/>. Latencies are in milliseconds, 0 for an empty bucket; like
+/// <see cref="AnalyticsOverview.Latency"/>, they leave long-lived requests out unless a kind is asked for.
+/// </summary>
 public sealed record TimeSeriesPoint
 {
     /// <summary>Gets the UTC start of the bucket.</summary>
@@ -99,7 +130,10 @@ public sealed record TimeSeriesPoint
     public long UniqueClients { get; init; }
 }
 
-/// <summary>The traffic of one route template and method. Latencies are in milliseconds.</summary>
+/// <summary>
+/// The traffic of one route template and method. Latencies are in milliseconds; like
+/// <see cref="AnalyticsOverview.Latency"/>, they leave long-lived requests out unless a kind is asked for.
+/// </summary>
 public sealed record RouteStats
 {
     /// <summary>Gets the route template.</summary>
@@ -125,6 +159,12 @@ public sealed record RouteStats
 
     /// <summary>Gets the 99th percentile latency.</summary>
     public required double P99 { get; init; }
+
+    /// <summary>
+    /// Gets how many of the route's requests were long-lived (WebSockets, Server-Sent Events): counted in
+    /// <see cref="Count"/>, left out of the latencies unless a kind is asked for. 0 when none were.
+    /// </summary>
+    public long Connections { get; init; }
 }
 
 /// <summary>How many responses had one status code.</summary>

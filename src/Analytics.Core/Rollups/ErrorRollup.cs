@@ -2,7 +2,7 @@ namespace Analytics.Rollups;
 
 /// <summary>
 /// The failed requests (status 500 or more, or an exception) of one bucket with the same route, method, status code,
-/// exception type, error group, environment and instance.
+/// exception type, error group, environment, instance and request kind.
 /// </summary>
 public sealed class ErrorRollup
 {
@@ -35,6 +35,12 @@ public sealed class ErrorRollup
 
     /// <summary>Gets the instance, or <see langword="null"/>.</summary>
     public string? Instance { get; init; }
+
+    /// <summary>
+    /// Gets the kind of the failed requests; rows written before kinds were part of the key read as
+    /// <see cref="RequestKind.Http"/>. The default is <see cref="RequestKind.Http"/>.
+    /// </summary>
+    public RequestKind Kind { get; init; }
 
     /// <summary>Gets or sets the number of failed requests.</summary>
     public long Count { get; set; }

@@ -1,7 +1,8 @@
 namespace Analytics.Rollups;
 
 /// <summary>
-/// The aggregate of every request in one bucket with the same route, method, status code, environment and instance.
+/// The aggregate of every request in one bucket with the same route, method, status code, environment, instance and
+/// kind.
 /// </summary>
 /// <remarks>
 /// Rollups count every request, including those <see cref="RequestAnalyticsOptions.RawSampleRate"/> did not keep as a
@@ -30,6 +31,13 @@ public sealed class RequestRollup
 
     /// <summary>Gets the instance that served the requests, or <see langword="null"/>.</summary>
     public string? Instance { get; init; }
+
+    /// <summary>
+    /// Gets the kind of the requests. A long-lived kind's durations, sums and sketch describe connection lifetimes; rows
+    /// written before kinds were part of the key read as <see cref="RequestKind.Http"/>. The default is
+    /// <see cref="RequestKind.Http"/>.
+    /// </summary>
+    public RequestKind Kind { get; init; }
 
     /// <summary>Gets or sets the number of requests.</summary>
     public long Count { get; set; }

@@ -36,7 +36,7 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
     {
         _complete = false;
         var bucket = Granularity.Minute.Floor(request.Timestamp);
-        var key = new RequestKey(Granularity.Minute, bucket, request.Route, request.Method, request.StatusCode, request.Environment, request.Instance);
+        var key = new RequestKey(Granularity.Minute, bucket, request.Route, request.Method, request.StatusCode, request.Environment, request.Instance, request.Kind);
         long micros = Math.Max(0, request.Duration.Ticks / TimeSpan.TicksPerMicrosecond);
         RequestRollup? rollup;
         if (_lastRollup is { } last && key.Equals(_lastKey))
@@ -127,7 +127,7 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
 
     private void AddError(in RequestRecord request, DateTimeOffset bucket)
     {
-        var key = new ErrorKey(Granularity.Minute, bucket, request.Route, request.Method, request.StatusCode, request.ExceptionType, request.ErrorFingerprint ?? string.Empty, request.Environment, request.Instance);
+        var key = new ErrorKey(Granularity.Minute, bucket, request.Route, request.Method, request.StatusCode, request.ExceptionType, request.ErrorFingerprint ?? string.Empty, request.Environment, request.Instance, request.Kind);
         if (!_errorMinutes.TryGetValue(key, out var rollup))
         {
             rollup = key.Create();
@@ -268,11 +268,15 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         }
     }
 
-    private readonly record struct RequestKey(Granularity Granularity, DateTimeOffset BucketStart, string Route, string Method, int StatusCode, string? Environment, string? Instance)
+    // The kind is part of the key so that a row's durations and sketch describe one kind: a WebSocket row's sketch holds
+    // connection lifetimes, and queries choose whether to count them as latency. A route almost always serves one kind,
+    // so this adds rows only where a route mixes them (a SignalR hub: WebSockets, SSE and long polling on one route).
+    private readonly record struct RequestKey(Granularity Granularity, DateTimeOffset BucketStart, string Route, string Method, int StatusCode, string? Environment, string? Instance, RequestKind Kind)
     {
         public RequestRollup Create() => new()
         {
             Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method, StatusCode = StatusCode, Environment = Environment, Instance = Instance,
+            Kind = Kind,
         };
     }
 
@@ -284,12 +288,12 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         };
     }
 
-    private readonly record struct ErrorKey(Granularity Granularity, DateTimeOffset BucketStart, string Route, string Method, int StatusCode, string? ExceptionType, string Fingerprint, string? Environment, string? Instance)
+    private readonly record struct ErrorKey(Granularity Granularity, DateTimeOffset BucketStart, string Route, string Method, int StatusCode, string? ExceptionType, string Fingerprint, string? Environment, string? Instance, RequestKind Kind)
     {
         public ErrorRollup Create() => new()
         {
             Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method, StatusCode = StatusCode, ExceptionType = ExceptionType,
-            Fingerprint = Fingerprint, Environment = Environment, Instance = Instance,
+            Fingerprint = Fingerprint, Environment = Environment, Instance = Instance, Kind = Kind,
         };
     }
 }

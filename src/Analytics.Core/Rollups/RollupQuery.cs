@@ -33,6 +33,11 @@ public sealed record RollupQuery
     /// <summary>Gets the instance to match exactly, or <see langword="null"/> for every instance.</summary>
     public string? Instance { get; init; }
 
+    /// <summary>
+    /// Gets the request kind to match exactly (request and error rollups only), or <see langword="null"/> for every kind.
+    /// </summary>
+    public RequestKind? Kind { get; init; }
+
     /// <summary>Gets the event name to match exactly (event rollups only), or <see langword="null"/> for every name.</summary>
     public string? EventName { get; init; }
 

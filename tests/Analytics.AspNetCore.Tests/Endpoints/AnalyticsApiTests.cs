@@ -131,6 +131,9 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
             ("before=0", "before"),
             ("before=x", "before"),
             ("route=" + new string('a', 2_000), "route"),
+            ("kind=socket", "kind"),
+            ("kind=1", "kind"),
+            ("kind=http&kind=grpc", "kind"),
         ];
         foreach (var endpoint in ReadEndpoints)
         {
@@ -165,8 +168,8 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
     public async Task NoQueryStringCanProduceAServerError()
     {
         var host = shared.Host;
-        string[] names = ["range", "from", "to", "granularity", "status", "limit", "before", "route", "method", "environment", "instance", "name", "x"];
-        string[] values = ["", "1h", "24h", "7d", "-1", "0", "1", "5xx", "500", "9999999999999999999999", "2026-11-21T10:00:00Z", "2026-11-21", "%00", "%E2%82%AC", "%FF%FE", "'; DROP TABLE requests; --", "{id}", "minute", "day", "1e308", "NaN", "\u0000"];
+        string[] names = ["range", "from", "to", "granularity", "status", "limit", "before", "route", "method", "environment", "instance", "name", "kind", "x"];
+        string[] values = ["", "1h", "webSocket", "HTTP", "serverSentEvents", "24h", "7d", "-1", "0", "1", "5xx", "500", "9999999999999999999999", "2026-11-21T10:00:00Z", "2026-11-21", "%00", "%E2%82%AC", "%FF%FE", "'; DROP TABLE requests; --", "{id}", "minute", "day", "1e308", "NaN", "\u0000"];
         var random = new Random(11);
         for (int i = 0; i < 300; i++)
         {

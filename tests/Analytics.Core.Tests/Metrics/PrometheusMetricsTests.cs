@@ -41,6 +41,32 @@ public sealed class PrometheusMetricsTests
     }
 
     [Fact]
+    public void ConnectionsAreCountedButKeptOutOfTheLatencyHistogram()
+    {
+        var metrics = new PrometheusMetrics();
+        var batch = Batch(Start, ("/hub", 200, 3), ("/hub", 200, 30));
+        foreach (var (kind, seconds) in new[] { (RequestKind.WebSocket, 5.0), (RequestKind.ServerSentEvents, 3.0) })
+        {
+            batch.AddRequest(new RequestRecord
+            {
+                Timestamp = Start, Method = "GET", Route = "/hub", Path = "/hub", StatusCode = 200, Duration = TimeSpan.FromSeconds(seconds), Kind = kind,
+            }, keepRaw: false);
+        }
+
+        metrics.Add(batch);
+        var samples = Samples(metrics.Write(new StubPipeline(), streamSubscribers: 0, Instruments()));
+
+        const string hub = "route=\"/hub\",method=\"GET\",status=\"200\"";
+        Assert.Equal(4, samples[$"analytics_http_requests_total{{{hub}}}"]);
+        Assert.Equal(2, samples[$"analytics_http_request_duration_seconds_count{{{hub}}}"]);
+        Assert.Equal(2, samples[$"analytics_http_request_duration_seconds_bucket{{{hub},le=\"+Inf\"}}"]);
+        Assert.Equal(2, samples[$"analytics_http_request_duration_seconds_bucket{{{hub},le=\"0.05\"}}"]);
+        Assert.Equal(0.033, samples[$"analytics_http_request_duration_seconds_sum{{{hub}}}"], 9);
+        Assert.Equal(2, samples[$"analytics_http_connections_total{{{hub}}}"]);
+        Assert.Equal(8, samples[$"analytics_http_connection_duration_seconds_total{{{hub}}}"], 9);
+    }
+
+    [Fact]
     public void EveryFamilyHasHelpAndTypeAndTheBucketsNeverDecrease()
     {
         var metrics = new PrometheusMetrics();

@@ -26,6 +26,8 @@ public sealed class AnalyticsQueriesTests
         { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "5000" }, "Status" },
         { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "-500" }, "Status" },
         { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Status = "５００" }, "Status" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Kind = (RequestKind)4 }, "Kind" },
+        { new AnalyticsQuery { From = Now.AddHours(-1), To = Now, Kind = (RequestKind)(-1) }, "Kind" },
     };
 
     [Theory]
@@ -218,6 +220,49 @@ public sealed class AnalyticsQueriesTests
         Assert.Equal(Now.AddMinutes(-31), overview.From);
         Assert.Equal(Now, overview.To);
         Assert.Equal(0, overview.RequestsPerMinute);
+    }
+
+    [Fact]
+    public async Task LongLivedRequestsAreCountedButKeptOutOfLatencyUnlessTheirKindIsAsked()
+    {
+        // 107 quick requests, five WebSockets held 5 s and two event streams held 3 s: the numbers.
+        var at = Now.AddMinutes(-10);
+        var quick = Enumerable.Range(0, 107).Select(i => TestData.Request(at.AddSeconds(i), route: "/items/{id}", milliseconds: 0.2 + (i % 10) * 0.05)).ToList();
+        var sockets = Enumerable.Range(0, 5).Select(i => TestData.Request(at.AddSeconds(i), route: "/hub", status: 101, milliseconds: 5_000 + i * 50) with { Kind = RequestKind.WebSocket }).ToList();
+        var streams = Enumerable.Range(0, 2).Select(i => TestData.Request(at.AddSeconds(i), route: "/hub", milliseconds: 3_000) with { Kind = RequestKind.ServerSentEvents }).ToList();
+        await _store.WriteBatchAsync(TestData.Batch([.. quick, .. sockets, .. streams]), default);
+        var queries = Create();
+        var range = new AnalyticsQuery { From = Now.AddHours(-1), To = Now };
+        var quickOnly = new FakeStore();
+        await quickOnly.WriteBatchAsync(TestData.Batch(quick), default);
+        var expected = await new AnalyticsQueries(quickOnly, Options.Create(new RequestAnalyticsOptions()), new FakeTimeProvider(Now)).GetOverviewAsync(range, default);
+
+        var overview = await queries.GetOverviewAsync(range, default);
+
+        Assert.Equal(114, overview.TotalRequests); // counted
+        Assert.Equal(expected.Latency, overview.Latency); // but not timed
+        Assert.True(overview.Latency.P95 < 1, $"p95 {overview.Latency.P95} ms");
+        Assert.Equal(7, overview.Connections.Count);
+        Assert.Equal(((5 * 5_100) + (2 * 3_000)) / 7.0, overview.Connections.AvgDuration, 9);
+        Assert.Equal(5_200, overview.Connections.MaxDuration);
+
+        var points = (await queries.GetTimeSeriesAsync(range, default)).Points.Where(p => p.Count > 0).ToList();
+        Assert.Equal(114, points.Sum(p => p.Count));
+        Assert.All(points, p => Assert.True(p.P99 < 1, $"p99 {p.P99} ms at {p.Time:O}"));
+
+        var routes = (await queries.GetRoutesAsync(range, default)).ToDictionary(r => r.Route);
+        Assert.Equal((7L, 7L, 0.0, 0.0), (routes["/hub"].Count, routes["/hub"].Connections, routes["/hub"].Avg, routes["/hub"].P95));
+        Assert.Equal((107L, 0L), (routes["/items/{id}"].Count, routes["/items/{id}"].Connections));
+
+        // Asked for by kind, a kind's latency is its own, connection lifetimes included.
+        var webSockets = await queries.GetOverviewAsync(range with { Kind = RequestKind.WebSocket }, default);
+        Assert.Equal(5, webSockets.TotalRequests);
+        Assert.InRange(webSockets.Latency.P50, 5_100 * 0.99, 5_100 * 1.01);
+        Assert.Equal((5_100.0, 5_200.0), (webSockets.Latency.Avg, webSockets.Latency.Max));
+        Assert.Equal((5L, 5_200.0), (webSockets.Connections.Count, webSockets.Connections.MaxDuration));
+        var http = await queries.GetOverviewAsync(range with { Kind = RequestKind.Http }, default);
+        Assert.Equal((107L, expected.Latency), (http.TotalRequests, http.Latency));
+        Assert.Same(ConnectionSummary.None, http.Connections);
     }
 
     [Theory]

@@ -158,6 +158,32 @@ public sealed class RollupAccumulatorTests
     }
 
     [Fact]
+    public void EachKindHasRowsOfItsOwnSoAConnectionsLifetimeNeverEntersAnotherKindsSketch()
+    {
+        // One route, method and status served as plain requests, WebSockets and an event stream, one failing of each.
+        var batch = TestData.Batch([
+            TestData.Request(Start, milliseconds: 2),
+            TestData.Request(Start.AddSeconds(1), milliseconds: 4, status: 500, exceptionType: "System.IO.IOException"),
+            TestData.Request(Start.AddSeconds(2), milliseconds: 5_000) with { Kind = RequestKind.WebSocket },
+            TestData.Request(Start.AddSeconds(3), milliseconds: 7_000) with { Kind = RequestKind.WebSocket },
+            TestData.Request(Start.AddSeconds(4), milliseconds: 9_000, status: 500, exceptionType: "System.IO.IOException") with { Kind = RequestKind.ServerSentEvents },
+        ]);
+
+        foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
+        {
+            var rows = batch.RequestRollups.Where(r => r.Granularity == granularity && r.StatusCode == 200).ToDictionary(r => r.Kind);
+            Assert.Equal([RequestKind.Http, RequestKind.WebSocket], rows.Keys.Order());
+            Assert.Equal((1L, 2_000L, 2_000L), (rows[RequestKind.Http].Count, rows[RequestKind.Http].Latency!.Max, rows[RequestKind.Http].DurationMaxMicroseconds));
+            var sockets = rows[RequestKind.WebSocket];
+            Assert.Equal((2L, 12_000_000L, 5_000_000L, 7_000_000L), (sockets.Count, sockets.DurationSumMicroseconds, sockets.DurationMinMicroseconds, sockets.DurationMaxMicroseconds));
+            Assert.Equal(2, sockets.Latency!.Count);
+
+            var errors = batch.ErrorRollups.Where(r => r.Granularity == granularity).ToDictionary(r => r.Kind, r => r.Count);
+            Assert.Equal(new Dictionary<RequestKind, long> { [RequestKind.Http] = 1, [RequestKind.ServerSentEvents] = 1 }, errors);
+        }
+    }
+
+    [Fact]
     public void ANegativeDurationCountsAsZeroInsteadOfFailingTheBatch()
     {
         var batch = TestData.Batch([TestData.Request(Start) with { Duration = TimeSpan.FromTicks(-5) }]);

@@ -6,7 +6,7 @@ namespace Analytics.Testing.Conformance;
 /// <summary>Counts summed by the database (<see cref="IRequestCountStore"/>): the same numbers as adding up the rollup rows.</summary>
 public abstract partial class AnalyticsStoreConformanceTests
 {
-    public static TheoryData<string> CountFilters => ["none", "route", "method", "5xx", "environment", "instance", "nothing matches"];
+    public static TheoryData<string> CountFilters => ["none", "route", "method", "5xx", "environment", "instance", "kind", "nothing matches"];
 
     [Theory]
     [MemberData(nameof(CountFilters))]
@@ -22,7 +22,7 @@ public abstract partial class AnalyticsStoreConformanceTests
             method: random.Next(4) == 0 ? "POST" : "GET",
             status: statuses[random.Next(statuses.Length)],
             environment: random.Next(2) == 0 ? "Production" : null,
-            instance: $"web-{random.Next(3)}")).ToArray();
+            instance: $"web-{random.Next(3)}") with { Kind = i % 10 == 0 ? RequestKind.WebSocket : RequestKind.Http }).ToArray();
         await Store.WriteBatchAsync(Batch(requests, keepRaw: false), default);
 
         foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
@@ -36,6 +36,7 @@ public abstract partial class AnalyticsStoreConformanceTests
                 "5xx" => query with { MinStatusCode = 500, MaxStatusCode = 599 },
                 "environment" => query with { Environment = "Production" },
                 "instance" => query with { Instance = "web-2" },
+                "kind" => query with { Kind = RequestKind.WebSocket },
                 "nothing matches" => query with { Route = "/nowhere" },
                 _ => query,
             };
