@@ -4,7 +4,10 @@
 #   sampled  analytics on, RawSampleRate=0: rollups, live feed and metrics, no raw rows
 #   raw      analytics on, every raw row kept (the default), the database in the run's own folder
 #   default  as raw, with the database where the library puts it when no store is chosen (its default location; here
-#            under the run's folder through XDG_DATA_HOME) — MODES="off raw default" compares it with the best place
+#            under the run's folder through XDG_DATA_HOME)
+#   contentroot  as raw, with the database in the server's content root, which appsettings.json's reload-on-change
+#            watches (the library's default before issue 22) — MODES="off raw default contentroot" compares the three
+# Every server runs with an empty folder of the run as its content root.
 # Rounds are interleaved (off, sampled, raw, off, …) so that drift on the shared cores hits every mode alike. The main
 # figure is the server's CPU time per request (utime+stime from /proc/PID/stat over the round, divided by the
 # requests wrk completed), because on two shared cores requests per second vary ±10–15 % from run to run. The server
@@ -32,8 +35,9 @@ if ! command -v wrk >/dev/null; then
 fi
 
 dotnet build samples/Analytics.Sample -c Release -v quiet -nologo >/dev/null
-sample="samples/Analytics.Sample/bin/Release/net10.0/Analytics.Sample.dll"
+sample="$PWD/samples/Analytics.Sample/bin/Release/net10.0/Analytics.Sample.dll"
 work=$(mktemp -d /tmp/analytics-load.XXXXXX)
+mkdir -p "$work/app"
 declare -A pid port
 cleanup() {
   for mode in "${MODES[@]}"; do
@@ -53,13 +57,14 @@ for mode in "${MODES[@]}"; do
     off) flags=(--no-analytics) ;;
     sampled) flags=(--RequestAnalytics:RawSampleRate 0) ;;
     raw) flags=() ;;
-    default) flags=() ;;
+    default|contentroot) flags=() ;;
   esac
   database="$work/$mode.db"
   [ "$mode" = default ] && database=default
+  [ "$mode" = contentroot ] && database=contentroot.db # relative: in the content root
   # Logging at Warning: the console logger would otherwise cost CPU per request in every mode.
-  XDG_DATA_HOME="$work/data" taskset -c 0 dotnet "$sample" --no-demo-traffic --urls "http://127.0.0.1:${port[$mode]}" \
-    --Sample:Database "$database" --Logging:LogLevel:Default Warning "${flags[@]}" >"$work/$mode.log" 2>&1 &
+  (cd "$work/app" && XDG_DATA_HOME="$work/data" exec taskset -c 0 dotnet "$sample" --no-demo-traffic --urls "http://127.0.0.1:${port[$mode]}" \
+    --Sample:Database "$database" --Logging:LogLevel:Default Warning "${flags[@]}" >"$work/$mode.log" 2>&1) &
   pid[$mode]=$!
 done
 
@@ -162,6 +167,7 @@ for mode in "${MODES[@]}"; do
   [ "$mode" = off ] && continue
   db="$work/$mode.db"
   [ "$mode" = default ] && db=$(ls "$work"/data/Analytics/*/analytics.db)
+  [ "$mode" = contentroot ] && db="$work/app/contentroot.db"
   rows=$(sqlite3 "$db" 'SELECT count(*) FROM requests' 2>/dev/null || echo "? (no sqlite3 CLI)")
   echo "$mode: database $(du -cb "$db"* | tail -1 | cut -f1) bytes on disk (file + WAL), raw rows: $rows"
 done
