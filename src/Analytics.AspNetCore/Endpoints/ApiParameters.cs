@@ -38,7 +38,7 @@ internal static class ApiParameters
     public static readonly string[] Window = ["range", "from", "to", "granularity"];
 
     /// <summary>The request filters of the reads over request rollups.</summary>
-    public static readonly string[] Filters = ["route", "method", "status", "environment", "instance"];
+    public static readonly string[] Filters = ["route", "method", "status", "environment", "instance", "kind"];
 
     private static readonly Dictionary<string, ParameterBinding> Parameters = Read();
 
@@ -95,6 +95,9 @@ internal static class ApiParameters
         [FromQuery, StringLength(QueryParameters.MaxFilterLength)]
         [Description("Only what this instance recorded (shared stores).")]
         string instance,
+        [FromQuery]
+        [Description("Only requests of this kind; its latency is then that kind's. By default latency leaves the long-lived kinds (webSocket, serverSentEvents) out, while counts include them.")]
+        RequestKind kind,
         [FromQuery, StringLength(QueryParameters.MaxFilterLength)]
         [Description("Only custom events with this name.")]
         string name,

@@ -20,7 +20,7 @@ namespace Analytics.AspNetCore.Tests.Endpoints;
 public class OpenApiDocumentTests
 {
     private static readonly string[] Window = ["range", "from", "to", "granularity"];
-    private static readonly string[] Filters = ["route", "method", "status", "environment", "instance"];
+    private static readonly string[] Filters = ["route", "method", "status", "environment", "instance", "kind"];
 
     /// <summary>The query parameters each read documents: those it really applies.</summary>
     public static TheoryData<string, string[]> Reads => new()
@@ -119,7 +119,7 @@ public class OpenApiDocumentTests
         Assert.Equal(Written<AlertMetric>(), Enum(schemas, "AlertMetric"));
         Assert.Equal(Written<AlertOperator>(), Enum(schemas, "AlertOperator"));
         Assert.Equal(Written<DefinitionSource>(), Enum(schemas, "DefinitionSource"));
-        Assert.Equal(["http", "webSocket", "grpc"], Enum(schemas, "RequestKind"));
+        Assert.Equal(["http", "webSocket", "grpc", "serverSentEvents"], Enum(schemas, "RequestKind"));
         Assert.Equal(AlertText.MetricNames, Enum(schemas, "AlertMetric"));
         Assert.Equal(AlertText.OperatorNames, Enum(schemas, "AlertOperator"));
         Assert.Equal(["ok", "firing"], Enum(schemas, "AlertRuleState"));
