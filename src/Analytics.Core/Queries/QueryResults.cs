@@ -48,44 +48,6 @@ public sealed record AnalyticsOverview
     public ConnectionSummary Connections { get; init; } = ConnectionSummary.None;
 }
 
-/// <summary>Long-lived requests (connections) and how long they lasted, in milliseconds; all 0 when there were none.</summary>
-public sealed record ConnectionSummary
-{
-    /// <summary>Gets a summary of no connections.</summary>
-    public static ConnectionSummary None { get; } = new() { Count = 0, AvgDuration = 0, MaxDuration = 0 };
-
-    /// <summary>
-    /// Gets the number of connections that opened in the range and have closed: like any request, a connection is
-    /// recorded when it ends, under the time it started.
-    /// </summary>
-    public required long Count { get; init; }
-
-    /// <summary>Gets the exact mean time they stayed open.</summary>
-    public required double AvgDuration { get; init; }
-
-    /// <summary>Gets the longest time one stayed open.</summary>
-    public required double MaxDuration { get; init; }
-}
-
-/// <summary>Latency statistics in milliseconds; all 0 when there were no requests.</summary>
-public sealed record LatencySummary
-{
-    /// <summary>Gets the exact mean.</summary>
-    public required double Avg { get; init; }
-
-    /// <summary>Gets the median, within 1 % of the exact value.</summary>
-    public required double P50 { get; init; }
-
-    /// <summary>Gets the 95th percentile, within 1 % of the exact value.</summary>
-    public required double P95 { get; init; }
-
-    /// <summary>Gets the 99th percentile, within 1 % of the exact value.</summary>
-    public required double P99 { get; init; }
-
-    /// <summary>Gets the exact maximum.</summary>
-    public required double Max { get; init; }
-}
-
 /// <summary>Requests over time.</summary>
 public sealed record TimeSeries
 {

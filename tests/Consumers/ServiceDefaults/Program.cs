@@ -45,7 +45,7 @@ app.MapMatrix(async run =>
 
     await receiver.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(45));
     JsonElement attempts = default;
-    for (var deadline = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < deadline; await Task.Delay(100))
+    for (var deadline = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < deadline; await Task.Delay(50))
     {
         attempts = JsonDocument.Parse(await run.Client.GetStringAsync($"/analytics/api/webhooks/{id}/deliveries")).RootElement.GetProperty("items");
         if (attempts.EnumerateArray().Any(a => a.TryGetProperty("statusCode", out var s) && s.ValueKind == JsonValueKind.Number && s.GetInt32() == 200))
