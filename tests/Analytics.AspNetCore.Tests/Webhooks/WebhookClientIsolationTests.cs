@@ -129,17 +129,7 @@ public class WebhookClientIsolationTests
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
             var clock = new FakeTimeProvider(Start);
             await using var host = await StartAsync(defaults, clock, new WebhookDeliveryPolicy(), receiverUrl: null);
-            var subscriptions = host.App.Services.GetRequiredService<WebhookSubscriptions>();
-            await subscriptions.Store!.AddWebhookSubscriptionAsync(
-                new WebhookSubscription { Id = "ops", Url = $"http://127.0.0.1:{port}/hook", EventTypes = [WebhookEventTypes.Test], Secrets = [WebhookDeliveryTests.Secret] },
-                default);
-            await subscriptions.ReloadAsync(default);
-
-            var messageId = await WebhookDeliveryTests.SendTestAsync(host);
-            await Wait.UntilAsync(
-                async () => (await subscriptions.Store.GetWebhookMessageAsync(messageId, default))?.Deliveries == 1,
-                Deadline,
-                "the delivery ends");
+            await SendOneTestToAsync(host, port);
 
             var attempt = Assert.Single(await AttemptsAsync(host)); // a refusal is not retried in process, by anyone
             Assert.StartsWith("Refused to connect to '127.0.0.1'", attempt.Error);
@@ -168,17 +158,7 @@ public class WebhookClientIsolationTests
                 b.Services.PostConfigureAll<Microsoft.Extensions.Http.HttpClientFactoryOptions>(o =>
                     o.HttpMessageHandlerBuilderActions.Add(handlers => handlers.PrimaryHandler = new SocketsHttpHandler()));
             });
-            var subscriptions = host.App.Services.GetRequiredService<WebhookSubscriptions>();
-            await subscriptions.Store!.AddWebhookSubscriptionAsync(
-                new WebhookSubscription { Id = "ops", Url = $"http://127.0.0.1:{port}/hook", EventTypes = [WebhookEventTypes.Test], Secrets = [WebhookDeliveryTests.Secret] },
-                default);
-            await subscriptions.ReloadAsync(default);
-
-            var messageId = await WebhookDeliveryTests.SendTestAsync(host);
-            await Wait.UntilAsync(
-                async () => (await subscriptions.Store.GetWebhookMessageAsync(messageId, default))?.Deliveries == 1,
-                Deadline,
-                "the delivery ends");
+            await SendOneTestToAsync(host, port);
 
             var attempt = Assert.Single(await AttemptsAsync(host));
             Assert.StartsWith("Not sent: the webhook client's primary handler (SocketsHttpHandler) is not the SSRF-guarded one", attempt.Error);
@@ -237,6 +217,22 @@ public class WebhookClientIsolationTests
     }
 
     /// <summary>The deliveries log of subscription <c>ops</c>, oldest first.</summary>
+    /// <summary>Subscribes <c>http://127.0.0.1:{port}/hook</c>, queues a test message to it and waits until its delivery ends.</summary>
+    private static async Task SendOneTestToAsync(AnalyticsTestHost host, int port)
+    {
+        var subscriptions = host.App.Services.GetRequiredService<WebhookSubscriptions>();
+        await subscriptions.Store!.AddWebhookSubscriptionAsync(
+            new WebhookSubscription { Id = "ops", Url = $"http://127.0.0.1:{port}/hook", EventTypes = [WebhookEventTypes.Test], Secrets = [WebhookDeliveryTests.Secret] },
+            default);
+        await subscriptions.ReloadAsync(default);
+
+        var messageId = await WebhookDeliveryTests.SendTestAsync(host);
+        await Wait.UntilAsync(
+            async () => (await subscriptions.Store.GetWebhookMessageAsync(messageId, default))?.Deliveries == 1,
+            Deadline,
+            "the delivery ends");
+    }
+
     private static async Task<WebhookAttempt[]> AttemptsAsync(AnalyticsTestHost host)
     {
         var store = host.App.Services.GetRequiredService<WebhookSubscriptions>().Store!;
