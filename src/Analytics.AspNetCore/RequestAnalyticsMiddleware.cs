@@ -80,16 +80,17 @@ internal sealed class RequestAnalyticsMiddleware
         finally
         {
             var duration = Stopwatch.GetElapsedTime(started);
-            if (body is { Marked: true })
+            var marked = body is { Marked: true };
+            if (marked)
             {
                 // Where the app placed UseRequestAnalytics(): after forwarded headers and path base, before the endpoint.
-                target = new RequestTarget(body.MarkedPathBase, body.MarkedPath, body.MarkedEndpoint);
+                target = new RequestTarget(body!.MarkedPathBase, body.MarkedPath, body.MarkedEndpoint);
                 error = body.MarkedError ?? error;
             }
 
             // Recorded before the counter is detached: detaching changes the features' revision again, and every
             // request, response and connection property the record reads would then be looked up afresh.
-            if (!(body is { Marked: true } && IsExcludedPath(target.Path)))
+            if (!(marked && IsExcludedPath(target.Path)))
             {
                 Record(context, target, body, timestamp, duration, body?.Bytes ?? context.Response.ContentLength ?? 0, error);
             }
