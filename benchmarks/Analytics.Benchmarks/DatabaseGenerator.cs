@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Analytics.Sqlite;
+using Analytics.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Analytics.Benchmarks;

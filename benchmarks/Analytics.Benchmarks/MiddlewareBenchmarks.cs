@@ -2,6 +2,7 @@ using System.Net;
 using Analytics.AspNetCore;
 using Analytics.Pipeline;
 using Analytics.Rollups;
+using Analytics.Storage;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Connections.Features;

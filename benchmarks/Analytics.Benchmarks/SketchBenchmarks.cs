@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Storage;
 using BenchmarkDotNet.Attributes;
 
 namespace Analytics.Benchmarks;

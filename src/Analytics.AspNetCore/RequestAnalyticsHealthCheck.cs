@@ -1,4 +1,5 @@
 using Analytics.Pipeline;
+using Analytics.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Analytics.Pipeline;
+using Analytics.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Analytics;

@@ -1,4 +1,5 @@
 using Analytics.Alerts;
+using Analytics.Storage;
 using Analytics.Webhooks;
 
 namespace Analytics;

@@ -1,4 +1,5 @@
 using Analytics.Health;
+using Analytics.Storage;
 using Npgsql;
 
 namespace Analytics.PostgreSql;

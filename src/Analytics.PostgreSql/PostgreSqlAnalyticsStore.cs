@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Analytics.Rollups;
+using Analytics.Storage;
 using Npgsql;
 
 namespace Analytics.PostgreSql;

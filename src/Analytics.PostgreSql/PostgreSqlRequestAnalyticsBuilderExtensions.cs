@@ -1,5 +1,6 @@
 using Analytics;
 using Analytics.PostgreSql;
+using Analytics.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 

@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Analytics.Sqlite;

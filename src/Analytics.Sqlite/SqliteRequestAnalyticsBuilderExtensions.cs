@@ -1,5 +1,6 @@
 using Analytics;
 using Analytics.Sqlite;
+using Analytics.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

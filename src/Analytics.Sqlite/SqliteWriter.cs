@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.Data.Sqlite;
 
@@ -194,7 +195,7 @@ internal sealed class SqliteWriter : IDisposable
     }
 
     /// <summary>Adds process-health samples to their rollups in one transaction.</summary>
-    public void AddHealthRollups(IReadOnlyList<Health.HealthRollup> rollups)
+    public void AddHealthRollups(IReadOnlyList<HealthRollup> rollups)
     {
         using var transaction = _connection.BeginTransaction();
         foreach (var r in rollups)

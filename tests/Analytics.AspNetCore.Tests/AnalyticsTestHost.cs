@@ -1,4 +1,5 @@
 using Analytics.Pipeline;
+using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

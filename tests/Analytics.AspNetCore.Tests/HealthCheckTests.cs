@@ -1,4 +1,5 @@
 using System.Net;
+using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;

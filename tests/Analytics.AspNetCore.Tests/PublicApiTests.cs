@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Analytics.Storage;
 
 namespace Analytics.AspNetCore.Tests;
 

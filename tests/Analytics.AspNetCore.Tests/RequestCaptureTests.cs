@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Claims;
 using Analytics.Sqlite;
+using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

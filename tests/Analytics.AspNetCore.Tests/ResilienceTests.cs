@@ -1,5 +1,6 @@
 using System.Net;
 using Analytics.Pipeline;
+using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

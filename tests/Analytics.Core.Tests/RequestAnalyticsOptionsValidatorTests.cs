@@ -55,12 +55,12 @@ public class RequestAnalyticsOptionsValidatorTests
         { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets:0", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Secrets[0] = Convert.ToBase64String(new byte[32]))) },
         { "RequestAnalytics:Alerts:0:Id", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Threshold = 0.1 }) },
         { "RequestAnalytics:Alerts:0:Threshold", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Threshold = 10 }) },
-        { "RequestAnalytics:Alerts:0:Threshold", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "slow", Metric = Analytics.Alerts.AlertMetric.P95, Threshold = double.NaN }) },
-        { "RequestAnalytics:Alerts:0:Threshold", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "spike", Metric = Analytics.Alerts.AlertMetric.ChangeRatio, Threshold = 0 }) },
+        { "RequestAnalytics:Alerts:0:Threshold", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "slow", Metric = AlertMetric.P95, Threshold = double.NaN }) },
+        { "RequestAnalytics:Alerts:0:Threshold", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "spike", Metric = AlertMetric.ChangeRatio, Threshold = 0 }) },
         { "RequestAnalytics:Alerts:0:Window", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Window = TimeSpan.FromSeconds(90) }) },
         { "RequestAnalytics:Alerts:0:Window", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Window = TimeSpan.FromDays(2) }) },
         { "RequestAnalytics:Alerts:0:EventName", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", EventName = "deploy" }) },
-        { "RequestAnalytics:Alerts:0:Metric", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Metric = (Analytics.Alerts.AlertMetric)42 }) },
+        { "RequestAnalytics:Alerts:0:Metric", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Metric = (AlertMetric)42 }) },
     };
 
     private static Analytics.Webhooks.WebhookSubscriptionOptions Subscription(Action<Analytics.Webhooks.WebhookSubscriptionOptions>? spoil = null)

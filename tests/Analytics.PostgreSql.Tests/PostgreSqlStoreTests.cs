@@ -1,5 +1,6 @@
 using System.Text;
 using Analytics.Rollups;
+using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Testing.Conformance;
 using Analytics.Webhooks;

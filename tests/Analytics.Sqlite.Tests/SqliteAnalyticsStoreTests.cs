@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Testing.Conformance;
 using Microsoft.Data.Sqlite;

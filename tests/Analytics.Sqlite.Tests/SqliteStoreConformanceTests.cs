@@ -1,3 +1,4 @@
+using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Testing.Conformance;
 

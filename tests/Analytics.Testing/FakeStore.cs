@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Analytics.Rollups;
+using Analytics.Storage;
 
 namespace Analytics.Testing;
 

@@ -1,4 +1,5 @@
 using Analytics.Alerts;
+using Analytics.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

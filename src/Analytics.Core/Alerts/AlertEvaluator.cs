@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Analytics.Live;
 using Analytics.Pipeline;
 using Analytics.Rollups;
+using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

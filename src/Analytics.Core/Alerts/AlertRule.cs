@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Analytics.Alerts;
+namespace Analytics.Storage;
 
 /// <summary>A threshold alert rule, with the state its evaluation left it in.</summary>
 public sealed record AlertRule
@@ -58,84 +58,4 @@ public sealed record AlertRule
         && Id == other.Id && Name == other.Name && Metric == other.Metric && Route == other.Route && Method == other.Method
         && EventName == other.EventName && Window == other.Window && Operator == other.Operator
         && Threshold.Equals(other.Threshold) && Enabled == other.Enabled;
-}
-
-/// <summary>What an alert rule measures over its window.</summary>
-// The names the HTTP API sends, on the type for the reason given on Granularity.
-[JsonConverter(typeof(JsonStringEnumConverter<AlertMetric>))]
-public enum AlertMetric
-{
-    /// <summary>The share of failed requests, from 0 to 1 (0 when there were none).</summary>
-    [JsonStringEnumMemberName("errorRate")]
-    ErrorRate,
-
-    /// <summary>The 95th percentile of request duration, in milliseconds.</summary>
-    [JsonStringEnumMemberName("p95")]
-    P95,
-
-    /// <summary>The 99th percentile of request duration, in milliseconds.</summary>
-    [JsonStringEnumMemberName("p99")]
-    P99,
-
-    /// <summary>The number of requests.</summary>
-    [JsonStringEnumMemberName("requestCount")]
-    RequestCount,
-
-    /// <summary>The number of custom events (of <see cref="AlertRule.EventName"/> when set).</summary>
-    [JsonStringEnumMemberName("eventCount")]
-    EventCount,
-
-    /// <summary>
-    /// The count of this window over the count of the window before it: requests, or custom events when
-    /// <see cref="AlertRule.EventName"/> is set. Not measured when the window before had none.
-    /// </summary>
-    [JsonStringEnumMemberName("changeRatio")]
-    ChangeRatio,
-}
-
-/// <summary>How an alert rule compares its value with its threshold.</summary>
-// The names the HTTP API sends, on the type for the reason given on Granularity.
-[JsonConverter(typeof(JsonStringEnumConverter<AlertOperator>))]
-public enum AlertOperator
-{
-    /// <summary>Fires when the value is above the threshold (<c>&gt;</c>).</summary>
-    [JsonStringEnumMemberName(">")]
-    GreaterThan,
-
-    /// <summary>Fires when the value is at or above the threshold (<c>&gt;=</c>).</summary>
-    [JsonStringEnumMemberName(">=")]
-    GreaterThanOrEqual,
-
-    /// <summary>Fires when the value is below the threshold (<c>&lt;</c>).</summary>
-    [JsonStringEnumMemberName("<")]
-    LessThan,
-
-    /// <summary>Fires when the value is at or below the threshold (<c>&lt;=</c>).</summary>
-    [JsonStringEnumMemberName("<=")]
-    LessThanOrEqual,
-}
-
-/// <summary>An alert rule's change of state, as the alert history keeps it and as <c>alert.triggered</c>/<c>alert.resolved</c> send it.</summary>
-public sealed record AlertTransition
-{
-    /// <summary>Gets the history entry's id, assigned by the store; newer entries have larger ids.</summary>
-    public long Id { get; init; }
-
-    /// <summary>Gets the rule as it was evaluated.</summary>
-    public required AlertRule Rule { get; init; }
-
-    /// <summary>Gets whether the rule started firing (<see langword="true"/>) or recovered.</summary>
-    public required bool Triggered { get; init; }
-
-    /// <summary>Gets the value measured.</summary>
-    public required double Value { get; init; }
-
-    /// <summary>Gets the start of the window measured.</summary>
-    public required DateTimeOffset WindowStart { get; init; }
-
-    /// <summary>Gets the end of the window measured (exclusive).</summary>
-    public required DateTimeOffset WindowEnd { get; init; }
-
-    /// <summary>Gets when the change was recorded.</summary>
-    public required DateTimeOffset Time { get; init; }
 }

@@ -1,6 +1,6 @@
 using Analytics.Webhooks;
 
-namespace Analytics.Alerts;
+namespace Analytics.Storage;
 
 /// <summary>
 /// The alerting capability of a store: rules, their state, and the history of their changes. Every implementation

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Analytics.Rollups;
 
+using Analytics.Storage;
+
 namespace Analytics.Errors;
 
 /// <summary>

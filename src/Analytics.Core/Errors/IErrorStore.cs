@@ -1,4 +1,4 @@
-namespace Analytics;
+namespace Analytics.Storage;
 
 /// <summary>
 /// Error groups: the state of each fingerprint (first and last seen, count, severity, resolved or regressed), kept by a
@@ -25,44 +25,4 @@ public interface IErrorStore
     /// <param name="limit">The most to read; positive.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<IReadOnlyList<StoredRequest>> ReadErrorOccurrencesAsync(string fingerprint, int limit, CancellationToken cancellationToken);
-}
-
-/// <summary>The stored state of one error group.</summary>
-public sealed record ErrorGroupState
-{
-    /// <summary>Gets the fingerprint that identifies the group.</summary>
-    public required string Fingerprint { get; init; }
-
-    /// <summary>Gets the route template of the latest occurrence.</summary>
-    public required string Route { get; init; }
-
-    /// <summary>Gets the HTTP method of the latest occurrence.</summary>
-    public required string Method { get; init; }
-
-    /// <summary>Gets the status code of the latest occurrence.</summary>
-    public required int StatusCode { get; init; }
-
-    /// <summary>Gets the exception type, or <see langword="null"/> for failures without an exception.</summary>
-    public string? ExceptionType { get; init; }
-
-    /// <summary>Gets the (sanitized) exception message of the latest occurrence, or <see langword="null"/>.</summary>
-    public string? Message { get; init; }
-
-    /// <summary>Gets how many occurrences there were, ever.</summary>
-    public required long Count { get; init; }
-
-    /// <summary>Gets when the first occurrence happened.</summary>
-    public required DateTimeOffset FirstSeen { get; init; }
-
-    /// <summary>Gets when the latest occurrence happened.</summary>
-    public required DateTimeOffset LastSeen { get; init; }
-
-    /// <summary>Gets the severity of the latest occurrence.</summary>
-    public required ErrorSeverity Severity { get; init; }
-
-    /// <summary>Gets when the group was marked resolved, or <see langword="null"/> while it is open.</summary>
-    public DateTimeOffset? ResolvedAt { get; init; }
-
-    /// <summary>Gets whether the group occurred again after it had been resolved (cleared by resolving it again).</summary>
-    public bool Regressed { get; init; }
 }

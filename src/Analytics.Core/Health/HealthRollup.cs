@@ -1,4 +1,4 @@
-namespace Analytics.Health;
+namespace Analytics.Storage;
 
 /// <summary>
 /// The samples of one process-health metric in one bucket on one instance: how many, their sum, minimum and maximum.
@@ -29,49 +29,4 @@ public sealed record HealthRollup
 
     /// <summary>Gets the largest sample.</summary>
     public required double Max { get; init; }
-}
-
-/// <summary>The process-health metrics sampled, by their stored names.</summary>
-public static class HealthMetricNames
-{
-    /// <summary>CPU used by the process since the previous sample, in percent of one core (so up to 100 × cores).</summary>
-    public const string CpuPercent = "cpu_percent";
-
-    /// <summary>The process's working set, in bytes (<see cref="Environment.WorkingSet"/>).</summary>
-    public const string WorkingSetBytes = "working_set_bytes";
-
-    /// <summary>Bytes allocated on the managed heap and not yet collected (<see cref="GC.GetTotalMemory(bool)"/>).</summary>
-    public const string GcHeapBytes = "gc_heap_bytes";
-
-    /// <summary>Garbage collections (of any generation) since the previous sample.</summary>
-    public const string GcCollections = "gc_collections";
-
-    /// <summary>Work items waiting in the thread pool's queues (<see cref="ThreadPool.PendingWorkItemCount"/>).</summary>
-    public const string ThreadPoolQueueLength = "threadpool_queue_length";
-
-    /// <summary>Threads in the thread pool (<see cref="ThreadPool.ThreadCount"/>).</summary>
-    public const string ThreadPoolThreads = "threadpool_threads";
-
-    /// <summary>Gets every metric name, in the order the API lists them.</summary>
-    public static IReadOnlyList<string> All { get; } = [CpuPercent, WorkingSetBytes, GcHeapBytes, GcCollections, ThreadPoolQueueLength, ThreadPoolThreads];
-}
-
-/// <summary>
-/// Where process-health rollups are kept, by a store that implements this beside <see cref="IAnalyticsStore"/>.
-/// <see cref="IAnalyticsStore.PurgeRollupsAsync"/> purges them with the other rollups.
-/// </summary>
-public interface IHealthMetricsStore
-{
-    /// <summary>Adds samples to the stored rollups with the same keys, in one transaction.</summary>
-    /// <param name="rollups">The rows to add; one key appears at most once.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    Task AddHealthRollupsAsync(IReadOnlyList<HealthRollup> rollups, CancellationToken cancellationToken);
-
-    /// <summary>Reads the rollups of one granularity whose bucket starts in [from, to), optionally of one instance.</summary>
-    /// <param name="granularity">The granularity.</param>
-    /// <param name="from">The inclusive lower bound of the bucket starts.</param>
-    /// <param name="to">The exclusive upper bound of the bucket starts.</param>
-    /// <param name="instance">The instance to read, or <see langword="null"/> for all.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    Task<IReadOnlyList<HealthRollup>> ReadHealthRollupsAsync(Granularity granularity, DateTimeOffset from, DateTimeOffset to, string? instance, CancellationToken cancellationToken);
 }

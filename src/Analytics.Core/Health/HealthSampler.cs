@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Analytics.Rollups;
+using Analytics.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Analytics.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Live;

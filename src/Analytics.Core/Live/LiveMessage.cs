@@ -34,7 +34,7 @@ internal sealed class LiveMessage
     /// <summary>Gets the request of a <see cref="LiveMessageKind.Request"/> message.</summary>
     public RequestRecord Request { get; }
 
-    /// <summary>Gets the payload of any other kind: an <see cref="EventRecord"/>, an <see cref="AnalyticsOverview"/> and so on.</summary>
+    /// <summary>Gets the payload of any other kind: an <see cref="Storage.EventRecord"/>, an <see cref="AnalyticsOverview"/> and so on.</summary>
     public object? Payload { get; }
 
     public static LiveMessage ForRequest(long id, in RequestRecord request) => new(id, LiveMessageKind.Request, request, null);

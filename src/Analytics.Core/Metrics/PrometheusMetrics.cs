@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Analytics.Pipeline;
 using Analytics.Rollups;
+using Analytics.Storage;
 
 namespace Analytics.Metrics;
 

@@ -1,3 +1,5 @@
+using Analytics.Storage;
+
 namespace Analytics.Pipeline;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Analytics.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Analytics.Live;
 using Analytics.Metrics;
+using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

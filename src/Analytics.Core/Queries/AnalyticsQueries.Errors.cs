@@ -1,8 +1,9 @@
 using Analytics.Rollups;
+using Analytics.Storage;
 
 namespace Analytics.Queries;
 
-/// <summary>Error groups and process health: answered from the store's optional <see cref="IErrorStore"/> and <see cref="Health.IHealthMetricsStore"/>.</summary>
+/// <summary>Error groups and process health: answered from the store's optional <see cref="IErrorStore"/> and <see cref="IHealthMetricsStore"/>.</summary>
 internal sealed partial class AnalyticsQueries
 {
     public async Task<IReadOnlyList<ErrorGroup>> GetErrorsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
@@ -49,13 +50,13 @@ internal sealed partial class AnalyticsQueries
     public async Task<HealthMetrics> GetHealthMetricsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default)
     {
         var plan = Plan(query, perBucket: true);
-        if (_store is not Health.IHealthMetricsStore health)
+        if (_store is not IHealthMetricsStore health)
         {
             return new HealthMetrics { Granularity = plan.Granularity, Instances = [] };
         }
 
         var rows = await health.ReadHealthRollupsAsync(plan.Granularity, plan.From, plan.To, plan.Filters.Instance, cancellationToken).ConfigureAwait(false);
-        static HealthValue? Value(IEnumerable<Health.HealthRollup> rows, string metric) =>
+        static HealthValue? Value(IEnumerable<HealthRollup> rows, string metric) =>
             rows.FirstOrDefault(r => r.Metric == metric) is { Count: > 0 } r ? new HealthValue { Min = r.Min, Avg = r.Sum / r.Count, Max = r.Max, Samples = r.Count } : null;
         return new HealthMetrics
         {
@@ -69,12 +70,12 @@ internal sealed partial class AnalyticsQueries
                     Points = instance.GroupBy(r => r.BucketStart).OrderBy(b => b.Key).Select(bucket => new HealthPoint
                     {
                         Time = bucket.Key,
-                        CpuPercent = Value(bucket, Health.HealthMetricNames.CpuPercent),
-                        WorkingSetBytes = Value(bucket, Health.HealthMetricNames.WorkingSetBytes),
-                        GcHeapBytes = Value(bucket, Health.HealthMetricNames.GcHeapBytes),
-                        GcCollections = Value(bucket, Health.HealthMetricNames.GcCollections),
-                        ThreadPoolQueueLength = Value(bucket, Health.HealthMetricNames.ThreadPoolQueueLength),
-                        ThreadPoolThreads = Value(bucket, Health.HealthMetricNames.ThreadPoolThreads),
+                        CpuPercent = Value(bucket, HealthMetricNames.CpuPercent),
+                        WorkingSetBytes = Value(bucket, HealthMetricNames.WorkingSetBytes),
+                        GcHeapBytes = Value(bucket, HealthMetricNames.GcHeapBytes),
+                        GcCollections = Value(bucket, HealthMetricNames.GcCollections),
+                        ThreadPoolQueueLength = Value(bucket, HealthMetricNames.ThreadPoolQueueLength),
+                        ThreadPoolThreads = Value(bucket, HealthMetricNames.ThreadPoolThreads),
                     }).ToArray(),
                 })
                 .ToArray(),

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Analytics.Rollups;
+using Analytics.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Queries;

@@ -1,3 +1,5 @@
+using Analytics.Storage;
+
 namespace Analytics;
 
 /// <summary>
@@ -77,7 +79,7 @@ public interface IAnalyticsQueries
     /// </summary>
     /// <param name="query">The range, the filters and optionally the granularity.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
-    IAsyncEnumerable<Rollups.RequestRollup> GetRollupsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<RequestRollup> GetRollupsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Gets the custom events of the range by name: totals, outcomes, durations and counts per bucket.</summary>
     /// <param name="query">The range, optionally the event name and the granularity.</param>

@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Storage;
 
 namespace Analytics;
 

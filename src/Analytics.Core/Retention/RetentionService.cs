@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -55,7 +56,7 @@ internal sealed partial class RetentionService : BackgroundService
         }
 
         // The outbox's finished messages and the deliveries log are raw data too; pending messages are never purged.
-        if (_store is Webhooks.IWebhookStore webhooks)
+        if (_store is IWebhookStore webhooks)
         {
             deleted += await RepeatAsync(n => webhooks.PurgeWebhooksAsync(now - _retention.Raw, n, cancellationToken)).ConfigureAwait(false);
         }

@@ -1,4 +1,4 @@
-namespace Analytics.Rollups;
+namespace Analytics.Storage;
 
 /// <summary>The binary form of a <see cref="CardinalitySketch"/>, stored as a BLOB beside each rollup row.</summary>
 public sealed partial class CardinalitySketch

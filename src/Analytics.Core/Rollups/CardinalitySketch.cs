@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Analytics.Rollups;
+namespace Analytics.Storage;
 
 /// <summary>
 /// A HyperLogLog sketch of how many distinct values (user ids, client addresses) were seen: 2^13 registers, about 1.15 %

@@ -1,4 +1,4 @@
-namespace Analytics.Rollups;
+namespace Analytics.Storage;
 
 /// <summary>
 /// The failed requests (status 500 or more, or an exception) of one bucket with the same route, method, status code,

@@ -1,4 +1,4 @@
-namespace Analytics.Rollups;
+namespace Analytics.Storage;
 
 /// <summary>The aggregate of every custom event in one bucket with the same name, environment and instance.</summary>
 public sealed class EventRollup

@@ -1,6 +1,6 @@
 using Analytics.Rollups;
 
-namespace Analytics;
+namespace Analytics.Storage;
 
 /// <summary>
 /// Request counts summed by the database instead of read row by row: what the heatmap (counts per bucket) and the
@@ -20,8 +20,3 @@ public interface IRequestCountStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     IAsyncEnumerable<StatusCodeCount> ReadRequestCountsByStatusAsync(RollupQuery query, CancellationToken cancellationToken);
 }
-
-/// <summary>The requests of one rollup bucket, every route, method and status code added together.</summary>
-/// <param name="BucketStart">The start of the bucket.</param>
-/// <param name="Count">The requests in it that match the query's filters.</param>
-public sealed record BucketCount(DateTimeOffset BucketStart, long Count);

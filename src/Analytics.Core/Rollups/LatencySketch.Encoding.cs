@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Analytics.Rollups;
+namespace Analytics.Storage;
 
 /// <summary>The compact binary form of a <see cref="LatencySketch"/>, stored as a BLOB beside each rollup row.</summary>
 public sealed partial class LatencySketch

@@ -1,4 +1,4 @@
-namespace Analytics.Rollups;
+namespace Analytics.Storage;
 
 /// <summary>
 /// A mergeable latency histogram whose quantiles carry a bounded relative error (DDSketch, https://arxiv.org/abs/1908.10693).

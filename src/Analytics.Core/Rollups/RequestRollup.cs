@@ -1,4 +1,4 @@
-namespace Analytics.Rollups;
+namespace Analytics.Storage;
 
 /// <summary>
 /// The aggregate of every request in one bucket with the same route, method, status code, environment, instance and

@@ -1,4 +1,4 @@
-namespace Analytics.Rollups;
+namespace Analytics.Storage;
 
 /// <summary>
 /// Which rollup rows a store reads: one granularity, a range of bucket starts, and optional exact filters. A store

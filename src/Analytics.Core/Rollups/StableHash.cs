@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Analytics.Rollups;
+namespace Analytics.Storage;
 
 /// <summary>
 /// A 64-bit string hash that is the same in every process and on every machine (unlike <see cref="string.GetHashCode()"/>),

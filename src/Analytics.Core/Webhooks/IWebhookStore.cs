@@ -1,4 +1,4 @@
-namespace Analytics.Webhooks;
+namespace Analytics.Storage;
 
 /// <summary>
 /// The webhook capability of a store: subscriptions, the durable outbox and the deliveries log. A store that implements

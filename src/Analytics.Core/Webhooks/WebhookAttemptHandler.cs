@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Analytics.Storage;
 
 namespace Analytics.Webhooks;
 

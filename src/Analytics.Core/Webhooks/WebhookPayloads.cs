@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Analytics.Alerts;
+using Analytics.Storage;
 
 namespace Analytics.Webhooks;
 

@@ -1,4 +1,4 @@
-namespace Analytics.Webhooks;
+namespace Analytics.Storage;
 
 /// <summary>A webhook subscription as the store keeps it.</summary>
 public sealed record WebhookSubscription
@@ -9,7 +9,7 @@ public sealed record WebhookSubscription
     /// <summary>Gets the absolute http or https URL messages are posted to.</summary>
     public required string Url { get; init; }
 
-    /// <summary>Gets the event types sent (see <see cref="WebhookEventTypes"/>).</summary>
+    /// <summary>Gets the event types sent (see <see cref="Webhooks.WebhookEventTypes"/>).</summary>
     public required IReadOnlyList<string> EventTypes { get; init; }
 
     /// <summary>Gets the custom-event names sent as <c>event.tracked</c>; empty sends every name.</summary>
@@ -31,8 +31,8 @@ public sealed record WebhookSubscription
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>Tells whether the subscription wants messages of <paramref name="eventType"/> (and, for custom events, of <paramref name="eventName"/>).</summary>
-    /// <param name="eventType">One of <see cref="WebhookEventTypes"/>.</param>
-    /// <param name="eventName">The custom event's name, for <see cref="WebhookEventTypes.EventTracked"/>.</param>
+    /// <param name="eventType">One of <see cref="Webhooks.WebhookEventTypes"/>.</param>
+    /// <param name="eventName">The custom event's name, for <see cref="Webhooks.WebhookEventTypes.EventTracked"/>.</param>
     /// <returns><see langword="true"/> when a message is to be queued.</returns>
     public bool Wants(string eventType, string? eventName = null) =>
         Enabled

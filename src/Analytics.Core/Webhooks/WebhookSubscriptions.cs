@@ -1,3 +1,4 @@
+using Analytics.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

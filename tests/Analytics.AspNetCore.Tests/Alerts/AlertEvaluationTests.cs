@@ -6,6 +6,7 @@ using Analytics.Alerts;
 using Analytics.AspNetCore.Tests.Endpoints;
 using Analytics.AspNetCore.Tests.Webhooks;
 using Analytics.Live;
+using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Analytics.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -4,6 +4,7 @@ using System.Globalization;
 using Analytics.AspNetCore.Tests.Endpoints;
 using Analytics.Retention;
 using Analytics.Sqlite;
+using Analytics.Storage;
 using Analytics.Testing;
 using Xunit.Abstractions;
 

@@ -1,4 +1,5 @@
 using Analytics.AspNetCore.Tests.Endpoints;
+using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Analytics.AspNetCore.Tests.Endpoints;
+using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Analytics.AspNetCore.Tests.Endpoints;
+using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Webhooks;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection;

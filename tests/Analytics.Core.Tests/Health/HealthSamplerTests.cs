@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Analytics.Health;
+using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

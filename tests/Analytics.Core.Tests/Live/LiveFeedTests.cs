@@ -1,4 +1,5 @@
 using Analytics.Live;
+using Analytics.Storage;
 using Analytics.Testing;
 
 namespace Analytics.Tests.Live;

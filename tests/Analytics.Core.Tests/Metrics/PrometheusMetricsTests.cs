@@ -3,6 +3,7 @@ using System.Text;
 using Analytics.Metrics;
 using Analytics.Pipeline;
 using Analytics.Rollups;
+using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,6 @@
 using Analytics.Retention;
 using Analytics.Rollups;
+using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

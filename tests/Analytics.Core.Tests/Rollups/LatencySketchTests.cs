@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Analytics.Storage;
 using Xunit.Abstractions;
 
 using Analytics.Rollups;

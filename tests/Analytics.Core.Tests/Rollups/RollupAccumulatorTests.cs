@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Storage;
 using Analytics.Testing.Conformance;
 
 namespace Analytics.Tests.Rollups;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Analytics.Storage;
 using Analytics.Webhooks;
 
 namespace Analytics.Tests.Webhooks;

@@ -1,5 +1,7 @@
 using static Analytics.Testing.Conformance.TestData;
 
+using Analytics.Storage;
+
 namespace Analytics.Testing.Conformance;
 
 /// <summary>Error groups (<see cref="IErrorStore"/>): lifetime counts, resolving, regressing, occurrences.</summary>

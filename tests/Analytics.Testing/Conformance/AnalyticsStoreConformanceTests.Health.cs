@@ -1,4 +1,5 @@
 using Analytics.Health;
+using Analytics.Storage;
 using static Analytics.Testing.Conformance.TestData;
 
 namespace Analytics.Testing.Conformance;

@@ -1,4 +1,5 @@
 using Analytics.Rollups;
+using Analytics.Storage;
 using static Analytics.Testing.Conformance.TestData;
 
 namespace Analytics.Testing.Conformance;

@@ -1,5 +1,6 @@
 using System.Text;
 using Analytics.Alerts;
+using Analytics.Storage;
 using Analytics.Webhooks;
 
 namespace Analytics.Testing.Conformance;

@@ -1,4 +1,4 @@
-namespace Analytics;
+namespace Analytics.Storage;
 
 /// <summary>
 /// The capability of a store that several app instances share: it elects one of them to do the work that must happen

@@ -1,6 +1,6 @@
 using Analytics.Rollups;
 
-namespace Analytics;
+namespace Analytics.Storage;
 
 /// <summary>
 /// Where analytics data is persisted. Small and async-only; one implementation per database. Every implementation

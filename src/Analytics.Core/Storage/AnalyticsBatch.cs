@@ -1,7 +1,7 @@
 using Analytics.Rollups;
 using Analytics.Webhooks;
 
-namespace Analytics;
+namespace Analytics.Storage;
 
 /// <summary>
 /// What the writer hands the store in one transaction: the raw rows to keep, and the rollups of every record of the batch

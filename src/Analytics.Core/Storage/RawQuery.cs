@@ -1,4 +1,4 @@
-namespace Analytics;
+namespace Analytics.Storage;
 
 /// <summary>
 /// A page of raw rows: a time range and optional exact filters, newest first (by timestamp, then id), with keyset paging.
@@ -41,13 +41,3 @@ public sealed record RawQuery
     /// <summary>Gets the most rows to return, from 1 to 10 000. The default is 100.</summary>
     public int Limit { get; init; } = 100;
 }
-
-/// <summary>A raw request as stored, with its id.</summary>
-/// <param name="Id">The row id; ids increase with insertion order.</param>
-/// <param name="Request">The request.</param>
-public sealed record StoredRequest(long Id, RequestRecord Request);
-
-/// <summary>A raw custom event as stored, with its id.</summary>
-/// <param name="Id">The row id; ids increase with insertion order.</param>
-/// <param name="Event">The event.</param>
-public sealed record StoredEvent(long Id, EventRecord Event);
