@@ -1,7 +1,7 @@
 using System.Net;
 using Analytics.AspNetCore;
 using Analytics.Pipeline;
-using Analytics.Rollups;
+using Analytics.Telemetry;
 using Analytics.Storage;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;

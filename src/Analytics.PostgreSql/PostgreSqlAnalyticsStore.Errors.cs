@@ -1,3 +1,4 @@
+using Analytics.Sql;
 using Analytics.Storage;
 using Npgsql;
 
@@ -31,7 +32,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IErrorStore
     /// Adds a batch's failures to their groups. A group resolved before an occurrence reopens as regressed; every SET
     /// expression reads the row as it was, and groups come sorted so two instances lock them in one order.
     /// </summary>
-    private async Task UpsertErrorGroupsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<ErrorGroupState> groups, CancellationToken cancellationToken)
+    private async Task UpsertErrorGroupsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<ErrorGroupState> groups, CancellationToken cancellationToken)
     {
         if (groups.Count == 0)
         {

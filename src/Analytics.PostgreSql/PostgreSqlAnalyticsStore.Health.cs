@@ -1,4 +1,5 @@
 using Analytics.Health;
+using Analytics.Sql;
 using Analytics.Storage;
 using Npgsql;
 
@@ -39,7 +40,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IHealthMetricsStore
             [(short)granularity, Micros(from), Micros(to), Text(instance)],
             static reader => new HealthRollup
             {
-                Granularity = (Granularity)reader.GetInt16(0), BucketStart = Storage.StoreRows.FromUnixMicroseconds(reader.GetInt64(1)), Instance = reader.GetString(2),
+                Granularity = (Granularity)reader.GetInt16(0), BucketStart = StoreRows.FromUnixMicroseconds(reader.GetInt64(1)), Instance = reader.GetString(2),
                 Metric = reader.GetString(3), Count = reader.GetInt64(4), Sum = reader.GetDouble(5), Min = reader.GetDouble(6), Max = reader.GetDouble(7),
             },
             cancellationToken);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Analytics.Rollups;
+using Analytics.Sql;
 using Analytics.Storage;
 using Npgsql;
 

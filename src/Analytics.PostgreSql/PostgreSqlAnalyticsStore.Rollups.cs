@@ -1,4 +1,4 @@
-using Analytics.Rollups;
+using Analytics.Sql;
 using Analytics.Storage;
 using Npgsql;
 

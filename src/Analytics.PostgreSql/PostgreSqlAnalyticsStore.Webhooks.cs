@@ -1,3 +1,4 @@
+using Analytics.Sql;
 using Analytics.Storage;
 using Analytics.Webhooks;
 using Npgsql;

@@ -1,4 +1,4 @@
-using Analytics.Rollups;
+using Analytics.Sql;
 using Analytics.Storage;
 using Analytics.Webhooks;
 using Npgsql;
@@ -37,7 +37,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         if (batch.ErrorRollups.Count > 0)
         {
             await UpsertErrorRollupsAsync(connection, transaction, batch.ErrorRollups, cancellationToken).ConfigureAwait(false);
-            await UpsertErrorGroupsAsync(connection, transaction, StoreRows.ErrorGroupUpdates(batch.ErrorRollups), cancellationToken).ConfigureAwait(false);
+            await UpsertErrorGroupsAsync(connection, transaction, batch.ErrorGroups, cancellationToken).ConfigureAwait(false);
         }
 
         if (batch.EventRollups.Count > 0)

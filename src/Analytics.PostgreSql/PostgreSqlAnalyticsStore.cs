@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Analytics.Rollups;
+using Analytics.Sql;
 using Analytics.Storage;
 using Npgsql;
 
@@ -39,6 +39,12 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IReque
 
     /// <summary>Gets the schema's name as it appears in SQL: quoted.</summary>
     internal string S { get; }
+
+    /// <summary>Gets every capability: a PostgreSQL server is shared by the app's instances, which elect a leader through it.</summary>
+    public StoreCapabilities Capabilities => field ??= new()
+    {
+        Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this, Leadership = this,
+    };
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="parameterName"/> unless <paramref name="schema"/> is a plain lower-case identifier.</summary>
     internal static void ValidateSchemaName(string? schema, string parameterName)
@@ -248,7 +254,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IReque
         }
     }
 
-    internal static long Micros(DateTimeOffset value) => Storage.StoreRows.ToUnixMicroseconds(value);
+    internal static long Micros(DateTimeOffset value) => StoreRows.ToUnixMicroseconds(value);
 
     internal static long Micros(TimeSpan value) => value.Ticks / TimeSpan.TicksPerMicrosecond;
 

@@ -1,3 +1,4 @@
+using Analytics.Sql;
 using Analytics.Storage;
 
 namespace Analytics.Sqlite;

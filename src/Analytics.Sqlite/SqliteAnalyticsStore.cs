@@ -1,4 +1,4 @@
-using Analytics.Rollups;
+using Analytics.Sql;
 using Analytics.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -47,6 +47,12 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
 
     /// <summary>Gets the full path of the database file.</summary>
     public string FilePath { get; }
+
+    /// <summary>Gets everything but <see cref="StoreCapabilities.Leadership"/>: an SQLite file belongs to one process.</summary>
+    public StoreCapabilities Capabilities => field ??= new()
+    {
+        Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this,
+    };
 
     public Task InitializeAsync(CancellationToken cancellationToken) => WithWriterAsync(static _ => 0, cancellationToken);
 
@@ -105,9 +111,9 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
         SqliteConnection.ClearPool(connection); // let go of the file
     }
 
-    internal static long ToUnixMicroseconds(DateTimeOffset value) => Storage.StoreRows.ToUnixMicroseconds(value);
+    internal static long ToUnixMicroseconds(DateTimeOffset value) => StoreRows.ToUnixMicroseconds(value);
 
-    internal static DateTimeOffset FromUnixMicroseconds(long value) => Storage.StoreRows.FromUnixMicroseconds(value);
+    internal static DateTimeOffset FromUnixMicroseconds(long value) => StoreRows.FromUnixMicroseconds(value);
 
     private async Task<T> WithWriterAsync<T>(Func<SqliteWriter, T> action, CancellationToken cancellationToken)
     {

@@ -1,5 +1,5 @@
 using System.Text;
-using Analytics.Rollups;
+using Analytics.Sql;
 using Analytics.Storage;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;

@@ -1,4 +1,4 @@
-using Analytics.Rollups;
+using Analytics.Sql;
 using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.Data.Sqlite;
@@ -11,9 +11,9 @@ namespace Analytics.Sqlite;
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
-    internal const string RequestColumns = Storage.StoreRows.RequestColumns;
+    internal const string RequestColumns = StoreRows.RequestColumns;
 
-    internal const string EventColumns = Storage.StoreRows.EventColumns;
+    internal const string EventColumns = StoreRows.EventColumns;
 
     /// <summary>Merges two encoded sketches inside SQLite, so an upsert adds to the stored sketch in one statement.</summary>
     internal const string MergeFunction = "analytics_sketch_merge";
@@ -175,7 +175,7 @@ internal sealed class SqliteWriter : IDisposable
                 r.Count, SqliteAnalyticsStore.ToUnixMicroseconds(r.FirstSeen), SqliteAnalyticsStore.ToUnixMicroseconds(r.LastSeen), r.LastMessage]);
         }
 
-        foreach (var g in Storage.StoreRows.ErrorGroupUpdates(batch.ErrorRollups))
+        foreach (var g in batch.ErrorGroups)
         {
             _upsertErrorGroup.Run(transaction, [
                 g.Fingerprint, g.Route, g.Method, g.StatusCode, g.ExceptionType, g.Message, g.Count,
@@ -259,11 +259,11 @@ internal sealed class SqliteWriter : IDisposable
         _connection.Dispose();
     }
 
-    /// <summary>The body of <see cref="MergeFunction"/> (a damaged stored sketch is replaced: see <see cref="Storage.StoreRows.MergeIntoStored"/>).</summary>
-    internal static byte[] MergeSketches(byte[] stored, byte[] added) => Storage.StoreRows.MergeIntoStored(stored, LatencySketch.FromBytes(added));
+    /// <summary>The body of <see cref="MergeFunction"/> (a damaged stored sketch is replaced: see <see cref="StoreRows.MergeIntoStored"/>).</summary>
+    internal static byte[] MergeSketches(byte[] stored, byte[] added) => StoreRows.MergeIntoStored(stored, LatencySketch.FromBytes(added));
 
     /// <summary>The body of <see cref="MergeCardinalityFunction"/>.</summary>
-    internal static byte[]? MergeCardinality(byte[]? stored, byte[]? added) => Storage.StoreRows.MergeCardinalityIntoStored(stored, added);
+    internal static byte[]? MergeCardinality(byte[]? stored, byte[]? added) => StoreRows.MergeCardinalityIntoStored(stored, added);
 
     private static string Parameters(string columns) => string.Join(", ", columns.Split(", ").Select(c => "$" + c));
 

@@ -1,9 +1,7 @@
 using System.Data.Common;
-using Analytics.Alerts;
-using Analytics.Rollups;
-using Analytics.Webhooks;
+using Analytics.Storage;
 
-namespace Analytics.Storage;
+namespace Analytics.Sql;
 
 /// <summary>
 /// Maps rows to records for the SQL stores, which share their column lists and encodings (times in Unix microseconds,
@@ -212,43 +210,6 @@ internal static class StoreRows
         ResolvedAt = reader.IsDBNull(10) ? null : FromUnixMicroseconds(reader.GetInt64(10)),
         Regressed = reader.GetBoolean(11),
     };
-
-    /// <summary>
-    /// The error groups a batch adds to, one per fingerprint, from its minute error rollups (hours and days hold the
-    /// same failures again), ordered by fingerprint so that concurrent writers lock groups in one order.
-    /// </summary>
-    public static List<ErrorGroupState> ErrorGroupUpdates(IReadOnlyList<ErrorRollup> rollups)
-    {
-        var groups = new Dictionary<string, ErrorGroupState>(StringComparer.Ordinal);
-        foreach (var r in rollups)
-        {
-            if (r.Granularity != Granularity.Minute || r.Fingerprint.Length == 0)
-            {
-                continue;
-            }
-
-            var update = new ErrorGroupState
-            {
-                Fingerprint = r.Fingerprint, Route = r.Route, Method = r.Method, StatusCode = r.StatusCode, ExceptionType = r.ExceptionType,
-                Message = r.LastMessage, Count = r.Count, FirstSeen = r.FirstSeen, LastSeen = r.LastSeen, Severity = r.Severity,
-            };
-            if (groups.TryGetValue(r.Fingerprint, out var existing))
-            {
-                var latest = update.LastSeen >= existing.LastSeen ? update : existing;
-                update = latest with
-                {
-                    Count = existing.Count + update.Count,
-                    FirstSeen = existing.FirstSeen < update.FirstSeen ? existing.FirstSeen : update.FirstSeen,
-                };
-            }
-
-            groups[r.Fingerprint] = update;
-        }
-
-        var list = groups.Values.ToList();
-        list.Sort(static (a, b) => string.CompareOrdinal(a.Fingerprint, b.Fingerprint));
-        return list;
-    }
 
     /// <summary>Reads <see cref="EventRollupColumns"/>, then the sketch (or NULL).</summary>
     public static EventRollup ReadEventRollup(DbDataReader reader, Granularity granularity) => new()

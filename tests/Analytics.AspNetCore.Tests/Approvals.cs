@@ -4,7 +4,8 @@ namespace Analytics.AspNetCore.Tests;
 
 /// <summary>
 /// Compares text with an approved file beside the test sources. On a mismatch it writes <c>*.received.txt</c> next to
-/// the approved file and fails; copy the received file over once the change is intended.
+/// the approved file and fails; rename the received file over the approved one once the change is intended. When the text
+/// matches, a received file left by an earlier failure is deleted.
 /// </summary>
 internal static class Approvals
 {
@@ -20,7 +21,8 @@ internal static class Approvals
         if (approved != actual)
         {
             File.WriteAllText(receivedPath, actual);
-            Assert.Fail($"{what} changed. Review {receivedPath} and, if intended, copy it to {approvedPath}.");
+            Assert.Fail($"{what} differs from {approvedPath}. The text is in {receivedPath}: review the diff and, if the "
+                + $"change is intended, accept it by renaming the received file over the approved one (mv \"{receivedPath}\" \"{approvedPath}\").");
         }
 
         File.Delete(receivedPath);

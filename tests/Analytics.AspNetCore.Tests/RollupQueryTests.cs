@@ -1,5 +1,4 @@
 using System.Net;
-using Analytics.Rollups;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

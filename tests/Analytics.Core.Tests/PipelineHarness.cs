@@ -1,4 +1,5 @@
 using Analytics.Pipeline;
+using Analytics.Telemetry;
 using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.DependencyInjection;

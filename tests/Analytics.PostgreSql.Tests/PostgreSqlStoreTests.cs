@@ -1,5 +1,4 @@
 using System.Text;
-using Analytics.Rollups;
 using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Webhooks;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Analytics.Rollups;
 using Analytics.Storage;
 
 namespace Analytics.Testing;
@@ -91,7 +90,7 @@ public class FakeStore : IAnalyticsStore
                     Granularity = r.Granularity, BucketStart = r.BucketStart, Route = r.Route, Method = r.Method, StatusCode = r.StatusCode,
                     Environment = r.Environment, Instance = r.Instance, Kind = r.Kind, Latency = new LatencySketch(),
                 };
-                Rollups.RollupAccumulator.MergeInto(copy, r);
+                RollupAccumulator.MergeInto(copy, r);
                 return copy;
             }));
             BatchesWritten++;

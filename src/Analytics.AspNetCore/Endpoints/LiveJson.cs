@@ -22,7 +22,7 @@ internal static class LiveJson
         _ when message.Kind == LiveMessageKind.Request => JsonSerializer.Serialize(RequestLogEntry.From(0, message.Request), AnalyticsJsonContext.Default.RequestLogEntry),
         EventRecord e => JsonSerializer.Serialize(LiveEvent.From(e), AnalyticsJsonContext.Default.LiveEvent),
         AnalyticsOverview stats => JsonSerializer.Serialize(stats, AnalyticsJsonContext.Default.AnalyticsOverview),
-        AlertTransition alert => System.Text.Encoding.UTF8.GetString(Webhooks.WebhookPayloads.AlertData(alert)),
+        AlertTransition alert => System.Text.Encoding.UTF8.GetString(Alerts.AlertPayloads.Data(alert)),
         LivePing ping => JsonSerializer.Serialize(new LivePingPayload(ping.Time, null), AnalyticsJsonContext.Default.LivePingPayload),
         _ => "{}",
     };

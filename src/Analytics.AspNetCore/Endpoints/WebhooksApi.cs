@@ -179,9 +179,9 @@ internal static class WebhooksApi
         }
 
         var now = Now(context);
-        var message = WebhookSubscriptions.NewMessage(subscription.Id, WebhookEventTypes.Test, WebhookPayloads.Test(subscription.Id, now), now);
+        var message = WebhookMessageFactory.NewMessage(subscription.Id, WebhookEventTypes.Test, WebhookPayloads.Test(subscription.Id, now), now);
         await store.EnqueueWebhookMessagesAsync([message], cancellationToken).ConfigureAwait(false);
-        Subscriptions(context).Notify();
+        context.RequestServices.GetRequiredService<WebhookOutboxSignal>().Notify();
         return TypedResults.Json(new WebhookTestQueued(message.Id), AnalyticsJsonContext.Default.WebhookTestQueued, statusCode: StatusCodes.Status202Accepted);
     }
 

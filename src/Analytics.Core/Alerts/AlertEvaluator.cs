@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Analytics.Live;
 using Analytics.Pipeline;
-using Analytics.Rollups;
+using Analytics.Telemetry;
 using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.Extensions.Hosting;
@@ -19,9 +19,11 @@ namespace Analytics.Alerts;
 internal sealed partial class AlertEvaluator : BackgroundService
 {
     private readonly IAlertStore? _store;
+    private readonly IClusterLeadership? _leadership;
     private readonly IAnalyticsQueries _queries;
     private readonly IAnalyticsPipeline _pipeline;
     private readonly WebhookSubscriptions _webhooks;
+    private readonly WebhookOutboxSignal _outbox;
     private readonly LiveFeed _feed;
     private readonly AnalyticsMetrics _metrics;
     private readonly RequestAnalyticsOptions _options;
@@ -32,20 +34,23 @@ internal sealed partial class AlertEvaluator : BackgroundService
     private volatile bool _declaredCopied;
 
     public AlertEvaluator(
-        IAnalyticsStore store,
+        StoreCapabilities capabilities,
         IAnalyticsQueries queries,
         IAnalyticsPipeline pipeline,
         WebhookSubscriptions webhooks,
+        WebhookOutboxSignal outbox,
         LiveFeed feed,
         AnalyticsMetrics metrics,
         IOptions<RequestAnalyticsOptions> options,
         TimeProvider timeProvider,
         ILogger<AlertEvaluator> logger)
     {
-        _store = store as IAlertStore;
+        _store = capabilities.Alerts;
+        _leadership = capabilities.Leadership;
         _queries = queries;
         _pipeline = pipeline;
         _webhooks = webhooks;
+        _outbox = outbox;
         _feed = feed;
         _metrics = metrics;
         _options = options.Value;
@@ -81,7 +86,7 @@ internal sealed partial class AlertEvaluator : BackgroundService
 
                 // On a store shared by several instances, the leader evaluates for all of them (and a change is recorded
                 // once even if two evaluate at a handover: see IAlertStore.RecordAlertTransitionAsync).
-                if (_store is not IClusterLeadership leadership || await leadership.IsLeaderAsync(stoppingToken).ConfigureAwait(false))
+                if (_leadership is null || await _leadership.IsLeaderAsync(stoppingToken).ConfigureAwait(false))
                 {
                     await EvaluateAsync(stoppingToken).ConfigureAwait(false);
                 }
@@ -237,8 +242,8 @@ internal sealed partial class AlertEvaluator : BackgroundService
                 WindowEnd = end,
                 Time = now,
             };
-            var messages = _webhooks.CreateMessages(
-                firing ? WebhookEventTypes.AlertTriggered : WebhookEventTypes.AlertResolved, WebhookPayloads.Alert(transition));
+            var messages = WebhookMessageFactory.ForEvent(
+                _webhooks.All, firing ? WebhookEventTypes.AlertTriggered : WebhookEventTypes.AlertResolved, AlertPayloads.Message(transition), now);
             if (!await store.RecordAlertTransitionAsync(transition, messages, cancellationToken).ConfigureAwait(false))
             {
                 continue; // another instance recorded it first, or the rule was deleted meanwhile
@@ -249,7 +254,7 @@ internal sealed partial class AlertEvaluator : BackgroundService
             _feed.Broadcast(LiveMessageKind.Alert, transition, replayable: true);
             if (messages.Count > 0)
             {
-                _webhooks.Notify();
+                _outbox.Notify();
             }
 
             if (firing)

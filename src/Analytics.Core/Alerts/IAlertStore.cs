@@ -1,4 +1,3 @@
-using Analytics.Webhooks;
 
 namespace Analytics.Storage;
 

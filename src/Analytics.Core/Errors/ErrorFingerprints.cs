@@ -1,9 +1,8 @@
 using System.Globalization;
-using Analytics.Rollups;
 
 using Analytics.Storage;
 
-namespace Analytics.Errors;
+namespace Analytics.Storage;
 
 /// <summary>
 /// Groups failed requests: an exception by its type and the top frames of the app's own code (not the framework's, not

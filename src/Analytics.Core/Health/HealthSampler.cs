@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Analytics.Rollups;
 using Analytics.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,9 +22,9 @@ internal sealed partial class HealthSampler : BackgroundService
     private long _lastTimestamp;
     private int _lastCollections;
 
-    public HealthSampler(IAnalyticsStore store, IOptions<RequestAnalyticsOptions> options, HostIdentity identity, TimeProvider timeProvider, ILogger<HealthSampler> logger)
+    public HealthSampler(StoreCapabilities capabilities, IOptions<RequestAnalyticsOptions> options, HostIdentity identity, TimeProvider timeProvider, ILogger<HealthSampler> logger)
     {
-        _store = store as IHealthMetricsStore;
+        _store = capabilities.HealthMetrics;
         _timeProvider = timeProvider;
         _logger = logger;
         _interval = options.Value.HealthInterval;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Analytics.Pipeline;
-using Analytics.Rollups;
+using Analytics.Telemetry;
 using Analytics.Storage;
 
 namespace Analytics.Metrics;
@@ -21,7 +21,7 @@ internal sealed class PrometheusMetrics
     private readonly Dictionary<(string Route, string Method, int Status), RequestSeries> _requests = [];
     private readonly Dictionary<string, EventSeries> _events = new(StringComparer.Ordinal);
 
-    /// <summary>Adds the minute rollups of a committed batch. Called by the writer after each commit.</summary>
+    /// <summary>Adds the minute rollups of a committed batch (through <see cref="PrometheusListener"/>).</summary>
     public void Add(AnalyticsBatch batch)
     {
         lock (_lock)

@@ -4,6 +4,8 @@ using Analytics.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using Analytics.Telemetry;
+
 namespace Analytics.Pipeline;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Analytics.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Analytics.Pipeline;
@@ -9,6 +10,7 @@ internal sealed partial class AnalyticsWriter
     private async Task PersistAsync(CancellationToken stoppingToken)
     {
         var committed = false;
+        var elapsedCommitted = TimeSpan.Zero;
         for (var attempt = 1; ; attempt++)
         {
             // One span per attempt, ended before the backoff wait: a span across the waits would last minutes and say nothing.
@@ -29,7 +31,7 @@ internal sealed partial class AnalyticsWriter
             if (error is null)
             {
                 committed = true;
-                _metrics.BatchWritten(_pending, elapsed);
+                elapsedCommitted = elapsed;
                 span?.SetTag(TelemetryAttributes.BatchOutcome, "written");
                 AnalyticsActivities.Stop(span);
                 break;
@@ -37,7 +39,7 @@ internal sealed partial class AnalyticsWriter
 
             _consecutiveFailures++;
             _lastError = error;
-            _metrics.BatchFailed(elapsed, error);
+            TellFailed(elapsed, error);
             var abandon = stoppingToken.IsCancellationRequested || _backoff.ShouldAbandon(attempt);
             span?.SetTag(TelemetryAttributes.BatchOutcome, abandon ? "abandoned" : "retrying");
             AnalyticsActivities.Fail(span, error);
@@ -64,22 +66,11 @@ internal sealed partial class AnalyticsWriter
         if (committed)
         {
             // After the commit, outside the retry: nothing here may write the batch again or count it as dropped.
+            TellCommitted(new CommittedBatch(_batch, _sampledOut, _pending, elapsedCommitted));
             _queue.CountWritten(_pending);
             var failures = _consecutiveFailures;
             _consecutiveFailures = 0;
             _lastError = null;
-            if (_webhooks.Store is not null)
-            {
-                _webhooks.BatchCommitted();
-            }
-
-            if (_batch.WebhookMessages.Count > 0)
-            {
-                _webhooks.Notify();
-            }
-
-            _prometheus.Add(_batch);
-            PublishLive();
             if (failures > 0)
             {
                 GuardedLog.Write(_logger, static (logger, failures) => LogStoreRecovered(logger, failures), failures);
@@ -87,8 +78,7 @@ internal sealed partial class AnalyticsWriter
         }
 
         _batch.Clear();
-        _failed.Clear();
-        _live.Clear();
+        _sampledOut.Clear();
         _pending = 0;
     }
 
@@ -102,29 +92,43 @@ internal sealed partial class AnalyticsWriter
             _initialized = true;
         }
 
-        if (_webhooks.Store is not null)
+        foreach (var step in _steps)
         {
-            // Built afresh on each attempt, from the subscriptions in effect, so a retried batch queues each message once.
-            await _webhooks.EnsureLoadedAsync(CancellationToken.None).ConfigureAwait(false);
-            _batch.WebhookMessageList.Clear();
-            _webhooks.AddMessages(_batch, _failed);
+            await step.BeforeWriteAsync(_batch, CancellationToken.None).ConfigureAwait(false);
         }
 
         await _store.WriteBatchAsync(_batch, CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Hands the committed batch to the live stream: the raw rows, or every request when some were sampled out.</summary>
-    private void PublishLive()
+    /// <summary>Tells every listener, in order, that the batch is committed; one that throws is logged and skipped.</summary>
+    private void TellCommitted(in CommittedBatch batch)
     {
-        if (_live.Count == 0)
+        foreach (var listener in _listeners)
         {
-            _feed.Publish(_batch.Requests, _batch.Events);
-            return;
+            try
+            {
+                listener.Committed(batch);
+            }
+            catch (Exception ex)
+            {
+                GuardedLog.Write(_logger, static (logger, state) => LogListenerFailed(logger, state.ex, state.Name), (ex, Name: listener.GetType().Name));
+            }
         }
+    }
 
-        // Sampled-out requests were collected apart; merge them back so the stream shows every request.
-        _live.AddRange(_batch.Requests);
-        _feed.Publish(_live, _batch.Events);
+    private void TellFailed(TimeSpan elapsed, Exception error)
+    {
+        foreach (var listener in _listeners)
+        {
+            try
+            {
+                listener.WriteFailed(_pending, elapsed, error);
+            }
+            catch (Exception ex)
+            {
+                GuardedLog.Write(_logger, static (logger, state) => LogListenerFailed(logger, state.ex, state.Name), (ex, Name: listener.GetType().Name));
+            }
+        }
     }
 
     /// <summary>Closes the queue and writes everything still in it, so a graceful stop loses nothing that was accepted.</summary>
@@ -169,6 +173,10 @@ internal sealed partial class AnalyticsWriter
     [LoggerMessage(EventId = 11, EventName = "BatchAbandoned", Level = LogLevel.Warning,
         Message = "Request analytics dropped a batch of {Count} records after {Attempts} failed attempts.")]
     private static partial void LogBatchAbandoned(ILogger logger, Exception exception, int count, int attempts);
+
+    [LoggerMessage(EventId = 13, EventName = "BatchListenerFailed", Level = LogLevel.Warning,
+        Message = "Request analytics wrote a batch, but {Listener} failed to take it; the batch stays written.")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception, string listener);
 
     [LoggerMessage(EventId = 12, EventName = "StoreRecovered", Level = LogLevel.Information,
         Message = "Request analytics is writing again after {Failures} failed attempts.")]

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using Analytics.Live;
-using Analytics.Metrics;
 using Analytics.Storage;
-using Analytics.Webhooks;
+using Analytics.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,16 +10,16 @@ namespace Analytics.Pipeline;
 /// <summary>
 /// The single reader of the queue. Takes up to <see cref="RequestAnalyticsOptions.BatchSize"/> raw rows and events or
 /// whatever arrived within <see cref="RequestAnalyticsOptions.FlushInterval"/>, writes them in one store transaction, retries
-/// failures with <see cref="WriteBackoff"/>, and on stop closes the queue and drains everything still in it.
+/// failures with <see cref="WriteBackoff"/>, and on stop closes the queue and drains everything still in it. It knows
+/// the features only as <see cref="IBatchStep"/>s, which add to a batch before each attempt (webhook messages), and
+/// <see cref="IBatchListener"/>s, which it tells about each committed batch (live feed, Prometheus, outbox signal, meter).
 /// </summary>
 internal sealed partial class AnalyticsWriter : BackgroundService
 {
     private readonly AnalyticsQueue _queue;
     private readonly IAnalyticsStore _store;
-    private readonly LiveFeed _feed;
-    private readonly PrometheusMetrics _prometheus;
-    private readonly WebhookSubscriptions _webhooks;
-    private readonly AnalyticsMetrics _metrics;
+    private readonly IBatchStep[] _steps;
+    private readonly IBatchListener[] _listeners;
     private readonly WriteBackoff _backoff;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -33,8 +31,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     // Owned by the writer loop; read by the health check.
     private readonly AnalyticsBatch _batch;
     private readonly List<FlushMarker> _markers = [];
-    private readonly List<RequestRecord> _failed = []; // the batch's failed requests, sampled out of the raw rows or not, for request.failed webhooks
-    private readonly List<RequestRecord> _live = []; // every request of the batch, sampled out of the raw rows or not, while the feed is listened to
+    private readonly List<RequestRecord> _sampledOut = []; // requests not kept raw, while a listener wants them
     private int _pending; // records folded into _batch, whether kept raw or not
     private bool _initialized;
     private volatile int _consecutiveFailures;
@@ -43,21 +40,17 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     public AnalyticsWriter(
         AnalyticsQueue queue,
         IAnalyticsStore store,
-        LiveFeed feed,
-        PrometheusMetrics prometheus,
-        WebhookSubscriptions webhooks,
-        AnalyticsMetrics metrics,
         WriteBackoff backoff,
         IOptions<RequestAnalyticsOptions> options,
         TimeProvider timeProvider,
-        ILogger<AnalyticsWriter> logger)
+        ILogger<AnalyticsWriter> logger,
+        IEnumerable<IBatchStep> steps,
+        IEnumerable<IBatchListener> listeners)
     {
         _queue = queue;
         _store = store;
-        _feed = feed;
-        _prometheus = prometheus;
-        _webhooks = webhooks;
-        _metrics = metrics;
+        _steps = [.. steps];
+        _listeners = [.. listeners];
         _backoff = backoff;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -191,7 +184,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     /// </summary>
     private bool TakeAvailable()
     {
-        var live = _feed.IsActive;
+        var keepSampledOut = WantsSampledOut();
         var spin = default(SpinWait);
         while (Kept < _batchSize && _pending < _foldLimit)
         {
@@ -224,22 +217,29 @@ internal sealed partial class AnalyticsWriter : BackgroundService
             _pending++;
 
             // Failed requests are always kept: they are the occurrences an error group shows.
-            var failed = request.IsError;
-            var keepRaw = _rawSampleRate >= 1 || failed || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate);
+            var keepRaw = _rawSampleRate >= 1 || request.IsError || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate);
             _batch.AddRequest(request, keepRaw);
-            if (failed)
+            if (keepSampledOut && !keepRaw)
             {
-                _failed.Add(request);
-            }
-
-            if (live && !keepRaw)
-            {
-                _live.Add(request);
+                _sampledOut.Add(request);
             }
         }
 
         // A marker taken earlier still means "write now" until the batch holding it is written.
         return Kept >= _batchSize || _pending >= _foldLimit || _markers.Count > 0;
+    }
+
+    private bool WantsSampledOut()
+    {
+        foreach (var listener in _listeners)
+        {
+            if (listener.WantsSampledOut)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task WriteBatchAsync(CancellationToken stoppingToken)

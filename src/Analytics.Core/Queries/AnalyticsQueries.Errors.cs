@@ -1,4 +1,3 @@
-using Analytics.Rollups;
 using Analytics.Storage;
 
 namespace Analytics.Queries;
@@ -28,7 +27,7 @@ internal sealed partial class AnalyticsQueries
         }
 
         var top = groups.Values.OrderByDescending(g => g.Count).ThenByDescending(g => g.LastSeen).Take(limit).ToList();
-        var states = _store is IErrorStore errorStore && top.Any(g => g.Fingerprint.Length > 0)
+        var states = _errors is { } errorStore && top.Any(g => g.Fingerprint.Length > 0)
             ? (await errorStore.ReadErrorGroupsAsync([.. top.Select(g => g.Fingerprint).Where(f => f.Length > 0)], cancellationToken).ConfigureAwait(false))
                 .ToDictionary(s => s.Fingerprint, StringComparer.Ordinal)
             : [];
@@ -50,7 +49,7 @@ internal sealed partial class AnalyticsQueries
     public async Task<HealthMetrics> GetHealthMetricsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default)
     {
         var plan = Plan(query, perBucket: true);
-        if (_store is not IHealthMetricsStore health)
+        if (_health is not { } health)
         {
             return new HealthMetrics { Granularity = plan.Granularity, Instances = [] };
         }
@@ -86,7 +85,7 @@ internal sealed partial class AnalyticsQueries
     {
         ValidateFingerprint(fingerprint);
         int occurrences = ValidateLimit(limit, 20, nameof(limit));
-        if (_store is not IErrorStore errorStore)
+        if (_errors is not { } errorStore)
         {
             return null;
         }
@@ -113,7 +112,7 @@ internal sealed partial class AnalyticsQueries
     public async Task<ErrorDetail?> ResolveErrorAsync(string fingerprint, CancellationToken cancellationToken = default)
     {
         ValidateFingerprint(fingerprint);
-        if (_store is not IErrorStore errorStore
+        if (_errors is not { } errorStore
             || !await errorStore.ResolveErrorGroupAsync(fingerprint, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
             return null;
@@ -124,7 +123,7 @@ internal sealed partial class AnalyticsQueries
 
     private static void ValidateFingerprint(string fingerprint)
     {
-        if (!Errors.ErrorFingerprints.IsValid(fingerprint))
+        if (!ErrorFingerprints.IsValid(fingerprint))
         {
             throw new ArgumentException("A fingerprint is 16 lower-case hexadecimal digits, as the errors list shows it.", nameof(fingerprint));
         }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Analytics.Rollups;
 using Analytics.Storage;
 using Microsoft.Extensions.Options;
 
@@ -22,12 +21,19 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     private static readonly DateTimeOffset Latest = new(9999, 12, 30, 0, 0, 0, TimeSpan.Zero);
 
     private readonly IAnalyticsStore _store;
+    private readonly IRequestCountStore? _counts;
+    private readonly IErrorStore? _errors;
+    private readonly IHealthMetricsStore? _health;
     private readonly RetentionOptions _retention;
     private readonly TimeProvider _timeProvider;
 
     public AnalyticsQueries(IAnalyticsStore store, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider)
     {
         _store = store;
+        var capabilities = store.Capabilities;
+        _counts = capabilities.RequestCounts;
+        _errors = capabilities.Errors;
+        _health = capabilities.HealthMetrics;
         _retention = options.Value.Retention;
         _timeProvider = timeProvider;
     }
@@ -123,7 +129,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         var codes = new Dictionary<int, long>();
         foreach (var read in TotalReads(query, plan, plan.Rollups(includeSketches: false)))
         {
-            var totals = _store is IRequestCountStore counts
+            var totals = _counts is { } counts
                 ? counts.ReadRequestCountsByStatusAsync(read, cancellationToken)
                 : _store.ReadRequestRollupsAsync(read, cancellationToken).Select(static row => new StatusCodeCount { StatusCode = row.StatusCode, Count = row.Count });
             await foreach (var total in totals.ConfigureAwait(false))
@@ -160,7 +166,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         var rollups = plan.Rollups(includeSketches: false);
 
         // Summed per bucket by the database when it can: a week of hours is 168 rows instead of one per route, method and code.
-        var buckets = _store is IRequestCountStore store
+        var buckets = _counts is { } store
             ? store.ReadRequestCountsByBucketAsync(rollups, cancellationToken)
             : _store.ReadRequestRollupsAsync(rollups, cancellationToken).Select(static row => new BucketCount(row.BucketStart, row.Count));
         await foreach (var bucket in buckets.ConfigureAwait(false))

@@ -1,4 +1,3 @@
-using Analytics.Rollups;
 using Analytics.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,6 +25,8 @@ internal sealed partial class RetentionService : BackgroundService
     private static readonly TimeSpan FirstPassDelay = TimeSpan.FromSeconds(30);
 
     private readonly IAnalyticsStore _store;
+    private readonly IWebhookStore? _webhooks;
+    private readonly IClusterLeadership? _leadership;
     private readonly RetentionOptions _retention;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -33,6 +34,9 @@ internal sealed partial class RetentionService : BackgroundService
     public RetentionService(IAnalyticsStore store, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider, ILogger<RetentionService> logger)
     {
         _store = store;
+        var capabilities = store.Capabilities;
+        _webhooks = capabilities.Webhooks;
+        _leadership = capabilities.Leadership;
         _retention = options.Value.Retention;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -56,7 +60,7 @@ internal sealed partial class RetentionService : BackgroundService
         }
 
         // The outbox's finished messages and the deliveries log are raw data too; pending messages are never purged.
-        if (_store is IWebhookStore webhooks)
+        if (_webhooks is { } webhooks)
         {
             deleted += await RepeatAsync(n => webhooks.PurgeWebhooksAsync(now - _retention.Raw, n, cancellationToken)).ConfigureAwait(false);
         }
@@ -80,7 +84,7 @@ internal sealed partial class RetentionService : BackgroundService
                 try
                 {
                     // On a store shared by several instances, one of them purges; the others' passes would only contend.
-                    if (_store is not IClusterLeadership leadership || await leadership.IsLeaderAsync(stoppingToken).ConfigureAwait(false))
+                    if (_leadership is null || await _leadership.IsLeaderAsync(stoppingToken).ConfigureAwait(false))
                     {
                         await PurgeAsync(stoppingToken).ConfigureAwait(false);
                     }

@@ -1,4 +1,4 @@
-namespace Analytics.Rollups;
+namespace Analytics;
 
 /// <summary>Bucket arithmetic shared by the writer, the queries and retention.</summary>
 internal static class GranularityExtensions

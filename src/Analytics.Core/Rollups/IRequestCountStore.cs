@@ -1,4 +1,3 @@
-using Analytics.Rollups;
 
 namespace Analytics.Storage;
 

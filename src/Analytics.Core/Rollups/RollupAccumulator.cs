@@ -1,6 +1,6 @@
 using Analytics.Storage;
 
-namespace Analytics.Rollups;
+namespace Analytics.Storage;
 
 /// <summary>
 /// Folds one batch of records into rollups. Records are counted into minute buckets as they arrive; hours and days are
@@ -161,7 +161,7 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         }
         catch (Exception)
         {
-            return Analytics.Errors.ErrorFingerprints.DefaultSeverity(request);
+            return ErrorFingerprints.DefaultSeverity(request);
         }
     }
 

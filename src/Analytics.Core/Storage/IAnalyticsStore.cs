@@ -1,4 +1,3 @@
-using Analytics.Rollups;
 
 namespace Analytics.Storage;
 
@@ -9,6 +8,12 @@ namespace Analytics.Storage;
 /// </summary>
 public interface IAnalyticsStore
 {
+    /// <summary>
+    /// Gets what the store supports beyond this interface. Read once, when the host starts. The default is
+    /// <see cref="StoreCapabilities.None"/>.
+    /// </summary>
+    StoreCapabilities Capabilities => StoreCapabilities.None;
+
     /// <summary>Creates or migrates the schema. Called before the first write; safe to call again.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task InitializeAsync(CancellationToken cancellationToken);

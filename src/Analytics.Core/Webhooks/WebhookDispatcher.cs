@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Analytics.Pipeline;
+using Analytics.Telemetry;
 using Analytics.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ namespace Analytics.Webhooks;
 internal sealed partial class WebhookDispatcher : BackgroundService
 {
     private readonly WebhookSubscriptions _subscriptions;
+    private readonly WebhookOutboxSignal _outbox;
     private readonly IHttpClientFactory _clients;
     private readonly WebhookDeliveryPolicy _policy;
     private readonly AnalyticsMetrics _metrics;
@@ -24,6 +26,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
 
     public WebhookDispatcher(
         WebhookSubscriptions subscriptions,
+        WebhookOutboxSignal outbox,
         IHttpClientFactory clients,
         WebhookDeliveryPolicy policy,
         AnalyticsMetrics metrics,
@@ -31,6 +34,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         ILogger<WebhookDispatcher> logger)
     {
         _subscriptions = subscriptions;
+        _outbox = outbox;
         _clients = clients;
         _policy = policy;
         _metrics = metrics;
@@ -49,7 +53,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            var notified = _subscriptions.WaitForNotifyAsync(); // taken before looking, so a message queued meanwhile is not missed
+            var notified = _outbox.WaitAsync(); // taken before looking, so a message queued meanwhile is not missed
             var sent = 0;
             try
             {

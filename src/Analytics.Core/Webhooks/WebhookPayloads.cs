@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using Analytics.Alerts;
 using Analytics.Storage;
 
 namespace Analytics.Webhooks;
@@ -57,49 +56,14 @@ internal static class WebhookPayloads
         WriteOptional(w, "instance", e.Instance);
     });
 
-    public static byte[] Alert(AlertTransition t) => Write(
-        t.Triggered ? WebhookEventTypes.AlertTriggered : WebhookEventTypes.AlertResolved, t.Time, w => WriteAlertData(w, t));
-
-    /// <summary>The <c>data</c> of an alert message; the live stream's <c>alert</c> event sends the same object.</summary>
-    public static void WriteAlertData(Utf8JsonWriter w, AlertTransition t)
-    {
-        var rule = t.Rule;
-        w.WriteString("state", t.Triggered ? "triggered" : "resolved");
-        w.WriteString("ruleId", rule.Id);
-        w.WriteString("name", rule.Name);
-        w.WriteString("metric", AlertText.Metric(rule.Metric));
-        WriteOptional(w, "route", rule.Route);
-        WriteOptional(w, "method", rule.Method);
-        WriteOptional(w, "eventName", rule.EventName);
-        w.WriteString("window", AlertText.Window(rule.Window));
-        w.WriteString("operator", AlertText.Operator(rule.Operator));
-        w.WriteNumber("threshold", rule.Threshold);
-        w.WriteNumber("value", t.Value);
-        w.WriteString("windowStart", t.WindowStart);
-        w.WriteString("windowEnd", t.WindowEnd);
-        w.WriteString("time", t.Time);
-    }
-
-    public static byte[] AlertData(AlertTransition t)
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            WriteAlertData(w, t);
-            w.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
     public static byte[] Test(string subscriptionId, DateTimeOffset now) => Write(WebhookEventTypes.Test, now, w =>
     {
         w.WriteString("subscriptionId", subscriptionId);
         w.WriteString("message", "A test message from Analytics: this subscription receives webhooks.");
     });
 
-    private static byte[] Write(string type, DateTimeOffset timestamp, Action<Utf8JsonWriter> data)
+    /// <summary>Writes a message body: <c>{ "type", "timestamp", "data" }</c>, with <paramref name="data"/> writing the data object's members.</summary>
+    public static byte[] Write(string type, DateTimeOffset timestamp, Action<Utf8JsonWriter> data)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(buffer))
@@ -116,7 +80,7 @@ internal static class WebhookPayloads
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
+    public static void WriteOptional(Utf8JsonWriter w, string name, string? value)
     {
         if (value is not null)
         {

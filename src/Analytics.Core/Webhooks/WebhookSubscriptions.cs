@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 namespace Analytics.Webhooks;
 
 /// <summary>
-/// The subscriptions in effect, cached for the writer (which must not query the store per record), and the making of
-/// messages for them. Subscriptions declared in options are copied into the store when first loaded, so that the
-/// dispatcher, the deliveries log and 410 handling treat both kinds alike. Also the signal that wakes the dispatcher.
+/// The subscriptions in effect, cached for the writer (which must not query the store per record), the alert evaluator
+/// and the dispatcher. Subscriptions declared in options are copied into the store when first loaded, so that the
+/// dispatcher, the deliveries log and 410 handling treat both kinds alike.
 /// </summary>
 internal sealed partial class WebhookSubscriptions
 {
@@ -18,18 +18,13 @@ internal sealed partial class WebhookSubscriptions
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _loadLock = new(1, 1);
-    // request.failed messages per subscription in the current minute: as committed, and as counted for the batch being
-    // written, which starts again from the committed counts on each attempt. Both the writer's alone.
-    private readonly Dictionary<string, (long Minute, int Count)> _failedPerMinute = [];
-    private readonly Dictionary<string, (long Minute, int Count)> _failedInBatch = [];
     private volatile WebhookSubscription[] _all = [];
     private volatile bool _loaded;
     private long _loadedAt;
-    private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public WebhookSubscriptions(IAnalyticsStore store, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider, ILogger<WebhookSubscriptions> logger)
+    public WebhookSubscriptions(StoreCapabilities capabilities, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider, ILogger<WebhookSubscriptions> logger)
     {
-        Store = store as IWebhookStore;
+        Store = capabilities.Webhooks;
         _options = options.Value.Webhooks;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -116,114 +111,6 @@ internal sealed partial class WebhookSubscriptions
         Source = DefinitionSource.Options,
         CreatedAt = _timeProvider.GetUtcNow(),
     };
-
-    /// <summary>
-    /// Adds the messages of a batch: one per subscription that wants it, for each failed request and each custom event.
-    /// Called by the writer only, on every attempt to write the batch; <see cref="BatchCommitted"/> then keeps the
-    /// counts toward <see cref="WebhookOptions.MaxRequestFailedPerMinute"/>, so a retried batch does not count twice.
-    /// </summary>
-    public void AddMessages(AnalyticsBatch batch, IReadOnlyList<RequestRecord> failedRequests)
-    {
-        _failedInBatch.Clear();
-        foreach (var (id, counted) in _failedPerMinute)
-        {
-            _failedInBatch[id] = counted;
-        }
-
-        var subscriptions = _all;
-        if (subscriptions.Length == 0)
-        {
-            return;
-        }
-
-        var now = _timeProvider.GetUtcNow();
-        foreach (var request in failedRequests)
-        {
-            byte[]? payload = null;
-            foreach (var subscription in subscriptions)
-            {
-                if (subscription.Wants(WebhookEventTypes.RequestFailed) && UnderFailedCap(subscription.Id, request.Timestamp))
-                {
-                    payload ??= WebhookPayloads.RequestFailed(request);
-                    batch.WebhookMessageList.Add(NewMessage(subscription.Id, WebhookEventTypes.RequestFailed, payload, now));
-                }
-            }
-        }
-
-        foreach (var analyticsEvent in batch.Events)
-        {
-            byte[]? payload = null;
-            foreach (var subscription in subscriptions)
-            {
-                if (subscription.Wants(WebhookEventTypes.EventTracked, analyticsEvent.Name))
-                {
-                    payload ??= WebhookPayloads.EventTracked(analyticsEvent);
-                    batch.WebhookMessageList.Add(NewMessage(subscription.Id, WebhookEventTypes.EventTracked, payload, now));
-                }
-            }
-        }
-    }
-
-    /// <summary>Makes the messages of one event for every subscription that wants its type.</summary>
-    public List<WebhookMessage> CreateMessages(string eventType, byte[] payload)
-    {
-        var now = _timeProvider.GetUtcNow();
-        var messages = new List<WebhookMessage>();
-        foreach (var subscription in _all)
-        {
-            if (subscription.Wants(eventType))
-            {
-                messages.Add(NewMessage(subscription.Id, eventType, payload, now));
-            }
-        }
-
-        return messages;
-    }
-
-    public static WebhookMessage NewMessage(string subscriptionId, string eventType, byte[] payload, DateTimeOffset now) => new()
-    {
-        // Time-ordered, so the outbox's primary key grows with time; 'msg_' as in the Standard Webhooks examples.
-        Id = "msg_" + Guid.CreateVersion7(now).ToString("N"),
-        SubscriptionId = subscriptionId,
-        EventType = eventType,
-        Payload = payload,
-        CreatedAt = now,
-        NextAttemptAt = now,
-    };
-
-    /// <summary>For the writer, once the batch that <see cref="AddMessages"/> last filled is committed.</summary>
-    public void BatchCommitted()
-    {
-        _failedPerMinute.Clear();
-        foreach (var (id, counted) in _failedInBatch)
-        {
-            _failedPerMinute[id] = counted;
-        }
-    }
-
-    private bool UnderFailedCap(string subscriptionId, DateTimeOffset time)
-    {
-        var minute = time.ToUnixTimeSeconds() / 60;
-        var (seen, count) = _failedInBatch.GetValueOrDefault(subscriptionId);
-        count = seen == minute ? count + 1 : 1;
-        _failedInBatch[subscriptionId] = (minute, count);
-        if (count == _options.MaxRequestFailedPerMinute + 1)
-        {
-            LogFailedCapReached(_logger, subscriptionId, _options.MaxRequestFailedPerMinute);
-        }
-
-        return count <= _options.MaxRequestFailedPerMinute;
-    }
-
-    /// <summary>Wakes the dispatcher: new messages are in the outbox.</summary>
-    public void Notify() => Interlocked.Exchange(ref _signal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-
-    /// <summary>Completes at the next <see cref="Notify"/>.</summary>
-    public Task WaitForNotifyAsync() => Volatile.Read(ref _signal).Task;
-
-    [LoggerMessage(EventId = 50, EventName = "WebhookFailedCapReached", Level = LogLevel.Warning,
-        Message = "More than {Max} failed requests this minute: further request.failed webhooks to '{Subscription}' are not sent until the next minute (RequestAnalytics:Webhooks:MaxRequestFailedPerMinute).")]
-    private static partial void LogFailedCapReached(ILogger logger, string subscription, int max);
 
     [LoggerMessage(EventId = 51, EventName = "WebhookDeclaredIdTaken", Level = LogLevel.Warning,
         Message = "The webhook subscription '{Id}' declared in options is not used: a subscription created through the API has that id.")]

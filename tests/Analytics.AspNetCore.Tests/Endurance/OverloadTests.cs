@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Analytics.AspNetCore.Tests.Endpoints;
 using Analytics.Pipeline;
-using Analytics.Rollups;
 using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.DependencyInjection;

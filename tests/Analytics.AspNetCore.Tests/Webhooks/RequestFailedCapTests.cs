@@ -1,4 +1,5 @@
 using Analytics.AspNetCore.Tests.Endpoints;
+using Analytics.Pipeline;
 using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,28 +22,36 @@ public sealed class RequestFailedCapTests
             subscription.Secrets.Add(WebhookSecret.Generate());
             o.Webhooks.Subscriptions.Add(subscription);
         });
-        var subscriptions = host.App.Services.GetRequiredService<WebhookSubscriptions>();
-        await subscriptions.EnsureLoadedAsync(default);
-        RequestRecord[] failed = [Failed(1), Failed(2)];
+        var step = host.App.Services.GetRequiredService<WebhookBatchMessages>();
 
-        // Two attempts at the same batch, as after a failed write: each holds both messages.
-        var first = new AnalyticsBatch();
-        subscriptions.AddMessages(first, failed);
-        var retry = new AnalyticsBatch();
-        subscriptions.AddMessages(retry, failed);
+        // Two attempts at the same batch, as after a failed write: each holds both messages, not four.
+        var first = Batch(Failed(1), Failed(2));
+        await step.BeforeWriteAsync(first, default);
         Assert.Equal(2, first.WebhookMessages.Count);
-        Assert.Equal(2, retry.WebhookMessages.Count);
+        await step.BeforeWriteAsync(first, default);
+        Assert.Equal(2, first.WebhookMessages.Count);
 
         // Committed: two of the minute's three are used, so of the next two failures in that minute one is sent.
-        subscriptions.BatchCommitted();
-        var next = new AnalyticsBatch();
-        subscriptions.AddMessages(next, [Failed(3), Failed(4)]);
+        step.Committed(new CommittedBatch(first, [], 2, TimeSpan.Zero));
+        var next = Batch(Failed(3), Failed(4));
+        await step.BeforeWriteAsync(next, default);
         Assert.Single(next.WebhookMessages);
 
         // The next minute starts again.
-        var later = new AnalyticsBatch();
-        subscriptions.AddMessages(later, [Failed(61), Failed(62), Failed(63), Failed(64)]);
+        var later = Batch(Failed(61), Failed(62), Failed(63), Failed(64));
+        await step.BeforeWriteAsync(later, default);
         Assert.Equal(3, later.WebhookMessages.Count);
+    }
+
+    private static AnalyticsBatch Batch(params RequestRecord[] requests)
+    {
+        var batch = new AnalyticsBatch();
+        foreach (var request in requests)
+        {
+            batch.AddRequest(request);
+        }
+
+        return batch;
     }
 
     private static RequestRecord Failed(int second) => new()

@@ -190,9 +190,9 @@ public class WebhookDeliveryTests
 
         // Then it enabled it again and queued a message, before this instance's next reload.
         await store.UpdateWebhookSubscriptionAsync(ops with { Enabled = true }, default);
-        var message = WebhookSubscriptions.NewMessage("ops", WebhookEventTypes.Test, """{"type":"webhook.test"}"""u8.ToArray(), DateTimeOffset.UtcNow);
+        var message = WebhookMessageFactory.NewMessage("ops", WebhookEventTypes.Test, """{"type":"webhook.test"}"""u8.ToArray(), DateTimeOffset.UtcNow);
         await store.EnqueueWebhookMessagesAsync([message], default);
-        subscriptions.Notify();
+        host.App.Services.GetRequiredService<WebhookOutboxSignal>().Notify();
 
         await Wait.UntilAsync(
             async () => (await store.GetWebhookMessageAsync(message.Id, default))?.State == WebhookMessageState.Delivered,

@@ -92,7 +92,7 @@ public sealed class HealthSamplerTests
     }
 
     private static HealthSampler Create(HealthStore store, TimeProvider time) =>
-        new(store, Options.Create(new RequestAnalyticsOptions { HealthInterval = TimeSpan.FromSeconds(5) }), new HostIdentity("Testing", "web-1"), time, NullLogger<HealthSampler>.Instance);
+        new(new StoreCapabilities { HealthMetrics = store }, Options.Create(new RequestAnalyticsOptions { HealthInterval = TimeSpan.FromSeconds(5) }), new HostIdentity("Testing", "web-1"), time, NullLogger<HealthSampler>.Instance);
 
     /// <summary>A store that keeps health rows only.</summary>
     private sealed class HealthStore : FakeStore, IHealthMetricsStore

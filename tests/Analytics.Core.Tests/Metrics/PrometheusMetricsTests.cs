@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Analytics.Metrics;
 using Analytics.Pipeline;
-using Analytics.Rollups;
+using Analytics.Telemetry;
 using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Analytics.Pipeline;
+using Analytics.Telemetry;
 using Analytics.Testing;
 
 namespace Analytics.Tests.Pipeline;

@@ -1,5 +1,4 @@
 using Analytics.Pipeline;
-using Analytics.Rollups;
 using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.Logging;

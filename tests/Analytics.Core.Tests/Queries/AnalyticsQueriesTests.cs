@@ -1,5 +1,4 @@
 using Analytics.Queries;
-using Analytics.Rollups;
 using Analytics.Testing;
 using Analytics.Testing.Conformance;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,4 @@
 using Analytics.Retention;
-using Analytics.Rollups;
 using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -127,6 +126,8 @@ public sealed class RetentionServiceTests
         public volatile bool Leads = true;
 
         public int LeadershipChecks => Volatile.Read(ref _leadershipChecks);
+
+        public StoreCapabilities Capabilities => new() { Leadership = this };
 
         public Task<bool> IsLeaderAsync(CancellationToken cancellationToken)
         {

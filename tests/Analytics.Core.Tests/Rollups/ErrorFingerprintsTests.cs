@@ -1,4 +1,4 @@
-using Analytics.Errors;
+using Analytics.Storage;
 using Analytics.Testing.Conformance;
 
 namespace Analytics.Tests.Rollups;

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using Analytics.Storage;
 using Xunit.Abstractions;
 
-using Analytics.Rollups;
 
 namespace Analytics.Tests.Rollups;
 

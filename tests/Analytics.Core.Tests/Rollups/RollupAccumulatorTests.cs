@@ -1,4 +1,3 @@
-using Analytics.Rollups;
 using Analytics.Storage;
 using Analytics.Testing.Conformance;
 

@@ -1,4 +1,3 @@
-using Analytics.Rollups;
 using Analytics.Storage;
 using static Analytics.Testing.Conformance.TestData;
 

@@ -104,8 +104,8 @@ public abstract partial class AnalyticsStoreConformanceTests
     {
         var batch = new AnalyticsBatch();
         batch.AddRequest(TestData.Request(T0));
-        batch.WebhookMessageList.Add(Message("msg_a", "s", T0, "{\"n\":1}"));
-        batch.WebhookMessageList.Add(Message("msg_b", "s", T0, "{\"n\":2}"));
+        batch.AddWebhookMessage(Message("msg_a", "s", T0, "{\"n\":1}"));
+        batch.AddWebhookMessage(Message("msg_b", "s", T0, "{\"n\":2}"));
 
         await Store.WriteBatchAsync(batch, default);
 

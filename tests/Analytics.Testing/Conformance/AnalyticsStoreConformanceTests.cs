@@ -1,5 +1,4 @@
 using Analytics.Queries;
-using Analytics.Rollups;
 using Analytics.Storage;
 using Microsoft.Extensions.Options;
 using static Analytics.Testing.Conformance.TestData;

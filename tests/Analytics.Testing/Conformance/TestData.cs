@@ -1,4 +1,3 @@
-using Analytics.Rollups;
 using Analytics.Storage;
 
 namespace Analytics.Testing.Conformance;

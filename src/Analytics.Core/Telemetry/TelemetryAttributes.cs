@@ -1,4 +1,4 @@
-namespace Analytics.Pipeline;
+namespace Analytics.Telemetry;
 
 /// <summary>
 /// Attribute names of the library's spans and measurements. OpenTelemetry's own names where one means the same thing

@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Analytics.Storage;
 
-namespace Analytics.Pipeline;
+namespace Analytics.Telemetry;
 
 /// <summary>
 /// The pipeline's own instruments, created through <see cref="IMeterFactory"/> so each host gets its own meter. The

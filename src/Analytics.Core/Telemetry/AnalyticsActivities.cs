@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Analytics.Pipeline;
+namespace Analytics.Telemetry;
 
 /// <summary>
 /// The spans of the library's background work, on the source named <see cref="AnalyticsTelemetry.ActivitySourceName"/>.
