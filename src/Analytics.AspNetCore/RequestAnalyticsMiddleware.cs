@@ -176,7 +176,7 @@ internal sealed class RequestAnalyticsMiddleware
                 ResponseBytes = responseBytes,
                 ClientIp = body is null
                     ? ClientAddress.Format(context.Connection.RemoteIpAddress, _settings.AnonymizeClientIp)
-                    : body.FormatClient(context.Connection.RemoteIpAddress, _settings.AnonymizeClientIp),
+                    : body.Client.Format(context.Connection.RemoteIpAddress, _settings.AnonymizeClientIp),
                 UserAgent = Truncate(request.Headers.UserAgent.ToString(), MaxUserAgentLength),
                 Protocol = request.Protocol,
                 Kind = kind,

@@ -14,7 +14,7 @@ namespace Analytics.AspNetCore;
 /// A counter and its wrappers are kept in the connection's <see cref="IPersistentStateFeature"/> and reused by the next
 /// request on the same connection (HTTP/1.1) or pooled stream (HTTP/2), as Kestrel reuses its own body stream and
 /// writer, so a request allocates nothing for them. Servers without that feature get a new counter per request. The
-/// connection's client address, formatted, is kept beside it for the same reason (<see cref="FormatClient"/>).
+/// connection's <see cref="ClientAddressCache"/> travels with it for the same reason (<see cref="Client"/>).
 /// </remarks>
 internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
 {
@@ -29,9 +29,6 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
     private bool _registered;
     private IHttpRequestFeature? _requestFeature;
     private CountingRequestStream? _requestBody;
-    private System.Net.IPAddress? _clientAddress;
-    private bool _clientAnonymized;
-    private string? _client;
 
     private ResponseBodyCounter()
     {
@@ -87,26 +84,8 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
         return counter;
     }
 
-    /// <summary>
-    /// Formats the client address as <see cref="ClientAddress.Format"/> does, once per connection: the requests of a
-    /// keep-alive connection share the string, unless the address changes (forwarded headers set one per request).
-    /// </summary>
-    internal string? FormatClient(System.Net.IPAddress? address, bool anonymize)
-    {
-        if (address is null)
-        {
-            return null;
-        }
-
-        if (_client is null || anonymize != _clientAnonymized || !address.Equals(_clientAddress))
-        {
-            _client = ClientAddress.Format(address, anonymize);
-            _clientAddress = address;
-            _clientAnonymized = anonymize;
-        }
-
-        return _client;
-    }
+    /// <summary>Gets the connection's formatted client address, kept with the counter so that it costs no second lookup.</summary>
+    public ClientAddressCache Client { get; } = new();
 
     public void DisableBuffering() => _inner.DisableBuffering();
 

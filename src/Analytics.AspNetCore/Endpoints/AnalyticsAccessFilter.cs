@@ -92,9 +92,3 @@ internal sealed class AnalyticsAccessFilter(IOptions<RequestAnalyticsOptions> op
         return reached ? answer : Results.Empty;
     }
 }
-
-/// <summary>Marks the endpoint that also accepts an <c>X-Analytics-Key</c> ingestion key in place of the group's access rules.</summary>
-internal sealed class IngestEndpointMetadata
-{
-    public static readonly IngestEndpointMetadata Instance = new();
-}

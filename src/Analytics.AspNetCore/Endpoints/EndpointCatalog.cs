@@ -34,9 +34,3 @@ internal static class EndpointCatalog
         return TypedResults.Json(new PlaygroundCatalog(context.Request.PathBase.Value ?? "", endpoints), AnalyticsJsonContext.Default.PlaygroundCatalog);
     }
 }
-
-/// <summary>The app's endpoints and the path base they are served under.</summary>
-internal sealed record PlaygroundCatalog(string BasePath, IReadOnlyList<PlaygroundEndpoint> Endpoints);
-
-/// <summary>One method of one route template, with the names of its route parameters.</summary>
-internal sealed record PlaygroundEndpoint(string Method, string Route, [property: JsonPropertyName("parameters")] IReadOnlyList<string> Parameters);

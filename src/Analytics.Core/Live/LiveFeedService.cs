@@ -103,6 +103,3 @@ internal sealed partial class LiveFeedService : BackgroundService
         Message = "Request analytics could not compute the live stream's stats; the stream goes on without this update.")]
     private static partial void LogStatsFailed(ILogger logger, Exception exception);
 }
-
-/// <summary>The payload of a <c>ping</c> message.</summary>
-internal sealed record LivePing(DateTimeOffset Time);

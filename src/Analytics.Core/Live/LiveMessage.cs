@@ -1,15 +1,5 @@
 namespace Analytics.Live;
 
-/// <summary>The kinds of message the live stream sends; their wire names are the SSE event types.</summary>
-internal enum LiveMessageKind
-{
-    Request,
-    Event,
-    Stats,
-    Alert,
-    Ping,
-}
-
 /// <summary>
 /// One message of the live feed, shared by every subscriber: the payload is kept as the writer produced it and turned
 /// into JSON once, by the first connection that sends it.

@@ -2,7 +2,7 @@ using Analytics.Storage;
 
 namespace Analytics.Queries;
 
-/// <summary>Error groups and process health: answered from the store's optional <see cref="IErrorStore"/> and <see cref="IHealthMetricsStore"/>.</summary>
+/// <summary>Error groups: the counts from the error rollups, their state from the store's <see cref="StoreCapabilities.Errors"/> when it has it.</summary>
 internal sealed partial class AnalyticsQueries
 {
     public async Task<IReadOnlyList<ErrorGroup>> GetErrorsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
@@ -44,41 +44,6 @@ internal sealed partial class AnalyticsQueries
                 };
             })
             .ToArray();
-    }
-
-    public async Task<HealthMetrics> GetHealthMetricsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default)
-    {
-        var plan = Plan(query, perBucket: true);
-        if (_health is not { } health)
-        {
-            return new HealthMetrics { Granularity = plan.Granularity, Instances = [] };
-        }
-
-        var rows = await health.ReadHealthRollupsAsync(plan.Granularity, plan.From, plan.To, plan.Filters.Instance, cancellationToken).ConfigureAwait(false);
-        static HealthValue? Value(IEnumerable<HealthRollup> rows, string metric) =>
-            rows.FirstOrDefault(r => r.Metric == metric) is { Count: > 0 } r ? new HealthValue { Min = r.Min, Avg = r.Sum / r.Count, Max = r.Max, Samples = r.Count } : null;
-        return new HealthMetrics
-        {
-            Granularity = plan.Granularity,
-            Instances = rows
-                .GroupBy(r => r.Instance, StringComparer.Ordinal)
-                .OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(instance => new HealthSeries
-                {
-                    Instance = instance.Key,
-                    Points = instance.GroupBy(r => r.BucketStart).OrderBy(b => b.Key).Select(bucket => new HealthPoint
-                    {
-                        Time = bucket.Key,
-                        CpuPercent = Value(bucket, HealthMetricNames.CpuPercent),
-                        WorkingSetBytes = Value(bucket, HealthMetricNames.WorkingSetBytes),
-                        GcHeapBytes = Value(bucket, HealthMetricNames.GcHeapBytes),
-                        GcCollections = Value(bucket, HealthMetricNames.GcCollections),
-                        ThreadPoolQueueLength = Value(bucket, HealthMetricNames.ThreadPoolQueueLength),
-                        ThreadPoolThreads = Value(bucket, HealthMetricNames.ThreadPoolThreads),
-                    }).ToArray(),
-                })
-                .ToArray(),
-        };
     }
 
     public async Task<ErrorDetail?> GetErrorAsync(string fingerprint, int? limit = null, CancellationToken cancellationToken = default)

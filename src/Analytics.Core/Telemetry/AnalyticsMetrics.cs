@@ -210,23 +210,3 @@ internal sealed class AnalyticsMetrics
         }
     }
 }
-
-/// <summary>Why records were lost.</summary>
-internal enum DropReason
-{
-    QueueFull,
-    Stopped,
-    StoreFailed,
-    CaptureFailed,
-}
-
-internal static class DropReasonExtensions
-{
-    public static string ToTagValue(this DropReason reason) => reason switch
-    {
-        DropReason.QueueFull => "queue_full",
-        DropReason.Stopped => "stopped",
-        DropReason.CaptureFailed => "capture_failed",
-        _ => "store_failed",
-    };
-}

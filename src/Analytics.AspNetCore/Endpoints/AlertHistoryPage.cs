@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+using Analytics.Alerts;
+using Analytics.Storage;
+using Analytics.Webhooks;
+
+namespace Analytics.AspNetCore.Endpoints;
+
+/// <summary>A page of the alert history, newest first.</summary>
+internal sealed record AlertHistoryPage(IReadOnlyList<AlertHistoryView> Items, long? Next);

@@ -1,0 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Analytics.Live;
+using Analytics.Storage;
+
+namespace Analytics.AspNetCore.Endpoints;
+
+/// <summary>The answer to <c>GET {prefix}/api/stream</c> with <c>Accept: application/json</c>.</summary>
+internal sealed record LiveSnapshot(long LastEventId, int Subscribers, AnalyticsOverview Stats);

@@ -1,0 +1,27 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Analytics.Alerts;
+
+namespace Analytics.AspNetCore.Endpoints;
+
+/// <summary>The event types a webhook subscription can ask for (<see cref="Webhooks.WebhookEventTypes"/>).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<WebhookEventType>))]
+internal enum WebhookEventType
+{
+    [JsonStringEnumMemberName("request.failed")]
+    RequestFailed,
+
+    [JsonStringEnumMemberName("event.tracked")]
+    EventTracked,
+
+    [JsonStringEnumMemberName("alert.triggered")]
+    AlertTriggered,
+
+    [JsonStringEnumMemberName("alert.resolved")]
+    AlertResolved,
+
+    [JsonStringEnumMemberName("webhook.test")]
+    Test,
+}
