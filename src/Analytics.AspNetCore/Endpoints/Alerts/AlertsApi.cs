@@ -17,7 +17,7 @@ internal static class AlertsApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return WebhooksApi.NotSupported();
+            return AdminResults.NotSupported();
         }
 
         var rules = await store.ListAlertRulesAsync(cancellationToken).ConfigureAwait(false);
@@ -28,7 +28,7 @@ internal static class AlertsApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return WebhooksApi.NotSupported();
+            return AdminResults.NotSupported();
         }
 
         return await store.GetAlertRuleAsync(Id(context), cancellationToken).ConfigureAwait(false) is { } rule
@@ -40,7 +40,7 @@ internal static class AlertsApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return WebhooksApi.NotSupported();
+            return AdminResults.NotSupported();
         }
 
         var (body, error) = await JsonBody.ReadAsync(context, optional: false, cancellationToken).ConfigureAwait(false);
@@ -58,7 +58,7 @@ internal static class AlertsApi
             }
 
             await store.AddAlertRuleAsync(rule, cancellationToken).ConfigureAwait(false);
-            return WebhooksApi.WithLocation(
+            return AdminResults.WithLocation(
                 context,
                 TypedResults.Json(AlertRuleView.From(rule), AnalyticsJsonContext.Default.AlertRuleView, statusCode: StatusCodes.Status201Created),
                 rule.Id);
@@ -70,7 +70,7 @@ internal static class AlertsApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return WebhooksApi.NotSupported();
+            return AdminResults.NotSupported();
         }
 
         var existing = await store.GetAlertRuleAsync(Id(context), cancellationToken).ConfigureAwait(false);
@@ -107,7 +107,7 @@ internal static class AlertsApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return WebhooksApi.NotSupported();
+            return AdminResults.NotSupported();
         }
 
         var existing = await store.GetAlertRuleAsync(Id(context), cancellationToken).ConfigureAwait(false);
@@ -125,10 +125,10 @@ internal static class AlertsApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return WebhooksApi.NotSupported();
+            return AdminResults.NotSupported();
         }
 
-        if (!WebhooksApi.TryParsePage(context.Request, out var limit, out var before, out var errors))
+        if (!AdminResults.TryParsePage(context.Request, out var limit, out var before, out var errors))
         {
             return AnalyticsApi.BadRequest(errors);
         }

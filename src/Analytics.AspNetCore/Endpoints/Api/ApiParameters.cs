@@ -113,7 +113,7 @@ internal static class ApiParameters
         [FromQuery(Name = "limit"), DefaultValue(20), Range(1, AnalyticsQueries.MaxLimit)]
         [Description("How many of the most recent occurrences to return.")]
         int occurrences,
-        [FromQuery(Name = "limit"), DefaultValue(WebhooksApi.DefaultPageSize), Range(1, AnalyticsQueries.MaxLimit)]
+        [FromQuery(Name = "limit"), DefaultValue(AdminResults.DefaultPageSize), Range(1, AnalyticsQueries.MaxLimit)]
         [Description("How many entries a page holds at most.")]
         int pageSize,
         [FromQuery]

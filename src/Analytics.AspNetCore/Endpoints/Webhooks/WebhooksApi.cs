@@ -10,18 +10,15 @@ namespace Analytics.AspNetCore.Endpoints;
 /// <c>{prefix}/api/webhooks</c>: subscriptions created and changed through the API (those declared in options are
 /// shown, read-only), a test message, the deliveries log, and secret rotation. A secret is shown once, when it is made.
 /// </summary>
-internal static class WebhooksApi
+internal static partial class WebhooksApi
 {
-    /// <summary>How many entries a page of the deliveries log or the alert history holds unless <c>limit</c> says otherwise.</summary>
-    internal const int DefaultPageSize = 50;
-
     internal static readonly string[] Fields = ["url", "eventTypes", "eventNames", "enabled", "secret"];
 
     public static async Task<IResult> List(HttpContext context, CancellationToken cancellationToken)
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return NotSupported();
+            return AdminResults.NotSupported();
         }
 
         var all = await store.ListWebhookSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
@@ -32,7 +29,7 @@ internal static class WebhooksApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return NotSupported();
+            return AdminResults.NotSupported();
         }
 
         return await store.GetWebhookSubscriptionAsync(Id(context), cancellationToken).ConfigureAwait(false) is { } subscription
@@ -44,7 +41,7 @@ internal static class WebhooksApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return NotSupported();
+            return AdminResults.NotSupported();
         }
 
         var (body, error) = await JsonBody.ReadAsync(context, optional: false, cancellationToken).ConfigureAwait(false);
@@ -77,7 +74,7 @@ internal static class WebhooksApi
 
             await store.AddWebhookSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
             await subscriptions.ReloadAsync(cancellationToken).ConfigureAwait(false);
-            return WithLocation(
+            return AdminResults.WithLocation(
                 context,
                 TypedResults.Json(WebhookSubscriptionView.From(subscription, secret), AnalyticsJsonContext.Default.WebhookSubscriptionView, statusCode: StatusCodes.Status201Created),
                 subscription.Id);
@@ -88,7 +85,7 @@ internal static class WebhooksApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return NotSupported();
+            return AdminResults.NotSupported();
         }
 
         var (existing, refusal) = await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
@@ -131,7 +128,7 @@ internal static class WebhooksApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return NotSupported();
+            return AdminResults.NotSupported();
         }
 
         var (existing, refusal) = await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
@@ -150,7 +147,7 @@ internal static class WebhooksApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return NotSupported();
+            return AdminResults.NotSupported();
         }
 
         var (body, error) = await JsonBody.ReadAsync(context, optional: true, cancellationToken).ConfigureAwait(false);
@@ -189,10 +186,10 @@ internal static class WebhooksApi
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
         {
-            return NotSupported();
+            return AdminResults.NotSupported();
         }
 
-        if (!TryParsePage(context.Request, out var limit, out var before, out var errors))
+        if (!AdminResults.TryParsePage(context.Request, out var limit, out var before, out var errors))
         {
             return AnalyticsApi.BadRequest(errors);
         }
@@ -207,73 +204,6 @@ internal static class WebhooksApi
         return TypedResults.Json(
             new WebhookDeliveryPage(page, attempts.Count > limit ? page[^1].Id : null),
             AnalyticsJsonContext.Default.WebhookDeliveryPage);
-    }
-
-    /// <summary>Adds a secret (given, or generated) as the newest; the one before keeps signing too until it is dropped.</summary>
-    public static async Task<IResult> AddSecret(HttpContext context, CancellationToken cancellationToken)
-    {
-        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
-        {
-            return NotSupported();
-        }
-
-        var (existing, refusal) = await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
-        if (existing is null)
-        {
-            return refusal!;
-        }
-
-        var (body, error) = await JsonBody.ReadAsync(context, optional: true, cancellationToken).ConfigureAwait(false);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        using (body)
-        {
-            body!.RejectUnknown("secret");
-            var secret = body.String("secret");
-            if (body.Has("secret") && WebhookSecret.Check(secret) is { } secretError)
-            {
-                body.Error("secret", secretError);
-            }
-
-            if (body.Errors.Count > 0)
-            {
-                return AnalyticsApi.BadRequest(body.Errors);
-            }
-
-            secret ??= WebhookSecret.Generate();
-            var updated = existing with { Secrets = [secret, existing.Secrets[0]] };
-            await store.UpdateWebhookSubscriptionAsync(updated, cancellationToken).ConfigureAwait(false);
-            await Subscriptions(context).ReloadAsync(cancellationToken).ConfigureAwait(false);
-            return TypedResults.Json(new WebhookSecrets(secret, updated.Secrets.Count), AnalyticsJsonContext.Default.WebhookSecrets, statusCode: StatusCodes.Status201Created);
-        }
-    }
-
-    /// <summary>Ends a rotation: only the newest secret signs from now on.</summary>
-    public static async Task<IResult> DropPreviousSecret(HttpContext context, CancellationToken cancellationToken)
-    {
-        if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
-        {
-            return NotSupported();
-        }
-
-        var (existing, refusal) = await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
-        if (existing is null)
-        {
-            return refusal!;
-        }
-
-        if (existing.Secrets.Count < 2)
-        {
-            return AnalyticsProblem.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The subscription '{existing.Id}' has one secret only; there is no previous one to drop.");
-        }
-
-        var updated = existing with { Secrets = [existing.Secrets[0]] };
-        await store.UpdateWebhookSubscriptionAsync(updated, cancellationToken).ConfigureAwait(false);
-        await Subscriptions(context).ReloadAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Json(new WebhookSecrets(null, 1), AnalyticsJsonContext.Default.WebhookSecrets);
     }
 
     /// <summary>Reads url, eventTypes, eventNames and enabled, adding an error per bad field.</summary>
@@ -305,43 +235,6 @@ internal static class WebhooksApi
                 statusCode: StatusCodes.Status409Conflict,
                 title: $"The subscription '{Id(context)}' is declared in options (RequestAnalytics:Webhooks:Subscriptions); change it there.")),
         };
-
-    internal static bool TryParsePage(HttpRequest request, out int limit, out long? before, out Dictionary<string, string[]> errors)
-    {
-        errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        limit = DefaultPageSize;
-        before = null;
-        var limitText = request.Query["limit"].ToString();
-        if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 1000))
-        {
-            errors["limit"] = ["must be a whole number from 1 to 1000."];
-        }
-
-        var beforeText = request.Query["before"].ToString();
-        if (beforeText.Length > 0)
-        {
-            if (long.TryParse(beforeText, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
-            {
-                before = value;
-            }
-            else
-            {
-                errors["before"] = ["must be the positive 'next' of a previous page."];
-            }
-        }
-
-        return errors.Count == 0;
-    }
-
-    internal static IResult WithLocation(HttpContext context, IResult result, string id)
-    {
-        context.Response.Headers.Location = $"{context.Request.PathBase}{context.Request.Path.Value?.TrimEnd('/')}/{Uri.EscapeDataString(id)}";
-        return result;
-    }
-
-    internal static IResult NotSupported() => AnalyticsProblem.Problem(
-        statusCode: StatusCodes.Status501NotImplemented,
-        title: "The analytics store in use keeps no webhooks or alerts; the SQLite and PostgreSQL stores do.");
 
     private static IResult NotFound(HttpContext context) =>
         AnalyticsProblem.Problem(statusCode: StatusCodes.Status404NotFound, title: $"There is no webhook subscription '{Id(context)}'.");
