@@ -99,7 +99,4 @@ internal sealed partial class HealthSampler : BackgroundService
 
         return rows;
     }
-
-    [LoggerMessage(EventId = 70, EventName = "HealthSampleFailed", Level = LogLevel.Warning, Message = "Request analytics could not store a process-health sample; the next one will be tried as usual.")]
-    private partial void LogSampleFailed(Exception exception);
 }

@@ -98,8 +98,4 @@ internal sealed partial class LiveFeedService : BackgroundService
         _feed.Broadcast(LiveMessageKind.Ping, new LivePing(_timeProvider.GetUtcNow()));
         return Task.CompletedTask;
     }
-
-    [LoggerMessage(EventId = 40, EventName = "LiveStatsFailed", Level = LogLevel.Warning,
-        Message = "Request analytics could not compute the live stream's stats; the stream goes on without this update.")]
-    private static partial void LogStatsFailed(ILogger logger, Exception exception);
 }

@@ -165,20 +165,4 @@ internal sealed partial class AnalyticsWriter
             _queue.MarkDrained();
         }
     }
-
-    [LoggerMessage(EventId = 10, EventName = "WriteFailed", Level = LogLevel.Warning,
-        Message = "Request analytics could not write a batch of {Count} records (attempt {Attempt}); retrying in {DelaySeconds} s.")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, int attempt, double delaySeconds);
-
-    [LoggerMessage(EventId = 11, EventName = "BatchAbandoned", Level = LogLevel.Warning,
-        Message = "Request analytics dropped a batch of {Count} records after {Attempts} failed attempts.")]
-    private static partial void LogBatchAbandoned(ILogger logger, Exception exception, int count, int attempts);
-
-    [LoggerMessage(EventId = 13, EventName = "BatchListenerFailed", Level = LogLevel.Warning,
-        Message = "Request analytics wrote a batch, but {Listener} failed to take it; the batch stays written.")]
-    private static partial void LogListenerFailed(ILogger logger, Exception exception, string listener);
-
-    [LoggerMessage(EventId = 12, EventName = "StoreRecovered", Level = LogLevel.Information,
-        Message = "Request analytics is writing again after {Failures} failed attempts.")]
-    private static partial void LogStoreRecovered(ILogger logger, int failures);
 }
