@@ -3,6 +3,7 @@ using Analytics.Pipeline;
 using Analytics.Testing;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.Tests.Pipeline;
 

@@ -2,6 +2,7 @@ using Analytics.Pipeline;
 using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.Tests.Pipeline;
 
@@ -103,7 +104,7 @@ public class AnalyticsWriterTests
     [Fact]
     public async Task AtTheIntervalsEndTheBatchHoldsEveryRecordThatArrivedDuringIt()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new TimerWatchingFakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromSeconds(1), timeProvider: time);
         await harness.StartAsync();
 
