@@ -136,7 +136,7 @@ public class WebhookClientIsolationTests
             var attempt = Assert.Single(await AttemptsAsync(host)); // a refusal is not retried in process, by anyone
             Assert.StartsWith("Refused to connect to '127.0.0.1'", attempt.Error);
             Assert.Null(attempt.StatusCode);
-            Assert.Contains(host.Logs.Entries, e => e.EventId.Name == "WebhookAddressRefused");
+            Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Name == "WebhookAddressRefused");
             Assert.False(listener.Pending(), "a connection reached the listener");
         }
         finally
