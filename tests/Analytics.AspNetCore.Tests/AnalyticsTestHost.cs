@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Analytics.AspNetCore.Tests;
 
@@ -17,7 +18,7 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
     private readonly TempDirectory _directory;
     private bool _stopped;
 
-    private AnalyticsTestHost(WebApplication app, TempDirectory directory, CapturingLoggerProvider logs, string databasePath)
+    private AnalyticsTestHost(WebApplication app, TempDirectory directory, FakeLogCollector logs, string databasePath)
     {
         App = app;
         _directory = directory;
@@ -35,7 +36,7 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public CapturingLoggerProvider Logs { get; }
+    public FakeLogCollector Logs { get; }
 
     public string DatabasePath { get; }
 
@@ -54,11 +55,10 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
         string? databasePath = null)
     {
         var directory = new TempDirectory();
-        var logs = new CapturingLoggerProvider();
         databasePath ??= directory.File("analytics.db"); // a given path outlives this host: a restart test starts a second one on it
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = directory.Path });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Debug);
         // First of the startup filters, so outermost: it sees a request end after the analytics recorder has recorded it.
         var inFlight = new RequestsInFlight();
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IStartupFilter>(inFlight));
@@ -72,7 +72,7 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
         afterAnalytics?.Invoke(app);
         mapEndpoints(app);
         await app.StartAsync();
-        return new AnalyticsTestHost(app, directory, logs, databasePath);
+        return new AnalyticsTestHost(app, directory, app.Services.GetFakeLogCollector(), databasePath);
     }
 
     /// <summary>Flushes the pipeline and reads back every raw row the host recorded.</summary>

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Analytics.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.AspNetCore.Tests;
 

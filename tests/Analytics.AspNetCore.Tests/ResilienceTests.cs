@@ -80,9 +80,9 @@ public class ResilienceTests
 
         Assert.True(host.Pipeline.Dropped > 0, "a failing store with a 20-record queue must drop");
         Assert.Equal(300, host.Pipeline.Accepted + host.Pipeline.Dropped);
-        var dropWarnings = host.Logs.Entries.Count(e => e.EventId.Name == "RecordsDropped" && e.Level == LogLevel.Warning);
+        var dropWarnings = host.Logs.GetSnapshot().Count(e => e.Id.Name == "RecordsDropped" && e.Level == LogLevel.Warning);
         Assert.InRange(dropWarnings, 1, 2); // hundreds of drops, one warning per ten seconds
-        Assert.Contains(host.Logs.Entries, e => e.EventId.Name == "WriteFailed" && e.Level == LogLevel.Warning);
+        Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Name == "WriteFailed" && e.Level == LogLevel.Warning);
 
         store.Fail = false;
         await host.Client.GetAsync("/ok?after=recovery");
@@ -124,7 +124,7 @@ public class ResilienceTests
 
         Assert.Equal(41, (await RequestCaptureTests.ReadAllAsync(host.DatabasePath)).Count);
         Assert.Equal(0, host.Pipeline.Dropped);
-        Assert.Contains(host.Logs.Entries, e => e.EventId.Name == "WriteFailed" && e.Level == LogLevel.Warning);
-        Assert.Contains(host.Logs.Entries, e => e.EventId.Name == "StoreRecovered");
+        Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Name == "WriteFailed" && e.Level == LogLevel.Warning);
+        Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Name == "StoreRecovered");
     }
 }

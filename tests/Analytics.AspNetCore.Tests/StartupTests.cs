@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.AspNetCore.Tests;
@@ -83,9 +84,9 @@ public class StartupTests
     public void WithoutAStoreChosenTheSqliteFileIsOutsideTheWatchedContentRootAndItsPlaceIsLogged()
     {
         using var root = new TempDirectory();
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLogCollector();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root.Path, ApplicationName = "Orders.Api" });
-        builder.Logging.ClearProviders().AddProvider(logs);
+        builder.Logging.ClearProviders().AddProvider(new FakeLoggerProvider(logs));
         builder.Services.AddRequestAnalytics();
         using var app = builder.Build();
 
@@ -96,7 +97,7 @@ public class StartupTests
         Assert.Equal(Path.Combine(data, "Analytics", Analytics.Sqlite.SqliteDefaultLocation.Folder("Orders.Api", root.Path), "analytics.db"), store.FilePath);
         Assert.DoesNotContain(root.Path, store.FilePath, StringComparison.Ordinal);
         Assert.Matches(@"Orders\.Api-[0-9a-f]{8}$", Path.GetFileName(Path.GetDirectoryName(store.FilePath)));
-        Assert.Contains(logs.Entries, e => e.EventId.Name == "DefaultDatabase" && e.Message.Contains(store.FilePath, StringComparison.Ordinal));
+        Assert.Contains(logs.GetSnapshot(), e => e.Id.Name == "DefaultDatabase" && e.Message.Contains(store.FilePath, StringComparison.Ordinal));
     }
 
     [Fact]

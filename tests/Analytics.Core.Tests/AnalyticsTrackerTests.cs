@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Analytics.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.Tests;
 

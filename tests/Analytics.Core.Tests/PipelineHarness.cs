@@ -5,6 +5,7 @@ using Analytics.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Analytics.Tests;
 
@@ -17,7 +18,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public PipelineHarness(Action<RequestAnalyticsOptions>? configure = null, WriteBackoff? backoff = null, TimeProvider? timeProvider = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        services.AddLogging(logging => logging.AddFakeLogging().AddProvider(BrokenLogging).SetMinimumLevel(LogLevel.Debug));
         if (timeProvider is not null)
         {
             services.AddSingleton(timeProvider);
@@ -32,7 +33,11 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public FakeStore Store { get; } = new();
 
-    public CapturingLoggerProvider Logs { get; } = new();
+    /// <summary>Gets every log entry the services wrote.</summary>
+    public FakeLogCollector Logs => _services.GetFakeLogCollector();
+
+    /// <summary>Gets the broken provider beside the fake one: set its level to make logging throw.</summary>
+    public ThrowingLoggerProvider BrokenLogging { get; } = new();
 
     public AnalyticsQueue Queue => _services.GetRequiredService<AnalyticsQueue>();
 

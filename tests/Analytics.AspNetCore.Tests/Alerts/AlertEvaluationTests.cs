@@ -10,6 +10,7 @@ using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.AspNetCore.Tests.Alerts;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -12,8 +13,8 @@ internal sealed record SseEvent(string Type, string? Id, string Data, int? Retry
 }
 
 /// <summary>
-/// A minimal Server-Sent Events client for in-process tests: parses the stream line by line as the HTML spec says
-/// (event, data, id, retry; blank line dispatches) into a queue the test awaits with a deadline.
+/// A Server-Sent Events client for in-process tests: the runtime's <see cref="SseParser"/> reads the stream (as the
+/// HTML spec says: event, data, id, retry; a blank line dispatches) into a queue the test awaits with a deadline.
 /// </summary>
 internal sealed class SseReader : IAsyncDisposable
 {
@@ -111,36 +112,13 @@ internal sealed class SseReader : IAsyncDisposable
     {
         try
         {
-            using var reader = new StreamReader(await _response.Content.ReadAsStreamAsync(_stop.Token));
-            string? type = null, id = null;
-            int? retry = null;
-            var data = new List<string>();
-            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            await using var stream = await _response.Content.ReadAsStreamAsync(_stop.Token);
+            await foreach (var item in SseParser.Create(stream).EnumerateAsync(_stop.Token))
             {
-                if (line.Length == 0)
-                {
-                    if (data.Count > 0)
-                    {
-                        var e = new SseEvent(type ?? "message", id, string.Join('\n', data), retry);
-                        Received.Enqueue(e);
-                        _events.Writer.TryWrite(e);
-                    }
-
-                    (type, id, retry) = (null, null, null);
-                    data.Clear();
-                    continue;
-                }
-
-                var colon = line.IndexOf(':');
-                var field = colon < 0 ? line : line[..colon];
-                var value = colon < 0 ? "" : line[(colon + 1)..].TrimStart(' ');
-                switch (field)
-                {
-                    case "event": type = value; break;
-                    case "data": data.Add(value); break;
-                    case "id": id = value; break;
-                    case "retry": retry = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
-                }
+                // The id and retry of the event itself, not the last ones seen: an event without them has none.
+                var e = new SseEvent(item.EventType, item.EventId, item.Data, (int?)item.ReconnectionInterval?.TotalMilliseconds);
+                Received.Enqueue(e);
+                _events.Writer.TryWrite(e);
             }
 
             Ended = true;

@@ -5,12 +5,17 @@ using System.Text;
 using System.Text.Json;
 using Analytics.Testing;
 using Analytics.Webhooks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using StandardWebhooks;
+using StandardWebhooks.Diagnostics;
 
 namespace Analytics.AspNetCore.Tests.Webhooks;
 
 /// <summary>
-/// Signatures checked by the reference implementation: the npm standardwebhooks package under Node
-/// (tests/node-clients/verify-webhook.mjs), against messages this library really delivered.
+/// Signatures checked by the reference implementation, the npm standardwebhooks package under Node
+/// (tests/node-clients/verify-webhook.mjs), and in process by the StandardWebhooks NuGet package, against messages
+/// this library really delivered.
 /// </summary>
 public class StandardWebhooksInteropTests
 {
@@ -40,6 +45,38 @@ public class StandardWebhooksInteropTests
     }
 
     [Fact]
+    public async Task DeliveredMessagesVerifyWithTheDotNetStandardWebhooksPackage()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await WebhookDeliveryTests.StartHostAsync(receiver.Url(), [WebhookEventTypes.Test, WebhookEventTypes.EventTracked]);
+        await host.Client.PostAsJsonAsync("/analytics/api/events", new { name = "deploy", properties = new { note = "ünïcödé \"quoted\" </script>" } });
+        await host.Pipeline.FlushAsync(default);
+        await WebhookDeliveryTests.SendTestAsync(host);
+        await Wait.UntilAsync(() => receiver.Accepted.Count == 2, TimeSpan.FromSeconds(10), "both messages arrive");
+        var verifier = new StandardWebhook(WebhookDeliveryTests.Secret);
+        var otherSecret = new StandardWebhook(WebhookSecret.Generate());
+
+        foreach (var m in receiver.Accepted)
+        {
+            // The headers as the receiver got them: the package reads webhook-id, webhook-timestamp and webhook-signature.
+            var headers = new HeaderDictionary(m.Headers.ToDictionary(h => h.Key, h => new StringValues(h.Value), StringComparer.OrdinalIgnoreCase));
+            var tampered = m.Text.Replace("deploy", "dEploy", StringComparison.Ordinal).Replace("test", "tEst", StringComparison.Ordinal);
+            Assert.NotEqual(m.Text, tampered);
+            var otherId = new HeaderDictionary(m.Headers.ToDictionary(h => h.Key, h => new StringValues(h.Value), StringComparer.OrdinalIgnoreCase))
+            {
+                ["webhook-id"] = m.Id + "x",
+            };
+
+            verifier.Verify(m.Text, headers); // throws unless a v1 signature matches and the timestamp is within 5 minutes
+            Assert.Contains("No matching signature", Assert.Throws<WebhookVerificationException>(() => verifier.Verify(tampered, headers)).Message);
+            Assert.Contains("No matching signature", Assert.Throws<WebhookVerificationException>(() => verifier.Verify(m.Text, otherId)).Message);
+            Assert.Contains("No matching signature", Assert.Throws<WebhookVerificationException>(() => otherSecret.Verify(m.Text, headers)).Message);
+        }
+
+        Assert.Equal(2, receiver.Accepted.Select(m => m.Type).Distinct().Count());
+    }
+
+    [Fact]
     public async Task AnOldTimestampIsRejectedByBothSides()
     {
         var secret = WebhookSecret.Generate();
@@ -59,6 +96,9 @@ public class StandardWebhooksInteropTests
         Assert.Equal("ok", results[1]);
         Assert.False(new WebhookVerifier(secret).Verify(body, "msg_old", old.ToString(CultureInfo.InvariantCulture), oldSignature));
         Assert.True(new WebhookVerifier(secret).Verify(body, "msg_fresh", fresh.ToString(CultureInfo.InvariantCulture), freshSignature));
+        var package = new StandardWebhook(secret);
+        Assert.Contains("too old", Assert.Throws<WebhookVerificationException>(() => package.Verify(body, Headers("msg_old", old, oldSignature))).Message);
+        package.Verify(body, Headers("msg_fresh", fresh, freshSignature));
     }
 
     [Fact]
@@ -74,6 +114,28 @@ public class StandardWebhooksInteropTests
         Assert.True(new WebhookVerifier(secret).Verify(body, "msg_from_node", timestamp, signature));
         Assert.False(new WebhookVerifier(secret).Verify(body + " ", "msg_from_node", timestamp, signature));
     }
+
+    [Fact]
+    public void SignaturesMadeByTheDotNetPackageVerifyWithWebhookVerifier()
+    {
+        var secret = WebhookSecret.Generate();
+        var body = "{\"type\":\"alert.triggered\",\"data\":{\"value\":0.5}}";
+        var now = DateTimeOffset.UtcNow;
+        var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+        var signature = new StandardWebhook(secret).Sign("msg_from_dotnet", now, body);
+
+        Assert.StartsWith("v1,", signature);
+        Assert.True(new WebhookVerifier(secret).Verify(body, "msg_from_dotnet", timestamp, signature));
+        Assert.False(new WebhookVerifier(secret).Verify(body + " ", "msg_from_dotnet", timestamp, signature));
+    }
+
+    private static HeaderDictionary Headers(string id, long timestamp, string signature) => new()
+    {
+        ["webhook-id"] = id,
+        ["webhook-timestamp"] = timestamp.ToString(CultureInfo.InvariantCulture),
+        ["webhook-signature"] = signature,
+    };
 
     private static object Verify(string secret, string id, string timestamp, string signature, string body) =>
         new { verify = new { secret, id, timestamp, signature, body } };

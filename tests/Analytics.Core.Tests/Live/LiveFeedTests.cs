@@ -1,6 +1,6 @@
 using Analytics.Live;
 using Analytics.Storage;
-using Analytics.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.Tests.Live;
 

@@ -3,6 +3,7 @@ using Analytics.Pipeline;
 using Analytics.Testing;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.Tests.Pipeline;
 
@@ -25,7 +26,7 @@ public class AnalyticsQueueTests
         clock.Advance(AnalyticsQueue.DropLogInterval + TimeSpan.FromSeconds(1));
         queue.TryEnqueue(PipelineHarness.Request(100));
 
-        var warnings = harness.Logs.Entries.Where(e => e.EventId.Name == "RecordsDropped").ToList();
+        var warnings = harness.Logs.GetSnapshot().Where(e => e.Id.Name == "RecordsDropped").ToList();
         Assert.Equal(2, warnings.Count);
         Assert.All(warnings, w => Assert.Equal(LogLevel.Warning, w.Level));
         Assert.Contains("dropped 1 records", warnings[0].Message);
@@ -73,7 +74,7 @@ public class AnalyticsQueueTests
     public async Task ABrokenLoggerOrMeterListenerNeverReachesAProducer()
     {
         await using var harness = new PipelineHarness(o => { o.QueueCapacity = 1; o.BatchSize = 1; });
-        harness.Logs.ThrowFrom = LogLevel.Debug;
+        harness.BrokenLogging.ThrowFrom = LogLevel.Debug;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -91,8 +92,8 @@ public class AnalyticsQueueTests
 
         Assert.Equal(1, harness.Pipeline.Accepted);
         Assert.Equal(2, harness.Pipeline.Dropped);
-        Assert.Contains(harness.Logs.Entries, e => e.EventId.Name == "RecordsDropped");
-        Assert.Contains(harness.Logs.Entries, e => e.EventId.Name == "CaptureFailed");
+        Assert.Contains(harness.Logs.GetSnapshot(), e => e.Id.Name == "RecordsDropped");
+        Assert.Contains(harness.Logs.GetSnapshot(), e => e.Id.Name == "CaptureFailed");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Analytics.Pipeline;
 using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.Tests.Pipeline;
 
@@ -103,7 +104,7 @@ public class AnalyticsWriterTests
     [Fact]
     public async Task AtTheIntervalsEndTheBatchHoldsEveryRecordThatArrivedDuringIt()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new TimerWatchingFakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromSeconds(1), timeProvider: time);
         await harness.StartAsync();
 
@@ -233,7 +234,7 @@ public class AnalyticsWriterTests
     public async Task ALoggerThatThrowsNeitherStopsTheWriterNorWritesABatchTwice()
     {
         await using var harness = new PipelineHarness();
-        harness.Logs.ThrowFrom = LogLevel.Information; // WriteFailed (a warning) and StoreRecovered (information) both throw
+        harness.BrokenLogging.ThrowFrom = LogLevel.Information; // WriteFailed (a warning) and StoreRecovered (information) both throw
         harness.Store.Fail = true;
         await harness.StartAsync();
         for (var i = 0; i < 10; i++)
@@ -249,7 +250,7 @@ public class AnalyticsWriterTests
         Assert.Equal(1, harness.Store.BatchesWritten);
         Assert.Equal(10, harness.Pipeline.Written);
         Assert.Equal(0, harness.Pipeline.Dropped);
-        Assert.Contains(harness.Logs.Entries, e => e.EventId.Name == "StoreRecovered");
+        Assert.Contains(harness.Logs.GetSnapshot(), e => e.Id.Name == "StoreRecovered");
 
         // And it keeps writing.
         harness.Queue.TryEnqueue(PipelineHarness.Request(10));
@@ -331,8 +332,8 @@ public class AnalyticsWriterTests
         Assert.Equal(10, harness.Store.Requests.Count);
         Assert.Equal(0, harness.Pipeline.Dropped);
         Assert.Equal(0, harness.Writer.ConsecutiveFailures);
-        Assert.Contains(harness.Logs.Entries, e => e.Level == LogLevel.Warning && e.EventId.Name == "WriteFailed");
-        Assert.Contains(harness.Logs.Entries, e => e.EventId.Name == "StoreRecovered");
+        Assert.Contains(harness.Logs.GetSnapshot(), e => e.Level == LogLevel.Warning && e.Id.Name == "WriteFailed");
+        Assert.Contains(harness.Logs.GetSnapshot(), e => e.Id.Name == "StoreRecovered");
     }
 
     [Fact]
@@ -351,8 +352,8 @@ public class AnalyticsWriterTests
         Assert.Equal(3, harness.Store.WriteAttempts);
         Assert.Equal(10, harness.Pipeline.Dropped);
         Assert.Equal(0, harness.Pipeline.Written);
-        Assert.Contains(harness.Logs.Entries, e => e.Level == LogLevel.Warning && e.EventId.Name == "BatchAbandoned");
-        Assert.Contains(harness.Logs.Entries, e => e.Level == LogLevel.Warning && e.EventId.Name == "RecordsDropped");
+        Assert.Contains(harness.Logs.GetSnapshot(), e => e.Level == LogLevel.Warning && e.Id.Name == "BatchAbandoned");
+        Assert.Contains(harness.Logs.GetSnapshot(), e => e.Level == LogLevel.Warning && e.Id.Name == "RecordsDropped");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Analytics.Queries;
 using Analytics.Testing;
 using Analytics.Testing.Conformance;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.Tests.Queries;
 

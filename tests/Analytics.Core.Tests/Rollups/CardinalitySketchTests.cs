@@ -3,6 +3,7 @@ using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Testing.Conformance;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.Tests.Rollups;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Analytics.Testing;
 using Analytics.Webhooks;
+using Microsoft.Extensions.Time.Testing;
 using Polly;
 using Polly.Timeout;
 
@@ -80,7 +81,7 @@ public class WebhookResiliencePipelineTests
     [Fact]
     public async Task ARetryAfterIsWaitedOutOnTheClockInsteadOfTheBackoff()
     {
-        var clock = new FakeTimeProvider(Start);
+        var clock = new TimerWatchingFakeTimeProvider(Start);
         var calls = 0;
         var delivery = Build(WebhookDeliveryPolicy.Default, clock).ExecuteAsync(_ =>
         {
@@ -112,7 +113,7 @@ public class WebhookResiliencePipelineTests
     [Fact]
     public async Task AnAttemptIsCutAtTheAttemptTimeoutAndTriedAgain()
     {
-        var clock = new FakeTimeProvider(Start);
+        var clock = new TimerWatchingFakeTimeProvider(Start);
         var policy = new WebhookDeliveryPolicy { QuickRetries = 1, QuickDelay = TimeSpan.Zero };
         var calls = 0;
         var delivery = Build(policy, clock).ExecuteAsync(async token =>

@@ -1,6 +1,6 @@
 using System.Text;
-using Analytics.Testing;
 using Analytics.Webhooks;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.Tests.Webhooks;
 

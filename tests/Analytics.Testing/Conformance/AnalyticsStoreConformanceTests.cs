@@ -1,6 +1,7 @@
 using Analytics.Queries;
 using Analytics.Storage;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using static Analytics.Testing.Conformance.TestData;
 
 namespace Analytics.Testing.Conformance;
