@@ -188,7 +188,7 @@ public class CrashTests(ITestOutputHelper output)
         output.WriteLine($"Persisted: {persisted.Count:N0} of them ({unacknowledgedKept} more whose response never reached the client); integrity_check ok.");
         output.WriteLine(lost.Count == 0
             ? "Lost: none."
-            : $"Lost: {lost.Count:N0} acknowledged requests, acknowledged between {lost[^1].BeforeKill.TotalMilliseconds:F0} ms and {lost.FirstOrDefault().BeforeKill.TotalMilliseconds:F0} ms before the kill (the loss window{(saturate ? ", not asserted under saturation" : "")}); {(newestKept is { } kept ? $"the newest persisted one was acknowledged {kept.TotalMilliseconds:F0} ms before it" : "none was persisted")}.");
+            : $"Lost: {lost.Count:N0} acknowledged requests, acknowledged between {lost[^1].BeforeKill.TotalMilliseconds:F0} ms and {lost[0].BeforeKill.TotalMilliseconds:F0} ms before the kill (the loss window{(saturate ? ", not asserted under saturation" : "")}); {(newestKept is { } kept ? $"the newest persisted one was acknowledged {kept.TotalMilliseconds:F0} ms before it" : "none was persisted")}.");
 
         // The lag: from a request's response to the first look at the file that showed its row. The look before that
         // one did not show it, so its start is a lower bound of the commit that is not inflated by the test's own
@@ -272,7 +272,7 @@ public class CrashTests(ITestOutputHelper output)
                 $"{lagging} acknowledged requests took more than {promise.TotalSeconds} s (flush interval + commit slack) to be committed, the slowest at least {worstLag.TotalMilliseconds:F0} ms");
             Assert.True(
                 lostPromised == 0,
-                $"{lostPromised} requests acknowledged more than {promise.TotalSeconds} s (flush interval + commit slack) before the kill were lost, the oldest {lost.FirstOrDefault().BeforeKill.TotalMilliseconds:F0} ms before it");
+                $"{lostPromised} requests acknowledged more than {promise.TotalSeconds} s (flush interval + commit slack) before the kill were lost, the oldest {(lost.Count > 0 ? lost[0].BeforeKill.TotalMilliseconds : 0):F0} ms before it");
         }
     }
 
