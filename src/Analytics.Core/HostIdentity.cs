@@ -1,11 +1,3 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Analytics.Pipeline;
-using Analytics.Storage;
-using Microsoft.Extensions.Options;
-
 namespace Analytics;
 
 /// <summary>The environment and instance names stamped on every record, resolved once at start.</summary>

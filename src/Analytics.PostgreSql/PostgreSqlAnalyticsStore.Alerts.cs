@@ -1,7 +1,5 @@
-using Analytics.Alerts;
 using Analytics.Sql;
 using Analytics.Storage;
-using Analytics.Webhooks;
 using Npgsql;
 
 namespace Analytics.PostgreSql;

@@ -1,4 +1,3 @@
-using Analytics.Health;
 using Analytics.Sql;
 using Analytics.Storage;
 using Npgsql;

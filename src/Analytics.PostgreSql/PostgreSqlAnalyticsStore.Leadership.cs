@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-using Analytics.Sql;
 using Analytics.Storage;
 using Npgsql;
 

@@ -1,4 +1,3 @@
-using Analytics.Health;
 using Analytics.Storage;
 
 namespace Analytics.Sqlite;

@@ -1,9 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Patterns;
-using Microsoft.AspNetCore.StaticAssets;
 
 namespace Analytics.AspNetCore;
 

@@ -1,4 +1,3 @@
-using Analytics.Pipeline;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,3 @@
-using Analytics.Pipeline;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-
 namespace Analytics.AspNetCore;
 
 /// <summary>Whether the app called <c>UseRequestAnalytics()</c>, which decides whether the outermost middleware is added.</summary>

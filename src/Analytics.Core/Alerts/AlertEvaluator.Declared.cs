@@ -1,12 +1,4 @@
-using System.Diagnostics;
-using Analytics.Live;
-using Analytics.Pipeline;
-using Analytics.Telemetry;
 using Analytics.Storage;
-using Analytics.Webhooks;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Analytics.Alerts;
 

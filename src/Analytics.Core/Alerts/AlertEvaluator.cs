@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Analytics.Live;
-using Analytics.Pipeline;
-using Analytics.Telemetry;
 using Analytics.Storage;
+using Analytics.Telemetry;
 using Analytics.Webhooks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Analytics.Storage;
 
 /// <summary>A threshold alert rule, with the state its evaluation left it in.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Analytics.Storage;
 
 /// <summary>An alert rule's change of state, as the alert history keeps it and as <c>alert.triggered</c>/<c>alert.resolved</c> send it.</summary>

@@ -1,7 +1,5 @@
 using System.Globalization;
 
-using Analytics.Storage;
-
 namespace Analytics.Storage;
 
 /// <summary>

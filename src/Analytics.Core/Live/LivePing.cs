@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace Analytics.Live;
 
 /// <summary>The payload of a <c>ping</c> message.</summary>

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Analytics.Pipeline;
-using Analytics.Telemetry;
 using Analytics.Storage;
+using Analytics.Telemetry;
 
 namespace Analytics.Metrics;
 

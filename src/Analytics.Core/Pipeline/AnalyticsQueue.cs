@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Analytics.Storage;
+using Analytics.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-
-using Analytics.Telemetry;
 
 namespace Analytics.Pipeline;
 

@@ -1,5 +1,4 @@
 using Analytics.Telemetry;
-using Microsoft.Extensions.Logging;
 
 namespace Analytics.Pipeline;
 

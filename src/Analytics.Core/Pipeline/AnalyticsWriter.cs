@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Analytics.Storage;
-using Analytics.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

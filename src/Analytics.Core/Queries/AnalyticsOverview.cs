@@ -1,5 +1,3 @@
-using Analytics.Storage;
-
 namespace Analytics;
 
 /// <summary>The totals of a range.</summary>

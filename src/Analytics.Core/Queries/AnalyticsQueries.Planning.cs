@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Analytics.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Analytics.Queries;
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Analytics.Storage;
 using Microsoft.Extensions.Options;
 

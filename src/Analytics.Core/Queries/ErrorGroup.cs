@@ -1,5 +1,3 @@
-using Analytics.Storage;
-
 namespace Analytics;
 
 /// <summary>Failed requests with the same route, method, status code and exception type.</summary>

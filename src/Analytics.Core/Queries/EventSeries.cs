@@ -1,5 +1,3 @@
-using Analytics.Storage;
-
 namespace Analytics;
 
 /// <summary>The custom events with one name. Durations are in milliseconds, <see langword="null"/> when no event carried one.</summary>

@@ -1,5 +1,3 @@
-using Analytics.Storage;
-
 namespace Analytics;
 
 /// <summary>One cell of a <see cref="Heatmap"/>.</summary>

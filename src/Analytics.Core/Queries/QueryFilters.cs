@@ -1,5 +1,3 @@
-using Analytics.Storage;
-
 namespace Analytics.Queries;
 
 /// <summary>The normalized filters of a query.</summary>

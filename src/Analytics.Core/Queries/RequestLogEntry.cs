@@ -1,5 +1,3 @@
-using Analytics.Storage;
-
 namespace Analytics;
 
 /// <summary>One raw request as the request log shows it (and, without <see cref="Id"/>, as the live stream sends it).</summary>

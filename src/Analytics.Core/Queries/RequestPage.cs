@@ -1,5 +1,3 @@
-using Analytics.Storage;
-
 namespace Analytics;
 
 /// <summary>A page of the raw request log.</summary>

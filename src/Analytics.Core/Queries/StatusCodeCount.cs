@@ -1,5 +1,3 @@
-using Analytics.Storage;
-
 namespace Analytics;
 
 /// <summary>How many responses had one status code.</summary>

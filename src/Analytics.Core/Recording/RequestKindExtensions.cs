@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Analytics;
 
 /// <summary>Which request kinds are long-lived.</summary>

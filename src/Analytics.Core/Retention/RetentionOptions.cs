@@ -1,6 +1,3 @@
-using Analytics.Alerts;
-using Analytics.Webhooks;
-
 namespace Analytics;
 
 /// <summary>How long each kind of analytics data is kept before the retention pass deletes it.</summary>

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
-using Analytics.Storage;
 
 namespace Analytics.Telemetry;
 
@@ -70,7 +69,7 @@ internal sealed class AnalyticsMetrics
 
     public void Dropped(long count, DropReason reason) => Add(_dropped, count, new KeyValuePair<string, object?>(TelemetryAttributes.ErrorType, reason.ToTagValue()));
 
-/// <summary>Gets the webhook deliveries since the process started, by event type and outcome, in that order.</summary>
+    /// <summary>Gets the webhook deliveries since the process started, by event type and outcome, in that order.</summary>
     public IReadOnlyList<(string EventType, string Outcome, long Count)> WebhookDeliveries =>
     [
         .. _deliveries

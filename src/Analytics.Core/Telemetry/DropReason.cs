@@ -1,9 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
-using System.Runtime.CompilerServices;
-using Analytics.Storage;
-
 namespace Analytics.Telemetry;
 
 /// <summary>Why records were lost.</summary>

@@ -1,9 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
-using System.Runtime.CompilerServices;
-using Analytics.Storage;
-
 namespace Analytics.Telemetry;
 
 internal static class DropReasonExtensions

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Analytics.Pipeline;
 using Analytics.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Analytics;
 

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Analytics.Pipeline;
-using Analytics.Telemetry;
 using Analytics.Storage;
+using Analytics.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

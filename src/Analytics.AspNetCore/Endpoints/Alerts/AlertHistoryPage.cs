@@ -1,8 +1,3 @@
-using System.Text.Json.Serialization;
-using Analytics.Alerts;
-using Analytics.Storage;
-using Analytics.Webhooks;
-
 namespace Analytics.AspNetCore.Endpoints;
 
 /// <summary>A page of the alert history, newest first.</summary>

@@ -1,6 +1,5 @@
 using Analytics.Live;
 using Analytics.Metrics;
-using Analytics.Pipeline;
 using Analytics.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Analytics.AspNetCore.Endpoints;
 
 /// <summary>The answer to <c>POST {prefix}/api/events</c>.</summary>

@@ -1,10 +1,3 @@
-using System.Net;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Policy;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-
 namespace Analytics.AspNetCore.Endpoints;
 
 /// <summary>Marks the endpoint that also accepts an <c>X-Analytics-Key</c> ingestion key in place of the group's access rules.</summary>

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Analytics.Live;
-using Analytics.Storage;
-
 namespace Analytics.AspNetCore.Endpoints;
 
 /// <summary>The answer to <c>GET {prefix}/api/stream</c> with <c>Accept: application/json</c>.</summary>

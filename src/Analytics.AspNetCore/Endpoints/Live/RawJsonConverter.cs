@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Analytics.Live;
-using Analytics.Storage;
 
 namespace Analytics.AspNetCore.Endpoints;
 

@@ -1,8 +1,3 @@
-using System.Text.Json.Serialization;
-using Analytics.Alerts;
-using Analytics.Storage;
-using Analytics.Webhooks;
-
 namespace Analytics.AspNetCore.Endpoints;
 
 /// <summary>A page of a subscription's deliveries log, newest first; <c>next</c> is the <c>before</c> of the next page.</summary>

@@ -1,8 +1,3 @@
-using System.Text.Json.Serialization;
-using Analytics.Alerts;
-using Analytics.Storage;
-using Analytics.Webhooks;
-
 namespace Analytics.AspNetCore.Endpoints;
 
 /// <summary>The answer to <c>POST {prefix}/api/webhooks/{id}/test</c>.</summary>

@@ -1,7 +1,5 @@
-using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.AspNetCore.Endpoints;
 

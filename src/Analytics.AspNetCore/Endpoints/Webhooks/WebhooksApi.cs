@@ -1,4 +1,3 @@
-using System.Globalization;
 using Analytics.Storage;
 using Analytics.Webhooks;
 using Microsoft.AspNetCore.Http;
