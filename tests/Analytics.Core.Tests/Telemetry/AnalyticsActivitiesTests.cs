@@ -4,7 +4,7 @@ using Analytics.Pipeline;
 using Analytics.Telemetry;
 using Analytics.Testing;
 
-namespace Analytics.Tests.Pipeline;
+namespace Analytics.Tests.Telemetry;
 
 /// <summary>
 /// The spans of batch writes. Every test of this process that listens to the library's source is in this class, so

@@ -3,7 +3,7 @@ using Analytics.Pipeline;
 using Analytics.Telemetry;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
-namespace Analytics.Tests.Pipeline;
+namespace Analytics.Tests.Telemetry;
 
 /// <summary>The library's own meter, as OpenTelemetry and dotnet-counters read it.</summary>
 public class AnalyticsMetricsTests

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Analytics.Tests;
+namespace Analytics.Tests.Tracking;
 
 public class AnalyticsTrackerTests
 {

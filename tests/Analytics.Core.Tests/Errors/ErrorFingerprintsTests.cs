@@ -1,7 +1,7 @@
 using Analytics.Storage;
 using Analytics.Testing.Conformance;
 
-namespace Analytics.Tests.Rollups;
+namespace Analytics.Tests.Errors;
 
 public sealed class ErrorFingerprintsTests
 {
