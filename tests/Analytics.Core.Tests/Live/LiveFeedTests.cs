@@ -226,18 +226,6 @@ public sealed class LiveFeedTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
     }
 
-    [Fact]
-    public void AMessageIsSerializedOnceForEveryConnection()
-    {
-        var message = LiveMessage.ForPayload(1, LiveMessageKind.Event, Event("x"));
-        var calls = 0;
-        string Serialize(LiveMessage m) => $"{{\"n\":{++calls}}}";
-
-        Assert.Equal("{\"n\":1}", message.GetJson(Serialize));
-        Assert.Equal("{\"n\":1}", message.GetJson(Serialize));
-        Assert.Equal(1, calls);
-    }
-
     private LiveFeed Feed(int maxSubscribers = 100, int replayCapacity = 1_024, int subscriberCapacity = 4_096, int requestsPerSecond = 1_000) =>
         new(maxSubscribers, replayCapacity, subscriberCapacity, requestsPerSecond, _time);
 

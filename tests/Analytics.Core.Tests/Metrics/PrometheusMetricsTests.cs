@@ -129,23 +129,6 @@ public sealed class PrometheusMetricsTests
         Assert.EndsWith("\n", text);
     }
 
-    [Theory]
-    [InlineData(0.5, 0)]
-    [InlineData(1, 1)]
-    [InlineData(9.9, 1)]
-    [InlineData(10, 2)]
-    [InlineData(99, 2)]
-    [InlineData(100, 3)]
-    [InlineData(1e9, 3)]
-    public void TheSketchCountsValuesAtOrBelowABound(double bound, long expected)
-    {
-        var sketch = new LatencySketch();
-        sketch.Add(1);
-        sketch.Add(10);
-        sketch.Add(100);
-        Assert.Equal(expected, sketch.CountAtOrBelow(bound));
-    }
-
     /// <summary>The pipeline's instruments on a meter of their own: their counts start at zero.</summary>
     private static AnalyticsMetrics Instruments() =>
         new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());

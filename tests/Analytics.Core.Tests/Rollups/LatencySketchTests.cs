@@ -421,6 +421,23 @@ public sealed class LatencySketchTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => Sketch([1_000]).GetQuantile(q));
     }
 
+    [Theory]
+    [InlineData(0.5, 0)]
+    [InlineData(1, 1)]
+    [InlineData(9.9, 1)]
+    [InlineData(10, 2)]
+    [InlineData(99, 2)]
+    [InlineData(100, 3)]
+    [InlineData(1e9, 3)]
+    public void TheSketchCountsValuesAtOrBelowABound(double bound, long expected)
+    {
+        var sketch = new LatencySketch();
+        sketch.Add(1);
+        sketch.Add(10);
+        sketch.Add(100);
+        Assert.Equal(expected, sketch.CountAtOrBelow(bound));
+    }
+
     private static LatencySketch Sketch(IEnumerable<double> values)
     {
         var sketch = new LatencySketch();

@@ -1,4 +1,3 @@
-using System.Text;
 using Analytics.Webhooks;
 using Microsoft.Extensions.Time.Testing;
 
@@ -6,24 +5,13 @@ namespace Analytics.Tests.Webhooks;
 
 public class WebhookVerifierTests
 {
-    // The test vector of the Standard Webhooks reference libraries (and Svix's documentation).
-    private const string SpecSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    private const string SpecId = "msg_p5jXN8AQM9LWM0D4loKWxJek";
-    private const long SpecTimestamp = 1614265330;
-    private const string SpecBody = "{\"test\": 2432232314}";
-    private const string SpecSignature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+    private const string SpecSecret = StandardWebhooksTestVector.Secret;
+    private const string SpecId = StandardWebhooksTestVector.Id;
+    private const long SpecTimestamp = StandardWebhooksTestVector.Timestamp;
+    private const string SpecBody = StandardWebhooksTestVector.Body;
+    private const string SpecSignature = StandardWebhooksTestVector.Signature;
 
     private static readonly FakeTimeProvider SpecTime = new(DateTimeOffset.FromUnixTimeSeconds(SpecTimestamp));
-
-    [Fact]
-    public void TheSignerReproducesTheSpecsTestVector()
-    {
-        Assert.True(WebhookSecret.TryDecode(SpecSecret, out var key));
-
-        var signature = WebhookSignature.Sign([key], SpecId, SpecTimestamp, Encoding.UTF8.GetBytes(SpecBody));
-
-        Assert.Equal(SpecSignature, signature);
-    }
 
     [Fact]
     public void TheSpecsTestVectorVerifies()
@@ -134,18 +122,5 @@ public class WebhookVerifierTests
     public void NoSecretAtAllIsRefused()
     {
         Assert.Throws<ArgumentException>(() => new WebhookVerifier(Array.Empty<string>()));
-    }
-
-    [Fact]
-    public void GeneratedSecretsFollowTheSpecAndDiffer()
-    {
-        var a = WebhookSecret.Generate();
-        var b = WebhookSecret.Generate();
-
-        Assert.StartsWith("whsec_", a);
-        Assert.True(WebhookSecret.TryDecode(a, out var key));
-        Assert.Equal(32, key.Length);
-        Assert.NotEqual(a, b);
-        Assert.Null(WebhookSecret.Check(a));
     }
 }
