@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.Json;
 using Analytics.Pipeline;
 using Analytics.Storage;
 using Analytics.Testing;
@@ -79,7 +81,20 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
     public async Task<IReadOnlyList<RequestRecord>> RecordedAsync()
     {
         await Pipeline.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-        return await RequestCaptureTests.ReadAllAsync(DatabasePath);
+        return await StoredRequests.ReadAllAsync(DatabasePath);
+    }
+
+    /// <summary>
+    /// GETs <paramref name="path"/> and returns its JSON, failing with the answer unless it has the
+    /// <paramref name="expected"/> status and is <c>application/json</c>.
+    /// </summary>
+    public async Task<JsonElement> GetJsonAsync(string path, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var response = await Client.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{path} answered {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return JsonDocument.Parse(body).RootElement.Clone();
     }
 
     /// <summary>Serves <paramref name="path"/> as the web root (for static files and the SPA fallback).</summary>

@@ -43,7 +43,7 @@ public sealed class ReExecutionAndLimitsTests
         Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/items/1")).StatusCode);
         await host.Pipeline.FlushAsync();
 
-        var rows = await RequestCaptureTests.ReadAllAsync(host.DatabasePath);
+        var rows = await StoredRequests.ReadAllAsync(host.DatabasePath);
         Assert.Equal(["/items/1", "/items/13", "/missing"], rows.Select(r => r.Path).Order());
         var failed = Assert.Single(rows, r => r.Path == "/items/13");
         Assert.Equal((500, "System.InvalidOperationException"), (failed.StatusCode, failed.ExceptionType));
@@ -63,7 +63,7 @@ public sealed class ReExecutionAndLimitsTests
         await host.Pipeline.FlushAsync();
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        var row = Assert.Single(await RequestCaptureTests.ReadAllAsync(host.DatabasePath));
+        var row = Assert.Single(await StoredRequests.ReadAllAsync(host.DatabasePath));
         Assert.Equal(413, row.StatusCode);
         Assert.EndsWith(".BadHttpRequestException", row.ExceptionType); // Kestrel throws its own subclass
     }
@@ -80,7 +80,7 @@ public sealed class ReExecutionAndLimitsTests
         (await host.Client.SendAsync(request)).Dispose();
         await host.Pipeline.FlushAsync();
 
-        var row = Assert.Single(await RequestCaptureTests.ReadAllAsync(host.DatabasePath));
+        var row = Assert.Single(await StoredRequests.ReadAllAsync(host.DatabasePath));
         Assert.Equal(path[..(RequestAnalyticsMiddleware.MaxPathLength - 1)], row.Path); // one unit short: the whole pair left out
         Assert.False(char.IsSurrogate(row.Path[^1]));
         Assert.Equal(RequestAnalyticsMiddleware.MaxUserAgentLength, row.UserAgent!.Length);

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Security.Claims;
-using Analytics.Sqlite;
-using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -78,7 +76,7 @@ public class RequestCaptureTests
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/favicon.ico")).StatusCode);
 
         await host.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
-        var rows = await ReadAllAsync(host.DatabasePath);
+        var rows = await StoredRequests.ReadAllAsync(host.DatabasePath);
 
         Assert.Equal(
             expected.OrderBy(e => e.Path).ThenBy(e => e.Method),
@@ -117,8 +115,8 @@ public class RequestCaptureTests
         await off.Pipeline.FlushAsync();
         await on.Pipeline.FlushAsync();
 
-        Assert.Equal("/items/1", Assert.Single(await ReadAllAsync(off.DatabasePath)).Path);
-        Assert.Equal("/items/1?secret=1", Assert.Single(await ReadAllAsync(on.DatabasePath)).Path);
+        Assert.Equal("/items/1", Assert.Single(await StoredRequests.ReadAllAsync(off.DatabasePath)).Path);
+        Assert.Equal("/items/1?secret=1", Assert.Single(await StoredRequests.ReadAllAsync(on.DatabasePath)).Path);
     }
 
     [Fact]
@@ -152,7 +150,7 @@ public class RequestCaptureTests
         await host.Client.SendAsync(request);
         await host.Client.GetAsync("/items/2");
         await host.Pipeline.FlushAsync();
-        var rows = await ReadAllAsync(host.DatabasePath);
+        var rows = await StoredRequests.ReadAllAsync(host.DatabasePath);
 
         var identified = Assert.Single(rows, r => r.Path == "/items/1");
         Assert.Equal("alice", identified.UserId);
@@ -187,7 +185,7 @@ public class RequestCaptureTests
 
         Assert.Equal(599, (int)response.StatusCode);
         Assert.Same(thrown, caught);
-        Assert.Equal(500, Assert.Single(await ReadAllAsync(host.DatabasePath)).StatusCode);
+        Assert.Equal(500, Assert.Single(await StoredRequests.ReadAllAsync(host.DatabasePath)).StatusCode);
     }
 
     [Fact]
@@ -212,16 +210,9 @@ public class RequestCaptureTests
         await Wait.UntilAsync(() => host.Pipeline.Accepted == 1, Deadline, "the server side of the socket finishes");
         await host.Pipeline.FlushAsync();
 
-        var row = Assert.Single(await ReadAllAsync(host.DatabasePath));
+        var row = Assert.Single(await StoredRequests.ReadAllAsync(host.DatabasePath));
         Assert.Equal(RequestKind.WebSocket, row.Kind);
         Assert.Equal("/ws", row.Route);
         Assert.Equal(101, row.StatusCode);
-    }
-
-    internal static async Task<IReadOnlyList<RequestRecord>> ReadAllAsync(string databasePath)
-    {
-        using var store = new SqliteAnalyticsStore(databasePath);
-        var rows = await store.ReadRequestsAsync(new RawQuery { Limit = 10_000 }, default);
-        return [.. rows.Select(r => r.Request)];
     }
 }

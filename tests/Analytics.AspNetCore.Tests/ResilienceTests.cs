@@ -122,7 +122,7 @@ public class ResilienceTests
 
         await host.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
 
-        Assert.Equal(41, (await RequestCaptureTests.ReadAllAsync(host.DatabasePath)).Count);
+        Assert.Equal(41, (await StoredRequests.ReadAllAsync(host.DatabasePath)).Count);
         Assert.Equal(0, host.Pipeline.Dropped);
         Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Name == "WriteFailed" && e.Level == LogLevel.Warning);
         Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Name == "StoreRecovered");

@@ -63,7 +63,7 @@ public class ResponseBodyCounterTests
 
         await host.Pipeline.FlushAsync();
         Assert.Single(connections); // one connection carried every request, so its kept counter was reused 23 times
-        Assert.Equal(expected.Order(), (await RequestCaptureTests.ReadAllAsync(host.DatabasePath)).Select(r => (r.Path, r.ResponseBytes)).Order());
+        Assert.Equal(expected.Order(), (await StoredRequests.ReadAllAsync(host.DatabasePath)).Select(r => (r.Path, r.ResponseBytes)).Order());
     }
 
     [Fact]

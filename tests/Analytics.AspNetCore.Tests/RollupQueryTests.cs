@@ -79,14 +79,14 @@ public class RollupQueryTests
         if (rawSampleRate == 1.0)
         {
             // Each raw row's own timestamp says which minute it belongs to.
-            var raw = await RequestCaptureTests.ReadAllAsync(host.DatabasePath);
+            var raw = await StoredRequests.ReadAllAsync(host.DatabasePath);
             var perMinute = raw.GroupBy(r => Granularity.Minute.Floor(r.Timestamp)).ToDictionary(g => g.Key, g => (long)g.Count());
             Assert.All(series.Points, p => Assert.Equal(perMinute.GetValueOrDefault(p.Time), p.Count));
         }
         else
         {
             // Rollups only, except failures: they are their error groups' occurrences.
-            var raw = await RequestCaptureTests.ReadAllAsync(host.DatabasePath);
+            var raw = await StoredRequests.ReadAllAsync(host.DatabasePath);
             Assert.All(raw, r => Assert.True(r.IsError));
             Assert.Equal(traffic.Count(t => t.IsError), raw.Count);
         }

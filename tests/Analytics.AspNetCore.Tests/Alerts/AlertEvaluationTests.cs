@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Analytics.Alerts;
-using Analytics.AspNetCore.Tests.Endpoints;
 using Analytics.AspNetCore.Tests.Webhooks;
 using Analytics.Live;
 using Analytics.Storage;
@@ -29,7 +28,7 @@ public class AlertEvaluationTests
                 var subscription = new WebhookSubscriptionOptions { Id = "pager", Url = receiverUrl };
                 subscription.EventTypes.Add(WebhookEventTypes.AlertTriggered);
                 subscription.EventTypes.Add(WebhookEventTypes.AlertResolved);
-                subscription.Secrets.Add(WebhookDeliveryTests.Secret);
+                subscription.Secrets.Add(WebhookTestApp.Secret);
                 o.Webhooks.Subscriptions.Add(subscription);
             }
         },

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Analytics.Alerts;
-using Analytics.AspNetCore.Tests.Endpoints;
 
 namespace Analytics.AspNetCore.Tests.Alerts;
 

@@ -67,7 +67,7 @@ public class AccessTests
         (await host.Client.GetAsync("/items/1")).Dispose();
         await host.Pipeline.FlushAsync();
 
-        var overview = await AnalyticsApiTests.GetJsonAsync(host, Overview + "?range=1h");
+        var overview = await host.GetJsonAsync(Overview + "?range=1h");
 
         Assert.Equal(1, overview.GetProperty("totalRequests").GetInt64());
     }
@@ -80,12 +80,12 @@ public class AccessTests
         for (var i = 1; i <= 3; i++)
         {
             (await host.Client.GetAsync($"/items/{i}")).Dispose();
-            await AnalyticsApiTests.GetJsonAsync(host, Overview + "?range=1h");
-            await AnalyticsApiTests.GetJsonAsync(host, Overview + "?range=24h");
+            await host.GetJsonAsync(Overview + "?range=1h");
+            await host.GetJsonAsync(Overview + "?range=24h");
         }
 
         await host.Pipeline.FlushAsync();
-        var overview = await AnalyticsApiTests.GetJsonAsync(host, Overview + "?range=1h");
+        var overview = await host.GetJsonAsync(Overview + "?range=1h");
 
         Assert.Equal(3, overview.GetProperty("totalRequests").GetInt64());
         Assert.Equal(3, host.Pipeline.Accepted);

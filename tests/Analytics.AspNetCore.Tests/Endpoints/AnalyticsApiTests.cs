@@ -33,13 +33,13 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
         tracker.Track(new AnalyticsEvent("deploy") { Success = false, Duration = TimeSpan.FromSeconds(90) });
         await host.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
 
-        var overview = await GetJsonAsync(host, "/analytics/api/overview?range=1h");
+        var overview = await host.GetJsonAsync("/analytics/api/overview?range=1h");
         Assert.Equal(19, overview.GetProperty("totalRequests").GetInt64());
         Assert.Equal(6, overview.GetProperty("errorRequests").GetInt64());
         Assert.Equal(6.0 / 19, overview.GetProperty("errorRate").GetDouble(), 12);
         Assert.EndsWith("Z", overview.GetProperty("from").GetString());
 
-        var routes = (await GetJsonAsync(host, "/analytics/api/routes?range=1h")).EnumerateArray()
+        var routes = (await host.GetJsonAsync("/analytics/api/routes?range=1h")).EnumerateArray()
             .ToDictionary(r => (r.GetProperty("route").GetString(), r.GetProperty("method").GetString()), r => (r.GetProperty("count").GetInt64(), r.GetProperty("errors").GetInt64()));
         Assert.Equal(
             new Dictionary<(string?, string?), (long, long)>
@@ -51,38 +51,38 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
             },
             routes);
 
-        var codes = (await GetJsonAsync(host, "/analytics/api/status-codes?range=1h")).EnumerateArray()
+        var codes = (await host.GetJsonAsync("/analytics/api/status-codes?range=1h")).EnumerateArray()
             .ToDictionary(c => c.GetProperty("statusCode").GetInt32(), c => c.GetProperty("count").GetInt64());
         Assert.Equal(new Dictionary<int, long> { [200] = 12, [503] = 3, [500] = 3, [404] = 1 }, codes);
 
-        var errors = (await GetJsonAsync(host, "/analytics/api/errors?range=1h")).EnumerateArray().ToList();
+        var errors = (await host.GetJsonAsync("/analytics/api/errors?range=1h")).EnumerateArray().ToList();
         Assert.Equal(2, errors.Count);
         var thrown = Assert.Single(errors, e => e.GetProperty("exceptionType").ValueKind == JsonValueKind.String);
         Assert.Equal(("System.InvalidOperationException", "boom", 3L), (thrown.GetProperty("exceptionType").GetString(), thrown.GetProperty("message").GetString(), thrown.GetProperty("count").GetInt64()));
 
-        var series = await GetJsonAsync(host, "/analytics/api/timeseries?range=1h");
+        var series = await host.GetJsonAsync("/analytics/api/timeseries?range=1h");
         Assert.Equal("minute", series.GetProperty("granularity").GetString());
         Assert.Equal(19, series.GetProperty("points").EnumerateArray().Sum(p => p.GetProperty("count").GetInt64()));
 
-        var heatmap = await GetJsonAsync(host, "/analytics/api/heatmap?range=1h");
+        var heatmap = await host.GetJsonAsync("/analytics/api/heatmap?range=1h");
         Assert.Equal(168, heatmap.GetProperty("cells").GetArrayLength());
         Assert.Equal(19, heatmap.GetProperty("cells").EnumerateArray().Sum(c => c.GetProperty("count").GetInt64()));
 
-        var log = await GetJsonAsync(host, "/analytics/api/requests?range=1h&status=5xx&limit=4");
+        var log = await host.GetJsonAsync("/analytics/api/requests?range=1h&status=5xx&limit=4");
         Assert.Equal(4, log.GetProperty("items").GetArrayLength());
         var next = log.GetProperty("next").GetInt64();
-        var rest = await GetJsonAsync(host, $"/analytics/api/requests?range=1h&status=5xx&limit=4&before={next}");
+        var rest = await host.GetJsonAsync($"/analytics/api/requests?range=1h&status=5xx&limit=4&before={next}");
         Assert.Equal(2, rest.GetProperty("items").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, rest.GetProperty("next").ValueKind);
 
-        var events = await GetJsonAsync(host, "/analytics/api/events?range=1h");
+        var events = await host.GetJsonAsync("/analytics/api/events?range=1h");
         var deploy = Assert.Single(events.GetProperty("events").EnumerateArray());
         Assert.Equal(("deploy", 2L, 1L, 1L), (deploy.GetProperty("name").GetString(), deploy.GetProperty("count").GetInt64(), deploy.GetProperty("successes").GetInt64(), deploy.GetProperty("failures").GetInt64()));
         Assert.Equal(60_000, deploy.GetProperty("avg").GetDouble(), 6);
 
         // The group's own traffic (14 calls above) is never recorded.
         await host.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
-        Assert.Equal(19, (await GetJsonAsync(host, "/analytics/api/overview?range=1h")).GetProperty("totalRequests").GetInt64());
+        Assert.Equal(19, (await host.GetJsonAsync("/analytics/api/overview?range=1h")).GetProperty("totalRequests").GetInt64());
     }
 
     [Fact]
@@ -97,9 +97,9 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
         var shapes = new StringBuilder();
         foreach (var endpoint in ReadEndpoints)
         {
-            var json = await GetJsonAsync(host, $"/analytics/api/{endpoint}?range=1h");
+            var json = await host.GetJsonAsync($"/analytics/api/{endpoint}?range=1h");
             shapes.Append("GET /api/").Append(endpoint).Append('\n');
-            DescribeShape(json, "$", shapes);
+            JsonShape.Describe(json, "$", shapes);
         }
 
         Approvals.Verify(Path.Combine("Endpoints", "ApiShapes"), shapes.ToString(), "The JSON shape of the API");
@@ -188,48 +188,6 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
 
         var error = Assert.Throws<InvalidOperationException>(() => app.MapRequestAnalytics());
         Assert.Contains("AddRequestAnalytics()", error.Message);
-    }
-
-    internal static async Task<JsonElement> GetJsonAsync(AnalyticsTestHost host, string path, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        using var response = await host.Client.GetAsync(path);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{path} answered {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
-    internal static void DescribeShape(JsonElement element, string path, StringBuilder output)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    DescribeShape(property.Value, $"{path}.{property.Name}", output);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                output.Append("  ").Append(path).Append(": array\n");
-                if (element.GetArrayLength() > 0)
-                {
-                    // Items share one shape; the one with the most non-null values describes it best.
-                    var richest = element.EnumerateArray().OrderByDescending(e => e.ValueKind == JsonValueKind.Object ? e.EnumerateObject().Count(p => p.Value.ValueKind != JsonValueKind.Null) : 0).First();
-                    DescribeShape(richest, path + "[]", output);
-                }
-
-                break;
-            default:
-                output.Append("  ").Append(path).Append(": ").Append(element.ValueKind switch
-                {
-                    JsonValueKind.String => "string",
-                    JsonValueKind.Number => "number",
-                    JsonValueKind.True or JsonValueKind.False => "boolean",
-                    _ => "null",
-                }).Append('\n');
-                break;
-        }
     }
 
     /// <summary>One host for the many read-only validation cases; starting Kestrel per case would dominate the suite.</summary>

@@ -49,7 +49,7 @@ public sealed class ErrorTrackingTests
         (await host.Client.GetAsync("/status/503")).Dispose();
         await host.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
 
-        var errors = (await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/errors?range=1h")).EnumerateArray().ToList();
+        var errors = (await host.GetJsonAsync("/analytics/api/errors?range=1h")).EnumerateArray().ToList();
         Assert.Equal(2, errors.Count);
         var thrown = errors.Single(e => e.GetProperty("exceptionType").ValueKind == JsonValueKind.String);
         var status = errors.Single(e => e.GetProperty("exceptionType").ValueKind == JsonValueKind.Null);
@@ -59,7 +59,7 @@ public sealed class ErrorTrackingTests
         Assert.False(thrown.GetProperty("resolved").GetBoolean());
         string fingerprint = thrown.GetProperty("fingerprint").GetString()!;
 
-        var detail = await AnalyticsApiTests.GetJsonAsync(host, $"/analytics/api/errors/{fingerprint}");
+        var detail = await host.GetJsonAsync($"/analytics/api/errors/{fingerprint}");
         Assert.Equal(2, detail.GetProperty("group").GetProperty("count").GetInt64());
         Assert.Contains(nameof(Leaky), detail.GetProperty("stackTrace").GetString());
         Assert.Equal(
@@ -74,16 +74,16 @@ public sealed class ErrorTrackingTests
             Assert.False(resolved.GetProperty("regressed").GetBoolean());
         }
 
-        var afterResolve = (await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/errors?range=1h")).EnumerateArray().Single(e => e.GetProperty("fingerprint").GetString() == fingerprint);
+        var afterResolve = (await host.GetJsonAsync("/analytics/api/errors?range=1h")).EnumerateArray().Single(e => e.GetProperty("fingerprint").GetString() == fingerprint);
         Assert.True(afterResolve.GetProperty("resolved").GetBoolean());
 
         await FailAsync(host, "2cf7651916cd43dd8448eb211c80319e");
 
-        var reopened = (await AnalyticsApiTests.GetJsonAsync(host, $"/analytics/api/errors/{fingerprint}")).GetProperty("group");
+        var reopened = (await host.GetJsonAsync($"/analytics/api/errors/{fingerprint}")).GetProperty("group");
         Assert.Equal(JsonValueKind.Null, reopened.GetProperty("resolvedAt").ValueKind);
         Assert.True(reopened.GetProperty("regressed").GetBoolean());
         Assert.Equal(3, reopened.GetProperty("count").GetInt64());
-        var listed = (await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/errors?range=1h")).EnumerateArray().Single(e => e.GetProperty("fingerprint").GetString() == fingerprint);
+        var listed = (await host.GetJsonAsync("/analytics/api/errors?range=1h")).EnumerateArray().Single(e => e.GetProperty("fingerprint").GetString() == fingerprint);
         Assert.True(listed.GetProperty("regressed").GetBoolean());
         Assert.False(listed.GetProperty("resolved").GetBoolean());
     }
@@ -126,7 +126,7 @@ public sealed class ErrorTrackingTests
         (await host.Client.GetAsync("/status/503")).Dispose();
         await FailAsync(host, "0af7651916cd43dd8448eb211c80319c");
 
-        var errors = (await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/errors?range=1h")).EnumerateArray().ToList();
+        var errors = (await host.GetJsonAsync("/analytics/api/errors?range=1h")).EnumerateArray().ToList();
 
         Assert.Equal("low", errors.Single(e => e.GetProperty("statusCode").GetInt32() == 503).GetProperty("severity").GetString());
         Assert.Equal("high", errors.Single(e => e.GetProperty("statusCode").GetInt32() == 500).GetProperty("severity").GetString());

@@ -36,7 +36,7 @@ public class EventIngestionTests
         Assert.Equal("1.2.3", JsonDocument.Parse(deploy.PropertiesJson!).RootElement.GetProperty("version").GetString());
         Assert.Equal("Testing", deploy.Environment);
 
-        var overTime = await AnalyticsApiTests.GetJsonAsync(host, Events + "?range=1h");
+        var overTime = await host.GetJsonAsync(Events + "?range=1h");
         var counts = overTime.GetProperty("events").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => (e.GetProperty("count").GetInt64(), e.GetProperty("failures").GetInt64()));
         Assert.Equal(new Dictionary<string, (long, long)> { ["deploy"] = (2, 1), ["signup"] = (2, 0) }, counts);
     }

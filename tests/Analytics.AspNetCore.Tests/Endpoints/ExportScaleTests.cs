@@ -130,10 +130,3 @@ public class ExportScaleTests(ITestOutputHelper output)
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
-
-/// <summary>Tests that measure the process (its heap): xUnit runs them after the parallel ones, one at a time.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MeasuredAloneCollection
-{
-    public const string Name = "Measured alone";
-}

@@ -17,7 +17,7 @@ public sealed class HealthMetricsTests
         await Wait.UntilAsync(
             async () =>
             {
-                var metrics = await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/health-metrics?range=15m");
+                var metrics = await host.GetJsonAsync("/analytics/api/health-metrics?range=15m");
                 var instances = metrics.GetProperty("instances");
                 if (instances.GetArrayLength() == 0)
                 {
@@ -30,7 +30,7 @@ public sealed class HealthMetricsTests
             Deadline,
             "two samples: at start and one interval later");
 
-        var metrics = await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/health-metrics?range=15m&instance=web-7");
+        var metrics = await host.GetJsonAsync("/analytics/api/health-metrics?range=15m&instance=web-7");
         Assert.Equal("minute", metrics.GetProperty("granularity").GetString());
         Assert.Equal("web-7", metrics.GetProperty("instances")[0].GetProperty("instance").GetString());
         var cpu = point.GetProperty("cpuPercent");
@@ -40,7 +40,7 @@ public sealed class HealthMetricsTests
         Assert.True(point.GetProperty("gcHeapBytes").GetProperty("max").GetDouble() > 0);
         Assert.True(point.GetProperty("threadPoolThreads").GetProperty("max").GetDouble() >= 1);
 
-        var otherInstance = await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/health-metrics?range=15m&instance=web-8");
+        var otherInstance = await host.GetJsonAsync("/analytics/api/health-metrics?range=15m&instance=web-8");
         Assert.Equal(0, otherInstance.GetProperty("instances").GetArrayLength());
     }
 

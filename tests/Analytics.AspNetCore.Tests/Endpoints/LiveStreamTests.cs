@@ -288,15 +288,15 @@ public class LiveStreamTests
         foreach (var type in new[] { "connected", "request", "event", "stats" })
         {
             shapes.Append("event: ").Append(type).Append('\n');
-            AnalyticsApiTests.DescribeShape(stream.Received.First(e => e.Type == type).Json, "$", shapes);
+            JsonShape.Describe(stream.Received.First(e => e.Type == type).Json, "$", shapes);
         }
 
         shapes.Append("event: ping (closing)\n");
-        AnalyticsApiTests.DescribeShape(closing.Json, "$", shapes);
+        JsonShape.Describe(closing.Json, "$", shapes);
         shapes.Append("GET /api/stream (Accept: application/json)\n");
-        AnalyticsApiTests.DescribeShape(JsonDocument.Parse(await snapshot.Content.ReadAsStringAsync()).RootElement, "$", shapes);
+        JsonShape.Describe(JsonDocument.Parse(await snapshot.Content.ReadAsStringAsync()).RootElement, "$", shapes);
         shapes.Append("DELETE /api/stream\n");
-        AnalyticsApiTests.DescribeShape(JsonDocument.Parse(await closed.Content.ReadAsStringAsync()).RootElement, "$", shapes);
+        JsonShape.Describe(JsonDocument.Parse(await closed.Content.ReadAsStringAsync()).RootElement, "$", shapes);
 
         Approvals.Verify(Path.Combine("Endpoints", "StreamShapes"), shapes.ToString(), "The JSON shape of the live stream");
     }

@@ -139,12 +139,12 @@ public sealed class LongLivedRequestTests
         double atLeast = held - 0.001;
 
         // The ground truth of the quick requests: their own durations, from the request log.
-        var log = await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/requests?range=1h&kind=http&limit=1000");
+        var log = await host.GetJsonAsync("/analytics/api/requests?range=1h&kind=http&limit=1000");
         var quick = log.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("duration").GetDouble()).Order().ToList();
         Assert.Equal(QuickRequests, quick.Count);
         Assert.True(quick[^1] < held, $"the slowest quick request took {quick[^1]} ms, all of them {held} ms");
 
-        var overview = await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/overview?range=1h");
+        var overview = await host.GetJsonAsync("/analytics/api/overview?range=1h");
         Assert.Equal(QuickRequests + connections, overview.GetProperty("totalRequests").GetInt64());
         var latency = overview.GetProperty("latency");
         // The sketch holds each duration to a tenth of a microsecond, the log to a whole one: 1 % and 1 µs apart at most.
@@ -158,23 +158,23 @@ public sealed class LongLivedRequestTests
         Assert.True(summary.GetProperty("avgDuration").GetDouble() >= atLeast, $"avg {summary.GetProperty("avgDuration").GetDouble()} ms, held {held} ms");
         Assert.True(summary.GetProperty("maxDuration").GetDouble() >= atLeast, $"max {summary.GetProperty("maxDuration").GetDouble()} ms, held {held} ms");
 
-        var series = await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/timeseries?range=1h");
+        var series = await host.GetJsonAsync("/analytics/api/timeseries?range=1h");
         var points = series.GetProperty("points").EnumerateArray().ToList();
         Assert.Equal(QuickRequests + connections, points.Sum(p => p.GetProperty("count").GetInt64()));
         Assert.All(points, p => Assert.True(p.GetProperty("p99").GetDouble() < held, $"p99 {p.GetProperty("p99").GetDouble()} ms at {p.GetProperty("time").GetString()}"));
 
-        var routes = (await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/routes?range=1h")).EnumerateArray().ToDictionary(r => r.GetProperty("route").GetString()!);
+        var routes = (await host.GetJsonAsync("/analytics/api/routes?range=1h")).EnumerateArray().ToDictionary(r => r.GetProperty("route").GetString()!);
         Assert.Equal(connections, routes[route].GetProperty("count").GetInt64());
         Assert.Equal(connections, routes[route].GetProperty("connections").GetInt64());
         Assert.Equal(0, routes["/items/{id:int}"].GetProperty("connections").GetInt64());
 
         // Asked for by kind, the latency is the connections' own.
-        var only = await AnalyticsApiTests.GetJsonAsync(host, $"/analytics/api/overview?range=1h&kind={kind}");
+        var only = await host.GetJsonAsync($"/analytics/api/overview?range=1h&kind={kind}");
         Assert.Equal(connections, only.GetProperty("totalRequests").GetInt64());
         Assert.True(only.GetProperty("latency").GetProperty("p50").GetDouble() >= atLeast * 0.99, $"{kind} p50 {only.GetProperty("latency")}, held {held} ms");
         Assert.True(only.GetProperty("latency").GetProperty("max").GetDouble() >= atLeast, $"{kind} max {only.GetProperty("latency")}, held {held} ms");
         Assert.Equal(connections, only.GetProperty("connections").GetProperty("count").GetInt64());
-        var rows = (await AnalyticsApiTests.GetJsonAsync(host, $"/analytics/api/requests?range=1h&kind={kind}")).GetProperty("items").EnumerateArray().ToList();
+        var rows = (await host.GetJsonAsync($"/analytics/api/requests?range=1h&kind={kind}")).GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(connections, rows.Count);
         Assert.All(rows, r => Assert.Equal((route, kind), (r.GetProperty("route").GetString(), r.GetProperty("kind").GetString())));
     }

@@ -5,9 +5,7 @@ using System.Text.Json.Nodes;
 using Analytics.Alerts;
 using Analytics.AspNetCore.Endpoints;
 using Analytics.Webhooks;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.AspNetCore.Tests.Endpoints;
@@ -43,7 +41,7 @@ public class OpenApiDocumentTests
     [Fact]
     public async Task EveryPathParameterIsDescribedAsARequiredPathParameter()
     {
-        await using var host = await StartAsync();
+        await using var host = await OpenApiTestApp.StartAsync();
         var paths = (await DocumentAsync(host))["paths"]!.AsObject();
 
         var described = 0;
@@ -72,7 +70,7 @@ public class OpenApiDocumentTests
     [MemberData(nameof(Reads))]
     public async Task EachReadDescribesTheParametersItApplies(string path, string[] expected)
     {
-        await using var host = await StartAsync();
+        await using var host = await OpenApiTestApp.StartAsync();
         var operation = (await DocumentAsync(host))["paths"]![path]!["get"]!;
 
         var parameters = Parameters(operation);
@@ -87,7 +85,7 @@ public class OpenApiDocumentTests
     [Fact]
     public async Task ClosedQueryValuesAreStringEnumsWithTheirDefaults()
     {
-        await using var host = await StartAsync();
+        await using var host = await OpenApiTestApp.StartAsync();
         var document = await DocumentAsync(host);
         var export = Parameters(document["paths"]!["/analytics/api/export"]!["get"]!).ToDictionary(p => (string)p["name"]!);
 
@@ -109,7 +107,7 @@ public class OpenApiDocumentTests
     [Fact]
     public async Task EnumsAreTheStringsTheApiWrites()
     {
-        await using var host = await StartAsync();
+        await using var host = await OpenApiTestApp.StartAsync();
         var schemas = (await DocumentAsync(host))["components"]!["schemas"]!;
 
         // What the API itself writes for each value, through its own serializer context.
@@ -143,7 +141,7 @@ public class OpenApiDocumentTests
     [Fact]
     public async Task PostsAndPutsDescribeTheBodiesTheyRead()
     {
-        await using var host = await StartAsync();
+        await using var host = await OpenApiTestApp.StartAsync();
         var document = await DocumentAsync(host);
 
         // The body's fields are exactly those the handler accepts (it refuses any other), in the schema of each.
@@ -165,7 +163,7 @@ public class OpenApiDocumentTests
     [Fact]
     public async Task ABodyWrittenFromTheDocumentIsAcceptedAndTheAnswerMatchesItsSchema()
     {
-        await using var host = await StartAsync();
+        await using var host = await OpenApiTestApp.StartAsync();
         var document = await DocumentAsync(host);
         var rule = Resolve(document, Body(document, "/analytics/api/alerts", "post", required: true));
         var metric = EnumOf(document, rule["properties"]!["metric"]!)[0];
@@ -191,7 +189,7 @@ public class OpenApiDocumentTests
     [Fact]
     public async Task AnswersAreDescribedAsTheEndpointsGiveThem()
     {
-        await using var host = await StartAsync();
+        await using var host = await OpenApiTestApp.StartAsync();
         var document = await DocumentAsync(host);
 
         Assert.Equal("#/components/schemas/AnalyticsOverview", (string?)Response(document, "/analytics/api/overview", "get", "200")["$ref"]);
@@ -217,36 +215,14 @@ public class OpenApiDocumentTests
     [Fact]
     public async Task TheHostCanLeaveTheGroupOutOfItsDocument()
     {
-        await using var host = await StartAsync(group => group.ExcludeFromDescription());
+        await using var host = await OpenApiTestApp.StartAsync(group => group.ExcludeFromDescription());
         var paths = (await DocumentAsync(host))["paths"]!.AsObject();
 
         Assert.Contains("/items/{id}", paths.Select(p => p.Key)); // the host's own endpoint stays
         Assert.DoesNotContain(paths, p => p.Key.StartsWith("/analytics", StringComparison.Ordinal));
     }
 
-    /// <summary>Starts a host the way <c>dotnet new webapi</c> sets one up, with one endpoint of its own and the group.</summary>
-    internal static Task<AnalyticsTestHost> StartAsync(Action<RouteGroupBuilder>? configureGroup = null) =>
-        AnalyticsTestHost.StartAsync(
-            app =>
-            {
-                app.MapOpenApi();
-
-                // An endpoint of the host's own, described well enough that the linter has nothing to say about it.
-                app.MapGet("/items/{id}", (int id) => id).WithName("GetItem").WithSummary("One item.").ProducesProblem(StatusCodes.Status404NotFound);
-                var group = app.MapRequestAnalytics("/analytics");
-                configureGroup?.Invoke(group);
-            },
-            configureBuilder: builder => builder.Services.AddOpenApi());
-
-    internal static async Task<string> DocumentTextAsync(AnalyticsTestHost host)
-    {
-        using var answer = await host.Client.GetAsync("/openapi/v1.json");
-        var text = await answer.Content.ReadAsStringAsync();
-        Assert.True(answer.IsSuccessStatusCode, $"GET /openapi/v1.json answered {(int)answer.StatusCode}: {text}");
-        return text;
-    }
-
-    private static async Task<JsonNode> DocumentAsync(AnalyticsTestHost host) => JsonNode.Parse(await DocumentTextAsync(host))!;
+    private static async Task<JsonNode> DocumentAsync(AnalyticsTestHost host) => JsonNode.Parse(await OpenApiTestApp.DocumentTextAsync(host))!;
 
     private static JsonNode[] Parameters(JsonNode operation) => operation["parameters"]?.AsArray().Select(p => p!).ToArray() ?? [];
 

@@ -14,10 +14,10 @@ public class OpenApiLintTests
     [Fact]
     public async Task TheHostsDocumentPassesTheLinterWithoutAProblem()
     {
-        await using var host = await OpenApiDocumentTests.StartAsync();
+        await using var host = await OpenApiTestApp.StartAsync();
         using var directory = new TempDirectory();
         var document = directory.File("openapi.json");
-        await File.WriteAllTextAsync(document, await OpenApiDocumentTests.DocumentTextAsync(host));
+        await File.WriteAllTextAsync(document, await OpenApiTestApp.DocumentTextAsync(host));
 
         var (exitCode, output, errors) = await LintAsync(document);
 

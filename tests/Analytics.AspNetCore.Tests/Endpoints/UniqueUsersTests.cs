@@ -22,8 +22,8 @@ public sealed class UniqueUsersTests
         (await host.Client.GetAsync("/items/99")).Dispose(); // anonymous, from loopback: a fourth client, no user
         await host.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
 
-        var overview = await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/overview?range=1h");
-        var series = await AnalyticsApiTests.GetJsonAsync(host, "/analytics/api/timeseries?range=15m");
+        var overview = await host.GetJsonAsync("/analytics/api/overview?range=1h");
+        var series = await host.GetJsonAsync("/analytics/api/timeseries?range=15m");
         using var snapshotRequest = new HttpRequestMessage(HttpMethod.Get, "/analytics/api/stream");
         snapshotRequest.Headers.Accept.ParseAdd("application/json");
         using var snapshotResponse = await host.Client.SendAsync(snapshotRequest);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Analytics.AspNetCore.Tests.Endpoints;
 using Analytics.Testing;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;

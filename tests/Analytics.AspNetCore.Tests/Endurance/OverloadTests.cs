@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Analytics.AspNetCore.Tests.Endpoints;
 using Analytics.Pipeline;
 using Analytics.Storage;
 using Analytics.Testing;

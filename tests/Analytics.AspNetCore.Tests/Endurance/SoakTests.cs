@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using Analytics.AspNetCore.Tests.Endpoints;
 using Analytics.Retention;
 using Analytics.Sqlite;
 using Analytics.Storage;

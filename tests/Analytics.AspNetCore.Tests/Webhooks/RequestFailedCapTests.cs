@@ -1,4 +1,3 @@
-using Analytics.AspNetCore.Tests.Endpoints;
 using Analytics.Pipeline;
 using Analytics.Storage;
 using Analytics.Webhooks;

@@ -23,18 +23,18 @@ public class StandardWebhooksInteropTests
     public async Task DeliveredMessagesVerifyWithTheStandardWebhooksPackage()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var host = await WebhookDeliveryTests.StartHostAsync(receiver.Url(), [WebhookEventTypes.Test, WebhookEventTypes.EventTracked]);
+        await using var host = await WebhookTestApp.StartAsync(receiver.Url(), [WebhookEventTypes.Test, WebhookEventTypes.EventTracked]);
         await host.Client.PostAsJsonAsync("/analytics/api/events", new { name = "deploy", properties = new { note = "ünïcödé \"quoted\" </script>" } });
         await host.Pipeline.FlushAsync(default);
-        await WebhookDeliveryTests.SendTestAsync(host);
+        await WebhookTestApp.SendTestAsync(host);
         await Wait.UntilAsync(() => receiver.Accepted.Count == 2, TimeSpan.FromSeconds(10), "both messages arrive");
         var otherSecret = WebhookSecret.Generate();
 
         var cases = new List<object>();
         foreach (var m in receiver.Accepted)
         {
-            cases.Add(Verify(WebhookDeliveryTests.Secret, m.Id, m.Timestamp, m.Signature, m.Text)); // ok
-            cases.Add(Verify(WebhookDeliveryTests.Secret, m.Id, m.Timestamp, m.Signature, m.Text.Replace("deploy", "dEploy", StringComparison.Ordinal).Replace("test", "tEst", StringComparison.Ordinal))); // tampered
+            cases.Add(Verify(WebhookTestApp.Secret, m.Id, m.Timestamp, m.Signature, m.Text)); // ok
+            cases.Add(Verify(WebhookTestApp.Secret, m.Id, m.Timestamp, m.Signature, m.Text.Replace("deploy", "dEploy", StringComparison.Ordinal).Replace("test", "tEst", StringComparison.Ordinal))); // tampered
             cases.Add(Verify(otherSecret, m.Id, m.Timestamp, m.Signature, m.Text)); // wrong secret
         }
 
@@ -48,12 +48,12 @@ public class StandardWebhooksInteropTests
     public async Task DeliveredMessagesVerifyWithTheDotNetStandardWebhooksPackage()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var host = await WebhookDeliveryTests.StartHostAsync(receiver.Url(), [WebhookEventTypes.Test, WebhookEventTypes.EventTracked]);
+        await using var host = await WebhookTestApp.StartAsync(receiver.Url(), [WebhookEventTypes.Test, WebhookEventTypes.EventTracked]);
         await host.Client.PostAsJsonAsync("/analytics/api/events", new { name = "deploy", properties = new { note = "ünïcödé \"quoted\" </script>" } });
         await host.Pipeline.FlushAsync(default);
-        await WebhookDeliveryTests.SendTestAsync(host);
+        await WebhookTestApp.SendTestAsync(host);
         await Wait.UntilAsync(() => receiver.Accepted.Count == 2, TimeSpan.FromSeconds(10), "both messages arrive");
-        var verifier = new StandardWebhook(WebhookDeliveryTests.Secret);
+        var verifier = new StandardWebhook(WebhookTestApp.Secret);
         var otherSecret = new StandardWebhook(WebhookSecret.Generate());
 
         foreach (var m in receiver.Accepted)

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Analytics.AspNetCore.Tests.Endpoints;
 using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Webhooks;
@@ -40,7 +39,7 @@ public class WebhookClientIsolationTests
         var clock = new TimerWatchingFakeTimeProvider(Start);
         await using var host = await StartAsync(defaults, clock, new WebhookDeliveryPolicy(), receiver.Url());
 
-        var messageId = await WebhookDeliveryTests.SendTestAsync(host);
+        var messageId = await WebhookTestApp.SendTestAsync(host);
         await Wait.UntilAsync(
             () => receiver.Received.Count == 1 && clock.HasTimerDueAt(Start + TimeSpan.FromSeconds(20)),
             Deadline,
@@ -72,7 +71,7 @@ public class WebhookClientIsolationTests
         var clock = new TimerWatchingFakeTimeProvider(Start);
         await using var host = await StartAsync(defaults, clock, new WebhookDeliveryPolicy(), receiver.Url());
 
-        var messageId = await WebhookDeliveryTests.SendTestAsync(host);
+        var messageId = await WebhookTestApp.SendTestAsync(host);
         await Wait.UntilAsync(
             () => receiver.Received.Count == 1 && clock.HasTimerDueAt(Start + TimeSpan.FromSeconds(4)),
             Deadline,
@@ -102,7 +101,7 @@ public class WebhookClientIsolationTests
         var policy = new WebhookDeliveryPolicy { QuickRetries = 0 }; // the delivery ends with the cut attempt, so its log is written
         await using var host = await StartAsync(defaults, clock, policy, receiver.Url());
 
-        var messageId = await WebhookDeliveryTests.SendTestAsync(host);
+        var messageId = await WebhookTestApp.SendTestAsync(host);
         await Wait.UntilAsync(() => receiver.Received.Count == 1, Deadline, "the attempt reaches the receiver, which never answers");
 
         clock.Advance(TimeSpan.FromSeconds(9)); // a cut here (at 6 s, say) would log 9 s
@@ -184,7 +183,7 @@ public class WebhookClientIsolationTests
                 o.Webhooks.AllowPrivateNetworks = true; // the receiver is on 127.0.0.1
                 var subscription = new WebhookSubscriptionOptions { Id = "ops", Url = receiverUrl };
                 subscription.EventTypes.Add(WebhookEventTypes.Test);
-                subscription.Secrets.Add(WebhookDeliveryTests.Secret);
+                subscription.Secrets.Add(WebhookTestApp.Secret);
                 o.Webhooks.Subscriptions.Add(subscription);
             },
             configureBuilder: b =>
@@ -224,11 +223,11 @@ public class WebhookClientIsolationTests
     {
         var subscriptions = host.App.Services.GetRequiredService<WebhookSubscriptions>();
         await subscriptions.Store!.AddWebhookSubscriptionAsync(
-            new WebhookSubscription { Id = "ops", Url = $"http://127.0.0.1:{port}/hook", EventTypes = [WebhookEventTypes.Test], Secrets = [WebhookDeliveryTests.Secret] },
+            new WebhookSubscription { Id = "ops", Url = $"http://127.0.0.1:{port}/hook", EventTypes = [WebhookEventTypes.Test], Secrets = [WebhookTestApp.Secret] },
             default);
         await subscriptions.ReloadAsync(default);
 
-        var messageId = await WebhookDeliveryTests.SendTestAsync(host);
+        var messageId = await WebhookTestApp.SendTestAsync(host);
         await Wait.UntilAsync(
             async () => (await subscriptions.Store.GetWebhookMessageAsync(messageId, default))?.Deliveries == 1,
             Deadline,

@@ -17,9 +17,9 @@ public class WebhookDeliveryTelemetryTests
     {
         using var spans = new ActivityCollector(AnalyticsTelemetry.ActivitySourceName, "System.Net.Http");
         await using var receiver = await WebhookReceiver.StartAsync(0, new ScriptedResponse(500), new ScriptedResponse(500), new ScriptedResponse(500));
-        await using var host = await WebhookDeliveryTests.StartHostAsync(receiver.Url(), [WebhookEventTypes.Test]);
+        await using var host = await WebhookTestApp.StartAsync(receiver.Url(), [WebhookEventTypes.Test]);
 
-        var messageId = await WebhookDeliveryTests.SendTestAsync(host);
+        var messageId = await WebhookTestApp.SendTestAsync(host);
         List<Activity> Deliveries() => [.. spans.Stopped.Where(a => a.OperationName == "analytics.webhook.deliver" && Equals(a.GetTagItem("analytics.webhook.message.id"), messageId))];
         await Wait.UntilAsync(() => Deliveries().Count == 2, Deadline, "the failed delivery and its retry have ended");
 
@@ -54,12 +54,12 @@ public class WebhookDeliveryTelemetryTests
     public async Task DeliveriesAreCountedAndTimedWithTheirOutcomeStatusAndErrorType()
     {
         await using var receiver = await WebhookReceiver.StartAsync(0, new ScriptedResponse(500), new ScriptedResponse(500), new ScriptedResponse(500));
-        await using var host = await WebhookDeliveryTests.StartHostAsync(receiver.Url(), [WebhookEventTypes.Test]);
+        await using var host = await WebhookTestApp.StartAsync(receiver.Url(), [WebhookEventTypes.Test]);
         var meters = host.App.Services.GetRequiredService<IMeterFactory>();
         using var deliveries = new MetricCollector<long>(meters, AnalyticsMeter.Name, "analytics.webhook.deliveries");
         using var durations = new MetricCollector<double>(meters, AnalyticsMeter.Name, "analytics.webhook.delivery.duration");
 
-        await WebhookDeliveryTests.SendTestAsync(host);
+        await WebhookTestApp.SendTestAsync(host);
         await Wait.UntilAsync(() => deliveries.GetMeasurementSnapshot().Count == 2, Deadline, "the failed delivery and its retry are counted");
 
         var counted = deliveries.GetMeasurementSnapshot();

@@ -1,12 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Analytics.AspNetCore.Tests.Endpoints;
 using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Webhooks;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.AspNetCore.Tests.Webhooks;
@@ -14,76 +12,26 @@ namespace Analytics.AspNetCore.Tests.Webhooks;
 /// <summary>Delivery end to end: a real host, its SQLite outbox, and a real receiver on 127.0.0.1.</summary>
 public class WebhookDeliveryTests
 {
-    internal static readonly string Secret = WebhookSecret.Generate();
-
-    // Every delay shrunk so that a test sees several deliveries in well under a second or two.
-    internal static readonly WebhookDeliveryPolicy FastPolicy = new()
-    {
-        QuickDelay = TimeSpan.FromMilliseconds(10),
-        Schedule = [.. Enumerable.Repeat(TimeSpan.FromMilliseconds(200), 40)],
-        PollInterval = TimeSpan.FromMilliseconds(50),
-        AttemptTimeout = TimeSpan.FromSeconds(5),
-    };
-
-    internal static Task<AnalyticsTestHost> StartHostAsync(
-        string url, string[] eventTypes, string[]? eventNames = null, WebhookDeliveryPolicy? policy = null, string? databasePath = null) =>
-        EndpointTestApp.StartAsync(
-            o =>
-            {
-                o.FlushInterval = TimeSpan.FromMilliseconds(50);
-                o.Webhooks.AllowPrivateNetworks = true; // the receiver is on 127.0.0.1
-                var subscription = new WebhookSubscriptionOptions { Id = "ops", Url = url };
-                foreach (var type in eventTypes)
-                {
-                    subscription.EventTypes.Add(type);
-                }
-
-                foreach (var name in eventNames ?? [])
-                {
-                    subscription.EventNames.Add(name);
-                }
-
-                subscription.Secrets.Add(Secret);
-                o.Webhooks.Subscriptions.Add(subscription);
-            },
-            configureBuilder: b => b.Services.AddSingleton(policy ?? FastPolicy),
-            databasePath: databasePath);
-
-    internal static StringContent EmptyJson() => new("{}", System.Text.Encoding.UTF8, "application/json");
-
-    internal static async Task<string> SendTestAsync(AnalyticsTestHost host, string subscription = "ops")
-    {
-        var response = await host.Client.PostAsync($"/analytics/api/webhooks/{subscription}/test", WebhookDeliveryTests.EmptyJson());
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("messageId").GetString()!;
-    }
-
-    internal static async Task<JsonElement[]> DeliveriesAsync(AnalyticsTestHost host, string subscription = "ops")
-    {
-        var page = await host.Client.GetFromJsonAsync<JsonElement>($"/analytics/api/webhooks/{subscription}/deliveries?limit=100");
-        return [.. page.GetProperty("items").EnumerateArray()];
-    }
-
     [Fact]
     public async Task AReceiverThatFailsThreeTimesGetsTheSameMessageOnTheFourthAttempt()
     {
         await using var receiver = await WebhookReceiver.StartAsync(0,
             new ScriptedResponse(429, RetryAfter: "1"), new ScriptedResponse(500), new ScriptedResponse(503));
-        await using var host = await StartHostAsync(receiver.Url(), [WebhookEventTypes.Test]);
+        await using var host = await WebhookTestApp.StartAsync(receiver.Url(), [WebhookEventTypes.Test]);
 
-        var messageId = await SendTestAsync(host);
+        var messageId = await WebhookTestApp.SendTestAsync(host);
         await Wait.UntilAsync(() => receiver.Accepted.Count == 1, TimeSpan.FromSeconds(20), "the receiver accepts the message");
-        await Wait.UntilAsync(async () => (await DeliveriesAsync(host)).Length == 4, TimeSpan.FromSeconds(10), "the fourth attempt is logged");
+        await Wait.UntilAsync(async () => (await WebhookTestApp.DeliveriesAsync(host)).Length == 4, TimeSpan.FromSeconds(10), "the fourth attempt is logged");
 
         var received = receiver.Received;
         Assert.Equal([429, 500, 503, 200], received.Select(r => r.Status));
         Assert.All(received, r => Assert.Equal(messageId, r.Id)); // the webhook-id is stable across attempts
-        Assert.All(received, r => Assert.True(new WebhookVerifier([Secret]).Verify(r.Body, r.Id, r.Timestamp, r.Signature), "every attempt is signed afresh"));
+        Assert.All(received, r => Assert.True(new WebhookVerifier([WebhookTestApp.Secret]).Verify(r.Body, r.Id, r.Timestamp, r.Signature), "every attempt is signed afresh"));
         Assert.All(received, r => Assert.Equal("application/json; charset=utf-8", r.ContentType));
         Assert.Equal(received[0].Text, received[3].Text); // the same body every time
         Assert.True(received[1].ReceivedAt - received[0].ReceivedAt >= TimeSpan.FromMilliseconds(900), "Retry-After: 1 was honoured before the next quick attempt");
 
-        var log = await DeliveriesAsync(host);
+        var log = await WebhookTestApp.DeliveriesAsync(host);
         Assert.Equal([4, 3, 2, 1], log.Select(d => d.GetProperty("attempt").GetInt32()));
         Assert.Equal([200, 503, 500, 429], log.Select(d => d.GetProperty("statusCode").GetInt32()));
         Assert.All(log, d => Assert.Equal(messageId, d.GetProperty("messageId").GetString()));
@@ -100,7 +48,7 @@ public class WebhookDeliveryTests
     public async Task FailedRequestsAndChosenCustomEventsAreSentAndNothingElse()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var host = await StartHostAsync(receiver.Url(), [WebhookEventTypes.RequestFailed, WebhookEventTypes.EventTracked], ["deploy"]);
+        await using var host = await WebhookTestApp.StartAsync(receiver.Url(), [WebhookEventTypes.RequestFailed, WebhookEventTypes.EventTracked], ["deploy"]);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await host.Client.GetAsync("/status/503")).StatusCode);
         await host.Client.GetAsync("/status/404");
@@ -114,7 +62,7 @@ public class WebhookDeliveryTests
         await host.Pipeline.FlushAsync(default);
 
         await Wait.UntilAsync(() => receiver.Accepted.Count >= 2, TimeSpan.FromSeconds(10), "both messages arrive");
-        Assert.Equal(["event.tracked", "request.failed"], OutboxTypes(host.DatabasePath)); // what the batch queued, nothing more
+        Assert.Equal(["event.tracked", "request.failed"], WebhookTestApp.OutboxTypes(host.DatabasePath)); // what the batch queued, nothing more
 
         var failed = JsonDocument.Parse(receiver.Received.Single(r => r.Type == "request.failed").Body).RootElement.GetProperty("data");
         Assert.Equal("/status/{code:int}", failed.GetProperty("route").GetString());
@@ -141,7 +89,7 @@ public class WebhookDeliveryTests
 
         var created = await host.Client.PostAsync(
             "/analytics/api/webhooks",
-            new StringContent($$"""{"url":"{{receiver.Url()}}","eventTypes":["request.failed"],"secret":"{{Secret}}"}""", System.Text.Encoding.UTF8, "application/json"));
+            new StringContent($$"""{"url":"{{receiver.Url()}}","eventTypes":["request.failed"],"secret":"{{WebhookTestApp.Secret}}"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(1), dispatcher.IdleWait());
 
@@ -156,9 +104,9 @@ public class WebhookDeliveryTests
     public async Task A410DisablesTheSubscription()
     {
         await using var receiver = await WebhookReceiver.StartAsync(0, new ScriptedResponse(410));
-        await using var host = await StartHostAsync(receiver.Url(), [WebhookEventTypes.Test]);
+        await using var host = await WebhookTestApp.StartAsync(receiver.Url(), [WebhookEventTypes.Test]);
 
-        var messageId = await SendTestAsync(host);
+        var messageId = await WebhookTestApp.SendTestAsync(host);
         await Wait.UntilAsync(
             async () => !(await host.Client.GetFromJsonAsync<JsonElement>("/analytics/api/webhooks/ops")).GetProperty("enabled").GetBoolean(),
             TimeSpan.FromSeconds(10),
@@ -168,7 +116,7 @@ public class WebhookDeliveryTests
         Assert.Contains("410", subscription.GetProperty("disabledReason").GetString());
         var message = await host.App.Services.GetRequiredService<WebhookSubscriptions>().Store!.GetWebhookMessageAsync(messageId, default);
         Assert.Equal((WebhookMessageState.Failed, 1), (message!.State, message.Attempts)); // no retry after a 410
-        Assert.Equal(HttpStatusCode.Conflict, (await host.Client.PostAsync("/analytics/api/webhooks/ops/test", WebhookDeliveryTests.EmptyJson())).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await host.Client.PostAsync("/analytics/api/webhooks/ops/test", WebhookTestApp.EmptyJson())).StatusCode);
         Assert.Single(receiver.Received);
         Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Name == "WebhookSubscriptionGone");
     }
@@ -177,7 +125,7 @@ public class WebhookDeliveryTests
     public async Task AMessageIsNotGivenUpOnACachedDisabledStateTheStoreNoLongerHolds()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var host = await StartHostAsync(receiver.Url(), [WebhookEventTypes.Test]);
+        await using var host = await WebhookTestApp.StartAsync(receiver.Url(), [WebhookEventTypes.Test]);
         var subscriptions = host.App.Services.GetRequiredService<WebhookSubscriptions>();
         var store = subscriptions.Store!;
         await subscriptions.EnsureLoadedAsync(default); // the declared subscription is in the store
@@ -207,9 +155,9 @@ public class WebhookDeliveryTests
         await using var receiver = await WebhookReceiver.StartAsync(0,
             new ScriptedResponse(302, Location: "/elsewhere"), new ScriptedResponse(307, Location: "/elsewhere"));
         var policy = new WebhookDeliveryPolicy { QuickDelay = TimeSpan.FromMilliseconds(10), Schedule = [TimeSpan.FromMilliseconds(100)], PollInterval = TimeSpan.FromMilliseconds(50) };
-        await using var host = await StartHostAsync(receiver.Url(), [WebhookEventTypes.Test], policy: policy);
+        await using var host = await WebhookTestApp.StartAsync(receiver.Url(), [WebhookEventTypes.Test], policy: policy);
 
-        var messageId = await SendTestAsync(host);
+        var messageId = await WebhookTestApp.SendTestAsync(host);
         var store = host.App.Services.GetRequiredService<WebhookSubscriptions>().Store!;
         await Wait.UntilAsync(
             async () => (await store.GetWebhookMessageAsync(messageId, default))?.State == WebhookMessageState.Failed,
@@ -217,7 +165,7 @@ public class WebhookDeliveryTests
             "the message is given up");
 
         Assert.Equal(["/hook", "/hook"], receiver.Received.Select(r => r.Path)); // /elsewhere never asked for
-        Assert.Equal([307, 302], (await DeliveriesAsync(host)).Select(d => d.GetProperty("statusCode").GetInt32()));
+        Assert.Equal([307, 302], (await WebhookTestApp.DeliveriesAsync(host)).Select(d => d.GetProperty("statusCode").GetInt32()));
         Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Name == "WebhookGivenUp");
     }
 
@@ -230,27 +178,27 @@ public class WebhookDeliveryTests
         var url = $"http://127.0.0.1:{port}/hook";
         var ids = new List<string>();
 
-        await using (var first = await StartHostAsync(url, [WebhookEventTypes.Test, WebhookEventTypes.RequestFailed], databasePath: database))
+        await using (var first = await WebhookTestApp.StartAsync(url, [WebhookEventTypes.Test, WebhookEventTypes.RequestFailed], databasePath: database))
         {
             for (var i = 0; i < 3; i++)
             {
-                ids.Add(await SendTestAsync(first));
+                ids.Add(await WebhookTestApp.SendTestAsync(first));
             }
 
             await first.Client.GetAsync("/status/500");
             await first.Client.GetAsync("/fail");
             await first.Pipeline.FlushAsync(default);
             await Wait.UntilAsync(
-                async () => (await DeliveriesAsync(first)).Select(d => d.GetProperty("messageId").GetString()).Distinct().Count() == 5,
+                async () => (await WebhookTestApp.DeliveriesAsync(first)).Select(d => d.GetProperty("messageId").GetString()).Distinct().Count() == 5,
                 TimeSpan.FromSeconds(10),
                 "each of the five messages failed at least once");
-            ids.AddRange((await DeliveriesAsync(first)).Select(d => d.GetProperty("messageId").GetString()!).Except(ids).Distinct());
-            Assert.All(await DeliveriesAsync(first), d => Assert.False(d.GetProperty("succeeded").GetBoolean()));
+            ids.AddRange((await WebhookTestApp.DeliveriesAsync(first)).Select(d => d.GetProperty("messageId").GetString()!).Except(ids).Distinct());
+            Assert.All(await WebhookTestApp.DeliveriesAsync(first), d => Assert.False(d.GetProperty("succeeded").GetBoolean()));
             await first.StopAsync();
         }
 
         await using var receiver = await WebhookReceiver.StartAsync(port);
-        await using var second = await StartHostAsync(url, [WebhookEventTypes.Test, WebhookEventTypes.RequestFailed], databasePath: database);
+        await using var second = await WebhookTestApp.StartAsync(url, [WebhookEventTypes.Test, WebhookEventTypes.RequestFailed], databasePath: database);
 
         await Wait.UntilAsync(() => receiver.Accepted.Count >= 5, TimeSpan.FromSeconds(15), "the five pending messages arrive after the restart");
         await second.Pipeline.FlushAsync(default);
@@ -275,19 +223,4 @@ public class WebhookDeliveryTests
         Assert.Equal(5, ids.Distinct().Count());
     }
 
-    internal static string[] OutboxTypes(string databasePath)
-    {
-        using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT event_type FROM webhook_outbox ORDER BY event_type;";
-        using var reader = command.ExecuteReader();
-        var types = new List<string>();
-        while (reader.Read())
-        {
-            types.Add(reader.GetString(0));
-        }
-
-        return [.. types];
-    }
 }

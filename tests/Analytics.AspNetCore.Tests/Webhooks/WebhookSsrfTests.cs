@@ -61,19 +61,19 @@ public sealed class WebhookSsrfTests : IDisposable
     {
         // The URL check at creation refuses localhost; a stored subscription whose host later resolves to loopback
         // (DNS rebinding) is what the dial-time check is for, so it is put into the store directly.
-        await using var host = await Endpoints.EndpointTestApp.StartAsync(
+        await using var host = await EndpointTestApp.StartAsync(
             o => o.FlushInterval = TimeSpan.FromMilliseconds(50),
-            configureBuilder: b => b.Services.AddSingleton(WebhookDeliveryTests.FastPolicy));
+            configureBuilder: b => b.Services.AddSingleton(WebhookTestApp.FastPolicy));
         var subscriptions = host.App.Services.GetRequiredService<WebhookSubscriptions>();
         await subscriptions.Store!.AddWebhookSubscriptionAsync(
             new WebhookSubscription { Id = "rebound", Url = $"http://localhost:{_port}/hook", EventTypes = [WebhookEventTypes.Test], Secrets = [WebhookSecret.Generate()] },
             default);
         await subscriptions.ReloadAsync(default);
 
-        await WebhookDeliveryTests.SendTestAsync(host, "rebound");
-        await Wait.UntilAsync(async () => (await WebhookDeliveryTests.DeliveriesAsync(host, "rebound")).Length > 0, TimeSpan.FromSeconds(10), "the attempt is logged");
+        await WebhookTestApp.SendTestAsync(host, "rebound");
+        await Wait.UntilAsync(async () => (await WebhookTestApp.DeliveriesAsync(host, "rebound")).Length > 0, TimeSpan.FromSeconds(10), "the attempt is logged");
 
-        var attempt = (await WebhookDeliveryTests.DeliveriesAsync(host, "rebound"))[^1];
+        var attempt = (await WebhookTestApp.DeliveriesAsync(host, "rebound"))[^1];
         Assert.Contains("Refused to connect to 'localhost'", attempt.GetProperty("error").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, attempt.GetProperty("statusCode").ValueKind);
         Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Name == "WebhookAddressRefused");

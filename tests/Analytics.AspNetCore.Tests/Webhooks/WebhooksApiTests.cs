@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Analytics.AspNetCore.Tests.Endpoints;
 using Analytics.Testing;
 using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +20,7 @@ public class WebhooksApiTests
             declared.Secrets.Add(WebhookSecret.Generate());
             o.Webhooks.Subscriptions.Add(declared);
         },
-        configureBuilder: b => b.Services.AddSingleton(WebhookDeliveryTests.FastPolicy));
+        configureBuilder: b => b.Services.AddSingleton(WebhookTestApp.FastPolicy));
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
@@ -129,7 +128,7 @@ public class WebhooksApiTests
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal(1, (await host.Client.GetFromJsonAsync<JsonElement>($"/analytics/api/webhooks/{id}")).GetProperty("activeSecrets").GetInt32());
-        Assert.Empty(WebhookDeliveryTests.OutboxTypes(host.DatabasePath));
+        Assert.Empty(WebhookTestApp.OutboxTypes(host.DatabasePath));
     }
 
     [Fact]
@@ -162,7 +161,7 @@ public class WebhooksApiTests
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.DeleteAsync($"/analytics/api/webhooks/{id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.PostAsync("/analytics/api/webhooks/nope/test", WebhookDeliveryTests.EmptyJson())).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.PostAsync("/analytics/api/webhooks/nope/test", WebhookTestApp.EmptyJson())).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/analytics/api/webhooks/nope/deliveries")).StatusCode);
     }
 
@@ -174,7 +173,7 @@ public class WebhooksApiTests
         var declared = await host.Client.GetFromJsonAsync<JsonElement>("/analytics/api/webhooks/declared");
         var put = await host.Client.PutAsync("/analytics/api/webhooks/declared", Json("""{"url":"https://hooks.example.com/x","eventTypes":["webhook.test"]}"""));
         var delete = await host.Client.DeleteAsync("/analytics/api/webhooks/declared");
-        var rotate = await host.Client.PostAsync("/analytics/api/webhooks/declared/secrets", WebhookDeliveryTests.EmptyJson());
+        var rotate = await host.Client.PostAsync("/analytics/api/webhooks/declared/secrets", WebhookTestApp.EmptyJson());
 
         Assert.Equal("options", declared.GetProperty("source").GetString());
         Assert.Equal(HttpStatusCode.Conflict, put.StatusCode);
@@ -192,14 +191,14 @@ public class WebhooksApiTests
         var id = created.GetProperty("id").GetString()!;
         var oldSecret = created.GetProperty("secret").GetString()!;
 
-        var rotated = await host.Client.PostAsync($"/analytics/api/webhooks/{id}/secrets", WebhookDeliveryTests.EmptyJson());
+        var rotated = await host.Client.PostAsync($"/analytics/api/webhooks/{id}/secrets", WebhookTestApp.EmptyJson());
         var newSecret = (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
-        await WebhookDeliveryTests.SendTestAsync(host, id);
+        await WebhookTestApp.SendTestAsync(host, id);
         await Wait.UntilAsync(() => receiver.Accepted.Count == 1, TimeSpan.FromSeconds(10), "the test message arrives");
         var during = receiver.Accepted[0];
 
         var dropped = await host.Client.DeleteAsync($"/analytics/api/webhooks/{id}/secrets/previous");
-        await WebhookDeliveryTests.SendTestAsync(host, id);
+        await WebhookTestApp.SendTestAsync(host, id);
         await Wait.UntilAsync(() => receiver.Accepted.Count == 2, TimeSpan.FromSeconds(10), "the second test message arrives");
         var after = receiver.Accepted[1];
 

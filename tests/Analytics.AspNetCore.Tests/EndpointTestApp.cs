@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Analytics.AspNetCore.Tests.Endpoints;
+namespace Analytics.AspNetCore.Tests;
 
 /// <summary>
 /// An app with a few routes and the analytics group. The test headers stand in for what a real deployment has:
