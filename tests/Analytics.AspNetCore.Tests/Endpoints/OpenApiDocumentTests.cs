@@ -91,10 +91,10 @@ public class OpenApiDocumentTests
 
         Assert.Equal(QueryParameters.Ranges.Keys, EnumOf(document, export["range"]["schema"]!));
         Assert.Equal(QueryParameters.DefaultRange, (string?)export["range"]["schema"]!["default"]);
-        Assert.Equal(Export.Formats, EnumOf(document, export["format"]["schema"]!));
-        Assert.Equal(Export.Formats[0], (string?)export["format"]["schema"]!["default"]);
-        Assert.Equal(Export.Datasets, EnumOf(document, export["dataset"]["schema"]!));
-        Assert.Equal(Export.Datasets[0], (string?)export["dataset"]["schema"]!["default"]);
+        Assert.Equal(Analytics.AspNetCore.Endpoints.Export.Formats, EnumOf(document, export["format"]["schema"]!));
+        Assert.Equal(Analytics.AspNetCore.Endpoints.Export.Formats[0], (string?)export["format"]["schema"]!["default"]);
+        Assert.Equal(Analytics.AspNetCore.Endpoints.Export.Datasets, EnumOf(document, export["dataset"]["schema"]!));
+        Assert.Equal(Analytics.AspNetCore.Endpoints.Export.Datasets[0], (string?)export["dataset"]["schema"]!["default"]);
         Assert.Equal(["minute", "hour", "day"], EnumOf(document, export["granularity"]["schema"]!));
         Assert.Equal("date-time", (string?)export["from"]["schema"]!["format"]);
 
