@@ -2,6 +2,7 @@ using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,16 @@ public class StartupTests
 
         var error = Assert.Throws<InvalidOperationException>(() => app.UseRequestAnalytics());
 
+        Assert.Contains("AddRequestAnalytics()", error.Message);
+    }
+
+    [Fact]
+    public async Task MapRequestAnalyticsWithoutAddRequestAnalyticsSaysWhatToCall()
+    {
+        var builder = WebApplication.CreateBuilder();
+        await using var app = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapRequestAnalytics());
         Assert.Contains("AddRequestAnalytics()", error.Message);
     }
 

@@ -85,13 +85,4 @@ public sealed class ReExecutionAndLimitsTests
         Assert.False(char.IsSurrogate(row.Path[^1]));
         Assert.Equal(RequestAnalyticsMiddleware.MaxUserAgentLength, row.UserAgent!.Length);
     }
-
-    [Theory]
-    [InlineData("plain", 3, "pla")]
-    [InlineData("ab\U0001F600", 3, "ab")]
-    [InlineData("ab\U0001F600", 4, "ab\U0001F600")]
-    [InlineData("a\U0001F600b", 3, "a\U0001F600")]
-    [InlineData("short", 10, "short")]
-    public void TruncationNeverKeepsHalfASurrogatePair(string value, int max, string expected) =>
-        Assert.Equal(expected, TextLimit.Truncate(value, max));
 }

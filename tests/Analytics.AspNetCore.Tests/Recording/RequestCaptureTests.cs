@@ -189,6 +189,25 @@ public class RequestCaptureTests
     }
 
     [Fact]
+    public async Task TheLibrarysOwnEndpointsAreNotRecordedBetweenOrdinaryRequests()
+    {
+        // Alternating: the middleware remembers the last ordinary endpoint, and each of its own must still be told apart.
+        await using var host = await EndpointTestApp.StartAsync();
+        for (var i = 1; i <= 3; i++)
+        {
+            (await host.Client.GetAsync($"/items/{i}")).Dispose();
+            await host.GetJsonAsync("/analytics/api/overview?range=1h");
+            await host.GetJsonAsync("/analytics/api/overview?range=24h");
+        }
+
+        await host.Pipeline.FlushAsync();
+        var overview = await host.GetJsonAsync("/analytics/api/overview?range=1h");
+
+        Assert.Equal(3, overview.GetProperty("totalRequests").GetInt64());
+        Assert.Equal(3, host.Pipeline.Accepted);
+    }
+
+    [Fact]
     public async Task AWebSocketIsOneRequestMarkedAsSuchLastingAsLongAsTheConnection()
     {
         await using var host = await AnalyticsTestHost.StartAsync(

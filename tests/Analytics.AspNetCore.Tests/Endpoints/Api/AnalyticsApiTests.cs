@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.AspNetCore.Tests.Endpoints.Api;
@@ -178,16 +177,6 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
             using var response = await host.Client.GetAsync($"/analytics/api/{endpoint}?{query}");
             Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"{endpoint}?{query} answered {(int)response.StatusCode}");
         }
-    }
-
-    [Fact]
-    public async Task MapRequestAnalyticsWithoutAddRequestAnalyticsSaysWhatToCall()
-    {
-        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder();
-        await using var app = builder.Build();
-
-        var error = Assert.Throws<InvalidOperationException>(() => app.MapRequestAnalytics());
-        Assert.Contains("AddRequestAnalytics()", error.Message);
     }
 
     /// <summary>One host for the many read-only validation cases; starting Kestrel per case would dominate the suite.</summary>
