@@ -111,31 +111,6 @@ public class StartupTests
         Assert.Contains(logs.GetSnapshot(), e => e.Id.Name == "DefaultDatabase" && e.Message.Contains(store.FilePath, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void TheDefaultFolderIsPerAppAndContentRootAndStableAcrossRestarts()
-    {
-        var first = Analytics.Sqlite.SqliteDefaultLocation.Folder("Orders.Api", "/srv/orders");
-        Assert.Equal(first, Analytics.Sqlite.SqliteDefaultLocation.Folder("Orders.Api", "/srv/orders/"));
-        Assert.NotEqual(first, Analytics.Sqlite.SqliteDefaultLocation.Folder("Orders.Api", "/srv/orders-2"));
-        Assert.NotEqual(first, Analytics.Sqlite.SqliteDefaultLocation.Folder("Billing", "/srv/orders"));
-        Assert.StartsWith("bad_name_-", Analytics.Sqlite.SqliteDefaultLocation.Folder("bad name/", "/srv/orders"), StringComparison.Ordinal);
-        Assert.StartsWith("app-", Analytics.Sqlite.SqliteDefaultLocation.Folder(null, "/srv/orders"), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void AContentRootThatHoldsTheApplicationDataFolderGetsTheDatabaseInTheTemporaryFolder()
-    {
-        // An app run from the home folder: ~/.local/share is inside its content root, which the configuration watches.
-        var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
-        Assert.False(string.IsNullOrEmpty(data), "this machine has no local application data folder");
-        var contentRoot = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(data))!;
-
-        var path = Analytics.Sqlite.SqliteDefaultLocation.Choose("Home.App", contentRoot);
-
-        Assert.StartsWith(Path.Combine(Path.GetTempPath(), "Analytics"), path, StringComparison.Ordinal);
-        Assert.EndsWith("analytics.db", path, StringComparison.Ordinal);
-    }
-
     private sealed class FolderRemover(string path) : IDisposable
     {
         public void Dispose()

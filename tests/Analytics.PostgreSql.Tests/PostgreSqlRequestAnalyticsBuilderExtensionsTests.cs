@@ -11,10 +11,11 @@ using Npgsql;
 namespace Analytics.PostgreSql.Tests;
 
 /// <summary>
-/// The store on a data source the app owns: given directly, taken from the app's services, or picked from them by a
-/// function. Each case runs in a database of its own, which only the given data source reaches.
+/// <c>UsePostgreSql</c>: what it refuses at registration, and the store on a data source the app owns: given directly,
+/// taken from the app's services, or picked from them by a function. Each host runs in a database of its own, which only
+/// the given data source reaches.
 /// </summary>
-public sealed class PostgreSqlDataSourceTests
+public sealed class PostgreSqlRequestAnalyticsBuilderExtensionsTests
 {
     [Theory]
     [InlineData("given", "analytics")]
@@ -98,6 +99,51 @@ public sealed class PostgreSqlDataSourceTests
 
         Assert.Equal("dataSource", Assert.Throws<ArgumentNullException>(() => builder.UsePostgreSql((NpgsqlDataSource)null!)).ParamName);
         Assert.Equal("dataSourceFactory", Assert.Throws<ArgumentNullException>(() => builder.UsePostgreSql((Func<IServiceProvider, NpgsqlDataSource>)null!)).ParamName);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Analytics")]
+    [InlineData("1st")]
+    [InlineData("a-b")]
+    [InlineData("a\"; DROP TABLE x; --")]
+    [InlineData("abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd")]
+    public void ABadSchemaNameFailsAtRegistrationNamingIt(string schema)
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddRequestAnalytics();
+
+        var error = Assert.Throws<ArgumentException>(() => builder.UsePostgreSql("Host=localhost", schema));
+        Assert.Equal("schema", error.ParamName);
+        error = Assert.Throws<ArgumentException>(() => builder.UsePostgreSql(Npgsql.NpgsqlDataSource.Create("Host=localhost"), schema));
+        Assert.Equal("schema", error.ParamName);
+        error = Assert.Throws<ArgumentException>(() => builder.UsePostgreSql(services => services.GetRequiredService<Npgsql.NpgsqlDataSource>(), schema));
+        Assert.Equal("schema", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData(" ")]
+    [InlineData("Host=localhost;NoSuchKeyword=1")]
+    [InlineData("Host=localhost;Port=notanumber")]
+    [InlineData("this is not a connection string")]
+    public void ABadConnectionStringFailsAtRegistrationNamingIt(string connectionString)
+    {
+        var builder = new ServiceCollection().AddRequestAnalytics();
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => builder.UsePostgreSql(connectionString));
+
+        Assert.Equal("connectionString", error.ParamName);
+    }
+
+    [Fact]
+    public void UsePostgreSqlReplacesTheDefaultStore()
+    {
+        var services = new ServiceCollection();
+        services.AddRequestAnalytics().UsePostgreSql(PostgresDatabase.ConnectionString, PostgresDatabase.NewSchema());
+
+        Assert.Single(services, d => d.ServiceType == typeof(IAnalyticsStore));
+        using var provider = services.BuildServiceProvider();
+        Assert.IsType<PostgreSqlAnalyticsStore>(provider.GetRequiredService<IAnalyticsStore>());
     }
 
     private static async Task<WebApplication> StartAsync(Action<WebApplicationBuilder> configure)
