@@ -1,18 +1,35 @@
 using Analytics.Storage;
-using Analytics.Testing.Conformance;
+using Analytics.Storage.Testing;
 
 namespace Analytics.PostgreSql.Tests;
 
-/// <summary>The shared store conformance suite, unchanged, against a real PostgreSQL server: one fresh schema per test.</summary>
-public sealed class PostgreSqlStoreConformanceTests : AnalyticsStoreConformanceTests
+/// <summary>
+/// Gives each conformance test a fresh schema of its own on the real PostgreSQL server, dropped after it.
+/// </summary>
+public sealed class PostgreSqlStoreFactory : IConformanceStoreFactory
 {
     private readonly string _schema = PostgresDatabase.NewSchema();
 
-    protected override Task<IAnalyticsStore> CreateStoreAsync() => Task.FromResult<IAnalyticsStore>(PostgresDatabase.CreateStore(_schema));
+    public Task<IAnalyticsStore> CreateStoreAsync() =>
+        Task.FromResult<IAnalyticsStore>(PostgresDatabase.CreateStore(_schema));
 
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await PostgresDatabase.DropSchemaAsync(_schema);
-    }
+    public async ValueTask DisposeAsync() => await PostgresDatabase.DropSchemaAsync(_schema);
 }
+
+/// <summary>
+/// The store conformance suite, unchanged, against PostgreSQL, with the suite of every capability the store declares
+/// (leadership has none: <see cref="PostgreSqlStoreTests"/> checks it).
+/// </summary>
+public sealed class PostgreSqlStoreConformanceTests : AnalyticsStoreConformanceTests<PostgreSqlStoreFactory>;
+
+public sealed class PostgreSqlErrorStoreConformanceTests : ErrorStoreConformanceTests<PostgreSqlStoreFactory>;
+
+public sealed class PostgreSqlAlertStoreConformanceTests : AlertStoreConformanceTests<PostgreSqlStoreFactory>;
+
+public sealed class PostgreSqlWebhookStoreConformanceTests : WebhookStoreConformanceTests<PostgreSqlStoreFactory>;
+
+public sealed class PostgreSqlHealthMetricsStoreConformanceTests
+    : HealthMetricsStoreConformanceTests<PostgreSqlStoreFactory>;
+
+public sealed class PostgreSqlRequestCountStoreConformanceTests
+    : RequestCountStoreConformanceTests<PostgreSqlStoreFactory>;

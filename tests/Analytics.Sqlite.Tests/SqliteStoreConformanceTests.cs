@@ -1,20 +1,35 @@
 using Analytics.Storage;
+using Analytics.Storage.Testing;
 using Analytics.Testing;
-using Analytics.Testing.Conformance;
 
 namespace Analytics.Sqlite.Tests;
 
-/// <summary>The shared store conformance suite, run against a real SQLite file in a temporary folder.</summary>
-public sealed class SqliteStoreConformanceTests : AnalyticsStoreConformanceTests
+/// <summary>Makes each conformance test a real SQLite file in a temporary folder of its own.</summary>
+public sealed class SqliteStoreFactory : IConformanceStoreFactory
 {
     private readonly TempDirectory _directory = new();
 
-    protected override Task<IAnalyticsStore> CreateStoreAsync() =>
+    public Task<IAnalyticsStore> CreateStoreAsync() =>
         Task.FromResult<IAnalyticsStore>(new SqliteAnalyticsStore(_directory.File("analytics.db")));
 
-    public override async Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await base.DisposeAsync();
         _directory.Dispose();
+        return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>
+/// The store conformance suite against SQLite, with the suite of every capability the store declares.
+/// </summary>
+public sealed class SqliteStoreConformanceTests : AnalyticsStoreConformanceTests<SqliteStoreFactory>;
+
+public sealed class SqliteErrorStoreConformanceTests : ErrorStoreConformanceTests<SqliteStoreFactory>;
+
+public sealed class SqliteAlertStoreConformanceTests : AlertStoreConformanceTests<SqliteStoreFactory>;
+
+public sealed class SqliteWebhookStoreConformanceTests : WebhookStoreConformanceTests<SqliteStoreFactory>;
+
+public sealed class SqliteHealthMetricsStoreConformanceTests : HealthMetricsStoreConformanceTests<SqliteStoreFactory>;
+
+public sealed class SqliteRequestCountStoreConformanceTests : RequestCountStoreConformanceTests<SqliteStoreFactory>;

@@ -1,11 +1,15 @@
 using Analytics.Storage;
+using Analytics.Storage.Testing;
 
 namespace Analytics.Testing.Conformance;
 
-/// <summary>Builders for records and batches shared by the store and query tests.</summary>
+/// <summary>
+/// The store conformance kit's builders (<see cref="StoreTestData"/>) under the name this repository's tests have
+/// always used; the kit owns them.
+/// </summary>
 public static class TestData
 {
-    public static readonly DateTimeOffset Start = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset Start = StoreTestData.Start;
 
     public static RequestRecord Request(
         DateTimeOffset timestamp,
@@ -18,48 +22,32 @@ public static class TestData
         string? exceptionType = null,
         string? exceptionMessage = null,
         long requestBytes = 0,
-        long responseBytes = 0) => new()
-        {
-            Timestamp = timestamp,
-            Method = method,
-            Route = route,
-            Path = route.Replace("{id}", "1", StringComparison.Ordinal),
-            StatusCode = status,
-            Duration = TimeSpan.FromTicks((long)(milliseconds * TimeSpan.TicksPerMillisecond)),
-            Environment = environment,
-            Instance = instance,
-            ExceptionType = exceptionType,
-            ExceptionMessage = exceptionMessage,
-            RequestBytes = requestBytes,
-            ResponseBytes = responseBytes,
-        };
+        long responseBytes = 0) => StoreTestData.Request(
+            timestamp, route, method, status, milliseconds, environment, instance, exceptionType, exceptionMessage,
+            requestBytes, responseBytes);
 
-    public static AnalyticsBatch Batch(IEnumerable<RequestRecord> requests, bool keepRaw = true)
-    {
-        var batch = new AnalyticsBatch();
-        foreach (var request in requests)
-        {
-            batch.AddRequest(request, keepRaw);
-        }
+    public static AnalyticsBatch Batch(IEnumerable<RequestRecord> requests, bool keepRaw = true) =>
+        StoreTestData.Batch(requests, keepRaw);
 
-        return batch;
-    }
+    public static AnalyticsBatch Batch(IEnumerable<EventRecord> events) => StoreTestData.Batch(events);
 
-    public static AnalyticsBatch Batch(IEnumerable<EventRecord> events)
-    {
-        var batch = new AnalyticsBatch();
-        foreach (var analyticsEvent in events)
-        {
-            batch.AddEvent(analyticsEvent);
-        }
-
-        return batch;
-    }
-
-    /// <summary>The exact nearest-rank quantile: the value at 1-based rank max(1, ceil(q·n)) of the sorted values.</summary>
+    /// <summary>
+    /// The exact nearest-rank quantile: the value at 1-based rank max(1, ceil(q·n)) of the sorted values.
+    /// </summary>
     public static double ExactQuantile(IReadOnlyList<double> sorted, double q) =>
-        sorted[(int)Math.Clamp((long)Math.Ceiling(q * sorted.Count), 1, sorted.Count) - 1];
+        StoreTestData.ExactQuantile(sorted, q);
 
-    public static RollupQuery RollupRange(Granularity granularity, DateTimeOffset from, DateTimeOffset to, bool includeSketches = false) =>
-        new() { Granularity = granularity, From = from, To = to, IncludeSketches = includeSketches };
+    public static RollupQuery RollupRange(
+        Granularity granularity, DateTimeOffset from, DateTimeOffset to, bool includeSketches = false) =>
+        StoreTestData.RollupRange(granularity, from, to, includeSketches);
+}
+
+/// <summary>
+/// The kit's <see cref="Storage.Testing.UniqueTraffic"/>, reachable from this namespace as the tests have always
+/// reached it.
+/// </summary>
+public static class UniqueTraffic
+{
+    public static Storage.Testing.UniqueTraffic Create(int users, DateTimeOffset start, TimeSpan span) =>
+        Storage.Testing.UniqueTraffic.Create(users, start, span);
 }

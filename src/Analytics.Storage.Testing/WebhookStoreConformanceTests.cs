@@ -1,18 +1,20 @@
 using System.Text;
-using Analytics.Alerts;
-using Analytics.Storage;
 using Analytics.Webhooks;
+using static Analytics.Storage.Testing.WebhookTestData;
 
-namespace Analytics.Testing.Conformance;
+namespace Analytics.Storage.Testing;
 
-/// <summary>The webhook and alert capabilities every store must have: subscriptions, the outbox, the deliveries log, rules and history.</summary>
-public abstract partial class AnalyticsStoreConformanceTests
+/// <summary>
+/// The suite of <see cref="StoreCapabilities.Webhooks"/> (<see cref="IWebhookStore"/>): subscriptions, the outbox
+/// (filled in the batch's transaction), leased claims, completions and the deliveries log, and their purge. Derive a
+/// public class from it, for the same factory as <see cref="AnalyticsStoreConformanceTests{TFactory}"/>, when the store
+/// declares the capability.
+/// </summary>
+/// <typeparam name="TFactory">Creates the store under test; one instance per test.</typeparam>
+public abstract class WebhookStoreConformanceTests<TFactory> : StoreConformanceTestBase<TFactory>
+    where TFactory : IConformanceStoreFactory, new()
 {
-    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
-
-    private IWebhookStore Webhooks => Store as IWebhookStore ?? throw new InvalidOperationException($"{Store.GetType().Name} does not implement IWebhookStore.");
-
-    private IAlertStore Alerts => Store as IAlertStore ?? throw new InvalidOperationException($"{Store.GetType().Name} does not implement IAlertStore.");
+    private IWebhookStore Webhooks => Declared(static c => c.Webhooks, nameof(StoreCapabilities.Webhooks));
 
     private static WebhookSubscription Subscription(string id, string url = "https://hooks.example.com/a") => new()
     {
@@ -23,16 +25,6 @@ public abstract partial class AnalyticsStoreConformanceTests
         Secrets = ["whsec_" + Convert.ToBase64String(new byte[32]), "whsec_" + Convert.ToBase64String(Enumerable.Repeat((byte)7, 24).ToArray())],
         Source = DefinitionSource.Api,
         CreatedAt = T0,
-    };
-
-    private static WebhookMessage Message(string id, string subscriptionId, DateTimeOffset due, string body = "{\"type\":\"webhook.test\"}") => new()
-    {
-        Id = id,
-        SubscriptionId = subscriptionId,
-        EventType = WebhookEventTypes.Test,
-        Payload = Encoding.UTF8.GetBytes(body),
-        CreatedAt = due,
-        NextAttemptAt = due,
     };
 
     private static void AssertSameSubscription(WebhookSubscription expected, WebhookSubscription? actual)
@@ -49,6 +41,7 @@ public abstract partial class AnalyticsStoreConformanceTests
         Assert.Equal(expected.CreatedAt, actual.CreatedAt);
     }
 
+    /// <summary>Subscriptions read back as written, in id order, and a taken id is refused.</summary>
     [Fact]
     public async Task WebhookSubscriptionsRoundTripAndIdsAreUnique()
     {
@@ -63,6 +56,7 @@ public abstract partial class AnalyticsStoreConformanceTests
         Assert.Null(await Webhooks.GetWebhookSubscriptionAsync("missing", default));
     }
 
+    /// <summary>Updating a subscription replaces every field but its id and creation time.</summary>
     [Fact]
     public async Task UpdatingASubscriptionReplacesEverythingButItsIdAndCreationTime()
     {
@@ -84,6 +78,9 @@ public abstract partial class AnalyticsStoreConformanceTests
         AssertSameSubscription(changed with { CreatedAt = T0 }, await Webhooks.GetWebhookSubscriptionAsync("s", default));
     }
 
+    /// <summary>
+    /// Deleting a subscription deletes its deliveries log and leaves its messages to fail when they come due.
+    /// </summary>
     [Fact]
     public async Task DeletingASubscriptionDeletesItsDeliveriesLog()
     {
@@ -99,11 +96,12 @@ public abstract partial class AnalyticsStoreConformanceTests
         Assert.NotNull(await Webhooks.GetWebhookMessageAsync("msg_1", default)); // left to fail when it comes due
     }
 
+    /// <summary>A batch's webhook messages are written with it, in its transaction.</summary>
     [Fact]
     public async Task WebhookMessagesAreWrittenInTheBatchTransaction()
     {
         var batch = new AnalyticsBatch();
-        batch.AddRequest(TestData.Request(T0));
+        batch.AddRequest(StoreTestData.Request(T0));
         batch.AddWebhookMessage(Message("msg_a", "s", T0, "{\"n\":1}"));
         batch.AddWebhookMessage(Message("msg_b", "s", T0, "{\"n\":2}"));
 
@@ -114,6 +112,9 @@ public abstract partial class AnalyticsStoreConformanceTests
         Assert.Equal("{\"n\":2}", Encoding.UTF8.GetString(claimed.Single(m => m.Id == "msg_b").Payload));
     }
 
+    /// <summary>
+    /// A claim takes the due messages and leases them: no other claim takes them until the lease ends.
+    /// </summary>
     [Fact]
     public async Task AClaimLeasesMessagesUntilTheLeaseEnds()
     {
@@ -130,6 +131,10 @@ public abstract partial class AnalyticsStoreConformanceTests
         Assert.All(first, m => Assert.Equal(WebhookMessageState.Pending, m.State));
     }
 
+    /// <summary>
+    /// Completing a message records its state, counts and next attempt, and its attempts in the deliveries log, which
+    /// pages newest first.
+    /// </summary>
     [Fact]
     public async Task CompletingAMessageRecordsItsStateAndAttempts()
     {
@@ -164,6 +169,9 @@ public abstract partial class AnalyticsStoreConformanceTests
         Assert.Empty(await Webhooks.ReadWebhookAttemptsAsync("other", 10, null, default));
     }
 
+    /// <summary>
+    /// Purging webhooks deletes old delivered or failed messages and old log entries, never a pending message.
+    /// </summary>
     [Fact]
     public async Task PurgingWebhooksKeepsPendingMessages()
     {
@@ -192,97 +200,4 @@ public abstract partial class AnalyticsStoreConformanceTests
         Response = status == 200 ? "{\"ok\":true}" : null,
         Error = error,
     };
-
-    // ---- alerts ----------------------------------------------------------------------------------------------------
-
-    private static AlertRule Rule(string id) => new()
-    {
-        Id = id,
-        Name = "Errors on checkout",
-        Metric = AlertMetric.ErrorRate,
-        Route = "/checkout/{id}",
-        Method = "POST",
-        Window = TimeSpan.FromMinutes(5),
-        Operator = AlertOperator.GreaterThanOrEqual,
-        Threshold = 0.125,
-        Source = DefinitionSource.Api,
-    };
-
-    [Fact]
-    public async Task AlertRulesRoundTripAndIdsAreUnique()
-    {
-        var rule = Rule("r2") with { Firing = true, FiringChangedAt = T0, LastValue = 0.5, Enabled = false, Source = DefinitionSource.Options };
-        Assert.True(await Alerts.AddAlertRuleAsync(rule, default));
-        Assert.True(await Alerts.AddAlertRuleAsync(Rule("r1") with { Metric = AlertMetric.EventCount, Route = null, Method = null, EventName = "deploy" }, default));
-        Assert.False(await Alerts.AddAlertRuleAsync(Rule("r2") with { Name = "other" }, default));
-
-        Assert.Equal(rule, await Alerts.GetAlertRuleAsync("r2", default));
-        Assert.Equal(["r1", "r2"], (await Alerts.ListAlertRulesAsync(default)).Select(r => r.Id));
-        Assert.Equal("deploy", (await Alerts.GetAlertRuleAsync("r1", default))!.EventName);
-
-        Assert.True(await Alerts.UpdateAlertRuleAsync(rule with { Threshold = 0.3, Firing = false }, default));
-        Assert.Equal(rule with { Threshold = 0.3, Firing = false }, await Alerts.GetAlertRuleAsync("r2", default));
-        Assert.False(await Alerts.UpdateAlertRuleAsync(Rule("missing"), default));
-
-        Assert.True(await Alerts.DeleteAlertRuleAsync("r2", default));
-        Assert.False(await Alerts.DeleteAlertRuleAsync("r2", default));
-        Assert.Null(await Alerts.GetAlertRuleAsync("r2", default));
-    }
-
-    [Fact]
-    public async Task AnAlertTransitionIsRecordedOnceWithItsMessages()
-    {
-        var rule = Rule("r");
-        await Alerts.AddAlertRuleAsync(rule, default);
-        var triggered = new AlertTransition { Rule = rule, Triggered = true, Value = 0.5, WindowStart = T0.AddMinutes(-5), WindowEnd = T0, Time = T0.AddSeconds(3) };
-
-        Assert.True(await Alerts.RecordAlertTransitionAsync(triggered, [Message("msg_alert", "s", T0)], default));
-        Assert.False(await Alerts.RecordAlertTransitionAsync(triggered, [Message("msg_again", "s", T0)], default)); // already firing: a second evaluator lost the race
-        Assert.False(await Alerts.RecordAlertTransitionAsync(triggered with { Rule = Rule("missing") }, [], default));
-
-        var stored = await Alerts.GetAlertRuleAsync("r", default);
-        Assert.True(stored!.Firing);
-        Assert.Equal(T0.AddSeconds(3), stored.FiringChangedAt);
-        Assert.Equal(0.5, stored.LastValue);
-        Assert.Equal(["msg_alert"], (await Webhooks.ClaimWebhookMessagesAsync(T0, T0.AddMinutes(5), 10, default)).Select(m => m.Id));
-        Assert.Null(await Webhooks.GetWebhookMessageAsync("msg_again", default));
-
-        var resolved = triggered with { Triggered = false, Value = 0.01, Time = T0.AddMinutes(2) };
-        Assert.True(await Alerts.RecordAlertTransitionAsync(resolved, [], default));
-        Assert.False((await Alerts.GetAlertRuleAsync("r", default))!.Firing);
-
-        var history = await Alerts.ReadAlertHistoryAsync(null, 10, null, default);
-        Assert.Equal([false, true], history.Select(h => h.Triggered));
-        Assert.Equal(0.5, history[1].Value);
-        Assert.Equal((T0.AddMinutes(-5), T0), (history[1].WindowStart, history[1].WindowEnd));
-        Assert.Equal((rule.Name, rule.Metric, rule.Route, rule.Method, rule.Window, rule.Operator, rule.Threshold),
-            (history[1].Rule.Name, history[1].Rule.Metric, history[1].Rule.Route, history[1].Rule.Method, history[1].Rule.Window, history[1].Rule.Operator, history[1].Rule.Threshold));
-    }
-
-    [Fact]
-    public async Task AlertHistoryPagesAndFiltersByRule()
-    {
-        await Alerts.AddAlertRuleAsync(Rule("a"), default);
-        await Alerts.AddAlertRuleAsync(Rule("b"), default);
-        for (var i = 0; i < 3; i++)
-        {
-            foreach (var id in new[] { "a", "b" })
-            {
-                var rule = (await Alerts.GetAlertRuleAsync(id, default))!;
-                await Alerts.RecordAlertTransitionAsync(
-                    new AlertTransition { Rule = rule, Triggered = !rule.Firing, Value = i, WindowStart = T0, WindowEnd = T0.AddMinutes(5), Time = T0.AddMinutes(i) }, [], default);
-            }
-        }
-
-        var onlyA = await Alerts.ReadAlertHistoryAsync("a", 10, null, default);
-        var page1 = await Alerts.ReadAlertHistoryAsync(null, 4, null, default);
-        var page2 = await Alerts.ReadAlertHistoryAsync(null, 4, page1[^1].Id, default);
-
-        Assert.Equal(3, onlyA.Count);
-        Assert.All(onlyA, h => Assert.Equal("a", h.Rule.Id));
-        Assert.Equal(4, page1.Count);
-        Assert.Equal(2, page2.Count);
-        Assert.Equal(6, page1.Concat(page2).Select(h => h.Id).Distinct().Count());
-        Assert.True(page1[0].Id > page1[^1].Id);
-    }
 }

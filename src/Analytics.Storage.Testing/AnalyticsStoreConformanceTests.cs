@@ -1,47 +1,30 @@
-using Analytics.Queries;
-using Analytics.Storage;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using static Analytics.Testing.Conformance.TestData;
+using static Analytics.Storage.Testing.StoreTestData;
 
-namespace Analytics.Testing.Conformance;
+namespace Analytics.Storage.Testing;
 
 /// <summary>
-/// Every behaviour an <see cref="IAnalyticsStore"/> promises, written once. A store's test project derives from this
-/// class and supplies a fresh, empty store per test; the queries are run through the real <see cref="AnalyticsQueries"/>
-/// so that every store answers the public questions alike.
+/// Every behaviour an <see cref="IAnalyticsStore"/> promises, written once: raw rows and their pages, rollups and their
+/// sketches, request kinds, distinct users, retention, and the public queries (<see cref="IAnalyticsQueries"/>) over
+/// the store. A store's test project derives a public class from this one for its <typeparamref name="TFactory"/>, and
+/// one from the suite of each capability its <see cref="IAnalyticsStore.Capabilities"/> declare
+/// (<see cref="ErrorStoreConformanceTests{TFactory}"/>, <see cref="AlertStoreConformanceTests{TFactory}"/>,
+/// <see cref="WebhookStoreConformanceTests{TFactory}"/>, <see cref="HealthMetricsStoreConformanceTests{TFactory}"/>,
+/// <see cref="RequestCountStoreConformanceTests{TFactory}"/>): a test here fails when a declared capability's suite is
+/// not derived in the same assembly for the same factory, or a derived one is not declared.
 /// </summary>
-public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
+/// <typeparam name="TFactory">Creates the store under test; one instance per test.</typeparam>
+/// <example>
+/// <code>
+/// public sealed class MyStoreConformanceTests : AnalyticsStoreConformanceTests&lt;MyStoreFactory&gt;;
+/// public sealed class MyErrorStoreConformanceTests : ErrorStoreConformanceTests&lt;MyStoreFactory&gt;;
+/// </code>
+/// </example>
+public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreConformanceTestBase<TFactory>
+    where TFactory : IConformanceStoreFactory, new()
 {
-    private IAnalyticsStore? _store;
-
-    /// <summary>Gets the store under test, fresh and empty for each test.</summary>
-    protected IAnalyticsStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
-
-    /// <summary>Creates a new, empty store. Called once per test; the store is disposed after it if disposable.</summary>
-    protected abstract Task<IAnalyticsStore> CreateStoreAsync();
-
-    public async Task InitializeAsync()
-    {
-        _store = await CreateStoreAsync();
-        await _store.InitializeAsync(default);
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        switch (_store)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
-
     // ---- raw rows -------------------------------------------------------------------------------------------------
 
+    /// <summary>Every field of a request reads back exactly as it was written.</summary>
     [Fact]
     public async Task EveryFieldOfARequestRoundTrips()
     {
@@ -75,6 +58,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(request, stored.Request);
     }
 
+    /// <summary>Fields written as <see langword="null"/> read back as <see langword="null"/>.</summary>
     [Fact]
     public async Task NullableFieldsRoundTripAsNull()
     {
@@ -88,6 +72,10 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Null(stored.Request.Environment);
     }
 
+    /// <summary>
+    /// Empty strings stay empty (not <see langword="null"/>), and any Unicode, control characters and long text read
+    /// back exactly.
+    /// </summary>
     [Fact]
     public async Task EmptyStringsStayEmptyAndAnyUnicodeRoundTripsExactly()
     {
@@ -110,6 +98,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal("", stored.Request.UserAgent);
     }
 
+    /// <summary>Custom events read back exactly, with and without their optional fields, newest first.</summary>
     [Fact]
     public async Task EventsRoundTripWithAndWithoutOptionalFields()
     {
@@ -132,6 +121,10 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal([bare, full], stored.Select(s => s.Event));
     }
 
+    /// <summary>
+    /// Raw pages are newest first by timestamp, not by insertion order, and following <see cref="RawQuery.Before"/>
+    /// visits every row once.
+    /// </summary>
     [Fact]
     public async Task PagesAreNewestFirstByTimeAndTheKeysetWalksEveryRowOnce()
     {
@@ -157,6 +150,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(times.Reverse(), seen);
     }
 
+    /// <summary>Rows with one timestamp are paged by id, none lost or repeated.</summary>
     [Fact]
     public async Task RowsWithTheSameTimestampArePagedWithoutLossOrRepeat()
     {
@@ -169,6 +163,9 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(3, second.Count);
     }
 
+    /// <summary>
+    /// A raw read's range includes <see cref="RawQuery.From"/> and excludes <see cref="RawQuery.To"/>.
+    /// </summary>
     [Fact]
     public async Task TheRawTimeRangeIsFromInclusiveToExclusive()
     {
@@ -179,6 +176,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal([Start.AddSeconds(5), Start.AddSeconds(4), Start.AddSeconds(3)], page.Select(p => p.Request.Timestamp));
     }
 
+    /// <summary>Each raw filter matches exactly (case included), alone and combined.</summary>
     [Fact]
     public async Task RawFiltersMatchExactly()
     {
@@ -201,6 +199,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(0, await Count(new RawQuery { Route = "/A" }));
     }
 
+    /// <summary>Raw events filter by name.</summary>
     [Fact]
     public async Task RawEventsFilterByName()
     {
@@ -216,6 +215,8 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.All(page, e => Assert.Equal("deploy", e.Event.Name));
     }
 
+    /// <summary>A raw limit outside 1 to 10 000 is refused with an <see cref="ArgumentException"/>.</summary>
+    /// <param name="limit">The refused limit.</param>
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
@@ -227,6 +228,9 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
 
     // ---- rollups --------------------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// A batch's rollups read back at minute, hour and day granularity with the same totals and sketches.
+    /// </summary>
     [Fact]
     public async Task RollupsAreReadBackAtEveryGranularity()
     {
@@ -254,6 +258,10 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A later batch adds to the stored rollups with the same key, and the stored sketch equals one built from every
+    /// duration.
+    /// </summary>
     [Fact]
     public async Task ASecondBatchIsAddedToTheStoredRollupsAndSketchesMergeExactly()
     {
@@ -284,6 +292,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Rollup reads apply every filter of <see cref="RollupQuery"/> and its range of bucket starts.</summary>
     [Fact]
     public async Task RollupReadsApplyEveryFilterAndTheBucketRange()
     {
@@ -313,6 +322,9 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(0, await Count(all with { Granularity = Granularity.Hour, From = Start.AddHours(1), To = Start.AddHours(2) }));
     }
 
+    /// <summary>
+    /// A missing environment and instance are a key of their own and read back as <see langword="null"/>.
+    /// </summary>
     [Fact]
     public async Task AMissingEnvironmentIsItsOwnKeyAndReadsBackAsNull()
     {
@@ -328,6 +340,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(1, Assert.Single(rows, r => r.Environment == "prod" && r.Instance == "web-1").Count);
     }
 
+    /// <summary>Latency sketches are read only when <see cref="RollupQuery.IncludeSketches"/> asks for them.</summary>
     [Fact]
     public async Task SketchesAreReadOnlyWhenAsked()
     {
@@ -337,6 +350,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.NotNull(Assert.Single(await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1), includeSketches: true), default).ToListAsync()).Latency);
     }
 
+    /// <summary>Requests not kept as raw rows are still counted in the rollups.</summary>
     [Fact]
     public async Task RequestsNotKeptRawAreStillRolledUp()
     {
@@ -346,6 +360,9 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(10, Assert.Single(await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Day, Start, Start.AddDays(1)), default).ToListAsync()).Count);
     }
 
+    /// <summary>
+    /// Event rollups count outcomes and merge duration sketches across batches, at every granularity.
+    /// </summary>
     [Fact]
     public async Task EventRollupsCountOutcomesAndMergeDurations()
     {
@@ -377,6 +394,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Null(Assert.Single(filtered).Duration);
     }
 
+    /// <summary>An event rollup whose events carried no duration has no sketch.</summary>
     [Fact]
     public async Task AnEventWithoutDurationsHasNoSketch()
     {
@@ -386,6 +404,9 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Null(row.Duration);
     }
 
+    /// <summary>
+    /// Error rollups keep the first and last occurrence and the latest message across batches, whatever the order.
+    /// </summary>
     [Fact]
     public async Task ErrorRollupsKeepFirstAndLastSeenAndTheLatestMessage()
     {
@@ -411,6 +432,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
 
     // ---- retention ------------------------------------------------------------------------------------------------
 
+    /// <summary>Purging raw rows deletes the requests and events before the cutoff, and no rollup.</summary>
     [Fact]
     public async Task PurgingRawRowsDeletesExactlyThoseBeforeTheCutoff()
     {
@@ -429,6 +451,9 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(100, (await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddHours(1)), default).ToListAsync()).Sum(r => r.Count));
     }
 
+    /// <summary>
+    /// A raw purge never deletes more rows than asked, so retention can call it until it returns less.
+    /// </summary>
     [Fact]
     public async Task PurgingRawRowsNeverDeletesMoreThanTheChunk()
     {
@@ -441,6 +466,9 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Empty(await Store.ReadRequestsAsync(new RawQuery(), default));
     }
 
+    /// <summary>
+    /// Purging rollups deletes every kind of rollup before the cutoff at one granularity, and nothing else.
+    /// </summary>
     [Fact]
     public async Task PurgingRollupsDeletesExactlyTheBucketsBeforeTheCutoffOfOneGranularity()
     {
@@ -463,6 +491,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(72, (await Store.ReadRequestsAsync(new RawQuery { Limit = 1_000 }, default)).Count);
     }
 
+    /// <summary>A rollup purge never deletes more rows than asked.</summary>
     [Fact]
     public async Task PurgingRollupsNeverDeletesMoreThanTheChunk()
     {
@@ -475,6 +504,11 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
 
     // ---- the public queries over this store -----------------------------------------------------------------------
 
+    /// <summary>
+    /// Percentiles read through the queries are within 1 % of the exact ones at every granularity, for several
+    /// distributions.
+    /// </summary>
+    /// <param name="distribution">The latency distribution.</param>
     [Theory]
     [InlineData("uniform")]
     [InlineData("log-normal")]
@@ -515,6 +549,9 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A range that crosses hour and day boundaries has the same totals, and the same latency, at every granularity.
+    /// </summary>
     [Fact]
     public async Task ARangeCrossingHourAndDayBoundariesHasTheSameTotalsAtEveryGranularity()
     {
@@ -560,6 +597,10 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(byMinute, byHour);
     }
 
+    /// <summary>
+    /// Every query (overview, time series, routes, status codes, errors, heatmap, filters, request log) equals what the
+    /// written requests say.
+    /// </summary>
     [Fact]
     public async Task EveryQueryEqualsTheGroundTruth()
     {
@@ -602,7 +643,7 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(Granularity.Minute, series.Granularity);
         Assert.Equal(180, series.Points.Count);
         Assert.Equal(Enumerable.Range(0, 180).Select(m => range.From.AddMinutes(m)), series.Points.Select(p => p.Time));
-        var perMinute = requests.GroupBy(r => Granularity.Minute.Floor(r.Timestamp)).ToDictionary(g => g.Key, g => (long)g.Count());
+        var perMinute = requests.GroupBy(r => FloorToMinute(r.Timestamp)).ToDictionary(g => g.Key, g => (long)g.Count());
         Assert.All(series.Points, p => Assert.Equal(perMinute.GetValueOrDefault(p.Time), p.Count));
 
         var routeStats = await queries.GetRoutesAsync(range with { Limit = 100 }, default);
@@ -647,6 +688,9 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal(log.OrderByDescending(l => l.Time).Select(l => l.Time), log.Select(l => l.Time));
     }
 
+    /// <summary>
+    /// Events over time have a point per bucket, empty ones included, with their outcomes and durations.
+    /// </summary>
     [Fact]
     public async Task EventsOverTimeHaveEveryBucketAndTheirOutcomes()
     {
@@ -672,9 +716,8 @@ public abstract partial class AnalyticsStoreConformanceTests : IAsyncLifetime
         Assert.Equal("signup", Assert.Single(onlySignups.Events).Name);
     }
 
-    /// <summary>The public query implementation over <see cref="Store"/>, at a fixed "now".</summary>
-    protected IAnalyticsQueries Queries(DateTimeOffset now) =>
-        new AnalyticsQueries(Store, Options.Create(new RequestAnalyticsOptions()), new FakeTimeProvider(now));
+    private static DateTimeOffset FloorToMinute(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
 
     private static double Sample(string distribution, Random random)
     {

@@ -1,28 +1,50 @@
-using Analytics.Storage;
-using static Analytics.Testing.Conformance.TestData;
+using static Analytics.Storage.Testing.StoreTestData;
 
-namespace Analytics.Testing.Conformance;
+namespace Analytics.Storage.Testing;
 
-/// <summary>Counts summed by the database (<see cref="IRequestCountStore"/>): the same numbers as adding up the rollup rows.</summary>
-public abstract partial class AnalyticsStoreConformanceTests
+/// <summary>
+/// The suite of <see cref="StoreCapabilities.RequestCounts"/> (<see cref="IRequestCountStore"/>): counts summed by the
+/// database, the same numbers as adding up the rollup rows. Derive a public class from it, for the same factory as
+/// <see cref="AnalyticsStoreConformanceTests{TFactory}"/>, when the store declares the capability.
+/// </summary>
+/// <typeparam name="TFactory">Creates the store under test; one instance per test.</typeparam>
+public abstract class RequestCountStoreConformanceTests<TFactory> : StoreConformanceTestBase<TFactory>
+    where TFactory : IConformanceStoreFactory, new()
 {
+    private IRequestCountStore Counts => Declared(static c => c.RequestCounts, nameof(StoreCapabilities.RequestCounts));
+
+    /// <summary>
+    /// Gets the filters the counts are checked under: none, each filter of <see cref="RollupQuery"/> alone, and one
+    /// nothing matches.
+    /// </summary>
     public static TheoryData<string> CountFilters => ["none", "route", "method", "5xx", "environment", "instance", "kind", "nothing matches"];
 
+    /// <summary>
+    /// Counts per bucket and per status code equal the rollup rows added up, under every filter and at every
+    /// granularity.
+    /// </summary>
+    /// <param name="filter">The filter to apply, one of <see cref="CountFilters"/>.</param>
     [Theory]
     [MemberData(nameof(CountFilters))]
     public async Task CountsByBucketAndByStatusEqualTheRollupRowsAddedUp(string filter)
     {
-        var counts = Assert.IsAssignableFrom<IRequestCountStore>(Store);
+        var counts = Counts;
         var random = new Random(7);
         string[] routes = ["/items/{id}", "/orders", "/health"];
         int[] statuses = [200, 201, 404, 500, 503];
-        var requests = Enumerable.Range(0, 3_000).Select(i => Request(
-            Start.AddMinutes(random.Next(0, 6 * 60)).AddSeconds(random.Next(60)),
-            route: routes[random.Next(routes.Length)],
-            method: random.Next(4) == 0 ? "POST" : "GET",
-            status: statuses[random.Next(statuses.Length)],
-            environment: random.Next(2) == 0 ? "Production" : null,
-            instance: $"web-{random.Next(3)}") with { Kind = i % 10 == 0 ? RequestKind.WebSocket : RequestKind.Http }).ToArray();
+        var requests = new RequestRecord[3_000];
+        for (int i = 0; i < requests.Length; i++)
+        {
+            var request = Request(
+                Start.AddMinutes(random.Next(0, 6 * 60)).AddSeconds(random.Next(60)),
+                route: routes[random.Next(routes.Length)],
+                method: random.Next(4) == 0 ? "POST" : "GET",
+                status: statuses[random.Next(statuses.Length)],
+                environment: random.Next(2) == 0 ? "Production" : null,
+                instance: $"web-{random.Next(3)}");
+            requests[i] = request with { Kind = i % 10 == 0 ? RequestKind.WebSocket : RequestKind.Http };
+        }
+
         await Store.WriteBatchAsync(Batch(requests, keepRaw: false), default);
 
         foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })

@@ -1,14 +1,22 @@
-using static Analytics.Testing.Conformance.TestData;
+using static Analytics.Storage.Testing.StoreTestData;
 
-using Analytics.Storage;
+namespace Analytics.Storage.Testing;
 
-namespace Analytics.Testing.Conformance;
-
-/// <summary>Error groups (<see cref="IErrorStore"/>): lifetime counts, resolving, regressing, occurrences.</summary>
-public abstract partial class AnalyticsStoreConformanceTests
+/// <summary>
+/// The suite of <see cref="StoreCapabilities.Errors"/> (<see cref="IErrorStore"/>): error groups updated from each
+/// batch in its transaction, with lifetime counts, the latest details, resolving, regressing and occurrences. Derive a
+/// public class from it, for the same factory as <see cref="AnalyticsStoreConformanceTests{TFactory}"/>, when the store
+/// declares the capability.
+/// </summary>
+/// <typeparam name="TFactory">Creates the store under test; one instance per test.</typeparam>
+public abstract class ErrorStoreConformanceTests<TFactory> : StoreConformanceTestBase<TFactory>
+    where TFactory : IConformanceStoreFactory, new()
 {
-    private IErrorStore Errors => Assert.IsAssignableFrom<IErrorStore>(Store);
+    private IErrorStore Errors => Declared(static c => c.Errors, nameof(StoreCapabilities.Errors));
 
+    /// <summary>
+    /// Error groups count every occurrence across batches and keep the first occurrence and the latest details.
+    /// </summary>
     [Fact]
     public async Task ErrorGroupsCountEveryOccurrenceAcrossBatchesAndKeepTheLatestDetails()
     {
@@ -29,6 +37,10 @@ public abstract partial class AnalyticsStoreConformanceTests
         Assert.False(group.Regressed);
     }
 
+    /// <summary>
+    /// A resolved group reopens as regressed only on an occurrence after its resolution; resolving again clears the
+    /// flag.
+    /// </summary>
     [Fact]
     public async Task AResolvedGroupReopensAsRegressedOnlyOnALaterOccurrence()
     {
@@ -57,6 +69,7 @@ public abstract partial class AnalyticsStoreConformanceTests
         Assert.Equal(Start.AddMinutes(20), resolvedAgain.ResolvedAt);
     }
 
+    /// <summary>A group's occurrences are its raw rows, newest first, with their trace ids and stack traces.</summary>
     [Fact]
     public async Task OccurrencesAreTheGroupsRawRowsNewestFirstWithTraceIdsAndStackTraces()
     {
@@ -72,6 +85,7 @@ public abstract partial class AnalyticsStoreConformanceTests
         Assert.All(occurrences, o => Assert.Equal(StackTraceOf("Orders.Checkout"), o.Request.StackTrace));
     }
 
+    /// <summary>Error rollups are kept per group, and the errors query names each group with its severity.</summary>
     [Fact]
     public async Task ErrorRollupsArePerGroupAndTheErrorsListNamesTheGroups()
     {

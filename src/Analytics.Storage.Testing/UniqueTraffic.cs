@@ -1,71 +1,4 @@
-using Analytics.Storage;
-using static Analytics.Testing.Conformance.TestData;
-
-namespace Analytics.Testing.Conformance;
-
-/// <summary>Distinct users and clients: the cardinality sketches a store keeps beside each request rollup.</summary>
-public abstract partial class AnalyticsStoreConformanceTests
-{
-    [Theory]
-    [InlineData(10_000)]
-    [InlineData(200_000)]
-    public async Task UniqueUsersAndClientsAreWithinThreePercentAtEveryGranularityAndRange(int users)
-    {
-        var traffic = UniqueTraffic.Create(users, Start, TimeSpan.FromDays(3));
-        foreach (var chunk in traffic.Requests.Chunk(5_000))
-        {
-            await Store.WriteBatchAsync(Batch(chunk, keepRaw: false), default);
-        }
-
-        await traffic.AssertQueriesAsync(Queries(Start.AddDays(4)));
-    }
-
-    [Fact]
-    public async Task MergingStoredMinuteSketchesGivesTheStoredHourEstimate()
-    {
-        var traffic = UniqueTraffic.Create(30_000, Start, TimeSpan.FromHours(2));
-        foreach (var chunk in traffic.Requests.Chunk(3_000))
-        {
-            await Store.WriteBatchAsync(Batch(chunk, keepRaw: false), default);
-        }
-
-        var hour = Start.AddHours(1);
-        var merged = new CardinalitySketch();
-        await foreach (var minute in Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, hour, hour.AddHours(1)) with { IncludeCardinality = true }, default))
-        {
-            merged.Merge(minute.Users!);
-        }
-
-        // The traffic has two routes: an hour row each, merged too.
-        var direct = new CardinalitySketch();
-        int hourRows = 0;
-        await foreach (var row in Store.ReadRequestRollupsAsync(RollupRange(Granularity.Hour, hour, hour.AddHours(1)) with { IncludeCardinality = true }, default))
-        {
-            direct.Merge(row.Users!);
-            hourRows++;
-        }
-
-        Assert.Equal(2, hourRows);
-        Assert.True(merged.Estimate() > 10_000);
-        Assert.Equal(direct.Estimate(), merged.Estimate());
-        Assert.Equal(direct.ToBytes(), merged.ToBytes());
-    }
-
-    [Fact]
-    public async Task RowsWithoutUsersHaveNoUserSketchAndCountNone()
-    {
-        await Store.WriteBatchAsync(Batch([Request(Start), Request(Start.AddSeconds(1)) with { ClientIp = "10.0.0.0" }]), default);
-
-        var row = await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1)) with { IncludeCardinality = true }, default).SingleAsync();
-        var withoutSketches = await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1)), default).SingleAsync();
-        var overview = await Queries(Start.AddHours(1)).GetOverviewAsync(new AnalyticsQuery { From = Start, To = Start.AddMinutes(5) }, default);
-
-        Assert.Null(row.Users);
-        Assert.Equal(1, row.Clients!.Estimate());
-        Assert.Null(withoutSketches.Clients);
-        Assert.Equal((0L, 1L), (overview.UniqueUsers, overview.UniqueClients));
-    }
-}
+namespace Analytics.Storage.Testing;
 
 /// <summary>
 /// Synthetic traffic for unique counts: <c>users</c> distinct user ids, each seen once or twice at random times, from a
@@ -83,10 +16,17 @@ public sealed class UniqueTraffic
     /// <summary>Gets the requests, in time order (as a writer would see them).</summary>
     public RequestRecord[] Requests { get; }
 
+    /// <summary>Gets when the traffic starts.</summary>
     public DateTimeOffset Start { get; }
 
+    /// <summary>Gets how long the traffic lasts.</summary>
     public TimeSpan Span { get; }
 
+    /// <summary>Creates the traffic; the same arguments always give the same requests.</summary>
+    /// <param name="users">How many distinct user ids.</param>
+    /// <param name="start">When the traffic starts.</param>
+    /// <param name="span">How long it lasts.</param>
+    /// <returns>The traffic.</returns>
     public static UniqueTraffic Create(int users, DateTimeOffset start, TimeSpan span)
     {
         var random = new Random(users); // fixed per size, so a failure reproduces
@@ -97,7 +37,7 @@ public sealed class UniqueTraffic
             for (int v = 0; v < visits; v++)
             {
                 var at = start + TimeSpan.FromTicks((long)(random.NextDouble() * span.Ticks));
-                requests.Add(TestData.Request(at, route: user % 3 == 0 ? "/orders/{id}" : "/items/{id}") with
+                requests.Add(StoreTestData.Request(at, route: user % 3 == 0 ? "/orders/{id}" : "/items/{id}") with
                 {
                     UserId = $"user-{user}",
                     ClientIp = $"10.{(user / 4) >> 16 & 255}.{(user / 4) >> 8 & 255}.{(user / 4) & 255}",
@@ -109,7 +49,11 @@ public sealed class UniqueTraffic
         return new UniqueTraffic([.. requests], start, span);
     }
 
-    /// <summary>Checks overviews of several ranges at every granularity and the time series, each within 3 % of the truth.</summary>
+    /// <summary>
+    /// Checks overviews of several ranges at every granularity and the time series, each within 3 % of the truth.
+    /// </summary>
+    /// <param name="queries">The queries over a store the whole traffic was written to.</param>
+    /// <returns>A task that completes when every check has passed.</returns>
     public async Task AssertQueriesAsync(IAnalyticsQueries queries)
     {
         var ranges = new List<(DateTimeOffset From, DateTimeOffset To, Granularity Granularity)>
@@ -127,13 +71,15 @@ public sealed class UniqueTraffic
 
         foreach (var (from, to, granularity) in ranges)
         {
-            var overview = await queries.GetOverviewAsync(new AnalyticsQuery { From = from, To = to, Granularity = granularity }, default);
+            var overview = await queries.GetOverviewAsync(
+                new AnalyticsQuery { From = from, To = to, Granularity = granularity }, default);
             var (users, clients) = Exact(from, to);
             AssertClose(users, overview.UniqueUsers, $"users {from:O}..{to:O} at {granularity}");
             AssertClose(clients, overview.UniqueClients, $"clients {from:O}..{to:O} at {granularity}");
         }
 
-        var series = await queries.GetTimeSeriesAsync(new AnalyticsQuery { From = Start, To = Start + Span, Granularity = Granularity.Hour }, default);
+        var series = await queries.GetTimeSeriesAsync(
+            new AnalyticsQuery { From = Start, To = Start + Span, Granularity = Granularity.Hour }, default);
         Assert.Equal((int)Span.TotalHours, series.Points.Count);
         foreach (var point in series.Points)
         {

@@ -1,14 +1,14 @@
-using Analytics.Storage;
-using static Analytics.Testing.Conformance.TestData;
+using static Analytics.Storage.Testing.StoreTestData;
 
-namespace Analytics.Testing.Conformance;
+namespace Analytics.Storage.Testing;
 
 /// <summary>
 /// Request kinds: rollup rows are kept apart by kind (a WebSocket's lifetime never lands in a plain request's sketch),
 /// every request read filters by kind, and the queries leave long-lived requests out of latency unless asked for them.
 /// </summary>
-public abstract partial class AnalyticsStoreConformanceTests
+public abstract partial class AnalyticsStoreConformanceTests<TFactory>
 {
+    /// <summary>Request kinds are kept apart in every rollup, and every request read filters by kind.</summary>
     [Fact]
     public async Task KindsAreKeptApartInRollupsAndEveryRequestReadFiltersByThem()
     {
@@ -43,7 +43,7 @@ public abstract partial class AnalyticsStoreConformanceTests
             Assert.Equal([(RequestKind.Http, 2L), (RequestKind.ServerSentEvents, 2L)], errors.Select(e => (e.Kind, e.Count)).Order());
             var streamErrors = Assert.Single(await Store.ReadErrorRollupsAsync(all with { Kind = RequestKind.ServerSentEvents }, default).ToListAsync());
             Assert.Equal(("System.IO.IOException", 2L), (streamErrors.ExceptionType, streamErrors.Count));
-            if (Store is IRequestCountStore counts)
+            if (Store.Capabilities?.RequestCounts is { } counts)
             {
                 Assert.Equal(4L, (await counts.ReadRequestCountsByBucketAsync(all with { Kind = RequestKind.ServerSentEvents }, default).ToListAsync()).Sum(b => b.Count));
                 Assert.Equal(
@@ -59,6 +59,9 @@ public abstract partial class AnalyticsStoreConformanceTests
         Assert.Empty(await Store.ReadRequestsAsync(new RawQuery { Kind = RequestKind.Grpc }, default));
     }
 
+    /// <summary>
+    /// Queries count long-lived connections but leave them out of the latency unless their kind is asked for.
+    /// </summary>
     [Fact]
     public async Task QueriesCountConnectionsButLeaveThemOutOfLatencyUnlessTheirKindIsAsked()
     {

@@ -1,16 +1,25 @@
-using Analytics.Health;
-using Analytics.Storage;
-using static Analytics.Testing.Conformance.TestData;
+using static Analytics.Storage.Testing.StoreTestData;
 
-namespace Analytics.Testing.Conformance;
+namespace Analytics.Storage.Testing;
 
-/// <summary>Process-health rollups (<see cref="IHealthMetricsStore"/>).</summary>
-public abstract partial class AnalyticsStoreConformanceTests
+/// <summary>
+/// The suite of <see cref="StoreCapabilities.HealthMetrics"/> (<see cref="IHealthMetricsStore"/>): process-health
+/// rollups added up by key, and purged with the other rollups. Derive a public class from it, for the same factory as
+/// <see cref="AnalyticsStoreConformanceTests{TFactory}"/>, when the store declares the capability.
+/// </summary>
+/// <typeparam name="TFactory">Creates the store under test; one instance per test.</typeparam>
+public abstract class HealthMetricsStoreConformanceTests<TFactory> : StoreConformanceTestBase<TFactory>
+    where TFactory : IConformanceStoreFactory, new()
 {
+    private IHealthMetricsStore Health => Declared(static c => c.HealthMetrics, nameof(StoreCapabilities.HealthMetrics));
+
+    /// <summary>
+    /// Health samples add up per bucket, instance and metric, read by instance, and are purged with the other rollups.
+    /// </summary>
     [Fact]
     public async Task HealthSamplesAddUpPerBucketInstanceAndMetricAndArePurgedWithRollups()
     {
-        var health = Assert.IsAssignableFrom<IHealthMetricsStore>(Store);
+        var health = Health;
         HealthRollup Row(DateTimeOffset at, string instance, double value) => new()
         {
             Granularity = Granularity.Minute, BucketStart = at, Instance = instance, Metric = HealthMetricNames.CpuPercent, Count = 1, Sum = value, Min = value, Max = value,

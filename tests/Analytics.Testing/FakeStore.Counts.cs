@@ -1,0 +1,29 @@
+using Analytics.Storage;
+
+namespace Analytics.Testing;
+
+/// <summary><see cref="IRequestCountStore"/>: request counts per bucket and per status code.</summary>
+public partial class FakeStore
+{
+    IAsyncEnumerable<BucketCount> IRequestCountStore.ReadRequestCountsByBucketAsync(
+        RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadRequestRollups(query)
+            .GroupBy(r => r.BucketStart)
+            .Select(g => new BucketCount(g.Key, g.Sum(r => r.Count)))
+            .ToList()
+            .ToAsyncEnumerable();
+    }
+
+    IAsyncEnumerable<StatusCodeCount> IRequestCountStore.ReadRequestCountsByStatusAsync(
+        RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadRequestRollups(query)
+            .GroupBy(r => r.StatusCode)
+            .Select(g => new StatusCodeCount { StatusCode = g.Key, Count = g.Sum(r => r.Count) })
+            .ToList()
+            .ToAsyncEnumerable();
+    }
+}
