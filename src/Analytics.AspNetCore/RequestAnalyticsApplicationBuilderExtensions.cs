@@ -23,7 +23,8 @@ public static class RequestAnalyticsApplicationBuilderExtensions
         if (app.ApplicationServices.GetService<RequestAnalyticsMarkerService>() is null)
         {
             throw new InvalidOperationException(
-                "Unable to find the request analytics services. Call 'builder.Services.AddRequestAnalytics()' before building the application, then 'app.UseRequestAnalytics()'.");
+                "Unable to find the request analytics services. Call 'builder.Services.AddRequestAnalytics()' before " +
+                "building the application, then 'app.UseRequestAnalytics()'.");
         }
 
         var queue = app.ApplicationServices.GetRequiredService<AnalyticsQueue>();

@@ -47,7 +47,11 @@ internal sealed class RequestAnalyticsHealthCheck : IHealthCheck
 
         if (_writer.ConsecutiveFailures > 0)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"The analytics writer failed {_writer.ConsecutiveFailures} times in a row.", _writer.LastError, data);
+            return new HealthCheckResult(
+                context.Registration.FailureStatus,
+                $"The analytics writer failed {_writer.ConsecutiveFailures} times in a row.",
+                _writer.LastError,
+                data);
         }
 
         return _queue.QueueLength >= _capacity * 9L / 10

@@ -19,7 +19,9 @@ public static class RequestAnalyticsHealthChecksBuilderExtensions
     /// </remarks>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name. The default is <c>request-analytics</c>.</param>
-    /// <param name="failureStatus">The status reported when the store or the writer fails. The default is <see cref="HealthStatus.Degraded"/>.</param>
+    /// <param name="failureStatus">
+    /// The status reported when the store or the writer fails. The default is <see cref="HealthStatus.Degraded"/>.
+    /// </param>
     /// <param name="tags">Tags for filtering checks. The default is none.</param>
     /// <param name="timeout">How long the check may take before it counts as failed. The default is none (the health check service's own).</param>
     /// <returns>The same builder.</returns>
@@ -34,7 +36,8 @@ public static class RequestAnalyticsHealthChecksBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (timeout is { } limit && limit <= TimeSpan.Zero && limit != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), limit, "The health check's timeout must be positive, or Timeout.InfiniteTimeSpan.");
+            throw new ArgumentOutOfRangeException(
+                nameof(timeout), limit, "The health check's timeout must be positive, or Timeout.InfiniteTimeSpan.");
         }
 
         return builder.AddCheck<RequestAnalyticsHealthCheck>(name, failureStatus ?? HealthStatus.Degraded, tags ?? [], timeout);

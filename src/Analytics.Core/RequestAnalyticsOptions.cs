@@ -79,7 +79,10 @@ public sealed class RequestAnalyticsOptions
     /// </summary>
     public IList<string> IngestKeys { get; } = [];
 
-    /// <summary>Gets or sets how often the live stream sends a <c>stats</c> event. Must be between 1 second and 1 hour. The default is 5 seconds.</summary>
+    /// <summary>
+    /// Gets or sets how often the live stream sends a <c>stats</c> event. Must be between 1 second and 1 hour. The
+    /// default is 5 seconds.
+    /// </summary>
     public TimeSpan StatsInterval { get; set; } = RequestAnalyticsDefaults.StatsInterval;
 
     /// <summary>
@@ -88,10 +91,16 @@ public sealed class RequestAnalyticsOptions
     /// </summary>
     public TimeSpan HealthInterval { get; set; } = RequestAnalyticsDefaults.HealthInterval;
 
-    /// <summary>Gets or sets the most live-stream connections at once; more are answered 503. Must be between 1 and 10 000. The default is 100.</summary>
+    /// <summary>
+    /// Gets or sets the most live-stream connections at once; more are answered 503. Must be between 1 and 10 000. The
+    /// default is 100.
+    /// </summary>
     public int MaxStreamSubscribers { get; set; } = RequestAnalyticsDefaults.MaxStreamSubscribers;
 
-    /// <summary>Gets or sets how long one live-stream connection lasts before it is closed with a retry hint. Must be between 1 second and 1 day. The default is 1 hour.</summary>
+    /// <summary>
+    /// Gets or sets how long one live-stream connection lasts before it is closed with a retry hint. Must be between 1
+    /// second and 1 day. The default is 1 hour.
+    /// </summary>
     public TimeSpan MaxStreamDuration { get; set; } = RequestAnalyticsDefaults.MaxStreamDuration;
 
     /// <summary>

@@ -21,7 +21,9 @@ internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<Reques
 
         if (options.BatchSize < 1 || options.BatchSize > options.QueueCapacity)
         {
-            builder.AddError($"must be between 1 and QueueCapacity ({options.QueueCapacity}); it is {options.BatchSize}.", Prefix + nameof(options.BatchSize));
+            builder.AddError(
+                $"must be between 1 and QueueCapacity ({options.QueueCapacity}); it is {options.BatchSize}.",
+                Prefix + nameof(options.BatchSize));
         }
 
         CheckRange(builder, options.FlushInterval, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1), Prefix + nameof(options.FlushInterval));
@@ -93,7 +95,9 @@ internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<Reques
     {
         if (webhooks.MaxRequestFailedPerMinute is < 1 or > 100_000)
         {
-            builder.AddError($"must be between 1 and 100000; it is {webhooks.MaxRequestFailedPerMinute}.", prefix + nameof(webhooks.MaxRequestFailedPerMinute));
+            builder.AddError(
+                $"must be between 1 and 100000; it is {webhooks.MaxRequestFailedPerMinute}.",
+                prefix + nameof(webhooks.MaxRequestFailedPerMinute));
         }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);

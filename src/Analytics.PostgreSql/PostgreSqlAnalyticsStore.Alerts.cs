@@ -14,14 +14,19 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAlertStore
         QueryAsync($"SELECT {RuleColumns} FROM {S}.alert_rules ORDER BY id COLLATE \"C\";", [], StoreRows.ReadRule, cancellationToken);
 
     public async Task<AlertRule?> GetAlertRuleAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {RuleColumns} FROM {S}.alert_rules WHERE id = $1;", [Text(id)], StoreRows.ReadRule, cancellationToken).ConfigureAwait(false))
+        (await QueryAsync(
+            $"SELECT {RuleColumns} FROM {S}.alert_rules WHERE id = $1;",
+            [Text(id)],
+            StoreRows.ReadRule,
+            cancellationToken).ConfigureAwait(false))
         .FirstOrDefault();
 
     public Task<bool> AddAlertRuleAsync(AlertRule rule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rule);
         return ExecuteAsync(
-            $"INSERT INTO {S}.alert_rules ({RuleColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING;",
+            $"INSERT INTO {S}.alert_rules ({RuleColumns}) " +
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING;",
             RuleParameters(rule),
             cancellationToken);
     }
@@ -42,7 +47,10 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAlertStore
     public Task<bool> DeleteAlertRuleAsync(string id, CancellationToken cancellationToken) =>
         ExecuteAsync($"DELETE FROM {S}.alert_rules WHERE id = $1;", [Text(id)], cancellationToken);
 
-    public async Task<bool> RecordAlertTransitionAsync(AlertTransition transition, IReadOnlyList<WebhookMessage> messages, CancellationToken cancellationToken)
+    public async Task<bool> RecordAlertTransitionAsync(
+        AlertTransition transition,
+        IReadOnlyList<WebhookMessage> messages,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transition);
         ArgumentNullException.ThrowIfNull(messages);

@@ -11,13 +11,19 @@ internal sealed partial class PostgreSqlAnalyticsStore : IErrorStore
     {
         ArgumentNullException.ThrowIfNull(fingerprints);
         return QueryAsync(
-            $"SELECT {StoreRows.ErrorGroupColumns} FROM {S}.error_groups WHERE fingerprint = ANY($1);", [fingerprints.ToArray()], StoreRows.ReadErrorGroup, cancellationToken);
+            $"SELECT {StoreRows.ErrorGroupColumns} FROM {S}.error_groups WHERE fingerprint = ANY($1);",
+            [fingerprints.ToArray()],
+            StoreRows.ReadErrorGroup,
+            cancellationToken);
     }
 
     public Task<bool> ResolveErrorGroupAsync(string fingerprint, DateTimeOffset resolvedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fingerprint);
-        return ExecuteAsync($"UPDATE {S}.error_groups SET resolved_at = $2, regressed = false WHERE fingerprint = $1;", [fingerprint, Micros(resolvedAt)], cancellationToken);
+        return ExecuteAsync(
+            $"UPDATE {S}.error_groups SET resolved_at = $2, regressed = false WHERE fingerprint = $1;",
+            [fingerprint, Micros(resolvedAt)],
+            cancellationToken);
     }
 
     public Task<IReadOnlyList<StoredRequest>> ReadErrorOccurrencesAsync(string fingerprint, int limit, CancellationToken cancellationToken)
@@ -25,14 +31,21 @@ internal sealed partial class PostgreSqlAnalyticsStore : IErrorStore
         ArgumentNullException.ThrowIfNull(fingerprint);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return QueryAsync(
-            $"SELECT {StoreRows.RequestColumns} FROM {S}.requests WHERE fingerprint = $1 ORDER BY id DESC LIMIT $2;", [fingerprint, limit], StoreRows.ReadRequest, cancellationToken);
+            $"SELECT {StoreRows.RequestColumns} FROM {S}.requests WHERE fingerprint = $1 ORDER BY id DESC LIMIT $2;",
+            [fingerprint, limit],
+            StoreRows.ReadRequest,
+            cancellationToken);
     }
 
     /// <summary>
     /// Adds a batch's failures to their groups. A group resolved before an occurrence reopens as regressed; every SET
     /// expression reads the row as it was, and groups come sorted so two instances lock them in one order.
     /// </summary>
-    private async Task UpsertErrorGroupsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<ErrorGroupState> groups, CancellationToken cancellationToken)
+    private async Task UpsertErrorGroupsAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        IReadOnlyList<ErrorGroupState> groups,
+        CancellationToken cancellationToken)
     {
         if (groups.Count == 0)
         {
@@ -40,10 +53,12 @@ internal sealed partial class PostgreSqlAnalyticsStore : IErrorStore
         }
 
         await using var command = new NpgsqlCommand(
-            $"""
-            INSERT INTO {S}.error_groups AS t (fingerprint, route, method, status, exception_type, message, count, first_seen, last_seen, severity, resolved_at, regressed)
-            SELECT f, r, m, s, e, msg, c, fs, ls, sev, NULL, false
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::smallint[])
+            $"INSERT INTO {S}.error_groups AS t (fingerprint, route, method, status, exception_type, message, count, " +
+            "first_seen, last_seen, severity, resolved_at, regressed)\n" +
+            "SELECT f, r, m, s, e, msg, c, fs, ls, sev, NULL, false\n" +
+            "FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::text[], $7::bigint[], " +
+            "$8::bigint[], $9::bigint[], $10::smallint[])\n" +
+            """
                 AS i(f, r, m, s, e, msg, c, fs, ls, sev)
             ON CONFLICT (fingerprint) DO UPDATE SET
                 count = t.count + excluded.count,

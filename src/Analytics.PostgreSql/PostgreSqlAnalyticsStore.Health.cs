@@ -12,12 +12,18 @@ internal sealed partial class PostgreSqlAnalyticsStore : IHealthMetricsStore
     public async Task AddHealthRollupsAsync(IReadOnlyList<HealthRollup> rollups, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rollups);
-        var rows = rollups.OrderBy(r => (int)r.Granularity).ThenBy(r => r.BucketStart).ThenBy(r => r.Instance, StringComparer.Ordinal).ThenBy(r => r.Metric, StringComparer.Ordinal).ToList();
+        var rows = rollups
+            .OrderBy(r => (int)r.Granularity)
+            .ThenBy(r => r.BucketStart)
+            .ThenBy(r => r.Instance, StringComparer.Ordinal)
+            .ThenBy(r => r.Metric, StringComparer.Ordinal)
+            .ToList();
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            $"""
-            INSERT INTO {S}.health_rollups AS t ({HealthColumns})
-            SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::double precision[], $7::double precision[], $8::double precision[])
+            $"INSERT INTO {S}.health_rollups AS t ({HealthColumns})\n" +
+            "SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], " +
+            "$6::double precision[], $7::double precision[], $8::double precision[])\n" +
+            """
             ON CONFLICT (granularity, bucket_start, instance, metric) DO UPDATE SET
                 count = t.count + excluded.count, sum = t.sum + excluded.sum, min = least(t.min, excluded.min), max = greatest(t.max, excluded.max);
             """,
@@ -33,14 +39,23 @@ internal sealed partial class PostgreSqlAnalyticsStore : IHealthMetricsStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<IReadOnlyList<HealthRollup>> ReadHealthRollupsAsync(Granularity granularity, DateTimeOffset from, DateTimeOffset to, string? instance, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<HealthRollup>> ReadHealthRollupsAsync(
+        Granularity granularity,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        string? instance,
+        CancellationToken cancellationToken) =>
         QueryAsync(
-            $"SELECT {HealthColumns} FROM {S}.health_rollups WHERE granularity = $1 AND bucket_start >= $2 AND bucket_start < $3 AND ($4::text IS NULL OR instance = $4::text);",
+            $"SELECT {HealthColumns} FROM {S}.health_rollups " +
+            "WHERE granularity = $1 AND bucket_start >= $2 AND bucket_start < $3 " +
+            "AND ($4::text IS NULL OR instance = $4::text);",
             [(short)granularity, Micros(from), Micros(to), Text(instance)],
             static reader => new HealthRollup
             {
-                Granularity = (Granularity)reader.GetInt16(0), BucketStart = StoreRows.FromUnixMicroseconds(reader.GetInt64(1)), Instance = reader.GetString(2),
-                Metric = reader.GetString(3), Count = reader.GetInt64(4), Sum = reader.GetDouble(5), Min = reader.GetDouble(6), Max = reader.GetDouble(7),
+                Granularity = (Granularity)reader.GetInt16(0),
+                BucketStart = StoreRows.FromUnixMicroseconds(reader.GetInt64(1)), Instance = reader.GetString(2),
+                Metric = reader.GetString(3), Count = reader.GetInt64(4),
+                Sum = reader.GetDouble(5), Min = reader.GetDouble(6), Max = reader.GetDouble(7),
             },
             cancellationToken);
 }

@@ -22,14 +22,16 @@ internal sealed partial class PostgreSqlAnalyticsStore
         string latency = query.IncludeSketches ? "latency" : "NULL::bytea";
         string cardinality = query.IncludeCardinality ? "users, clients" : "NULL::bytea, NULL::bytea";
         return ReadRollupsAsync(
-            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality} FROM {S}.request_rollups", query, requests: true, StoreRows.ReadRequestRollup, cancellationToken);
+            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality} FROM {S}.request_rollups",
+            query, requests: true, StoreRows.ReadRequestRollup, cancellationToken);
     }
 
     public IAsyncEnumerable<ErrorRollup> ReadErrorRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         return ReadRollupsAsync(
-            $"SELECT {StoreRows.ErrorRollupColumns} FROM {S}.error_rollups", query, requests: true, StoreRows.ReadErrorRollup, cancellationToken);
+            $"SELECT {StoreRows.ErrorRollupColumns} FROM {S}.error_rollups", query, requests: true,
+            StoreRows.ReadErrorRollup, cancellationToken);
     }
 
     public IAsyncEnumerable<EventRollup> ReadEventRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
@@ -37,7 +39,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
         ArgumentNullException.ThrowIfNull(query);
         string duration = query.IncludeSketches ? "duration" : "NULL::bytea";
         return ReadRollupsAsync(
-            $"SELECT {StoreRows.EventRollupColumns}, {duration} FROM {S}.event_rollups", query, requests: false, StoreRows.ReadEventRollup, cancellationToken);
+            $"SELECT {StoreRows.EventRollupColumns}, {duration} FROM {S}.event_rollups", query, requests: false,
+            StoreRows.ReadEventRollup, cancellationToken);
     }
 
     public IAsyncEnumerable<BucketCount> ReadRequestCountsByBucketAsync(RollupQuery query, CancellationToken cancellationToken)
@@ -45,7 +48,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
         ArgumentNullException.ThrowIfNull(query);
         return ReadRollupsAsync(
             $"SELECT bucket_start, sum(count)::bigint FROM {S}.request_rollups", query, requests: true,
-            static (reader, _) => new BucketCount(StoreRows.FromUnixMicroseconds(reader.GetInt64(0)), reader.GetInt64(1)), cancellationToken, groupBy: "bucket_start");
+            static (reader, _) => new BucketCount(StoreRows.FromUnixMicroseconds(reader.GetInt64(0)), reader.GetInt64(1)),
+            cancellationToken, groupBy: "bucket_start");
     }
 
     public IAsyncEnumerable<StatusCodeCount> ReadRequestCountsByStatusAsync(RollupQuery query, CancellationToken cancellationToken)
@@ -53,7 +57,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
         ArgumentNullException.ThrowIfNull(query);
         return ReadRollupsAsync(
             $"SELECT status, sum(count)::bigint FROM {S}.request_rollups", query, requests: true,
-            static (reader, _) => new StatusCodeCount { StatusCode = reader.GetInt32(0), Count = reader.GetInt64(1) }, cancellationToken, groupBy: "status");
+            static (reader, _) => new StatusCodeCount { StatusCode = reader.GetInt32(0), Count = reader.GetInt64(1) },
+            cancellationToken, groupBy: "status");
     }
 
     private async IAsyncEnumerable<T> ReadRollupsAsync<T>(
@@ -70,7 +75,9 @@ internal sealed partial class PostgreSqlAnalyticsStore
         command.Parameters.AddWithValue("granularity", (short)query.Granularity);
         command.Parameters.AddWithValue("from", Micros(query.From));
         command.Parameters.AddWithValue("to", Micros(query.To));
-        AddFilters(command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind, query.EventName, query.Environment, query.Instance);
+        AddFilters(
+            command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind,
+            query.EventName, query.Environment, query.Instance);
         if (groupBy is not null)
         {
             sql.Append(" GROUP BY ").Append(groupBy);
@@ -143,7 +150,12 @@ internal sealed partial class PostgreSqlAnalyticsStore
     /// Reads a raw page: newest first by (ts, id), which the (ts, id) index delivers in order, so a page costs its own
     /// rows however large the range. A later page starts strictly below the (ts, id) of the previous page's last row.
     /// </summary>
-    private async Task<IReadOnlyList<T>> ReadPageAsync<T>(string table, string columns, RawQuery query, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<T>> ReadPageAsync<T>(
+        string table,
+        string columns,
+        RawQuery query,
+        Func<NpgsqlDataReader, T> map,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.Limit is < 1 or > 10_000)
@@ -173,7 +185,9 @@ internal sealed partial class PostgreSqlAnalyticsStore
             command.Parameters.AddWithValue("to", Micros(to));
         }
 
-        AddFilters(command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind, query.EventName, query.Environment, query.Instance);
+        AddFilters(
+            command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode,
+            query.Kind, query.EventName, query.Environment, query.Instance);
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY ts DESC, id DESC LIMIT {query.Limit}");
         command.CommandText = sql.ToString();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -24,7 +24,12 @@ internal sealed partial class PostgreSqlAnalyticsStore
     /// order <see cref="SketchRow"/> holds them, with their types for <c>unnest</c>; <see cref="AddValues"/> is the
     /// SET list adding a row <c>i</c> to the stored row <c>t</c>; <see cref="Sketches"/> are merged in .NET.
     /// </summary>
-    private sealed record SketchTable(string Name, (string Column, string Type)[] Keys, (string Column, string Type)[] Values, string[] Sketches, string AddValues);
+    private sealed record SketchTable(
+        string Name,
+        (string Column, string Type)[] Keys,
+        (string Column, string Type)[] Values,
+        string[] Sketches,
+        string AddValues);
 
     /// <summary>
     /// A row to add: key values, other values (both in their table's column order) and its sketches, each a
@@ -34,8 +39,14 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
     private static readonly SketchTable RequestRollupTable = new(
         "request_rollups",
-        [("granularity", "smallint"), ("bucket_start", "bigint"), ("route", "text"), ("method", "text"), ("status", "integer"), ("environment", "text"), ("instance", "text"), ("kind", "smallint")],
-        [("count", "bigint"), ("errors", "bigint"), ("duration_sum_us", "bigint"), ("duration_min_us", "bigint"), ("duration_max_us", "bigint"), ("request_bytes", "bigint"), ("response_bytes", "bigint")],
+        [
+            ("granularity", "smallint"), ("bucket_start", "bigint"), ("route", "text"), ("method", "text"),
+            ("status", "integer"), ("environment", "text"), ("instance", "text"), ("kind", "smallint")
+        ],
+        [
+            ("count", "bigint"), ("errors", "bigint"), ("duration_sum_us", "bigint"), ("duration_min_us", "bigint"),
+            ("duration_max_us", "bigint"), ("request_bytes", "bigint"), ("response_bytes", "bigint")
+        ],
         ["latency", "users", "clients"],
         """
         count = t.count + i.count, errors = t.errors + i.errors, duration_sum_us = t.duration_sum_us + i.duration_sum_us,
@@ -55,8 +66,16 @@ internal sealed partial class PostgreSqlAnalyticsStore
         var rows = new Dictionary<string, SketchRow>(rollups.Count, StringComparer.Ordinal);
         foreach (var r in rollups)
         {
-            object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode, Text(r.Environment) ?? "", Text(r.Instance) ?? "", (short)r.Kind];
-            object[] values = [r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds, r.RequestBytes, r.ResponseBytes];
+            object[] key =
+            [
+                (short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode,
+                Text(r.Environment) ?? "", Text(r.Instance) ?? "", (short)r.Kind
+            ];
+            object[] values =
+            [
+                r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds,
+                r.RequestBytes, r.ResponseBytes
+            ];
             Add(rows, new SketchRow(SortKey(key), key, values, [r.Latency ?? new LatencySketch(), r.Users, r.Clients]), static (a, b) =>
             [
                 (long)a[0] + (long)b[0], (long)a[1] + (long)b[1], (long)a[2] + (long)b[2], Math.Min((long)a[3], (long)b[3]),
@@ -88,7 +107,11 @@ internal sealed partial class PostgreSqlAnalyticsStore
     {
         if (rows.TryGetValue(row.SortKey, out var existing))
         {
-            row = row with { Values = combine(existing.Values, row.Values), Sketches = existing.Sketches.Select((s, n) => MergeCopies(s, row.Sketches[n])).ToArray() };
+            row = row with
+            {
+                Values = combine(existing.Values, row.Values),
+                Sketches = existing.Sketches.Select((s, n) => MergeCopies(s, row.Sketches[n])).ToArray()
+            };
         }
 
         rows[row.SortKey] = row;
@@ -139,16 +162,19 @@ internal sealed partial class PostgreSqlAnalyticsStore
             var allColumns = $"{keyColumns}, {string.Join(", ", table.Values.Select(v => v.Column))}, {sketchColumns}";
             var keyMatch = string.Join(" AND ", table.Keys.Select(k => $"t.{k.Column} = i.{k.Column}"));
             var keyUnnest = string.Join(", ", table.Keys.Select((k, n) => $"${n + 1}::{k.Type}[]"));
-            var allUnnest = string.Join(", ", table.Keys.Concat(table.Values).Concat(table.Sketches.Select(c => (c, "bytea"))).Select((c, n) => $"${n + 1}::{c.Item2}[]"));
+            var allUnnest = string.Join(", ", table.Keys
+                .Concat(table.Values)
+                .Concat(table.Sketches.Select(c => (c, "bytea")))
+                .Select((c, n) => $"${n + 1}::{c.Item2}[]"));
             return new SketchStatements(
                 table,
-                Insert: $"""
-                    WITH i AS (SELECT * FROM unnest({allUnnest}) WITH ORDINALITY AS i({allColumns}, ord)),
-                    added AS (INSERT INTO {schema}.{table.Name} ({allColumns}) SELECT {allColumns} FROM i ORDER BY ord ON CONFLICT DO NOTHING RETURNING {keyColumns})
-                    SELECT i.ord FROM i JOIN added t ON {keyMatch};
-                    """,
-                Lock: $"""
-                    SELECT i.ord, {string.Join(", ", table.Sketches.Select(c => "t." + c))} FROM unnest({keyUnnest}) WITH ORDINALITY AS i({keyColumns}, ord)
+                Insert: $"WITH i AS (SELECT * FROM unnest({allUnnest}) WITH ORDINALITY AS i({allColumns}, ord)),\n" +
+                    $"added AS (INSERT INTO {schema}.{table.Name} ({allColumns}) SELECT {allColumns} FROM i " +
+                    $"ORDER BY ord ON CONFLICT DO NOTHING RETURNING {keyColumns})\n" +
+                    $"SELECT i.ord FROM i JOIN added t ON {keyMatch};",
+                Lock: $"SELECT i.ord, {string.Join(", ", table.Sketches.Select(c => "t." + c))} " +
+                    $"FROM unnest({keyUnnest}) WITH ORDINALITY AS i({keyColumns}, ord)\n" +
+                    $"""
                     JOIN {schema}.{table.Name} t ON {keyMatch}
                     ORDER BY i.ord
                     FOR UPDATE OF t;
@@ -169,7 +195,12 @@ internal sealed partial class PostgreSqlAnalyticsStore
     /// Adds rows to a sketch table: locks the rows that exist, merges their stored sketches with the batch's and
     /// updates them, then inserts the rows that are new, all in the batch's transaction.
     /// </summary>
-    private async Task UpsertSketchRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SketchStatements statements, List<SketchRow> rows, CancellationToken cancellationToken)
+    private async Task UpsertSketchRowsAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        SketchStatements statements,
+        List<SketchRow> rows,
+        CancellationToken cancellationToken)
     {
         var table = statements.Table;
         var pending = rows;
@@ -177,7 +208,9 @@ internal sealed partial class PostgreSqlAnalyticsStore
         {
             if (round > MaxMergeRounds)
             {
-                throw new InvalidOperationException($"Rows of {table.Name} kept appearing and disappearing between lock and insert; the batch is retried.");
+                throw new InvalidOperationException(
+                    $"Rows of {table.Name} kept appearing and disappearing between lock and insert; " +
+                    "the batch is retried.");
             }
 
             // 1. Lock the rows that exist and read their sketches; other writers of these rows wait from here to commit.
@@ -277,17 +310,31 @@ internal sealed partial class PostgreSqlAnalyticsStore
     /// Error rollups merge entirely in SQL (counts add, first and last seen take the extremes), so one upsert adds them;
     /// keys are folded first because one statement may not touch a row twice.
     /// </summary>
-    private async Task UpsertErrorRollupsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<ErrorRollup> rollups, CancellationToken cancellationToken)
+    private async Task UpsertErrorRollupsAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        IReadOnlyList<ErrorRollup> rollups,
+        CancellationToken cancellationToken)
     {
         var rows = new Dictionary<string, (object[] Key, long Count, long First, long Last, string? Message)>(StringComparer.Ordinal);
         foreach (var r in rollups)
         {
-            object[] key = [(short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode, Text(r.ExceptionType) ?? "", Text(r.Environment) ?? "", Text(r.Instance) ?? "", r.Fingerprint, (short)r.Kind];
+            object[] key =
+            [
+                (short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode,
+                Text(r.ExceptionType) ?? "", Text(r.Environment) ?? "", Text(r.Instance) ?? "", r.Fingerprint,
+                (short)r.Kind
+            ];
             var row = (key, r.Count, Micros(r.FirstSeen), Micros(r.LastSeen), Text(r.LastMessage));
             var sortKey = SortKey(key);
             if (rows.TryGetValue(sortKey, out var e))
             {
-                row = (key, e.Count + row.Count, Math.Min(e.First, row.Item3), Math.Max(e.Last, row.Item4), row.Item4 >= e.Last ? row.Item5 : e.Message);
+                row = (
+                    key,
+                    e.Count + row.Count,
+                    Math.Min(e.First, row.Item3),
+                    Math.Max(e.Last, row.Item4),
+                    row.Item4 >= e.Last ? row.Item5 : e.Message);
             }
 
             rows[sortKey] = row;
@@ -295,9 +342,11 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
         var sorted = rows.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).ToList();
         await using var command = new NpgsqlCommand(
-            $"""
-            INSERT INTO {S}.error_rollups AS t (granularity, bucket_start, route, method, status, exception_type, environment, instance, fingerprint, kind, count, first_seen, last_seen, last_message)
-            SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::text[], $10::smallint[],
+            $"INSERT INTO {S}.error_rollups AS t (granularity, bucket_start, route, method, status, exception_type, " +
+            "environment, instance, fingerprint, kind, count, first_seen, last_seen, last_message)\n" +
+            "SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::integer[], $6::text[], " +
+            "$7::text[], $8::text[], $9::text[], $10::smallint[],\n" +
+            """
                 $11::bigint[], $12::bigint[], $13::bigint[], $14::text[])
             ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance, kind) DO UPDATE SET
                 count = t.count + excluded.count,

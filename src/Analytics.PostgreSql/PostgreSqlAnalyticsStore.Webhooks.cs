@@ -15,10 +15,18 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
     private const string AttemptColumns = StoreRows.AttemptColumns;
 
     public Task<IReadOnlyList<WebhookSubscription>> ListWebhookSubscriptionsAsync(CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {SubscriptionColumns} FROM {S}.webhook_subscriptions ORDER BY id COLLATE \"C\";", [], ReadSubscription, cancellationToken);
+        QueryAsync(
+            $"SELECT {SubscriptionColumns} FROM {S}.webhook_subscriptions ORDER BY id COLLATE \"C\";",
+            [],
+            ReadSubscription,
+            cancellationToken);
 
     public async Task<WebhookSubscription?> GetWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {SubscriptionColumns} FROM {S}.webhook_subscriptions WHERE id = $1;", [Text(id)], ReadSubscription, cancellationToken).ConfigureAwait(false))
+        (await QueryAsync(
+            $"SELECT {SubscriptionColumns} FROM {S}.webhook_subscriptions WHERE id = $1;",
+            [Text(id)],
+            ReadSubscription,
+            cancellationToken).ConfigureAwait(false))
         .FirstOrDefault();
 
     public Task<bool> AddWebhookSubscriptionAsync(WebhookSubscription subscription, CancellationToken cancellationToken)
@@ -34,10 +42,9 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
     {
         ArgumentNullException.ThrowIfNull(subscription);
         return ExecuteAsync(
-            $"""
-            UPDATE {S}.webhook_subscriptions SET url = $2, event_types = $3, event_names = $4, enabled = $5, disabled_reason = $6, secrets = $7, source = $8
-            WHERE id = $1;
-            """,
+            $"UPDATE {S}.webhook_subscriptions SET url = $2, event_types = $3, event_names = $4, enabled = $5, " +
+            "disabled_reason = $6, secrets = $7, source = $8\n" +
+            "WHERE id = $1;",
             SubscriptionParameters(subscription)[..8],
             cancellationToken);
     }
@@ -62,7 +69,11 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<WebhookMessage>> ClaimWebhookMessagesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int maxMessages, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WebhookMessage>> ClaimWebhookMessagesAsync(
+        DateTimeOffset now,
+        DateTimeOffset leaseUntil,
+        int maxMessages,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
         var messages = await QueryAsync(
@@ -100,10 +111,9 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
         if (attempts.Count > 0)
         {
             await using var insert = new NpgsqlCommand(
-                $"""
-                INSERT INTO {S}.webhook_attempts ({AttemptColumns[4..]})
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::bigint[], $6::bigint[], $7::integer[], $8::text[], $9::text[]);
-                """,
+                $"INSERT INTO {S}.webhook_attempts ({AttemptColumns[4..]})\n" +
+                "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::bigint[], $6::bigint[], " +
+                "$7::integer[], $8::text[], $9::text[]);",
                 connection,
                 transaction);
             AddArray(insert, attempts, a => Text(a.MessageId));
@@ -122,10 +132,18 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
     }
 
     public async Task<WebhookMessage?> GetWebhookMessageAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {OutboxColumns} FROM {S}.webhook_outbox WHERE id = $1;", [Text(id)], StoreRows.ReadMessage, cancellationToken).ConfigureAwait(false))
+        (await QueryAsync(
+            $"SELECT {OutboxColumns} FROM {S}.webhook_outbox WHERE id = $1;",
+            [Text(id)],
+            StoreRows.ReadMessage,
+            cancellationToken).ConfigureAwait(false))
         .FirstOrDefault();
 
-    public Task<IReadOnlyList<WebhookAttempt>> ReadWebhookAttemptsAsync(string subscriptionId, int limit, long? before, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<WebhookAttempt>> ReadWebhookAttemptsAsync(
+        string subscriptionId,
+        int limit,
+        long? before,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return QueryAsync(
@@ -138,9 +156,19 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
     public async Task<int> PurgeWebhooksAsync(DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
-        var deleted = await PurgeAsync(["webhook_outbox"], "state <> 0 AND created_at < $1", [Micros(cutoff)], maxRows, cancellationToken).ConfigureAwait(false);
+        var deleted = await PurgeAsync(
+            ["webhook_outbox"],
+            "state <> 0 AND created_at < $1",
+            [Micros(cutoff)],
+            maxRows,
+            cancellationToken).ConfigureAwait(false);
         return deleted < maxRows
-            ? deleted + await PurgeAsync(["webhook_attempts"], "ts < $1", [Micros(cutoff)], maxRows - deleted, cancellationToken).ConfigureAwait(false)
+            ? deleted + await PurgeAsync(
+                ["webhook_attempts"],
+                "ts < $1",
+                [Micros(cutoff)],
+                maxRows - deleted,
+                cancellationToken).ConfigureAwait(false)
             : deleted;
     }
 
@@ -181,7 +209,11 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
     }
 
     /// <summary>Runs a query on a pooled connection and maps every row.</summary>
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object?[] values, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(
+        string sql,
+        object?[] values,
+        Func<NpgsqlDataReader, T> map,
+        CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(sql, connection);

@@ -30,7 +30,12 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
         if (batch.RequestRollups.Count > 0)
         {
-            await UpsertSketchRowsAsync(connection, transaction, RequestRollupStatements, RequestRollupRows(batch.RequestRollups), cancellationToken).ConfigureAwait(false);
+            await UpsertSketchRowsAsync(
+                connection,
+                transaction,
+                RequestRollupStatements,
+                RequestRollupRows(batch.RequestRollups),
+                cancellationToken).ConfigureAwait(false);
         }
 
         if (batch.ErrorRollups.Count > 0)
@@ -41,7 +46,12 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
         if (batch.EventRollups.Count > 0)
         {
-            await UpsertSketchRowsAsync(connection, transaction, EventRollupStatements, EventRollupRows(batch.EventRollups), cancellationToken).ConfigureAwait(false);
+            await UpsertSketchRowsAsync(
+                connection,
+                transaction,
+                EventRollupStatements,
+                EventRollupRows(batch.EventRollups),
+                cancellationToken).ConfigureAwait(false);
         }
 
         await InsertOutboxAsync(connection, transaction, batch.WebhookMessages, cancellationToken).ConfigureAwait(false);
@@ -49,7 +59,11 @@ internal sealed partial class PostgreSqlAnalyticsStore
     }
 
     /// <summary>Adds webhook messages to the outbox within <paramref name="transaction"/>, in one statement.</summary>
-    internal async Task InsertOutboxAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<WebhookMessage> messages, CancellationToken cancellationToken)
+    internal async Task InsertOutboxAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        IReadOnlyList<WebhookMessage> messages,
+        CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
         {
@@ -57,10 +71,10 @@ internal sealed partial class PostgreSqlAnalyticsStore
         }
 
         await using var command = new NpgsqlCommand(
-            $"""
-            INSERT INTO {S}.webhook_outbox (id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[], $7::integer[], $8::integer[], $9::integer[]);
-            """,
+            $"INSERT INTO {S}.webhook_outbox " +
+            "(id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state)\n" +
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[], " +
+            "$7::integer[], $8::integer[], $9::integer[]);",
             connection,
             transaction);
         AddArray(command, messages, m => m.Id);
@@ -88,7 +102,9 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
     private async Task CopyRequestsAsync(NpgsqlConnection connection, IReadOnlyList<RequestRecord> requests, CancellationToken cancellationToken)
     {
-        var import = await connection.BeginBinaryImportAsync($"COPY {S}.requests ({RequestColumns[4..]}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        var import = await connection.BeginBinaryImportAsync(
+            $"COPY {S}.requests ({RequestColumns[4..]}) FROM STDIN (FORMAT BINARY)",
+            cancellationToken).ConfigureAwait(false);
         await using (import.ConfigureAwait(false))
         {
             foreach (var r in requests)
@@ -122,7 +138,9 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
     private async Task CopyEventsAsync(NpgsqlConnection connection, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
     {
-        var import = await connection.BeginBinaryImportAsync($"COPY {S}.events ({StoreRows.EventColumns[4..]}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        var import = await connection.BeginBinaryImportAsync(
+            $"COPY {S}.events ({StoreRows.EventColumns[4..]}) FROM STDIN (FORMAT BINARY)",
+            cancellationToken).ConfigureAwait(false);
         await using (import.ConfigureAwait(false))
         {
             foreach (var e in events)
@@ -159,5 +177,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
     }
 
     private static ValueTask WriteTextAsync(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken) =>
-        value is null ? new ValueTask(import.WriteNullAsync(cancellationToken)) : new ValueTask(import.WriteAsync(Text(value)!, NpgsqlDbType.Text, cancellationToken));
+        value is null
+            ? new ValueTask(import.WriteNullAsync(cancellationToken))
+            : new ValueTask(import.WriteAsync(Text(value)!, NpgsqlDbType.Text, cancellationToken));
 }

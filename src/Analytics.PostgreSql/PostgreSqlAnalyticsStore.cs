@@ -46,13 +46,17 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IReque
         Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this, Leadership = this,
     };
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="parameterName"/> unless <paramref name="schema"/> is a plain lower-case identifier.</summary>
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming <paramref name="parameterName"/> unless
+    /// <paramref name="schema"/> is a plain lower-case identifier.
+    /// </summary>
     internal static void ValidateSchemaName(string? schema, string parameterName)
     {
         if (schema is null || !SchemaName().IsMatch(schema))
         {
             throw new ArgumentException(
-                $"The PostgreSQL schema name '{schema}' is not valid: use 1 to 63 lower-case letters, digits and underscores, starting with a letter or underscore.",
+                $"The PostgreSQL schema name '{schema}' is not valid: " +
+                "use 1 to 63 lower-case letters, digits and underscores, starting with a letter or underscore.",
                 parameterName);
         }
     }

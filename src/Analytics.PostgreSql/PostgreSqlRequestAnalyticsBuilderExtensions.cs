@@ -17,8 +17,14 @@ public static class PostgreSqlRequestAnalyticsBuilderExtensions
     /// <param name="connectionString">An Npgsql connection string, for example <c>Host=db;Database=app;Username=app;Password=…</c>.</param>
     /// <param name="schema">The schema for the tables: lower-case letters, digits and underscores. Defaults to <c>analytics</c>.</param>
     /// <returns>The same builder.</returns>
-    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty or not a valid connection string, or <paramref name="schema"/> is not a valid name.</exception>
-    public static IRequestAnalyticsBuilder UsePostgreSql(this IRequestAnalyticsBuilder builder, string connectionString, string schema = PostgreSqlAnalyticsStore.DefaultSchema)
+    /// <exception cref="ArgumentException">
+    /// <paramref name="connectionString"/> is empty or not a valid connection string, or <paramref name="schema"/> is
+    /// not a valid name.
+    /// </exception>
+    public static IRequestAnalyticsBuilder UsePostgreSql(
+        this IRequestAnalyticsBuilder builder,
+        string connectionString,
+        string schema = PostgreSqlAnalyticsStore.DefaultSchema)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
@@ -47,12 +53,16 @@ public static class PostgreSqlRequestAnalyticsBuilderExtensions
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="schema"/> is not a valid name.</exception>
-    public static IRequestAnalyticsBuilder UsePostgreSql(this IRequestAnalyticsBuilder builder, NpgsqlDataSource dataSource, string schema = PostgreSqlAnalyticsStore.DefaultSchema)
+    public static IRequestAnalyticsBuilder UsePostgreSql(
+        this IRequestAnalyticsBuilder builder,
+        NpgsqlDataSource dataSource,
+        string schema = PostgreSqlAnalyticsStore.DefaultSchema)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(dataSource);
         PostgreSqlAnalyticsStore.ValidateSchemaName(schema, nameof(schema));
-        builder.Services.Replace(ServiceDescriptor.Singleton<IAnalyticsStore>(_ => new PostgreSqlAnalyticsStore(dataSource, ownsDataSource: false, schema)));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAnalyticsStore>(
+            _ => new PostgreSqlAnalyticsStore(dataSource, ownsDataSource: false, schema)));
         return builder;
     }
 
@@ -88,7 +98,9 @@ public static class PostgreSqlRequestAnalyticsBuilderExtensions
     /// <exception cref="ArgumentNullException"><paramref name="dataSourceFactory"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="schema"/> is not a valid name.</exception>
     public static IRequestAnalyticsBuilder UsePostgreSql(
-        this IRequestAnalyticsBuilder builder, Func<IServiceProvider, NpgsqlDataSource> dataSourceFactory, string schema = PostgreSqlAnalyticsStore.DefaultSchema)
+        this IRequestAnalyticsBuilder builder,
+        Func<IServiceProvider, NpgsqlDataSource> dataSourceFactory,
+        string schema = PostgreSqlAnalyticsStore.DefaultSchema)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(dataSourceFactory);

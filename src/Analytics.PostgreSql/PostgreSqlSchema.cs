@@ -48,7 +48,8 @@ internal static class PostgreSqlSchema
         if (current > LatestVersion)
         {
             throw new InvalidOperationException(
-                $"The analytics schema '{schema}' has version {current}, newer than the {LatestVersion} this version of Analytics.PostgreSql knows. Upgrade the package or use another schema.");
+                $"The analytics schema '{schema}' has version {current}, newer than the {LatestVersion} " +
+                "this version of Analytics.PostgreSql knows. Upgrade the package or use another schema.");
         }
 
         foreach (var (version, resource) in Migrations)

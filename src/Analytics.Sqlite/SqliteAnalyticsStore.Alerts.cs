@@ -13,7 +13,11 @@ internal sealed partial class SqliteAnalyticsStore : IAlertStore
         QueryAsync($"SELECT {RuleColumns} FROM alert_rules ORDER BY id;", [], StoreRows.ReadRule, cancellationToken);
 
     public async Task<AlertRule?> GetAlertRuleAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {RuleColumns} FROM alert_rules WHERE id = $id;", [("$id", id)], StoreRows.ReadRule, cancellationToken).ConfigureAwait(false))
+        (await QueryAsync(
+            $"SELECT {RuleColumns} FROM alert_rules WHERE id = $id;",
+            [("$id", id)],
+            StoreRows.ReadRule,
+            cancellationToken).ConfigureAwait(false))
         .FirstOrDefault();
 
     public Task<bool> AddAlertRuleAsync(AlertRule rule, CancellationToken cancellationToken)
@@ -46,7 +50,10 @@ internal sealed partial class SqliteAnalyticsStore : IAlertStore
     public Task<bool> DeleteAlertRuleAsync(string id, CancellationToken cancellationToken) =>
         ExecuteAsync("DELETE FROM alert_rules WHERE id = $id;", [("$id", id)], cancellationToken);
 
-    public Task<bool> RecordAlertTransitionAsync(AlertTransition transition, IReadOnlyList<WebhookMessage> messages, CancellationToken cancellationToken)
+    public Task<bool> RecordAlertTransitionAsync(
+        AlertTransition transition,
+        IReadOnlyList<WebhookMessage> messages,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transition);
         ArgumentNullException.ThrowIfNull(messages);

@@ -17,14 +17,22 @@ internal sealed partial class SqliteAnalyticsStore : IHealthMetricsStore
         }, cancellationToken);
     }
 
-    public Task<IReadOnlyList<HealthRollup>> ReadHealthRollupsAsync(Granularity granularity, DateTimeOffset from, DateTimeOffset to, string? instance, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<HealthRollup>> ReadHealthRollupsAsync(
+        Granularity granularity,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        string? instance,
+        CancellationToken cancellationToken) =>
         QueryAsync(
-            $"SELECT {HealthColumns} FROM health_rollups WHERE granularity = $g AND bucket_start >= $from AND bucket_start < $to AND ($instance IS NULL OR instance = $instance);",
+            $"SELECT {HealthColumns} FROM health_rollups " +
+            "WHERE granularity = $g AND bucket_start >= $from AND bucket_start < $to " +
+            "AND ($instance IS NULL OR instance = $instance);",
             [("$g", (int)granularity), ("$from", ToUnixMicroseconds(from)), ("$to", ToUnixMicroseconds(to)), ("$instance", instance)],
             static reader => new HealthRollup
             {
-                Granularity = (Granularity)reader.GetInt32(0), BucketStart = FromUnixMicroseconds(reader.GetInt64(1)), Instance = reader.GetString(2),
-                Metric = reader.GetString(3), Count = reader.GetInt64(4), Sum = reader.GetDouble(5), Min = reader.GetDouble(6), Max = reader.GetDouble(7),
+                Granularity = (Granularity)reader.GetInt32(0), BucketStart = FromUnixMicroseconds(reader.GetInt64(1)),
+                Instance = reader.GetString(2), Metric = reader.GetString(3), Count = reader.GetInt64(4),
+                Sum = reader.GetDouble(5), Min = reader.GetDouble(6), Max = reader.GetDouble(7),
             },
             cancellationToken);
 }

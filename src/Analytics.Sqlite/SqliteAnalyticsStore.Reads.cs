@@ -23,13 +23,19 @@ internal sealed partial class SqliteAnalyticsStore
     }
 
     /// <summary>The dashboard's main read, stepped natively (<see cref="SqliteRollupReader"/>).</summary>
-    private async IAsyncEnumerable<RequestRollup> ReadRequestRollupsCoreAsync(RollupQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<RequestRollup> ReadRequestRollupsCoreAsync(
+        RollupQuery query,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string latency = query.IncludeSketches ? "latency" : "NULL";
         string cardinality = query.IncludeCardinality ? "users, clients" : "NULL, NULL";
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = CreateRollupCommand(
-            connection, $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality} FROM request_rollups INDEXED BY ux_request_rollups", query, requests: true);
+            connection,
+            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality} " +
+            "FROM request_rollups INDEXED BY ux_request_rollups",
+            query,
+            requests: true);
         using var reader = new SqliteRollupReader(command);
         while (reader.Read())
         {
@@ -42,7 +48,8 @@ internal sealed partial class SqliteAnalyticsStore
     {
         ArgumentNullException.ThrowIfNull(query);
         return ReadRollupsAsync(
-            $"SELECT {StoreRows.ErrorRollupColumns} FROM error_rollups", query, requests: true, StoreRows.ReadErrorRollup, cancellationToken);
+            $"SELECT {StoreRows.ErrorRollupColumns} FROM error_rollups", query, requests: true,
+            StoreRows.ReadErrorRollup, cancellationToken);
     }
 
     public IAsyncEnumerable<EventRollup> ReadEventRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
@@ -50,7 +57,8 @@ internal sealed partial class SqliteAnalyticsStore
         ArgumentNullException.ThrowIfNull(query);
         string duration = query.IncludeSketches ? "duration" : "NULL";
         return ReadRollupsAsync(
-            $"SELECT {StoreRows.EventRollupColumns}, {duration} FROM event_rollups", query, requests: false, StoreRows.ReadEventRollup, cancellationToken);
+            $"SELECT {StoreRows.EventRollupColumns}, {duration} FROM event_rollups", query, requests: false,
+            StoreRows.ReadEventRollup, cancellationToken);
     }
 
     public IAsyncEnumerable<BucketCount> ReadRequestCountsByBucketAsync(RollupQuery query, CancellationToken cancellationToken)
@@ -58,7 +66,8 @@ internal sealed partial class SqliteAnalyticsStore
         ArgumentNullException.ThrowIfNull(query);
         return ReadRollupsAsync(
             $"SELECT bucket_start, sum(count) FROM request_rollups INDEXED BY {CountsIndex(query)}", query, requests: true,
-            static (reader, _) => new BucketCount(FromUnixMicroseconds(reader.GetInt64(0)), reader.GetInt64(1)), cancellationToken, groupBy: "bucket_start");
+            static (reader, _) => new BucketCount(FromUnixMicroseconds(reader.GetInt64(0)), reader.GetInt64(1)),
+            cancellationToken, groupBy: "bucket_start");
     }
 
     public IAsyncEnumerable<StatusCodeCount> ReadRequestCountsByStatusAsync(RollupQuery query, CancellationToken cancellationToken)
@@ -66,7 +75,8 @@ internal sealed partial class SqliteAnalyticsStore
         ArgumentNullException.ThrowIfNull(query);
         return ReadRollupsAsync(
             $"SELECT status, sum(count) FROM request_rollups INDEXED BY {CountsIndex(query)}", query, requests: true,
-            static (reader, _) => new StatusCodeCount { StatusCode = reader.GetInt32(0), Count = reader.GetInt64(1) }, cancellationToken, groupBy: "status");
+            static (reader, _) => new StatusCodeCount { StatusCode = reader.GetInt32(0), Count = reader.GetInt64(1) },
+            cancellationToken, groupBy: "status");
     }
 
     /// <summary>
@@ -99,14 +109,21 @@ internal sealed partial class SqliteAnalyticsStore
     /// Builds a rollup read: a range scan of the table's unique index, which leads with (granularity, bucket_start);
     /// grouped by bucket it aggregates in the index's order, without a temporary table.
     /// </summary>
-    internal static SqliteCommand CreateRollupCommand(SqliteConnection connection, string select, RollupQuery query, bool requests, string? groupBy = null)
+    internal static SqliteCommand CreateRollupCommand(
+        SqliteConnection connection,
+        string select,
+        RollupQuery query,
+        bool requests,
+        string? groupBy = null)
     {
         var command = connection.CreateCommand();
         var sql = new StringBuilder(select).Append(" WHERE granularity = $granularity AND bucket_start >= $from AND bucket_start < $to");
         command.Parameters.AddWithValue("$granularity", (int)query.Granularity);
         command.Parameters.AddWithValue("$from", ToUnixMicroseconds(query.From));
         command.Parameters.AddWithValue("$to", ToUnixMicroseconds(query.To));
-        AddFilters(command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind, query.EventName, query.Environment, query.Instance);
+        AddFilters(
+            command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind,
+            query.EventName, query.Environment, query.Instance);
         if (groupBy is not null)
         {
             sql.Append(" GROUP BY ").Append(groupBy);
@@ -179,7 +196,12 @@ internal sealed partial class SqliteAnalyticsStore
     /// last column), so a page costs its own rows however large the range. A later page starts strictly below the
     /// (ts, id) of the previous page's last row, <paramref name="cursor"/>, which bounds the index seek from above.
     /// </summary>
-    internal static SqliteCommand CreatePageCommand(SqliteConnection connection, string table, string columns, RawQuery query, (long Ts, long Id)? cursor)
+    internal static SqliteCommand CreatePageCommand(
+        SqliteConnection connection,
+        string table,
+        string columns,
+        RawQuery query,
+        (long Ts, long Id)? cursor)
     {
         if (query.Limit is < 1 or > 10_000)
         {
@@ -209,13 +231,20 @@ internal sealed partial class SqliteAnalyticsStore
             command.Parameters.AddWithValue("$to", ToUnixMicroseconds(to));
         }
 
-        AddFilters(command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind, query.EventName, query.Environment, query.Instance);
+        AddFilters(
+            command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode,
+            query.Kind, query.EventName, query.Environment, query.Instance);
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY ts DESC, id DESC LIMIT {query.Limit};");
         command.CommandText = sql.ToString();
         return command;
     }
 
-    private async Task<IReadOnlyList<T>> ReadPageAsync<T>(string table, string columns, RawQuery query, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<T>> ReadPageAsync<T>(
+        string table,
+        string columns,
+        RawQuery query,
+        Func<SqliteDataReader, T> map,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);

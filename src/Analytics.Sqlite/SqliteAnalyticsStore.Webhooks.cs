@@ -15,14 +15,20 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
         QueryAsync($"SELECT {SubscriptionColumns} FROM webhook_subscriptions ORDER BY id;", [], ReadSubscription, cancellationToken);
 
     public async Task<WebhookSubscription?> GetWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {SubscriptionColumns} FROM webhook_subscriptions WHERE id = $id;", [("$id", id)], ReadSubscription, cancellationToken).ConfigureAwait(false))
+        (await QueryAsync(
+            $"SELECT {SubscriptionColumns} FROM webhook_subscriptions WHERE id = $id;",
+            [("$id", id)],
+            ReadSubscription,
+            cancellationToken).ConfigureAwait(false))
         .FirstOrDefault();
 
     public Task<bool> AddWebhookSubscriptionAsync(WebhookSubscription subscription, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subscription);
         return ExecuteAsync(
-            $"INSERT INTO webhook_subscriptions ({SubscriptionColumns}) VALUES ($id, $url, $event_types, $event_names, $enabled, $disabled_reason, $secrets, $source, $created_at) ON CONFLICT (id) DO NOTHING;",
+            $"INSERT INTO webhook_subscriptions ({SubscriptionColumns}) VALUES " +
+            "($id, $url, $event_types, $event_names, $enabled, $disabled_reason, $secrets, $source, $created_at) " +
+            "ON CONFLICT (id) DO NOTHING;",
             SubscriptionParameters(subscription),
             cancellationToken);
     }
@@ -58,7 +64,11 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
         }, cancellationToken);
     }
 
-    public Task<IReadOnlyList<WebhookMessage>> ClaimWebhookMessagesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int maxMessages, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<WebhookMessage>> ClaimWebhookMessagesAsync(
+        DateTimeOffset now,
+        DateTimeOffset leaseUntil,
+        int maxMessages,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
         return WithWriterAsync<IReadOnlyList<WebhookMessage>>(writer =>
@@ -94,7 +104,8 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
             using (var update = writer.Connection.CreateCommand())
             {
                 update.Transaction = transaction;
-                update.CommandText = "UPDATE webhook_outbox SET next_attempt_at = $next, attempts = $attempts, deliveries = $deliveries, state = $state WHERE id = $id;";
+                update.CommandText = "UPDATE webhook_outbox SET next_attempt_at = $next, attempts = $attempts, " +
+                    "deliveries = $deliveries, state = $state WHERE id = $id;";
                 update.Parameters.AddWithValue("$next", ToUnixMicroseconds(message.NextAttemptAt));
                 update.Parameters.AddWithValue("$attempts", message.Attempts);
                 update.Parameters.AddWithValue("$deliveries", message.Deliveries);
@@ -107,7 +118,9 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
             {
                 using var insert = writer.Connection.CreateCommand();
                 insert.Transaction = transaction;
-                insert.CommandText = $"INSERT INTO webhook_attempts ({AttemptColumns[4..]}) VALUES ($message_id, $subscription_id, $event_type, $attempt, $ts, $duration_us, $status, $response, $error);";
+                insert.CommandText = $"INSERT INTO webhook_attempts ({AttemptColumns[4..]}) " +
+                    "VALUES ($message_id, $subscription_id, $event_type, $attempt, $ts, " +
+                    "$duration_us, $status, $response, $error);";
                 insert.Parameters.AddWithValue("$message_id", a.MessageId);
                 insert.Parameters.AddWithValue("$subscription_id", a.SubscriptionId);
                 insert.Parameters.AddWithValue("$event_type", a.EventType);
@@ -126,10 +139,18 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
     }
 
     public async Task<WebhookMessage?> GetWebhookMessageAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {OutboxColumns} FROM webhook_outbox WHERE id = $id;", [("$id", id)], StoreRows.ReadMessage, cancellationToken).ConfigureAwait(false))
+        (await QueryAsync(
+            $"SELECT {OutboxColumns} FROM webhook_outbox WHERE id = $id;",
+            [("$id", id)],
+            StoreRows.ReadMessage,
+            cancellationToken).ConfigureAwait(false))
         .FirstOrDefault();
 
-    public Task<IReadOnlyList<WebhookAttempt>> ReadWebhookAttemptsAsync(string subscriptionId, int limit, long? before, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<WebhookAttempt>> ReadWebhookAttemptsAsync(
+        string subscriptionId,
+        int limit,
+        long? before,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return QueryAsync(
@@ -195,7 +216,11 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
         }, cancellationToken);
 
     /// <summary>Runs a query on a reader connection and maps every row.</summary>
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, (string Name, object? Value)[] parameters, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(
+        string sql,
+        (string Name, object? Value)[] parameters,
+        Func<SqliteDataReader, T> map,
+        CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();

@@ -66,7 +66,9 @@ internal static partial class SqliteDefaultLocation
 
     internal static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Request analytics stores its data in {Path} (SQLite, the default; choose the file with UseSqlite(path)).", EventName = "DefaultDatabase")]
+        [LoggerMessage(1, LogLevel.Information,
+            "Request analytics stores its data in {Path} (SQLite, the default; choose the file with UseSqlite(path)).",
+            EventName = "DefaultDatabase")]
         public static partial void DefaultDatabase(ILogger logger, string path);
     }
 }

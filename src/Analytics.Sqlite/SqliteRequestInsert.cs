@@ -17,7 +17,8 @@ internal sealed class SqliteRequestInsert : IDisposable
     public SqliteRequestInsert(SqliteConnection connection)
     {
         _db = connection.Handle!;
-        var sql = $"INSERT INTO requests ({SqliteWriter.RequestColumns[4..]}) VALUES ({string.Join(", ", Enumerable.Repeat("?", SqliteWriter.RequestColumns[4..].Split(", ").Length))});";
+        var sql = $"INSERT INTO requests ({SqliteWriter.RequestColumns[4..]}) " +
+            $"VALUES ({string.Join(", ", Enumerable.Repeat("?", SqliteWriter.RequestColumns[4..].Split(", ").Length))});";
         var result = raw.sqlite3_prepare_v2(_db, sql, out _statement);
         if (result != raw.SQLITE_OK)
         {

@@ -37,7 +37,9 @@ internal sealed class SqliteRollupReader : IDisposable
                 int value => raw.sqlite3_bind_int64(_statement, index, value),
                 long value => raw.sqlite3_bind_int64(_statement, index, value),
                 string value => raw.sqlite3_bind_text16(_statement, index, value),
-                var other => throw new InvalidOperationException($"A rollup read binds integers and text, not {other?.GetType().Name ?? "null"} ({parameter.ParameterName})."),
+                var other => throw new InvalidOperationException(
+                    $"A rollup read binds integers and text, not {other?.GetType().Name ?? "null"} " +
+                    $"({parameter.ParameterName})."),
             };
             if (result != raw.SQLITE_OK)
             {

@@ -20,7 +20,8 @@ internal static class SqliteSchema
         if (current > LatestVersion)
         {
             throw new InvalidOperationException(
-                $"The analytics database '{connection.DataSource}' has schema version {current}, newer than the {LatestVersion} this version of Analytics.Sqlite knows. Upgrade the package or use another file.");
+                $"The analytics database '{connection.DataSource}' has schema version {current}, newer than the " +
+                $"{LatestVersion} this version of Analytics.Sqlite knows. Upgrade the package or use another file.");
         }
 
         foreach (var (version, resource) in Migrations)

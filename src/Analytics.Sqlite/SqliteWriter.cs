@@ -77,8 +77,10 @@ internal sealed class SqliteWriter : IDisposable
             """);
         // A group resolved before this occurrence reopens as regressed; one that is open keeps its flag. Every SET
         // expression reads the row as it was before the update.
-        _upsertErrorGroup = Insert.Prepare(connection, """
-            INSERT INTO error_groups (fingerprint, route, method, status, exception_type, message, count, first_seen, last_seen, severity, resolved_at, regressed)
+        _upsertErrorGroup = Insert.Prepare(connection,
+            "INSERT INTO error_groups (fingerprint, route, method, status, exception_type, message, count, " +
+            "first_seen, last_seen, severity, resolved_at, regressed)\n" +
+            """
             VALUES ($fingerprint, $route, $method, $status, $exception_type, $message, $count, $first_seen, $last_seen, $severity, NULL, 0)
             ON CONFLICT (fingerprint) DO UPDATE SET
                 count = count + excluded.count,
@@ -199,7 +201,9 @@ internal sealed class SqliteWriter : IDisposable
         using var transaction = _connection.BeginTransaction();
         foreach (var r in rollups)
         {
-            _upsertHealthRollup.Run(transaction, [(int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Instance, r.Metric, r.Count, r.Sum, r.Min, r.Max]);
+            _upsertHealthRollup.Run(transaction, [
+                (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Instance, r.Metric,
+                r.Count, r.Sum, r.Min, r.Max]);
         }
 
         transaction.Commit();

@@ -10,16 +10,23 @@ namespace Analytics.Sql;
 internal static class StoreRows
 {
     public const string RequestColumns =
-        "id, ts, method, route, path, status, duration_us, request_bytes, response_bytes, client_ip, user_agent, protocol, kind, trace_id, user_id, environment, instance, exception_type, exception_message, stack_trace, fingerprint";
+        "id, ts, method, route, path, status, duration_us, request_bytes, response_bytes, client_ip, user_agent, " +
+        "protocol, kind, trace_id, user_id, environment, instance, exception_type, exception_message, stack_trace, " +
+        "fingerprint";
 
     public const string EventColumns = "id, ts, name, user_id, duration_us, success, properties, environment, instance";
 
     public const string RequestRollupColumns =
-        "bucket_start, route, method, status, environment, instance, count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, kind";
+        "bucket_start, route, method, status, environment, instance, count, errors, duration_sum_us, " +
+        "duration_min_us, duration_max_us, request_bytes, response_bytes, kind";
 
-    public const string ErrorRollupColumns = "bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, last_message, fingerprint, kind";
+    public const string ErrorRollupColumns =
+        "bucket_start, route, method, status, exception_type, environment, instance, count, first_seen, last_seen, " +
+        "last_message, fingerprint, kind";
 
-    public const string ErrorGroupColumns = "fingerprint, route, method, status, exception_type, message, count, first_seen, last_seen, severity, resolved_at, regressed";
+    public const string ErrorGroupColumns =
+        "fingerprint, route, method, status, exception_type, message, count, first_seen, last_seen, severity, " +
+        "resolved_at, regressed";
 
     public const string EventRollupColumns = "bucket_start, name, environment, instance, count, successes, failures";
 
@@ -33,13 +40,16 @@ internal static class StoreRows
     public const string HistoryColumns =
         "id, rule_id, name, metric, route, method, event_name, window_us, operator, threshold, triggered, value, window_start, window_end, ts";
 
-    public static long ToUnixMicroseconds(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+    public static long ToUnixMicroseconds(DateTimeOffset value) =>
+        (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
-    public static DateTimeOffset FromUnixMicroseconds(long value) => new(DateTimeOffset.UnixEpoch.UtcTicks + (value * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
+    public static DateTimeOffset FromUnixMicroseconds(long value) =>
+        new(DateTimeOffset.UnixEpoch.UtcTicks + (value * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
 
     public static string? GetStringOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    public static string? GetStringOrNullIfEmpty(DbDataReader reader, int ordinal) => GetStringOrNull(reader, ordinal) is { Length: > 0 } value ? value : null;
+    public static string? GetStringOrNullIfEmpty(DbDataReader reader, int ordinal) =>
+        GetStringOrNull(reader, ordinal) is { Length: > 0 } value ? value : null;
 
     /// <summary>
     /// Reads a sketch. One that does not decode (a damaged row) reads as no sketch: the row's counts and sums still
@@ -48,7 +58,8 @@ internal static class StoreRows
     public static LatencySketch? GetSketchOrNull(DbDataReader reader, int ordinal) => Decode(reader, ordinal, static b => LatencySketch.FromBytes(b));
 
     /// <summary>Reads a cardinality sketch; one that does not decode reads as none, as in <see cref="GetSketchOrNull"/>.</summary>
-    public static CardinalitySketch? GetCardinalityOrNull(DbDataReader reader, int ordinal) => Decode(reader, ordinal, static b => CardinalitySketch.FromBytes(b));
+    public static CardinalitySketch? GetCardinalityOrNull(DbDataReader reader, int ordinal) =>
+        Decode(reader, ordinal, static b => CardinalitySketch.FromBytes(b));
 
     /// <summary>
     /// Merges a batch's sketch into the encoded one a row holds. A stored sketch that does not decode (a damaged row) is

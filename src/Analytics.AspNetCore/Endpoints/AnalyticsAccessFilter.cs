@@ -43,7 +43,8 @@ internal sealed class AnalyticsAccessFilter(IOptions<RequestAnalyticsOptions> op
             : AnalyticsProblem.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "Remote access to request analytics is off",
-                detail: "Only loopback callers may use these endpoints. Attach authorization to the group (MapRequestAnalytics(...).RequireAuthorization(...)) or set RequestAnalytics:AllowRemoteAccess.");
+                detail: "Only loopback callers may use these endpoints. Attach authorization to the group " +
+                    "(MapRequestAnalytics(...).RequireAuthorization(...)) or set RequestAnalytics:AllowRemoteAccess.");
     }
 
     internal static bool IsAllowed(HttpContext context, RequestAnalyticsOptions options) =>
@@ -69,7 +70,10 @@ internal sealed class AnalyticsAccessFilter(IOptions<RequestAnalyticsOptions> op
             endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>()).ConfigureAwait(false);
     }
 
-    private static async ValueTask<object?> AuthorizeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, AuthorizationPolicy policy)
+    private static async ValueTask<object?> AuthorizeAsync(
+        EndpointFilterInvocationContext context,
+        EndpointFilterDelegate next,
+        AuthorizationPolicy policy)
     {
         var http = context.HttpContext;
         var evaluator = http.RequestServices.GetRequiredService<IPolicyEvaluator>();

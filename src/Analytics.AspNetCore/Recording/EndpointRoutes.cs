@@ -44,7 +44,10 @@ internal static class EndpointRoutes
 
         return endpoint switch
         {
-            RouteEndpoint { RoutePattern: var pattern } => WithRequiredValues(pattern) ?? pattern.RawText ?? endpoint.DisplayName ?? RequestAnalyticsDefaults.UnmatchedRoute,
+            RouteEndpoint { RoutePattern: var pattern } => WithRequiredValues(pattern)
+                ?? pattern.RawText
+                ?? endpoint.DisplayName
+                ?? RequestAnalyticsDefaults.UnmatchedRoute,
             _ => endpoint.DisplayName ?? RequestAnalyticsDefaults.UnmatchedRoute,
         };
     }
@@ -56,7 +59,10 @@ internal static class EndpointRoutes
         return slash <= 0 ? StaticPrefix + "/*" : string.Concat(StaticPrefix + "/", path[..slash], "/*");
     }
 
-    /// <summary>The template with each parameter that has a required value (MVC's controller, action, area) written as that value; null when none has.</summary>
+    /// <summary>
+    /// The template with each parameter that has a required value (MVC's controller, action, area) written as that
+    /// value; null when none has.
+    /// </summary>
     internal static string? WithRequiredValues(RoutePattern pattern)
     {
         if (pattern.RequiredValues.Count == 0 || !pattern.Parameters.Any(p => RequiredValue(pattern, p) is not null))
@@ -96,7 +102,8 @@ internal static class EndpointRoutes
     }
 
     private static string? RequiredValue(RoutePattern pattern, RoutePatternParameterPart parameter) =>
-        pattern.RequiredValues.TryGetValue(parameter.Name, out var value) && value is string { Length: > 0 } text && !ReferenceEquals(value, RoutePattern.RequiredValueAny)
+        pattern.RequiredValues.TryGetValue(parameter.Name, out var value) && value is string { Length: > 0 } text
+        && !ReferenceEquals(value, RoutePattern.RequiredValueAny)
             ? text
             : null;
 

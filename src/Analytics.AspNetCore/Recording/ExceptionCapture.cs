@@ -82,7 +82,8 @@ internal static partial class ExceptionCapture
             foreach (var value in values)
             {
                 AddSecret(secrets, value, MinHeaderTokenLength);
-                foreach (var token in (value ?? "").Split([' ', ';', ',', '='], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                foreach (var token in (value ?? "").Split(
+                    [' ', ';', ',', '='], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
                     AddSecret(secrets, token, MinHeaderTokenLength);
                 }

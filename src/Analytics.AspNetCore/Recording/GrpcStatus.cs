@@ -29,7 +29,13 @@ internal static class GrpcStatus
         }
 
         message = messageValue.Count > 0 ? Uri.UnescapeDataString(messageValue.ToString()) : null; // percent-encoded on the wire
-        return int.TryParse(status.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code) ? code : null;
+        return int.TryParse(
+            status.ToString(),
+            System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture,
+            out var code)
+            ? code
+            : null;
     }
 
     /// <summary>The HTTP status a gRPC status code maps to.</summary>

@@ -64,7 +64,10 @@ internal sealed class RequestAnalyticsMiddleware
 
         // What the client asked for, read before the app runs: an SPA fallback (MapFallbackToFile) rewrites the path to
         // /index.html and clears the endpoint before it serves the file.
-        var target = new RequestTarget(context.Request.PathBase, context.Request.Path, (context.Features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint);
+        var target = new RequestTarget(
+            context.Request.PathBase,
+            context.Request.Path,
+            (context.Features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint);
         body?.CountRequestBody(context);
         Exception? error = null;
         try
@@ -121,7 +124,14 @@ internal sealed class RequestAnalyticsMiddleware
         return false;
     }
 
-    private void Record(HttpContext context, in RequestTarget target, ResponseBodyCounter? body, DateTimeOffset timestamp, TimeSpan duration, long responseBytes, Exception? error)
+    private void Record(
+        HttpContext context,
+        in RequestTarget target,
+        ResponseBodyCounter? body,
+        DateTimeOffset timestamp,
+        TimeSpan duration,
+        long responseBytes,
+        Exception? error)
     {
         try
         {
@@ -152,14 +162,18 @@ internal sealed class RequestAnalyticsMiddleware
             var kind = GetKind(context);
             var status = error is null ? context.Response.StatusCode : FailedStatus(context, error);
             string? exceptionType = error?.GetType().FullName;
-            string? exceptionMessage = error is null ? null : ExceptionCapture.Message(error, request, RequestAnalyticsDefaults.MaxExceptionMessageLength);
+            string? exceptionMessage = error is null
+                ? null
+                : ExceptionCapture.Message(error, request, RequestAnalyticsDefaults.MaxExceptionMessageLength);
             if (kind == RequestKind.Grpc && error is null && GrpcStatus.Read(context, out var grpcMessage) is { } code and not 0)
             {
                 status = GrpcStatus.ToHttpStatus(code);
                 if (status >= StatusCodes.Status500InternalServerError)
                 {
                     exceptionType = "gRPC " + GrpcStatus.Name(code);
-                    exceptionMessage = grpcMessage is null ? null : TextLimit.Truncate(grpcMessage, RequestAnalyticsDefaults.MaxExceptionMessageLength);
+                    exceptionMessage = grpcMessage is null
+                        ? null
+                        : TextLimit.Truncate(grpcMessage, RequestAnalyticsDefaults.MaxExceptionMessageLength);
                 }
             }
 

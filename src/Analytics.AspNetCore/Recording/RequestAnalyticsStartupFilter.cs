@@ -9,7 +9,10 @@ namespace Analytics.AspNetCore;
 /// and the exception handler, wherever the app placed them — once the app has called <c>UseRequestAnalytics()</c>. An
 /// app that did not call it gets nothing added.
 /// </summary>
-internal sealed class RequestAnalyticsStartupFilter(RequestAnalyticsPlacement placement, AnalyticsQueue queue, RequestAnalyticsMiddlewareSettings settings) : IStartupFilter
+internal sealed class RequestAnalyticsStartupFilter(
+    RequestAnalyticsPlacement placement,
+    AnalyticsQueue queue,
+    RequestAnalyticsMiddlewareSettings settings) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {

@@ -34,9 +34,13 @@ internal sealed class ResponseBodyCounter : IHttpResponseBodyFeature
     {
     }
 
-    public Stream Stream => _stream is { } stream && ReferenceEquals(stream.Inner, _inner.Stream) ? stream : _stream = new CountingStream(_inner.Stream, this);
+    public Stream Stream => _stream is { } stream && ReferenceEquals(stream.Inner, _inner.Stream)
+        ? stream
+        : _stream = new CountingStream(_inner.Stream, this);
 
-    public PipeWriter Writer => _writer is { } writer && ReferenceEquals(writer.Inner, _inner.Writer) ? writer : _writer = new CountingPipeWriter(_inner.Writer, this);
+    public PipeWriter Writer => _writer is { } writer && ReferenceEquals(writer.Inner, _inner.Writer)
+        ? writer
+        : _writer = new CountingPipeWriter(_inner.Writer, this);
 
     /// <summary>
     /// Puts a counter in front of the current body feature; returns <see langword="null"/> when the server has none.

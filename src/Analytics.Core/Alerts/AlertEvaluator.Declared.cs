@@ -2,7 +2,10 @@ using Analytics.Storage;
 
 namespace Analytics.Alerts;
 
-/// <summary>The rules declared in options, copied into the store once so that the API, the dashboard and the history treat them like the others.</summary>
+/// <summary>
+/// The rules declared in options, copied into the store once so that the API, the dashboard and the history treat them
+/// like the others.
+/// </summary>
 internal sealed partial class AlertEvaluator
 {
     /// <summary>Copies the rules declared in options into the store, once: a rule whose definition did not change keeps its state.</summary>

@@ -6,7 +6,14 @@ internal sealed partial class AlertEvaluator
 {
     [LoggerMessage(EventId = 60, EventName = "AlertTriggered", Level = LogLevel.Warning,
         Message = "Alert '{Rule}' triggered: {Metric} is {Value} ({Operator} {Threshold}) over the last {Window}.")]
-    private static partial void LogTriggered(ILogger logger, string rule, string metric, double value, string @operator, double threshold, string window);
+    private static partial void LogTriggered(
+        ILogger logger,
+        string rule,
+        string metric,
+        double value,
+        string @operator,
+        double threshold,
+        string window);
 
     [LoggerMessage(EventId = 61, EventName = "AlertResolved", Level = LogLevel.Information,
         Message = "Alert '{Rule}' resolved: {Metric} is back at {Value}.")]

@@ -144,7 +144,10 @@ internal sealed partial class AlertEvaluator : BackgroundService
         }
     }
 
-    private async Task<IReadOnlyList<AlertTransition>> EvaluateRulesAsync(IAlertStore store, List<AlertRule> rules, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<AlertTransition>> EvaluateRulesAsync(
+        IAlertStore store,
+        List<AlertRule> rules,
+        CancellationToken cancellationToken)
     {
         // Everything accepted until now counts: the minutes measured are whole, and their last records may still be queued.
         await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -193,7 +196,14 @@ internal sealed partial class AlertEvaluator : BackgroundService
 
             if (firing)
             {
-                LogTriggered(_logger, rule.Id, AlertText.Metric(rule.Metric), value, AlertText.Operator(rule.Operator), rule.Threshold, AlertText.Window(rule.Window));
+                LogTriggered(
+                    _logger,
+                    rule.Id,
+                    AlertText.Metric(rule.Metric),
+                    value,
+                    AlertText.Operator(rule.Operator),
+                    rule.Threshold,
+                    AlertText.Window(rule.Window));
             }
             else
             {

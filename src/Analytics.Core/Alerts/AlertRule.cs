@@ -30,7 +30,10 @@ public sealed record AlertRule
     /// <summary>Gets how the value is compared with <see cref="Threshold"/>.</summary>
     public AlertOperator Operator { get; init; }
 
-    /// <summary>Gets the threshold: a share from 0 to 1 for <see cref="AlertMetric.ErrorRate"/>, milliseconds for the percentiles, a count, or a ratio.</summary>
+    /// <summary>
+    /// Gets the threshold: a share from 0 to 1 for <see cref="AlertMetric.ErrorRate"/>, milliseconds for the
+    /// percentiles, a count, or a ratio.
+    /// </summary>
     public required double Threshold { get; init; }
 
     /// <summary>Gets whether the rule is evaluated.</summary>

@@ -18,7 +18,10 @@ public sealed class AlertRuleOptions
     /// <summary>Gets or sets the HTTP method the request metrics are limited to; every method when unset.</summary>
     public string? Method { get; set; }
 
-    /// <summary>Gets or sets the custom-event name counted by <see cref="AlertMetric.EventCount"/> and <see cref="AlertMetric.ChangeRatio"/>.</summary>
+    /// <summary>
+    /// Gets or sets the custom-event name counted by <see cref="AlertMetric.EventCount"/> and
+    /// <see cref="AlertMetric.ChangeRatio"/>.
+    /// </summary>
     public string? EventName { get; set; }
 
     /// <summary>Gets or sets the window measured: whole minutes, from 1 minute to 1 day. The default is 5 minutes.</summary>

@@ -42,7 +42,10 @@ public interface IAlertStore
     /// <returns><see langword="false"/>, changing nothing, when the rule is gone or already in the new state.</returns>
     Task<bool> RecordAlertTransitionAsync(AlertTransition transition, IReadOnlyList<WebhookMessage> messages, CancellationToken cancellationToken);
 
-    /// <summary>Reads the history, newest first: <paramref name="limit"/> entries with an id below <paramref name="before"/>, of one rule or all.</summary>
+    /// <summary>
+    /// Reads the history, newest first: <paramref name="limit"/> entries with an id below <paramref name="before"/>, of
+    /// one rule or all.
+    /// </summary>
     /// <param name="ruleId">The rule's id, or <see langword="null"/> for every rule.</param>
     /// <param name="limit">The most entries; positive.</param>
     /// <param name="before">Only entries with a smaller id, or <see langword="null"/> for the newest.</param>

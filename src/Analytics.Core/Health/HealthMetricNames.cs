@@ -22,5 +22,6 @@ public static class HealthMetricNames
     public const string ThreadPoolThreads = "threadpool_threads";
 
     /// <summary>Gets every metric name, in the order the API lists them.</summary>
-    public static IReadOnlyList<string> All { get; } = [CpuPercent, WorkingSetBytes, GcHeapBytes, GcCollections, ThreadPoolQueueLength, ThreadPoolThreads];
+    public static IReadOnlyList<string> All { get; } =
+        [CpuPercent, WorkingSetBytes, GcHeapBytes, GcCollections, ThreadPoolQueueLength, ThreadPoolThreads];
 }

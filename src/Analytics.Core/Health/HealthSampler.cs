@@ -22,7 +22,12 @@ internal sealed partial class HealthSampler : BackgroundService
     private long _lastTimestamp;
     private int _lastCollections;
 
-    public HealthSampler(StoreCapabilities capabilities, IOptions<RequestAnalyticsOptions> options, HostIdentity identity, TimeProvider timeProvider, ILogger<HealthSampler> logger)
+    public HealthSampler(
+        StoreCapabilities capabilities,
+        IOptions<RequestAnalyticsOptions> options,
+        HostIdentity identity,
+        TimeProvider timeProvider,
+        ILogger<HealthSampler> logger)
     {
         _store = capabilities.HealthMetrics;
         _timeProvider = timeProvider;

@@ -17,5 +17,10 @@ public interface IHealthMetricsStore
     /// <param name="to">The exclusive upper bound of the bucket starts.</param>
     /// <param name="instance">The instance to read, or <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    Task<IReadOnlyList<HealthRollup>> ReadHealthRollupsAsync(Granularity granularity, DateTimeOffset from, DateTimeOffset to, string? instance, CancellationToken cancellationToken);
+    Task<IReadOnlyList<HealthRollup>> ReadHealthRollupsAsync(
+        Granularity granularity,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        string? instance,
+        CancellationToken cancellationToken);
 }

@@ -29,7 +29,12 @@ internal sealed class LiveFeed
     private LiveSubscriber[] _subscribers = [];
 
     public LiveFeed(IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider)
-        : this(options.Value.MaxStreamSubscribers, RequestAnalyticsDefaults.StreamReplayCapacity, RequestAnalyticsDefaults.StreamSubscriberCapacity, RequestAnalyticsDefaults.StreamRequestsPerSecond, timeProvider)
+        : this(
+            options.Value.MaxStreamSubscribers,
+            RequestAnalyticsDefaults.StreamReplayCapacity,
+            RequestAnalyticsDefaults.StreamSubscriberCapacity,
+            RequestAnalyticsDefaults.StreamRequestsPerSecond,
+            timeProvider)
     {
     }
 
@@ -80,7 +85,13 @@ internal sealed class LiveFeed
 
             // Without a known last id, the client starts now. With one, it gets what the ring still holds after it.
             var connectedId = lastEventId is { } last && last <= _lastId ? last : _lastId;
-            var subscriber = new LiveSubscriber(this, Guid.NewGuid().ToString("N"), connectedId, _subscriberCapacity, _requestsPerSecond, _timeProvider);
+            var subscriber = new LiveSubscriber(
+                this,
+                Guid.NewGuid().ToString("N"),
+                connectedId,
+                _subscriberCapacity,
+                _requestsPerSecond,
+                _timeProvider);
             for (var i = 0; i < _ringCount; i++)
             {
                 var message = _ring[(_ringNext - _ringCount + i + _ring.Length) % _ring.Length];

@@ -22,7 +22,12 @@ internal sealed partial class LiveFeedService : BackgroundService
     private readonly TimeSpan _statsInterval;
     private readonly TimeSpan _pingInterval;
 
-    public LiveFeedService(LiveFeed feed, IAnalyticsQueries queries, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider, ILogger<LiveFeedService> logger)
+    public LiveFeedService(
+        LiveFeed feed,
+        IAnalyticsQueries queries,
+        IOptions<RequestAnalyticsOptions> options,
+        TimeProvider timeProvider,
+        ILogger<LiveFeedService> logger)
     {
         _feed = feed;
         _queries = queries;

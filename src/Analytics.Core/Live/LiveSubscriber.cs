@@ -70,7 +70,10 @@ internal sealed class LiveSubscriber : IDisposable
         }
     }
 
-    /// <summary>Waits until a message is queued (<see langword="true"/>) or the feed closed this connection and it is drained (<see langword="false"/>).</summary>
+    /// <summary>
+    /// Waits until a message is queued (<see langword="true"/>) or the feed closed this connection and it is drained
+    /// (<see langword="false"/>).
+    /// </summary>
     public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
         while (true)

@@ -65,20 +65,32 @@ internal sealed class PrometheusMetrics
         var text = new StringBuilder(4_096);
         lock (_lock)
         {
-            var requests = _requests.OrderBy(static p => p.Key.Route, StringComparer.Ordinal).ThenBy(static p => p.Key.Method, StringComparer.Ordinal).ThenBy(static p => p.Key.Status).ToArray();
+            var requests = _requests
+                .OrderBy(static p => p.Key.Route, StringComparer.Ordinal)
+                .ThenBy(static p => p.Key.Method, StringComparer.Ordinal)
+                .ThenBy(static p => p.Key.Status)
+                .ToArray();
 
-            Header(text, "analytics_http_requests_total", "counter", "Requests recorded by this process since it started, by route template, method and status code.");
+            Header(text, "analytics_http_requests_total", "counter",
+                "Requests recorded by this process since it started, by route template, method and status code.");
             foreach (var (key, series) in requests)
             {
                 Sample(text, "analytics_http_requests_total", key, null, series.Count);
             }
 
-            Header(text, "analytics_http_request_duration_seconds", "histogram", "Request durations recorded by this process since it started, long-lived requests (WebSockets, Server-Sent Events) left out; bucket bounds are within 2% (the latency sketch's accuracy).");
+            Header(text, "analytics_http_request_duration_seconds", "histogram",
+                "Request durations recorded by this process since it started, long-lived requests (WebSockets, " +
+                "Server-Sent Events) left out; bucket bounds are within 2% (the latency sketch's accuracy).");
             foreach (var (key, series) in requests)
             {
                 for (var i = 0; i < BucketBounds.Length; i++)
                 {
-                    Sample(text, "analytics_http_request_duration_seconds_bucket", key, BucketBounds[i].ToString(CultureInfo.InvariantCulture), series.Buckets[i]);
+                    Sample(
+                        text,
+                        "analytics_http_request_duration_seconds_bucket",
+                        key,
+                        BucketBounds[i].ToString(CultureInfo.InvariantCulture),
+                        series.Buckets[i]);
                 }
 
                 Sample(text, "analytics_http_request_duration_seconds_bucket", key, "+Inf", series.Timed);
@@ -88,7 +100,9 @@ internal sealed class PrometheusMetrics
 
             // Connections' lifetimes would swamp any latency quantile, so they get counters of their own: the rate of the
             // second over the rate of the first is the mean time a connection stays open.
-            Header(text, "analytics_http_connections_total", "counter", "Long-lived requests (WebSockets, Server-Sent Events) recorded by this process since it started, counted when they close.");
+            Header(text, "analytics_http_connections_total", "counter",
+                "Long-lived requests (WebSockets, Server-Sent Events) recorded by this process since it started, " +
+                "counted when they close.");
             foreach (var (key, series) in requests)
             {
                 if (series.Connections > 0)
@@ -97,7 +111,8 @@ internal sealed class PrometheusMetrics
                 }
             }
 
-            Header(text, "analytics_http_connection_duration_seconds_total", "counter", "How long the long-lived requests recorded by this process since it started stayed open, added up.");
+            Header(text, "analytics_http_connection_duration_seconds_total", "counter",
+                "How long the long-lived requests recorded by this process since it started stayed open, added up.");
             foreach (var (key, series) in requests)
             {
                 if (series.Connections > 0)
@@ -125,20 +140,24 @@ internal sealed class PrometheusMetrics
                 EventSample(text, "analytics_events_total", name, series.Count);
             }
 
-            Header(text, "analytics_events_failed_total", "counter", "Custom events tracked with success=false by this process since it started, by name.");
+            Header(text, "analytics_events_failed_total", "counter",
+                "Custom events tracked with success=false by this process since it started, by name.");
             foreach (var (name, series) in events)
             {
                 EventSample(text, "analytics_events_failed_total", name, series.Failures);
             }
         }
 
-        Single(text, "analytics_records_accepted_total", "counter", "Records (requests and events) that entered the analytics queue.", pipeline.Accepted);
+        Single(text, "analytics_records_accepted_total", "counter",
+            "Records (requests and events) that entered the analytics queue.", pipeline.Accepted);
         Single(text, "analytics_records_dropped_total", "counter", "Records lost: queue full, pipeline stopped, or store failing.", pipeline.Dropped);
         Single(text, "analytics_records_written_total", "counter", "Records persisted by the analytics store.", pipeline.Written);
         Single(text, "analytics_queue_length", "gauge", "Records waiting in the analytics queue.", pipeline.QueueLength);
         Single(text, "analytics_stream_subscribers", "gauge", "Open live-stream connections.", streamSubscribers);
 
-        Header(text, "analytics_webhook_deliveries_total", "counter", "Webhook deliveries made by this process since it started, by event type and outcome (delivered, retrying, failed, gone, abandoned).");
+        Header(text, "analytics_webhook_deliveries_total", "counter",
+            "Webhook deliveries made by this process since it started, by event type and outcome " +
+            "(delivered, retrying, failed, gone, abandoned).");
         foreach (var (eventType, outcome, count) in instruments.WebhookDeliveries)
         {
             text.Append("analytics_webhook_deliveries_total{event_type=\"");
@@ -148,9 +167,14 @@ internal sealed class PrometheusMetrics
             text.Append("\"} ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
-        Header(text, "analytics_alert_transitions_total", "counter", "Alert rules that triggered or resolved in this process's evaluations since it started, by state.");
-        text.Append("analytics_alert_transitions_total{state=\"triggered\"} ").Append(instruments.AlertsTriggered.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        text.Append("analytics_alert_transitions_total{state=\"resolved\"} ").Append(instruments.AlertsResolved.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        Header(text, "analytics_alert_transitions_total", "counter",
+            "Alert rules that triggered or resolved in this process's evaluations since it started, by state.");
+        text.Append("analytics_alert_transitions_total{state=\"triggered\"} ")
+            .Append(instruments.AlertsTriggered.ToString(CultureInfo.InvariantCulture))
+            .Append('\n');
+        text.Append("analytics_alert_transitions_total{state=\"resolved\"} ")
+            .Append(instruments.AlertsResolved.ToString(CultureInfo.InvariantCulture))
+            .Append('\n');
         return text.ToString();
     }
 

@@ -47,7 +47,11 @@ internal sealed partial class AnalyticsQueue : IAnalyticsPipeline
     private long _unreportedDrops;
     private long _lastDropLogTimestamp;
 
-    public AnalyticsQueue(IOptions<RequestAnalyticsOptions> options, AnalyticsMetrics metrics, TimeProvider timeProvider, ILogger<AnalyticsQueue> logger)
+    public AnalyticsQueue(
+        IOptions<RequestAnalyticsOptions> options,
+        AnalyticsMetrics metrics,
+        TimeProvider timeProvider,
+        ILogger<AnalyticsQueue> logger)
     {
         _capacity = options.Value.QueueCapacity;
         _metrics = metrics;

@@ -46,12 +46,19 @@ internal sealed partial class AnalyticsWriter
             if (abandon)
             {
                 _queue.CountDropped(_pending, DropReason.StoreFailed);
-                GuardedLog.Write(_logger, static (logger, state) => LogBatchAbandoned(logger, state.error, state.Count, state.attempt), (error, Count: _pending, attempt));
+                GuardedLog.Write(
+                    _logger,
+                    static (logger, state) => LogBatchAbandoned(logger, state.error, state.Count, state.attempt),
+                    (error, Count: _pending, attempt));
                 break;
             }
 
             var delay = _backoff.GetDelay(attempt);
-            GuardedLog.Write(_logger, static (logger, state) => LogWriteFailed(logger, state.error, state.Count, state.attempt, state.delay.TotalSeconds), (error, Count: _pending, attempt, delay));
+            GuardedLog.Write(
+                _logger,
+                static (logger, state) =>
+                    LogWriteFailed(logger, state.error, state.Count, state.attempt, state.delay.TotalSeconds),
+                (error, Count: _pending, attempt, delay));
             try
             {
                 await Task.Delay(delay, _timeProvider, stoppingToken).ConfigureAwait(false);
@@ -110,7 +117,10 @@ internal sealed partial class AnalyticsWriter
             }
             catch (Exception ex)
             {
-                GuardedLog.Write(_logger, static (logger, state) => LogListenerFailed(logger, state.ex, state.Name), (ex, Name: listener.GetType().Name));
+                GuardedLog.Write(
+                    _logger,
+                    static (logger, state) => LogListenerFailed(logger, state.ex, state.Name),
+                    (ex, Name: listener.GetType().Name));
             }
         }
     }
@@ -125,7 +135,10 @@ internal sealed partial class AnalyticsWriter
             }
             catch (Exception ex)
             {
-                GuardedLog.Write(_logger, static (logger, state) => LogListenerFailed(logger, state.ex, state.Name), (ex, Name: listener.GetType().Name));
+                GuardedLog.Write(
+                    _logger,
+                    static (logger, state) => LogListenerFailed(logger, state.ex, state.Name),
+                    (ex, Name: listener.GetType().Name));
             }
         }
     }

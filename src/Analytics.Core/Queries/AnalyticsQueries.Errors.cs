@@ -2,7 +2,10 @@ using Analytics.Storage;
 
 namespace Analytics.Queries;
 
-/// <summary>Error groups: the counts from the error rollups, their state from the store's <see cref="StoreCapabilities.Errors"/> when it has it.</summary>
+/// <summary>
+/// Error groups: the counts from the error rollups, their state from the store's <see cref="StoreCapabilities.Errors"/>
+/// when it has it.
+/// </summary>
 internal sealed partial class AnalyticsQueries
 {
     public async Task<IReadOnlyList<ErrorGroup>> GetErrorsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
@@ -13,7 +16,9 @@ internal sealed partial class AnalyticsQueries
         var groups = new Dictionary<(string Fingerprint, string Route, string Method, int StatusCode, string? ExceptionType), ErrorRollup>();
         await foreach (var row in _store.ReadErrorRollupsAsync(plan.Rollups(includeSketches: false), cancellationToken).ConfigureAwait(false))
         {
-            var key = row.Fingerprint.Length > 0 ? (row.Fingerprint, "", "", 0, null) : (row.Fingerprint, row.Route, row.Method, row.StatusCode, row.ExceptionType);
+            var key = row.Fingerprint.Length > 0
+                ? (row.Fingerprint, "", "", 0, null)
+                : (row.Fingerprint, row.Route, row.Method, row.StatusCode, row.ExceptionType);
             if (!groups.TryGetValue(key, out var group))
             {
                 groups.Add(key, group = new ErrorRollup
@@ -28,7 +33,8 @@ internal sealed partial class AnalyticsQueries
 
         var top = groups.Values.OrderByDescending(g => g.Count).ThenByDescending(g => g.LastSeen).Take(limit).ToList();
         var states = _errors is { } errorStore && top.Any(g => g.Fingerprint.Length > 0)
-            ? (await errorStore.ReadErrorGroupsAsync([.. top.Select(g => g.Fingerprint).Where(f => f.Length > 0)], cancellationToken).ConfigureAwait(false))
+            ? (await errorStore.ReadErrorGroupsAsync(
+                [.. top.Select(g => g.Fingerprint).Where(f => f.Length > 0)], cancellationToken).ConfigureAwait(false))
                 .ToDictionary(s => s.Fingerprint, StringComparer.Ordinal)
             : [];
         return top
@@ -68,8 +74,9 @@ internal sealed partial class AnalyticsQueries
             StackTrace = rows.Select(r => r.Request.StackTrace).FirstOrDefault(t => t is not null),
             Occurrences = rows.Select(r => new ErrorOccurrence
             {
-                Id = r.Id, Time = r.Request.Timestamp, Method = r.Request.Method, Path = r.Request.Path, StatusCode = r.Request.StatusCode,
-                Duration = r.Request.Duration.TotalMilliseconds, TraceId = r.Request.TraceId, Instance = r.Request.Instance, Message = r.Request.ExceptionMessage,
+                Id = r.Id, Time = r.Request.Timestamp, Method = r.Request.Method, Path = r.Request.Path,
+                StatusCode = r.Request.StatusCode, Duration = r.Request.Duration.TotalMilliseconds,
+                TraceId = r.Request.TraceId, Instance = r.Request.Instance, Message = r.Request.ExceptionMessage,
             }).ToArray(),
         };
     }

@@ -13,9 +13,12 @@ internal sealed partial class AnalyticsQueries
             return new HealthMetrics { Granularity = plan.Granularity, Instances = [] };
         }
 
-        var rows = await health.ReadHealthRollupsAsync(plan.Granularity, plan.From, plan.To, plan.Filters.Instance, cancellationToken).ConfigureAwait(false);
+        var rows = await health.ReadHealthRollupsAsync(
+            plan.Granularity, plan.From, plan.To, plan.Filters.Instance, cancellationToken).ConfigureAwait(false);
         static HealthValue? Value(IEnumerable<HealthRollup> rows, string metric) =>
-            rows.FirstOrDefault(r => r.Metric == metric) is { Count: > 0 } r ? new HealthValue { Min = r.Min, Avg = r.Sum / r.Count, Max = r.Max, Samples = r.Count } : null;
+            rows.FirstOrDefault(r => r.Metric == metric) is { Count: > 0 } r
+                ? new HealthValue { Min = r.Min, Avg = r.Sum / r.Count, Max = r.Max, Samples = r.Count }
+                : null;
         return new HealthMetrics
         {
             Granularity = plan.Granularity,

@@ -53,7 +53,8 @@ internal sealed partial class AnalyticsQueries
 
     private static string? Normalize(string? filter) => string.IsNullOrWhiteSpace(filter) ? null : filter;
 
-    private static int ValidateLimit(AnalyticsQuery query, int defaultLimit) => ValidateLimit(query.Limit, defaultLimit, nameof(AnalyticsQuery.Limit));
+    private static int ValidateLimit(AnalyticsQuery query, int defaultLimit) =>
+        ValidateLimit(query.Limit, defaultLimit, nameof(AnalyticsQuery.Limit));
 
     private static int ValidateLimit(int? requested, int defaultLimit, string parameter)
     {
@@ -97,10 +98,18 @@ internal sealed partial class AnalyticsQueries
         StatusFilter? status = null;
         if (Normalize(query.Status) is { } text && !StatusFilter.TryParse(text.Trim(), out status))
         {
-            throw new ArgumentException($"Status '{text}' is neither a status code from 100 to 599 nor a class such as 5xx.", nameof(AnalyticsQuery.Status));
+            throw new ArgumentException(
+                $"Status '{text}' is neither a status code from 100 to 599 nor a class such as 5xx.",
+                nameof(AnalyticsQuery.Status));
         }
 
-        return new QueryFilters(Normalize(query.Route), Normalize(query.Method)?.Trim().ToUpperInvariant(), status, Normalize(query.Environment), Normalize(query.Instance), query.Kind);
+        return new QueryFilters(
+            Normalize(query.Route),
+            Normalize(query.Method)?.Trim().ToUpperInvariant(),
+            status,
+            Normalize(query.Environment),
+            Normalize(query.Instance),
+            query.Kind);
     }
 
     private QueryPlan Plan(AnalyticsQuery query, Granularity coarsest = Granularity.Day, bool perBucket = false)
@@ -115,9 +124,13 @@ internal sealed partial class AnalyticsQueries
         if (perBucket && buckets > MaxBuckets)
         {
             throw query.Granularity is null
-                ? new ArgumentException($"The range covers {buckets} days; at most {MaxBuckets} buckets can be read at once. Choose a shorter range.", nameof(AnalyticsQuery.From))
+                ? new ArgumentException(
+                    $"The range covers {buckets} days; at most {MaxBuckets} buckets can be read at once. " +
+                    "Choose a shorter range.",
+                    nameof(AnalyticsQuery.From))
                 : new ArgumentException(
-                    $"The range needs {buckets} {granularity.ToWireName()} buckets; at most {MaxBuckets} can be read at once. Choose a coarser granularity or a shorter range.",
+                    $"The range needs {buckets} {granularity.ToWireName()} buckets; " +
+                    $"at most {MaxBuckets} can be read at once. Choose a coarser granularity or a shorter range.",
                     nameof(AnalyticsQuery.Granularity));
         }
 

@@ -41,7 +41,11 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query);
         var totals = new RequestTotals(plan.Filters.Kind is not null);
-        await foreach (var row in ReadTotalRowsAsync(query, plan, plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in ReadTotalRowsAsync(
+            query,
+            plan,
+            plan.Rollups(includeSketches: true, includeCardinality: true),
+            cancellationToken).ConfigureAwait(false))
         {
             totals.Add(row);
         }
@@ -59,7 +63,8 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
             RequestsPerMinute = minutes > 0 ? totals.Count / minutes : 0,
             Latency = new LatencySummary
             {
-                Avg = totals.Avg, P50 = totals.Quantile(0.50), P95 = totals.Quantile(0.95), P99 = totals.Quantile(0.99), Max = ToMilliseconds(totals.Max),
+                Avg = totals.Avg, P50 = totals.Quantile(0.50), P95 = totals.Quantile(0.95), P99 = totals.Quantile(0.99),
+                Max = ToMilliseconds(totals.Max),
             },
             BytesIn = totals.RequestBytes,
             BytesOut = totals.ResponseBytes,
@@ -73,7 +78,8 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query, perBucket: true);
         var buckets = new RequestTotals[plan.BucketCount];
-        await foreach (var row in _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadRequestRollupsAsync(
+            plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
         {
             if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
             {
@@ -87,7 +93,8 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
             var t = buckets[i] ?? RequestTotals.Empty;
             points[i] = new TimeSeriesPoint
             {
-                Time = plan.BucketTime(i), Count = t.Count, Errors = t.Errors, Avg = t.Avg, P50 = t.Quantile(0.50), P95 = t.Quantile(0.95), P99 = t.Quantile(0.99),
+                Time = plan.BucketTime(i), Count = t.Count, Errors = t.Errors,
+                Avg = t.Avg, P50 = t.Quantile(0.50), P95 = t.Quantile(0.95), P99 = t.Quantile(0.99),
                 UniqueUsers = t.UniqueUsers, UniqueClients = t.UniqueClients,
             };
         }
@@ -130,7 +137,8 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         {
             var totals = _counts is { } counts
                 ? counts.ReadRequestCountsByStatusAsync(read, cancellationToken)
-                : _store.ReadRequestRollupsAsync(read, cancellationToken).Select(static row => new StatusCodeCount { StatusCode = row.StatusCode, Count = row.Count });
+                : _store.ReadRequestRollupsAsync(read, cancellationToken)
+                    .Select(static row => new StatusCodeCount { StatusCode = row.StatusCode, Count = row.Count });
             await foreach (var total in totals.ConfigureAwait(false))
             {
                 codes[total.StatusCode] = codes.GetValueOrDefault(total.StatusCode) + total.Count;
@@ -148,7 +156,9 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         Validate(query);
         if (query.Granularity == Granularity.Day)
         {
-            throw new ArgumentException("A heatmap needs hours: use the minute or hour granularity, or leave it unset.", nameof(AnalyticsQuery.Granularity));
+            throw new ArgumentException(
+                "A heatmap needs hours: use the minute or hour granularity, or leave it unset.",
+                nameof(AnalyticsQuery.Granularity));
         }
 
         // Hours answer any range the hour retention covers; minutes are used only when chosen for a short range. Days
@@ -224,7 +234,9 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         var plan = Plan(query, perBucket: true);
         int limit = ValidateLimit(query, 20);
         var series = new Dictionary<string, EventTotals>(StringComparer.Ordinal);
-        await foreach (var row in _store.ReadEventRollupsAsync(plan.Rollups(includeSketches: true) with { EventName = Normalize(query.EventName), Kind = null }, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _store.ReadEventRollupsAsync(
+            plan.Rollups(includeSketches: true) with { EventName = Normalize(query.EventName), Kind = null },
+            cancellationToken).ConfigureAwait(false))
         {
             if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
             {

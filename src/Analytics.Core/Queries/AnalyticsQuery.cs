@@ -51,7 +51,10 @@ public sealed record AnalyticsQuery
     /// </summary>
     public Granularity? Granularity { get; init; }
 
-    /// <summary>Gets the custom-event name to match (<see cref="IAnalyticsQueries.GetEventsAsync"/> only), or <see langword="null"/> for every name.</summary>
+    /// <summary>
+    /// Gets the custom-event name to match (<see cref="IAnalyticsQueries.GetEventsAsync"/> only), or
+    /// <see langword="null"/> for every name.
+    /// </summary>
     public string? EventName { get; init; }
 
     /// <summary>
@@ -60,6 +63,9 @@ public sealed record AnalyticsQuery
     /// </summary>
     public int? Limit { get; init; }
 
-    /// <summary>Gets the <c>next</c> of the previous page of <see cref="IAnalyticsQueries.GetRequestsAsync"/>, or <see langword="null"/> for the newest.</summary>
+    /// <summary>
+    /// Gets the <c>next</c> of the previous page of <see cref="IAnalyticsQueries.GetRequestsAsync"/>, or
+    /// <see langword="null"/> for the newest.
+    /// </summary>
     public long? Before { get; init; }
 }

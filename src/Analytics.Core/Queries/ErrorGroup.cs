@@ -3,7 +3,10 @@ namespace Analytics;
 /// <summary>Failed requests with the same route, method, status code and exception type.</summary>
 public sealed record ErrorGroup
 {
-    /// <summary>Gets the group's fingerprint (see <see cref="RequestRecord.ErrorFingerprint"/>); empty for failures recorded before groups existed.</summary>
+    /// <summary>
+    /// Gets the group's fingerprint (see <see cref="RequestRecord.ErrorFingerprint"/>); empty for failures recorded
+    /// before groups existed.
+    /// </summary>
     public string Fingerprint { get; init; } = string.Empty;
 
     /// <summary>Gets the route template.</summary>

@@ -3,7 +3,10 @@ namespace Analytics;
 /// <summary>How long each kind of analytics data is kept before the retention pass deletes it.</summary>
 public sealed class RetentionOptions
 {
-    /// <summary>Gets or sets how long raw requests, raw events and finished webhook messages with their deliveries log are kept. Must be positive. The default is 7 days.</summary>
+    /// <summary>
+    /// Gets or sets how long raw requests, raw events and finished webhook messages with their deliveries log are kept.
+    /// Must be positive. The default is 7 days.
+    /// </summary>
     public TimeSpan Raw { get; set; } = RequestAnalyticsDefaults.RawRetention;
 
     /// <summary>Gets or sets how long minute rollups are kept. Must be positive. The default is 7 days.</summary>

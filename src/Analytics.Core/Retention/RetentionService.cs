@@ -31,7 +31,11 @@ internal sealed partial class RetentionService : BackgroundService
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
-    public RetentionService(IAnalyticsStore store, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider, ILogger<RetentionService> logger)
+    public RetentionService(
+        IAnalyticsStore store,
+        IOptions<RequestAnalyticsOptions> options,
+        TimeProvider timeProvider,
+        ILogger<RetentionService> logger)
     {
         _store = store;
         var capabilities = store.Capabilities;

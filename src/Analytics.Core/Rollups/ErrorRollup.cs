@@ -27,7 +27,10 @@ public sealed class ErrorRollup
     /// <summary>Gets the error group (<see cref="RequestRecord.ErrorFingerprint"/>); empty for rows written before groups existed.</summary>
     public string Fingerprint { get; init; } = string.Empty;
 
-    /// <summary>Gets or sets the severity of the latest failure (<see cref="RequestAnalyticsOptions.ClassifyError"/>); not stored with the rollup.</summary>
+    /// <summary>
+    /// Gets or sets the severity of the latest failure (<see cref="RequestAnalyticsOptions.ClassifyError"/>); not
+    /// stored with the rollup.
+    /// </summary>
     public ErrorSeverity Severity { get; set; }
 
     /// <summary>Gets the environment, or <see langword="null"/>.</summary>

@@ -21,7 +21,10 @@ internal static class GranularityExtensions
         return new DateTimeOffset(ticks - (ticks % size), TimeSpan.Zero);
     }
 
-    /// <summary>Gets the end of the UTC bucket holding the instant just before <paramref name="time"/>: <paramref name="time"/> itself when aligned.</summary>
+    /// <summary>
+    /// Gets the end of the UTC bucket holding the instant just before <paramref name="time"/>: <paramref name="time"/>
+    /// itself when aligned.
+    /// </summary>
     public static DateTimeOffset Ceiling(this Granularity granularity, DateTimeOffset time)
     {
         var floor = granularity.Floor(time);

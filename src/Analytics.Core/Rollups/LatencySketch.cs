@@ -86,7 +86,8 @@ public sealed partial class LatencySketch
     {
         if (!double.IsFinite(microseconds) || microseconds < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(microseconds), microseconds, "Latency must be a finite, non-negative number of microseconds.");
+            throw new ArgumentOutOfRangeException(
+                nameof(microseconds), microseconds, "Latency must be a finite, non-negative number of microseconds.");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);

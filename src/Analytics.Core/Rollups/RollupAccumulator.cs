@@ -36,7 +36,15 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
     {
         _complete = false;
         var bucket = Granularity.Minute.Floor(request.Timestamp);
-        var key = new RequestKey(Granularity.Minute, bucket, request.Route, request.Method, request.StatusCode, request.Environment, request.Instance, request.Kind);
+        var key = new RequestKey(
+            Granularity.Minute,
+            bucket,
+            request.Route,
+            request.Method,
+            request.StatusCode,
+            request.Environment,
+            request.Instance,
+            request.Kind);
         long micros = Math.Max(0, request.Duration.Ticks / TimeSpan.TicksPerMicrosecond);
         RequestRollup? rollup;
         if (_lastRollup is { } last && key.Equals(_lastKey))
@@ -95,7 +103,12 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
     public void Add(EventRecord analyticsEvent)
     {
         _complete = false;
-        var key = new EventKey(Granularity.Minute, Granularity.Minute.Floor(analyticsEvent.Timestamp), analyticsEvent.Name, analyticsEvent.Environment, analyticsEvent.Instance);
+        var key = new EventKey(
+            Granularity.Minute,
+            Granularity.Minute.Floor(analyticsEvent.Timestamp),
+            analyticsEvent.Name,
+            analyticsEvent.Environment,
+            analyticsEvent.Instance);
         if (!_eventMinutes.TryGetValue(key, out var rollup))
         {
             rollup = key.Create();
@@ -127,7 +140,17 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
 
     private void AddError(in RequestRecord request, DateTimeOffset bucket)
     {
-        var key = new ErrorKey(Granularity.Minute, bucket, request.Route, request.Method, request.StatusCode, request.ExceptionType, request.ErrorFingerprint ?? string.Empty, request.Environment, request.Instance, request.Kind);
+        var key = new ErrorKey(
+            Granularity.Minute,
+            bucket,
+            request.Route,
+            request.Method,
+            request.StatusCode,
+            request.ExceptionType,
+            request.ErrorFingerprint ?? string.Empty,
+            request.Environment,
+            request.Instance,
+            request.Kind);
         if (!_errorMinutes.TryGetValue(key, out var rollup))
         {
             rollup = key.Create();
@@ -179,9 +202,27 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         _errors.AddRange(_errorMinutes.Values);
         foreach (var granularity in (ReadOnlySpan<Granularity>)[Granularity.Hour, Granularity.Day])
         {
-            Coarsen(_requestMinutes, granularity, static (k, g) => k with { Granularity = g, BucketStart = g.Floor(k.BucketStart) }, static k => k.Create(), MergeInto, _requests);
-            Coarsen(_eventMinutes, granularity, static (k, g) => k with { Granularity = g, BucketStart = g.Floor(k.BucketStart) }, static k => k.Create(), MergeInto, _events);
-            Coarsen(_errorMinutes, granularity, static (k, g) => k with { Granularity = g, BucketStart = g.Floor(k.BucketStart) }, static k => k.Create(), MergeInto, _errors);
+            Coarsen(
+                _requestMinutes,
+                granularity,
+                static (k, g) => k with { Granularity = g, BucketStart = g.Floor(k.BucketStart) },
+                static k => k.Create(),
+                MergeInto,
+                _requests);
+            Coarsen(
+                _eventMinutes,
+                granularity,
+                static (k, g) => k with { Granularity = g, BucketStart = g.Floor(k.BucketStart) },
+                static k => k.Create(),
+                MergeInto,
+                _events);
+            Coarsen(
+                _errorMinutes,
+                granularity,
+                static (k, g) => k with { Granularity = g, BucketStart = g.Floor(k.BucketStart) },
+                static k => k.Create(),
+                MergeInto,
+                _errors);
         }
 
         _complete = true;
@@ -220,8 +261,12 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         target.Count += source.Count;
         target.Errors += source.Errors;
         target.DurationSumMicroseconds += source.DurationSumMicroseconds;
-        target.DurationMinMicroseconds = empty ? source.DurationMinMicroseconds : Math.Min(target.DurationMinMicroseconds, source.DurationMinMicroseconds);
-        target.DurationMaxMicroseconds = empty ? source.DurationMaxMicroseconds : Math.Max(target.DurationMaxMicroseconds, source.DurationMaxMicroseconds);
+        target.DurationMinMicroseconds = empty
+            ? source.DurationMinMicroseconds
+            : Math.Min(target.DurationMinMicroseconds, source.DurationMinMicroseconds);
+        target.DurationMaxMicroseconds = empty
+            ? source.DurationMaxMicroseconds
+            : Math.Max(target.DurationMaxMicroseconds, source.DurationMaxMicroseconds);
         target.RequestBytes += source.RequestBytes;
         target.ResponseBytes += source.ResponseBytes;
         if (source.Latency is { } latency)
@@ -271,16 +316,29 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
     // The kind is part of the key so that a row's durations and sketch describe one kind: a WebSocket row's sketch holds
     // connection lifetimes, and queries choose whether to count them as latency. A route almost always serves one kind,
     // so this adds rows only where a route mixes them (a SignalR hub: WebSockets, SSE and long polling on one route).
-    private readonly record struct RequestKey(Granularity Granularity, DateTimeOffset BucketStart, string Route, string Method, int StatusCode, string? Environment, string? Instance, RequestKind Kind)
+    private readonly record struct RequestKey(
+        Granularity Granularity,
+        DateTimeOffset BucketStart,
+        string Route,
+        string Method,
+        int StatusCode,
+        string? Environment,
+        string? Instance,
+        RequestKind Kind)
     {
         public RequestRollup Create() => new()
         {
-            Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method, StatusCode = StatusCode, Environment = Environment, Instance = Instance,
-            Kind = Kind,
+            Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method,
+            StatusCode = StatusCode, Environment = Environment, Instance = Instance, Kind = Kind,
         };
     }
 
-    private readonly record struct EventKey(Granularity Granularity, DateTimeOffset BucketStart, string Name, string? Environment, string? Instance)
+    private readonly record struct EventKey(
+        Granularity Granularity,
+        DateTimeOffset BucketStart,
+        string Name,
+        string? Environment,
+        string? Instance)
     {
         public EventRollup Create() => new()
         {
@@ -288,12 +346,23 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         };
     }
 
-    private readonly record struct ErrorKey(Granularity Granularity, DateTimeOffset BucketStart, string Route, string Method, int StatusCode, string? ExceptionType, string Fingerprint, string? Environment, string? Instance, RequestKind Kind)
+    private readonly record struct ErrorKey(
+        Granularity Granularity,
+        DateTimeOffset BucketStart,
+        string Route,
+        string Method,
+        int StatusCode,
+        string? ExceptionType,
+        string Fingerprint,
+        string? Environment,
+        string? Instance,
+        RequestKind Kind)
     {
         public ErrorRollup Create() => new()
         {
-            Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method, StatusCode = StatusCode, ExceptionType = ExceptionType,
-            Fingerprint = Fingerprint, Environment = Environment, Instance = Instance, Kind = Kind,
+            Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method,
+            StatusCode = StatusCode, ExceptionType = ExceptionType, Fingerprint = Fingerprint,
+            Environment = Environment, Instance = Instance, Kind = Kind,
         };
     }
 }

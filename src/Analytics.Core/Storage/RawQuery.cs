@@ -11,7 +11,10 @@ public sealed record RawQuery
     /// <summary>Gets the exclusive end of the range, or <see langword="null"/> for no upper bound.</summary>
     public DateTimeOffset? To { get; init; }
 
-    /// <summary>Gets the id of the last row of the previous page (its <c>next</c>): the page continues after it, or <see langword="null"/> for the newest.</summary>
+    /// <summary>
+    /// Gets the id of the last row of the previous page (its <c>next</c>): the page continues after it, or
+    /// <see langword="null"/> for the newest.
+    /// </summary>
     public long? Before { get; init; }
 
     /// <summary>Gets the route template to match exactly (requests only), or <see langword="null"/> for every route.</summary>

@@ -15,7 +15,8 @@ internal sealed class AnalyticsMetrics
     // Bucket boundaries, as advice to whatever aggregates the histograms (OpenTelemetry's SDK takes them unless a view
     // overrides them). A batch is one store transaction: a millisecond on a local SQLite file, tens of milliseconds to
     // a remote PostgreSQL, seconds only when the store struggles, and a failed attempt may wait out a 15 s connect timeout.
-    internal static readonly IReadOnlyList<double> BatchDurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+    internal static readonly IReadOnlyList<double> BatchDurationBuckets =
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
     // From a trickle (one record per flush interval) up to the default BatchSize of 2 000, and past it to the queue's
     // default capacity, which bounds a batch of requests sampled out of the raw rows.
@@ -42,7 +43,8 @@ internal sealed class AnalyticsMetrics
         var meter = meterFactory.Create(new MeterOptions(AnalyticsMeter.Name) { Version = AnalyticsActivities.Source.Version });
         _accepted = meter.CreateCounter<long>("analytics.pipeline.accepted_records", "{record}", "Records that entered the queue.");
         _dropped = meter.CreateCounter<long>(
-            "analytics.pipeline.dropped_records", "{record}", "Records lost: queue full, pipeline stopped, store failing, or capture failed (error.type).");
+            "analytics.pipeline.dropped_records", "{record}",
+            "Records lost: queue full, pipeline stopped, store failing, or capture failed (error.type).");
         _written = meter.CreateCounter<long>("analytics.pipeline.written_records", "{record}", "Records persisted by the store.");
         _batchDuration = meter.CreateHistogram(
             "analytics.pipeline.batch.duration", "s", "Time of one attempt to write a batch in one store transaction; error.type when it failed.",
@@ -51,7 +53,8 @@ internal sealed class AnalyticsMetrics
             "analytics.pipeline.batch.size", "{record}", "Records in each batch written.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchSizeBuckets });
         _webhooks = meter.CreateCounter<long>(
-            "analytics.webhook.deliveries", "{delivery}", "Webhook deliveries, by event type and outcome (delivered, retrying, failed, gone, abandoned).");
+            "analytics.webhook.deliveries", "{delivery}",
+            "Webhook deliveries, by event type and outcome (delivered, retrying, failed, gone, abandoned).");
         _webhookDuration = meter.CreateHistogram(
             "analytics.webhook.delivery.duration", "s", "Time of one webhook delivery to its receiver, quick retries included.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = WebhookDurationBuckets });
@@ -67,7 +70,8 @@ internal sealed class AnalyticsMetrics
 
     public void Accepted() => Add(_accepted, 1);
 
-    public void Dropped(long count, DropReason reason) => Add(_dropped, count, new KeyValuePair<string, object?>(TelemetryAttributes.ErrorType, reason.ToTagValue()));
+    public void Dropped(long count, DropReason reason) =>
+        Add(_dropped, count, new KeyValuePair<string, object?>(TelemetryAttributes.ErrorType, reason.ToTagValue()));
 
     /// <summary>Gets the webhook deliveries since the process started, by event type and outcome, in that order.</summary>
     public IReadOnlyList<(string EventType, string Outcome, long Count)> WebhookDeliveries =>
@@ -172,7 +176,10 @@ internal sealed class AnalyticsMetrics
         }
     }
 
-    /// <summary>Records in a histogram that something listens to, guarded as <see cref="Add(Counter{long}, long, ReadOnlySpan{KeyValuePair{string, object?}})"/> is.</summary>
+    /// <summary>
+    /// Records in a histogram that something listens to, guarded as
+    /// <see cref="Add(Counter{long}, long, ReadOnlySpan{KeyValuePair{string, object?}})"/> is.
+    /// </summary>
     private static void Record<T>(Histogram<T> histogram, T value, params ReadOnlySpan<KeyValuePair<string, object?>> tags)
         where T : struct
     {

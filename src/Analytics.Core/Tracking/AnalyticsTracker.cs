@@ -74,7 +74,10 @@ internal sealed class AnalyticsTracker : IAnalyticsTracker
 
         if (name.Length > RequestAnalyticsDefaults.MaxEventNameLength)
         {
-            throw new ArgumentException($"An event name must be at most {RequestAnalyticsDefaults.MaxEventNameLength} characters; this one has {name.Length}.", parameterName);
+            throw new ArgumentException(
+                $"An event name must be at most {RequestAnalyticsDefaults.MaxEventNameLength} characters; " +
+                $"this one has {name.Length}.",
+                parameterName);
         }
 
         if (name.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || name.Contains('\u007f'))
@@ -92,7 +95,9 @@ internal sealed class AnalyticsTracker : IAnalyticsTracker
 
         if (properties.Count > MaxProperties)
         {
-            throw new ArgumentException($"An event may have at most {MaxProperties} properties; this one has {properties.Count}.", nameof(AnalyticsEvent.Properties));
+            throw new ArgumentException(
+                $"An event may have at most {MaxProperties} properties; this one has {properties.Count}.",
+                nameof(AnalyticsEvent.Properties));
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -103,7 +108,9 @@ internal sealed class AnalyticsTracker : IAnalyticsTracker
             {
                 if (string.IsNullOrEmpty(key) || key.Length > MaxPropertyNameLength)
                 {
-                    throw new ArgumentException($"Property names must have 1 to {MaxPropertyNameLength} characters.", nameof(AnalyticsEvent.Properties));
+                    throw new ArgumentException(
+                        $"Property names must have 1 to {MaxPropertyNameLength} characters.",
+                        nameof(AnalyticsEvent.Properties));
                 }
 
                 writer.WritePropertyName(key);

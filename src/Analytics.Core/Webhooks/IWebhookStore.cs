@@ -22,12 +22,18 @@ public interface IWebhookStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<bool> AddWebhookSubscriptionAsync(WebhookSubscription subscription, CancellationToken cancellationToken);
 
-    /// <summary>Replaces a subscription (every field but the id and the creation time); returns <see langword="false"/> when there is none with its id.</summary>
+    /// <summary>
+    /// Replaces a subscription (every field but the id and the creation time); returns <see langword="false"/> when
+    /// there is none with its id.
+    /// </summary>
     /// <param name="subscription">The subscription.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<bool> UpdateWebhookSubscriptionAsync(WebhookSubscription subscription, CancellationToken cancellationToken);
 
-    /// <summary>Deletes a subscription and its deliveries log; returns <see langword="false"/> when there was none. Its pending messages fail when they come due.</summary>
+    /// <summary>
+    /// Deletes a subscription and its deliveries log; returns <see langword="false"/> when there was none. Its pending
+    /// messages fail when they come due.
+    /// </summary>
     /// <param name="id">The subscription's id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<bool> DeleteWebhookSubscriptionAsync(string id, CancellationToken cancellationToken);
@@ -46,7 +52,11 @@ public interface IWebhookStore
     /// <param name="leaseUntil">When the messages come due again unless completed first.</param>
     /// <param name="maxMessages">The most messages to take; positive.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    Task<IReadOnlyList<WebhookMessage>> ClaimWebhookMessagesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int maxMessages, CancellationToken cancellationToken);
+    Task<IReadOnlyList<WebhookMessage>> ClaimWebhookMessagesAsync(
+        DateTimeOffset now,
+        DateTimeOffset leaseUntil,
+        int maxMessages,
+        CancellationToken cancellationToken);
 
     /// <summary>
     /// Records the outcome of a delivery in one transaction: the message's new state, attempt counts and next attempt
@@ -62,7 +72,10 @@ public interface IWebhookStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<WebhookMessage?> GetWebhookMessageAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Reads a subscription's deliveries log, newest first, <paramref name="limit"/> entries with an id below <paramref name="before"/>.</summary>
+    /// <summary>
+    /// Reads a subscription's deliveries log, newest first, <paramref name="limit"/> entries with an id below
+    /// <paramref name="before"/>.
+    /// </summary>
     /// <param name="subscriptionId">The subscription's id.</param>
     /// <param name="limit">The most entries; positive.</param>
     /// <param name="before">Only entries with a smaller id (the previous page's last), or <see langword="null"/> for the newest.</param>

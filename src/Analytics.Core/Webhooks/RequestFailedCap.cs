@@ -57,6 +57,7 @@ internal sealed partial class RequestFailedCap
     }
 
     [LoggerMessage(EventId = 50, EventName = "WebhookFailedCapReached", Level = LogLevel.Warning,
-        Message = "More than {Max} failed requests this minute: further request.failed webhooks to '{Subscription}' are not sent until the next minute (RequestAnalytics:Webhooks:MaxRequestFailedPerMinute).")]
+        Message = "More than {Max} failed requests this minute: further request.failed webhooks to '{Subscription}' " +
+            "are not sent until the next minute (RequestAnalytics:Webhooks:MaxRequestFailedPerMinute).")]
     private static partial void LogFailedCapReached(ILogger logger, string subscription, int max);
 }

@@ -129,7 +129,8 @@ internal static class WebhookAddressRules
 
         var host = uri.Host.Trim('[', ']');
         var reason = IPAddress.TryParse(host, out var literal) ? Classify(literal)
-            : host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase) ? "a loopback address"
+            : host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+                || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase) ? "a loopback address"
             : null;
         return reason is null ? null : $"points at {reason}; webhooks go to public addresses only unless {AllowOption} is set.";
     }

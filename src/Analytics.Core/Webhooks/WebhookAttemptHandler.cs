@@ -43,8 +43,11 @@ internal sealed class WebhookAttemptHandler : DelegatingHandler
         attempt.Content.Headers.ContentType = Json;
         var unixSeconds = started.ToUnixTimeSeconds();
         attempt.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, message.Id);
-        attempt.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        attempt.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(delivery.Keys, message.Id, unixSeconds, message.Payload));
+        attempt.Headers.TryAddWithoutValidation(
+            WebhookSignature.TimestampHeader, unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        attempt.Headers.TryAddWithoutValidation(
+            WebhookSignature.SignatureHeader,
+            WebhookSignature.Sign(delivery.Keys, message.Id, unixSeconds, message.Payload));
         attempt.Headers.UserAgent.Add(UserAgent);
 
         WebhookAttempt Logged() => new()
@@ -95,7 +98,8 @@ internal sealed class WebhookAttemptHandler : DelegatingHandler
             || (!_allowPrivateNetworks && !Equals(sockets.ConnectCallback, WebhookConnector.Callback)))
         {
             throw new InvalidOperationException(
-                $"Not sent: the webhook client's primary handler ({handler?.GetType().Name ?? "none"}) is not the SSRF-guarded one Analytics configures; something in the host replaced or changed it.");
+                $"Not sent: the webhook client's primary handler ({handler?.GetType().Name ?? "none"}) " +
+                "is not the SSRF-guarded one Analytics configures; something in the host replaced or changed it.");
         }
     }
 

@@ -8,7 +8,10 @@ internal sealed class WebhookDeliveryPolicy
 {
     public static readonly WebhookDeliveryPolicy Default = new();
 
-    /// <summary>Gets the delays after each failed delivery; when they run out, the message fails. 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: about 28 hours in all.</summary>
+    /// <summary>
+    /// Gets the delays after each failed delivery; when they run out, the message fails. 5 s, 5 min, 30 min, 2 h, 5 h,
+    /// 10 h, 10 h: about 28 hours in all.
+    /// </summary>
     public IReadOnlyList<TimeSpan> Schedule { get; init; } =
     [
         TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2),

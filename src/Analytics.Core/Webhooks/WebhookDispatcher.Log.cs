@@ -10,14 +10,21 @@ internal sealed partial class WebhookDispatcher
 
     [LoggerMessage(EventId = 53, EventName = "WebhookDeliveryFailed", Level = LogLevel.Information,
         Message = "Webhook {MessageId} to '{Subscription}' failed after {Attempts} attempts ({Error}); trying again in {DelaySeconds} s.")]
-    private static partial void LogDeliveryFailed(ILogger logger, string messageId, string subscription, int attempts, string error, double delaySeconds);
+    private static partial void LogDeliveryFailed(
+        ILogger logger,
+        string messageId,
+        string subscription,
+        int attempts,
+        string error,
+        double delaySeconds);
 
     [LoggerMessage(EventId = 54, EventName = "WebhookGivenUp", Level = LogLevel.Warning,
         Message = "Webhook {MessageId} to '{Subscription}' was given up after {Attempts} attempts ({Error}).")]
     private static partial void LogGivenUp(ILogger logger, string messageId, string subscription, int attempts, string error);
 
     [LoggerMessage(EventId = 55, EventName = "WebhookAddressRefused", Level = LogLevel.Warning,
-        Message = "Webhook {MessageId} to '{Subscription}' was refused at dial time: '{Host}' is {Address}, not a public address. No connection was made.")]
+        Message = "Webhook {MessageId} to '{Subscription}' was refused at dial time: '{Host}' is {Address}, " +
+            "not a public address. No connection was made.")]
     private static partial void LogAddressRefused(ILogger logger, string messageId, string subscription, string host, string address);
 
     [LoggerMessage(EventId = 56, EventName = "WebhookSubscriptionGone", Level = LogLevel.Warning,

@@ -98,7 +98,8 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         // No more than can be sent at once: every message claimed starts now, so each is done well within its lease
         // (which covers one delivery's longest run), and no other dispatcher can take it while it is still being sent.
         // The claim itself is not cancelled: a claim the store made but this process never saw would wait out its lease.
-        var due = await store.ClaimWebhookMessagesAsync(now, now + _policy.Lease, _policy.MaxConcurrency, CancellationToken.None).ConfigureAwait(false);
+        var due = await store.ClaimWebhookMessagesAsync(
+            now, now + _policy.Lease, _policy.MaxConcurrency, CancellationToken.None).ConfigureAwait(false);
         await Task.WhenAll(due.Select(message => DeliverOrHandBackAsync(store, message, cancellationToken))).ConfigureAwait(false);
         return due.Count;
     }
@@ -118,7 +119,10 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             try
             {
                 LogOutboxFailed(_logger, ex);
-                await store.CompleteWebhookMessageAsync(message with { NextAttemptAt = _timeProvider.GetUtcNow() + _policy.PollInterval }, [], CancellationToken.None).ConfigureAwait(false);
+                await store.CompleteWebhookMessageAsync(
+                    message with { NextAttemptAt = _timeProvider.GetUtcNow() + _policy.PollInterval },
+                    [],
+                    CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception)
             {
@@ -163,7 +167,8 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             var why = subscription is null ? "deleted" : "disabled";
             LogDroppedForSubscription(_logger, message.Id, message.SubscriptionId, why);
             Abandon(span, message, "subscription_" + why);
-            await store.CompleteWebhookMessageAsync(message with { State = WebhookMessageState.Failed }, [], CancellationToken.None).ConfigureAwait(false);
+            await store.CompleteWebhookMessageAsync(
+                message with { State = WebhookMessageState.Failed }, [], CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
@@ -173,7 +178,8 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             // Never sent unsigned: a receiver that checks signatures would reject it, and one that does not should not get it.
             LogDroppedForSubscription(_logger, message.Id, message.SubscriptionId, "without a usable secret");
             Abandon(span, message, "no_usable_secret");
-            await store.CompleteWebhookMessageAsync(message with { State = WebhookMessageState.Failed }, [], CancellationToken.None).ConfigureAwait(false);
+            await store.CompleteWebhookMessageAsync(
+                message with { State = WebhookMessageState.Failed }, [], CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
@@ -286,7 +292,9 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             && string.Equals(current.Url, goneUrl, StringComparison.Ordinal))
         {
             var reason = $"The receiver answered 410 Gone at {now:u}.";
-            await store.UpdateWebhookSubscriptionAsync(current with { Enabled = false, DisabledReason = reason }, CancellationToken.None).ConfigureAwait(false);
+            await store.UpdateWebhookSubscriptionAsync(
+                current with { Enabled = false, DisabledReason = reason },
+                CancellationToken.None).ConfigureAwait(false);
         }
 
         await _subscriptions.ReloadAsync(CancellationToken.None).ConfigureAwait(false);

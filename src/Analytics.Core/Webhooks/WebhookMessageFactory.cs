@@ -6,7 +6,11 @@ namespace Analytics.Webhooks;
 internal static class WebhookMessageFactory
 {
     /// <summary>Makes the messages of one event for every subscription that wants its type.</summary>
-    public static List<WebhookMessage> ForEvent(IReadOnlyList<WebhookSubscription> subscriptions, string eventType, byte[] payload, DateTimeOffset now)
+    public static List<WebhookMessage> ForEvent(
+        IReadOnlyList<WebhookSubscription> subscriptions,
+        string eventType,
+        byte[] payload,
+        DateTimeOffset now)
     {
         var messages = new List<WebhookMessage>();
         foreach (var subscription in subscriptions)

@@ -62,7 +62,10 @@ internal static class WebhookPayloads
         w.WriteString("message", "A test message from Analytics: this subscription receives webhooks.");
     });
 
-    /// <summary>Writes a message body: <c>{ "type", "timestamp", "data" }</c>, with <paramref name="data"/> writing the data object's members.</summary>
+    /// <summary>
+    /// Writes a message body: <c>{ "type", "timestamp", "data" }</c>, with <paramref name="data"/> writing the data
+    /// object's members.
+    /// </summary>
     public static byte[] Write(string type, DateTimeOffset timestamp, Action<Utf8JsonWriter> data)
     {
         var buffer = new ArrayBufferWriter<byte>(512);

@@ -54,5 +54,6 @@ internal static class WebhookResiliencePipeline
         return asked is { } wait ? (wait < TimeSpan.Zero ? TimeSpan.Zero : wait) : null;
     }
 
-    private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
+    private static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 }

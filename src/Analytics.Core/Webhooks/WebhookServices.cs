@@ -15,10 +15,13 @@ internal static class WebhookServices
         services.TryAddSingleton<WebhookOutboxSignal>();
         services.TryAddSingleton<RequestFailedCap>();
         services.TryAddSingleton<WebhookBatchMessages>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchStep, WebhookBatchMessages>(sp => sp.GetRequiredService<WebhookBatchMessages>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchListener, WebhookBatchMessages>(sp => sp.GetRequiredService<WebhookBatchMessages>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchStep, WebhookBatchMessages>(
+            sp => sp.GetRequiredService<WebhookBatchMessages>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchListener, WebhookBatchMessages>(
+            sp => sp.GetRequiredService<WebhookBatchMessages>()));
         services.TryAddSingleton<WebhookDispatcher>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookDispatcher>(sp => sp.GetRequiredService<WebhookDispatcher>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookDispatcher>(
+            sp => sp.GetRequiredService<WebhookDispatcher>()));
         WebhookHttpClient.Add(services);
     }
 }

@@ -30,7 +30,10 @@ public sealed record WebhookSubscription
     /// <summary>Gets when the subscription was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>Tells whether the subscription wants messages of <paramref name="eventType"/> (and, for custom events, of <paramref name="eventName"/>).</summary>
+    /// <summary>
+    /// Tells whether the subscription wants messages of <paramref name="eventType"/> (and, for custom events, of
+    /// <paramref name="eventName"/>).
+    /// </summary>
     /// <param name="eventType">One of <see cref="Webhooks.WebhookEventTypes"/>.</param>
     /// <param name="eventName">The custom event's name, for <see cref="Webhooks.WebhookEventTypes.EventTracked"/>.</param>
     /// <returns><see langword="true"/> when a message is to be queued.</returns>

@@ -22,7 +22,11 @@ internal sealed partial class WebhookSubscriptions
     private volatile bool _loaded;
     private long _loadedAt;
 
-    public WebhookSubscriptions(StoreCapabilities capabilities, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider, ILogger<WebhookSubscriptions> logger)
+    public WebhookSubscriptions(
+        StoreCapabilities capabilities,
+        IOptions<RequestAnalyticsOptions> options,
+        TimeProvider timeProvider,
+        ILogger<WebhookSubscriptions> logger)
     {
         Store = capabilities.Webhooks;
         _options = options.Value.Webhooks;

@@ -51,7 +51,8 @@ public sealed class WebhookVerifier
             if (!WebhookSecret.TryDecode(secret, out var key))
             {
                 throw new ArgumentException(
-                    $"Each secret must be '{WebhookSecret.Prefix}' followed by the base64 of {WebhookSecret.MinKeyBytes} to {WebhookSecret.MaxKeyBytes} bytes.",
+                    $"Each secret must be '{WebhookSecret.Prefix}' followed by the base64 of " +
+                    $"{WebhookSecret.MinKeyBytes} to {WebhookSecret.MaxKeyBytes} bytes.",
                     nameof(secrets));
             }
 
@@ -72,7 +73,10 @@ public sealed class WebhookVerifier
     /// <param name="webhookId">The <c>webhook-id</c> header.</param>
     /// <param name="webhookTimestamp">The <c>webhook-timestamp</c> header (Unix seconds).</param>
     /// <param name="webhookSignature">The <c>webhook-signature</c> header (space-separated <c>v1,…</c> signatures).</param>
-    /// <returns><see langword="true"/> when a signature matches and the timestamp is recent; <see langword="false"/> otherwise, including for missing headers.</returns>
+    /// <returns>
+    /// <see langword="true"/> when a signature matches and the timestamp is recent; <see langword="false"/> otherwise,
+    /// including for missing headers.
+    /// </returns>
     public bool Verify(ReadOnlySpan<byte> body, string? webhookId, string? webhookTimestamp, string? webhookSignature)
     {
         if (string.IsNullOrEmpty(webhookId) || string.IsNullOrEmpty(webhookSignature)

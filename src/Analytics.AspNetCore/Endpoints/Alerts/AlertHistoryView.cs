@@ -3,7 +3,10 @@ using Analytics.Storage;
 
 namespace Analytics.AspNetCore.Endpoints;
 
-/// <summary>One change of an alert rule's state; the same fields as the <c>data</c> of <c>alert.triggered</c>/<c>alert.resolved</c>, plus the entry's id.</summary>
+/// <summary>
+/// One change of an alert rule's state; the same fields as the <c>data</c> of
+/// <c>alert.triggered</c>/<c>alert.resolved</c>, plus the entry's id.
+/// </summary>
 internal sealed record AlertHistoryView
 {
     public required long Id { get; init; }

@@ -34,7 +34,8 @@ internal sealed record AlertRuleInput
     [DefaultValue(AlertOperator.GreaterThan)]
     public AlertOperator? Operator { get; init; }
 
-    [Description("The value that fires the rule: a share from 0 to 1 for errorRate, milliseconds for p95 and p99, a count for requestCount and eventCount, a ratio for changeRatio.")]
+    [Description("The value that fires the rule: a share from 0 to 1 for errorRate, milliseconds for p95 and p99, " +
+        "a count for requestCount and eventCount, a ratio for changeRatio.")]
     public required double Threshold { get; init; }
 
     [Description("Whether the rule is evaluated.")]

@@ -21,7 +21,8 @@ internal static class AlertsApi
         }
 
         var rules = await store.ListAlertRulesAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Json<IReadOnlyList<AlertRuleView>>([.. rules.Select(AlertRuleView.From)], AnalyticsJsonContext.Default.IReadOnlyListAlertRuleView);
+        return TypedResults.Json<IReadOnlyList<AlertRuleView>>(
+            [.. rules.Select(AlertRuleView.From)], AnalyticsJsonContext.Default.IReadOnlyListAlertRuleView);
     }
 
     public static async Task<IResult> Get(HttpContext context, CancellationToken cancellationToken)
@@ -136,7 +137,9 @@ internal static class AlertsApi
         var rule = context.Request.Query["rule"].ToString();
         var entries = await store.ReadAlertHistoryAsync(rule.Length == 0 ? null : rule, limit + 1, before, cancellationToken).ConfigureAwait(false);
         var page = entries.Take(limit).Select(AlertHistoryView.From).ToList();
-        return TypedResults.Json(new AlertHistoryPage(page, entries.Count > limit ? page[^1].Id : null), AnalyticsJsonContext.Default.AlertHistoryPage);
+        return TypedResults.Json(
+            new AlertHistoryPage(page, entries.Count > limit ? page[^1].Id : null),
+            AnalyticsJsonContext.Default.AlertHistoryPage);
     }
 
     /// <summary>Reads a whole rule from the body, adding an error per bad field.</summary>

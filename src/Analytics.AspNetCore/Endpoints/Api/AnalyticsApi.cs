@@ -18,7 +18,8 @@ internal static class AnalyticsApi
         Answer(context, queries, static (q, query, ct) => q.GetRoutesAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListRouteStats);
 
     public static Task<IResult> StatusCodes(HttpContext context, IAnalyticsQueries queries) =>
-        Answer(context, queries, static (q, query, ct) => q.GetStatusCodesAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListStatusCodeCount);
+        Answer(context, queries, static (q, query, ct) => q.GetStatusCodesAsync(query, ct),
+            AnalyticsJsonContext.Default.IReadOnlyListStatusCodeCount);
 
     public static Task<IResult> Errors(HttpContext context, IAnalyticsQueries queries) =>
         Answer(context, queries, static (q, query, ct) => q.GetErrorsAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListErrorGroup);
@@ -71,7 +72,10 @@ internal static class AnalyticsApi
     public static IResult BadRequest(ArgumentException error) =>
         BadRequest(new Dictionary<string, string[]> { [QueryParameters.ToParameterName(error.ParamName)] = [MessageOf(error)] });
 
-    /// <summary>Gets the message of an <see cref="ArgumentException"/> without the " (Parameter 'X')" it appends: the parameter is already the key.</summary>
+    /// <summary>
+    /// Gets the message of an <see cref="ArgumentException"/> without the " (Parameter 'X')" it appends: the parameter
+    /// is already the key.
+    /// </summary>
     public static string MessageOf(ArgumentException error)
     {
         var message = error.Message;

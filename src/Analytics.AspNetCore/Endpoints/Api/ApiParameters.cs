@@ -78,7 +78,8 @@ internal static class ApiParameters
         [Description("The end of the range, ISO-8601; only with from. The default is now.")]
         DateTimeOffset to,
         [FromQuery]
-        [Description("Forces the bucket width; by default the coarsest that answers the range is read (up to 6 h: minute, up to 14 days: hour, else day). The heatmap refuses day.")]
+        [Description("Forces the bucket width; by default the coarsest that answers the range is read " +
+            "(up to 6 h: minute, up to 14 days: hour, else day). The heatmap refuses day.")]
         Granularity granularity,
         [FromQuery, StringLength(QueryParameters.MaxFilterLength)]
         [Description("Only requests to this route template, as recorded (for example /items/{id}).")]
@@ -96,7 +97,8 @@ internal static class ApiParameters
         [Description("Only what this instance recorded (shared stores).")]
         string instance,
         [FromQuery]
-        [Description("Only requests of this kind; its latency is then that kind's. By default latency leaves the long-lived kinds (webSocket, serverSentEvents) out, while counts include them.")]
+        [Description("Only requests of this kind; its latency is then that kind's. By default latency leaves " +
+            "the long-lived kinds (webSocket, serverSentEvents) out, while counts include them.")]
         RequestKind kind,
         [FromQuery, StringLength(QueryParameters.MaxFilterLength)]
         [Description("Only custom events with this name.")]
@@ -141,7 +143,8 @@ internal static class ApiParameters
         [Description("The alert rule's id.")]
         string alertId,
         [FromHeader(Name = EventIngestion.KeyHeader)]
-        [Description("An ingestion key (RequestAnalytics:IngestKeys) for senders the group's access rules would refuse, such as other services or browsers.")]
+        [Description("An ingestion key (RequestAnalytics:IngestKeys) for senders the group's access rules " +
+            "would refuse, such as other services or browsers.")]
         string ingestKey,
         [FromHeader(Name = "Last-Event-ID")]
         [Description("The id of the last event received: a reconnecting client is sent what it missed, as far as the replay buffer reaches.")]

@@ -37,7 +37,12 @@ internal static class QueryParameters
     // input cannot match anything and is refused rather than carried into SQL parameters.
     internal const int MaxFilterLength = 1_024;
 
-    public static bool TryParse(HttpRequest request, DateTimeOffset now, RequestAnalyticsOptions options, out AnalyticsQuery query, out Dictionary<string, string[]> errors)
+    public static bool TryParse(
+        HttpRequest request,
+        DateTimeOffset now,
+        RequestAnalyticsOptions options,
+        out AnalyticsQuery query,
+        out Dictionary<string, string[]> errors)
     {
         errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var q = request.Query;
@@ -90,7 +95,8 @@ internal static class QueryParameters
         var oldest = now - Longest(options.Retention);
         if (!errors.ContainsKey("from") && !errors.ContainsKey("range") && from < oldest)
         {
-            errors[fromText is null ? "range" : "from"] = [$"The range starts before the oldest data kept ({oldest:O}); see RequestAnalytics:Retention."];
+            errors[fromText is null ? "range" : "from"] =
+                [$"The range starts before the oldest data kept ({oldest:O}); see RequestAnalytics:Retention."];
         }
 
         Granularity? granularity = null;
@@ -161,7 +167,10 @@ internal static class QueryParameters
         return errors.Count == 0;
     }
 
-    /// <summary>Maps a query's <see cref="ArgumentException.ParamName"/> (an <see cref="AnalyticsQuery"/> property) to its query-string name.</summary>
+    /// <summary>
+    /// Maps a query's <see cref="ArgumentException.ParamName"/> (an <see cref="AnalyticsQuery"/> property) to its
+    /// query-string name.
+    /// </summary>
     public static string ToParameterName(string? paramName) => paramName switch
     {
         null or "" => "query",
@@ -194,7 +203,10 @@ internal static class QueryParameters
         return string.IsNullOrWhiteSpace(values[0]) ? null : values[0]!.Trim();
     }
 
-    /// <summary>Reads <c>limit</c>, 1 to <see cref="AnalyticsQueries.MaxLimit"/>; <see langword="null"/> when absent or bad (then named in <paramref name="errors"/>).</summary>
+    /// <summary>
+    /// Reads <c>limit</c>, 1 to <see cref="AnalyticsQueries.MaxLimit"/>; <see langword="null"/> when absent or bad
+    /// (then named in <paramref name="errors"/>).
+    /// </summary>
     public static int? Limit(IQueryCollection query, Dictionary<string, string[]> errors)
     {
         if (Single(query, "limit", errors) is not { } text)

@@ -21,7 +21,8 @@ internal static class Dashboard
 
     private const string PreloadPlaceholder = "{{preload}}";
     private const string BundleName = "dashboard.bundle.js";
-    private static readonly string[] BundleOrder = ["format.js", "charts.js", "table.js", "errors.js", "health.js", "playground.js", "alerts.js", "dashboard.js"];
+    private static readonly string[] BundleOrder =
+        ["format.js", "charts.js", "table.js", "errors.js", "health.js", "playground.js", "alerts.js", "dashboard.js"];
 
     private static readonly FrozenDictionary<string, EmbeddedAsset> Assets = LoadAssets();
     private static readonly (byte[] Head, byte[] Tail) Page = RenderPage();
@@ -130,7 +131,8 @@ internal static class Dashboard
         if (!scripts.SetEquals(BundleOrder))
         {
             throw new InvalidOperationException(
-                $"The dashboard's scripts ({string.Join(", ", scripts.Order())}) are not those the bundle orders ({string.Join(", ", BundleOrder)}).");
+                $"The dashboard's scripts ({string.Join(", ", scripts.Order())}) are not those the bundle orders " +
+                $"({string.Join(", ", BundleOrder)}).");
         }
 
         using var bundle = new MemoryStream();

@@ -30,6 +30,8 @@ internal static class EndpointCatalog
         }
 
         endpoints.Sort(static (a, b) => string.CompareOrdinal(a.Route, b.Route) is var c and not 0 ? c : string.CompareOrdinal(a.Method, b.Method));
-        return TypedResults.Json(new PlaygroundCatalog(context.Request.PathBase.Value ?? "", endpoints), AnalyticsJsonContext.Default.PlaygroundCatalog);
+        return TypedResults.Json(
+            new PlaygroundCatalog(context.Request.PathBase.Value ?? "", endpoints),
+            AnalyticsJsonContext.Default.PlaygroundCatalog);
     }
 }

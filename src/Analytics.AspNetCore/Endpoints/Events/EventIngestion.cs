@@ -66,16 +66,22 @@ internal static class EventIngestion
         {
             // The queue is full (or stopping): the drop is counted; the sender may retry.
             context.Response.Headers.RetryAfter = "1";
-            return AnalyticsProblem.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The analytics queue is full; retry shortly.");
+            return AnalyticsProblem.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "The analytics queue is full; retry shortly.");
         }
 
-        return TypedResults.Json(new EventsAccepted(accepted), AnalyticsJsonContext.Default.EventsAccepted, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Json(
+            new EventsAccepted(accepted),
+            AnalyticsJsonContext.Default.EventsAccepted,
+            statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>Compares the request's key with each configured key in constant time (hashes first, so lengths do not leak).</summary>
     public static bool HasValidKey(HttpContext context, IList<string> keys)
     {
-        if (keys.Count == 0 || !context.Request.Headers.TryGetValue(KeyHeader, out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
+        if (keys.Count == 0 || !context.Request.Headers.TryGetValue(KeyHeader, out var values)
+            || values.Count != 1 || string.IsNullOrEmpty(values[0]))
         {
             return false;
         }
@@ -93,7 +99,12 @@ internal static class EventIngestion
         return match;
     }
 
-    internal static List<EventRecord> Parse(ReadOnlyMemory<byte> body, DateTimeOffset now, RequestAnalyticsOptions options, HostIdentity identity, Dictionary<string, string[]> errors)
+    internal static List<EventRecord> Parse(
+        ReadOnlyMemory<byte> body,
+        DateTimeOffset now,
+        RequestAnalyticsOptions options,
+        HostIdentity identity,
+        Dictionary<string, string[]> errors)
     {
         var records = new List<EventRecord>();
         JsonDocument document;
@@ -140,7 +151,13 @@ internal static class EventIngestion
         return records;
     }
 
-    private static EventRecord? ParseItem(JsonElement item, string prefix, DateTimeOffset now, RequestAnalyticsOptions options, HostIdentity identity, Dictionary<string, string[]> errors)
+    private static EventRecord? ParseItem(
+        JsonElement item,
+        string prefix,
+        DateTimeOffset now,
+        RequestAnalyticsOptions options,
+        HostIdentity identity,
+        Dictionary<string, string[]> errors)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
@@ -202,7 +219,8 @@ internal static class EventIngestion
         TimeSpan? duration = null;
         if (item.TryGetProperty("duration", out var durationElement) && durationElement.ValueKind != JsonValueKind.Null)
         {
-            if (durationElement.ValueKind == JsonValueKind.Number && durationElement.TryGetDouble(out double ms) && double.IsFinite(ms) && ms >= 0 && ms <= MaxDuration.TotalMilliseconds)
+            if (durationElement.ValueKind == JsonValueKind.Number && durationElement.TryGetDouble(out double ms)
+                && double.IsFinite(ms) && ms >= 0 && ms <= MaxDuration.TotalMilliseconds)
             {
                 duration = TimeSpan.FromMilliseconds(ms);
             }

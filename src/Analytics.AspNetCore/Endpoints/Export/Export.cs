@@ -24,10 +24,17 @@ internal static class Export
     internal static readonly string[] Datasets = ["requests", "rollups"];
 
     private static readonly string[] RequestColumns =
-        ["id", "time", "method", "route", "path", "statusCode", "duration", "requestBytes", "responseBytes", "clientIp", "userAgent", "protocol", "kind", "traceId", "userId", "environment", "instance", "exceptionType", "exceptionMessage"];
+    [
+        "id", "time", "method", "route", "path", "statusCode", "duration", "requestBytes", "responseBytes",
+        "clientIp", "userAgent", "protocol", "kind", "traceId", "userId", "environment", "instance",
+        "exceptionType", "exceptionMessage"
+    ];
 
     private static readonly string[] RollupColumns =
-        ["granularity", "bucketStart", "route", "method", "statusCode", "environment", "instance", "count", "errors", "avg", "p50", "p95", "p99", "max", "bytesIn", "bytesOut", "kind"];
+    [
+        "granularity", "bucketStart", "route", "method", "statusCode", "environment", "instance", "count", "errors",
+        "avg", "p50", "p95", "p99", "max", "bytesIn", "bytesOut", "kind"
+    ];
 
     public static Task<IResult> Get(HttpContext context, IAnalyticsQueries queries)
     {
@@ -45,7 +52,9 @@ internal static class Export
         IAsyncEnumerable<Row> rows;
         try
         {
-            rows = dataset == "requests" ? Requests(queries, query, context.RequestAborted) : Rollups(queries.GetRollupsAsync(query, context.RequestAborted));
+            rows = dataset == "requests"
+                ? Requests(queries, query, context.RequestAborted)
+                : Rollups(queries.GetRollupsAsync(query, context.RequestAborted));
         }
         catch (ArgumentException ex)
         {
@@ -55,8 +64,14 @@ internal static class Export
         var columns = dataset == "requests" ? RequestColumns : RollupColumns;
         var fileName = $"analytics-{dataset}-{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.{format}";
         return Task.FromResult<IResult>(format == "csv"
-            ? TypedResults.Stream(stream => WriteCsvAsync(stream, columns, rows, context.RequestAborted), "text/csv; charset=utf-8", fileName)
-            : TypedResults.Stream(stream => WriteJsonAsync(stream, columns, rows, context.RequestAborted), "application/json; charset=utf-8", fileName));
+            ? TypedResults.Stream(
+                stream => WriteCsvAsync(stream, columns, rows, context.RequestAborted),
+                "text/csv; charset=utf-8",
+                fileName)
+            : TypedResults.Stream(
+                stream => WriteJsonAsync(stream, columns, rows, context.RequestAborted),
+                "application/json; charset=utf-8",
+                fileName));
     }
 
     /// <summary>Escapes one CSV cell per RFC 4180, and defuses cells a spreadsheet would run as a formula.</summary>
@@ -77,7 +92,10 @@ internal static class Export
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
 
-    private static async IAsyncEnumerable<Row> Requests(IAnalyticsQueries queries, AnalyticsQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<Row> Requests(
+        IAnalyticsQueries queries,
+        AnalyticsQuery query,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         long? before = query.Before;
         do
@@ -106,9 +124,11 @@ internal static class Export
             var sketch = r.Latency;
             yield return new Row(
             [
-                Text(r.Granularity.ToWireName()), Time(r.BucketStart), Text(r.Route), Text(r.Method), Number(r.StatusCode), Text(r.Environment), Text(r.Instance),
+                Text(r.Granularity.ToWireName()), Time(r.BucketStart), Text(r.Route), Text(r.Method),
+                Number(r.StatusCode), Text(r.Environment), Text(r.Instance),
                 Number(r.Count), Number(r.Errors), Number(r.Count == 0 ? 0 : r.DurationSumMicroseconds / 1_000.0 / r.Count),
-                Number((sketch?.GetQuantile(0.50) ?? 0) / 1_000), Number((sketch?.GetQuantile(0.95) ?? 0) / 1_000), Number((sketch?.GetQuantile(0.99) ?? 0) / 1_000),
+                Number((sketch?.GetQuantile(0.50) ?? 0) / 1_000), Number((sketch?.GetQuantile(0.95) ?? 0) / 1_000),
+                Number((sketch?.GetQuantile(0.99) ?? 0) / 1_000),
                 Number(r.DurationMaxMicroseconds / 1_000.0), Number(r.RequestBytes), Number(r.ResponseBytes), Text(KindName(r.Kind)),
             ]);
         }

@@ -41,8 +41,16 @@ internal static class AnalyticsProblem
             response.StatusCode = ProblemDetails.Status ?? StatusCodes.Status500InternalServerError;
             response.ContentType = ContentType;
             return ProblemDetails is HttpValidationProblemDetails validation
-                ? JsonSerializer.SerializeAsync(response.Body, validation, AnalyticsJsonContext.Default.HttpValidationProblemDetails, httpContext.RequestAborted)
-                : JsonSerializer.SerializeAsync(response.Body, ProblemDetails, AnalyticsJsonContext.Default.ProblemDetails, httpContext.RequestAborted);
+                ? JsonSerializer.SerializeAsync(
+                    response.Body,
+                    validation,
+                    AnalyticsJsonContext.Default.HttpValidationProblemDetails,
+                    httpContext.RequestAborted)
+                : JsonSerializer.SerializeAsync(
+                    response.Body,
+                    ProblemDetails,
+                    AnalyticsJsonContext.Default.ProblemDetails,
+                    httpContext.RequestAborted);
         }
     }
 

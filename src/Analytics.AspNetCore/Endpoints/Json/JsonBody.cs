@@ -31,7 +31,9 @@ internal sealed class JsonBody : IDisposable
         var request = context.Request;
         if (!request.HasJsonContentType())
         {
-            return (null, AnalyticsProblem.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The body must be sent as application/json."));
+            return (null, AnalyticsProblem.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "The body must be sent as application/json."));
         }
 
         if (request.ContentLength > EventIngestion.MaxBodyBytes

@@ -18,7 +18,8 @@ internal static class LiveJson
 
     public static string Serialize(LiveMessage message) => message.Payload switch
     {
-        _ when message.Kind == LiveMessageKind.Request => JsonSerializer.Serialize(RequestLogEntry.From(0, message.Request), AnalyticsJsonContext.Default.RequestLogEntry),
+        _ when message.Kind == LiveMessageKind.Request => JsonSerializer.Serialize(
+            RequestLogEntry.From(0, message.Request), AnalyticsJsonContext.Default.RequestLogEntry),
         EventRecord e => JsonSerializer.Serialize(LiveEvent.From(e), AnalyticsJsonContext.Default.LiveEvent),
         AnalyticsOverview stats => JsonSerializer.Serialize(stats, AnalyticsJsonContext.Default.AnalyticsOverview),
         AlertTransition alert => System.Text.Encoding.UTF8.GetString(Alerts.AlertPayloads.Data(alert)),

@@ -40,7 +40,8 @@ internal static class LiveStream
             return AnalyticsProblem.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Too many live-stream connections",
-                detail: $"The live stream already has its maximum of {options.MaxStreamSubscribers} connections (RequestAnalytics:MaxStreamSubscribers). Retry later.");
+                detail: $"The live stream already has its maximum of {options.MaxStreamSubscribers} connections " +
+                    "(RequestAnalytics:MaxStreamSubscribers). Retry later.");
         }
 
         // Released when the response ends even if the stream below never starts.
@@ -49,7 +50,13 @@ internal static class LiveStream
         context.Response.Headers["X-Accel-Buffering"] = "no"; // nginx would otherwise hold events back in its buffer
 
         var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        return TypedResults.ServerSentEvents(Stream(subscriber, feed, options.MaxStreamDuration, services.GetRequiredService<TimeProvider>(), stopping, context.RequestAborted));
+        return TypedResults.ServerSentEvents(Stream(
+            subscriber,
+            feed,
+            options.MaxStreamDuration,
+            services.GetRequiredService<TimeProvider>(),
+            stopping,
+            context.RequestAborted));
     }
 
     public static Task<IResult> Delete(HttpContext context, CancellationToken cancellationToken)
@@ -67,7 +74,11 @@ internal static class LiveStream
         [EnumeratorCancellation] CancellationToken aborted)
     {
         using var owned = subscriber;
-        yield return Item("connected", subscriber.ConnectedId, JsonSerializer.Serialize(new LiveConnected(subscriber.ConnectionId), AnalyticsJsonContext.Default.LiveConnected));
+        yield return Item(
+            "connected",
+            subscriber.ConnectedId,
+            JsonSerializer.Serialize(
+                new LiveConnected(subscriber.ConnectionId), AnalyticsJsonContext.Default.LiveConnected));
 
         using var expiry = new CancellationTokenSource(maxDuration, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping, expiry.Token);
@@ -114,11 +125,20 @@ internal static class LiveStream
 
     /// <summary>Adds this connection's loss count to a shared payload, which is always a JSON object.</summary>
     internal static string WithDropped(string json, long dropped) =>
-        dropped == 0 ? json : string.Concat("{\"dropped\":", dropped.ToString(CultureInfo.InvariantCulture), json.Length > 2 ? "," : "", json.AsSpan(1));
+        dropped == 0
+            ? json
+            : string.Concat(
+                "{\"dropped\":",
+                dropped.ToString(CultureInfo.InvariantCulture),
+                json.Length > 2 ? "," : "",
+                json.AsSpan(1));
 
     /// <summary>A browser's EventSource sends back the last id it saw; anything that is not one of ours is ignored.</summary>
     private static long? LastEventId(HttpRequest request) =>
-        request.Headers["Last-Event-ID"] is [{ } value] && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+        request.Headers["Last-Event-ID"] is [{ } value]
+        && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? id
+            : null;
 
     /// <summary><c>Accept: application/json</c> (and not <c>text/event-stream</c>) asks for one snapshot instead of a stream.</summary>
     private static bool WantsSnapshot(HttpRequest request)

@@ -44,7 +44,10 @@ internal static partial class WebhooksApi
             var updated = existing with { Secrets = [secret, existing.Secrets[0]] };
             await store.UpdateWebhookSubscriptionAsync(updated, cancellationToken).ConfigureAwait(false);
             await Subscriptions(context).ReloadAsync(cancellationToken).ConfigureAwait(false);
-            return TypedResults.Json(new WebhookSecrets(secret, updated.Secrets.Count), AnalyticsJsonContext.Default.WebhookSecrets, statusCode: StatusCodes.Status201Created);
+            return TypedResults.Json(
+                new WebhookSecrets(secret, updated.Secrets.Count),
+                AnalyticsJsonContext.Default.WebhookSecrets,
+                statusCode: StatusCodes.Status201Created);
         }
     }
 
@@ -64,7 +67,9 @@ internal static partial class WebhooksApi
 
         if (existing.Secrets.Count < 2)
         {
-            return AnalyticsProblem.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The subscription '{existing.Id}' has one secret only; there is no previous one to drop.");
+            return AnalyticsProblem.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: $"The subscription '{existing.Id}' has one secret only; there is no previous one to drop.");
         }
 
         var updated = existing with { Secrets = [existing.Secrets[0]] };

@@ -21,7 +21,9 @@ internal static partial class WebhooksApi
         }
 
         var all = await store.ListWebhookSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Json<IReadOnlyList<WebhookSubscriptionView>>([.. all.Select(s => WebhookSubscriptionView.From(s))], AnalyticsJsonContext.Default.IReadOnlyListWebhookSubscriptionView);
+        return TypedResults.Json<IReadOnlyList<WebhookSubscriptionView>>(
+            [.. all.Select(s => WebhookSubscriptionView.From(s))],
+            AnalyticsJsonContext.Default.IReadOnlyListWebhookSubscriptionView);
     }
 
     public static async Task<IResult> Get(HttpContext context, CancellationToken cancellationToken)
@@ -75,7 +77,10 @@ internal static partial class WebhooksApi
             await subscriptions.ReloadAsync(cancellationToken).ConfigureAwait(false);
             return AdminResults.WithLocation(
                 context,
-                TypedResults.Json(WebhookSubscriptionView.From(subscription, secret), AnalyticsJsonContext.Default.WebhookSubscriptionView, statusCode: StatusCodes.Status201Created),
+                TypedResults.Json(
+                    WebhookSubscriptionView.From(subscription, secret),
+                    AnalyticsJsonContext.Default.WebhookSubscriptionView,
+                    statusCode: StatusCodes.Status201Created),
                 subscription.Id);
         }
     }
@@ -141,7 +146,10 @@ internal static partial class WebhooksApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>Queues a <c>webhook.test</c> message, whatever event types the subscription asked for; it is delivered like any other. The body is <c>{}</c>.</summary>
+    /// <summary>
+    /// Queues a <c>webhook.test</c> message, whatever event types the subscription asked for; it is delivered like any
+    /// other. The body is <c>{}</c>.
+    /// </summary>
     public static async Task<IResult> Test(HttpContext context, CancellationToken cancellationToken)
     {
         if (await ResolveAsync(context, cancellationToken).ConfigureAwait(false) is not { } store)
@@ -171,14 +179,19 @@ internal static partial class WebhooksApi
 
         if (!subscription.Enabled)
         {
-            return AnalyticsProblem.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The subscription '{subscription.Id}' is disabled; enable it first.");
+            return AnalyticsProblem.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: $"The subscription '{subscription.Id}' is disabled; enable it first.");
         }
 
         var now = Now(context);
         var message = WebhookMessageFactory.NewMessage(subscription.Id, WebhookEventTypes.Test, WebhookPayloads.Test(subscription.Id, now), now);
         await store.EnqueueWebhookMessagesAsync([message], cancellationToken).ConfigureAwait(false);
         context.RequestServices.GetRequiredService<WebhookOutboxSignal>().Notify();
-        return TypedResults.Json(new WebhookTestQueued(message.Id), AnalyticsJsonContext.Default.WebhookTestQueued, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Json(
+            new WebhookTestQueued(message.Id),
+            AnalyticsJsonContext.Default.WebhookTestQueued,
+            statusCode: StatusCodes.Status202Accepted);
     }
 
     public static async Task<IResult> Deliveries(HttpContext context, CancellationToken cancellationToken)
@@ -225,7 +238,10 @@ internal static partial class WebhooksApi
     }
 
     /// <summary>Reads the subscription to change, once; when it cannot be changed, says why (404, or 409 for one declared in options).</summary>
-    private static async Task<(WebhookSubscription? Subscription, IResult? Refusal)> FindEditableAsync(HttpContext context, IWebhookStore store, CancellationToken cancellationToken) =>
+    private static async Task<(WebhookSubscription? Subscription, IResult? Refusal)> FindEditableAsync(
+        HttpContext context,
+        IWebhookStore store,
+        CancellationToken cancellationToken) =>
         await store.GetWebhookSubscriptionAsync(Id(context), cancellationToken).ConfigureAwait(false) switch
         {
             null => (null, NotFound(context)),
