@@ -10,14 +10,26 @@ using Microsoft.Extensions.Logging.Testing;
 namespace Analytics.Tests;
 
 /// <summary>The core services over a <see cref="FakeStore"/>, without a web host.</summary>
+/// <remarks>
+/// Several harnesses may share one <c>store</c>, as instances of an app share a database; each has its own
+/// services. <c>configureServices</c> runs before the core services are added, so what it registers
+/// (a <c>WebhookDeliveryPolicy</c>, a <c>StoreCapabilities</c>) replaces their defaults.
+/// </remarks>
 internal sealed class PipelineHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private bool _stopped;
 
-    public PipelineHarness(Action<RequestAnalyticsOptions>? configure = null, WriteBackoff? backoff = null, TimeProvider? timeProvider = null)
+    public PipelineHarness(
+        Action<RequestAnalyticsOptions>? configure = null,
+        WriteBackoff? backoff = null,
+        TimeProvider? timeProvider = null,
+        FakeStore? store = null,
+        Action<IServiceCollection>? configureServices = null)
     {
+        Store = store ?? new FakeStore();
         var services = new ServiceCollection();
+        configureServices?.Invoke(services);
         services.AddLogging(logging => logging.AddFakeLogging().AddProvider(BrokenLogging).SetMinimumLevel(LogLevel.Debug));
         if (timeProvider is not null)
         {
@@ -31,7 +43,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
         _services = services.BuildServiceProvider();
     }
 
-    public FakeStore Store { get; } = new();
+    public FakeStore Store { get; }
+
+    /// <summary>Gets the services, for those that have no property here (the alert evaluator, the webhook dispatcher).</summary>
+    public IServiceProvider Services => _services;
 
     /// <summary>Gets every log entry the services wrote.</summary>
     public FakeLogCollector Logs => _services.GetFakeLogCollector();
