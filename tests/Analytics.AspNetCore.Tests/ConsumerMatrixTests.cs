@@ -38,6 +38,7 @@ public partial class ConsumerMatrixTests(ConsumerMatrixTests.Apps apps, ITestOut
     [InlineData("Analytics.Sqlite")]
     [InlineData("Analytics.AspNetCore")]
     [InlineData("Analytics.PostgreSql")]
+    [InlineData("Analytics.Storage.Testing")]
     public void ThePackageIsComplete(string library)
     {
         using (var package = ZipFile.OpenRead(apps.Package(library, "nupkg")))
@@ -82,7 +83,7 @@ public partial class ConsumerMatrixTests(ConsumerMatrixTests.Apps apps, ITestOut
     /// <summary>Packs, builds every app once (the AOT one published), and runs each on demand.</summary>
     public sealed partial class Apps : IAsyncLifetime
     {
-        private static readonly string[] Libraries = ["Analytics.Core", "Analytics.Sqlite", "Analytics.AspNetCore", "Analytics.PostgreSql"];
+        private static readonly string[] Libraries = ["Analytics.Core", "Analytics.Sqlite", "Analytics.AspNetCore", "Analytics.PostgreSql", "Analytics.Storage.Testing"];
         private readonly TempDirectory _work = new();
         private readonly string _version = $"0.0.0-matrix.{DateTime.UtcNow:yyyyMMddHHmmss}.{Guid.NewGuid().ToString("N")[..8]}";
         private string _publishOutput = "";

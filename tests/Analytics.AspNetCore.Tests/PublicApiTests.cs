@@ -36,6 +36,7 @@ public class PublicApiTests
     [InlineData("Analytics.Sqlite", typeof(Microsoft.Extensions.DependencyInjection.SqliteRequestAnalyticsBuilderExtensions))]
     [InlineData("Analytics.AspNetCore", typeof(Microsoft.Extensions.DependencyInjection.RequestAnalyticsServiceCollectionExtensions))]
     [InlineData("Analytics.PostgreSql", typeof(Microsoft.Extensions.DependencyInjection.PostgreSqlRequestAnalyticsBuilderExtensions))]
+    [InlineData("Analytics.Storage.Testing", typeof(Analytics.Storage.Testing.IConformanceStoreFactory))]
     public void ThePublicApiMatchesTheApprovedFile(string assemblyName, Type anyType)
     {
         var assembly = anyType.Assembly;
