@@ -34,9 +34,18 @@ public abstract class AlertStoreConformanceTests<TFactory> : StoreConformanceTes
     [Fact]
     public async Task AlertRulesRoundTripAndIdsAreUnique()
     {
-        var rule = Rule("r2") with { Firing = true, FiringChangedAt = T0, LastValue = 0.5, Enabled = false, Source = DefinitionSource.Options };
+        var rule = Rule("r2") with
+        {
+            Firing = true,
+            FiringChangedAt = T0,
+            LastValue = 0.5,
+            Enabled = false,
+            Source = DefinitionSource.Options
+        };
         Assert.True(await Alerts.AddAlertRuleAsync(rule, default));
-        Assert.True(await Alerts.AddAlertRuleAsync(Rule("r1") with { Metric = AlertMetric.EventCount, Route = null, Method = null, EventName = "deploy" }, default));
+        Assert.True(await Alerts.AddAlertRuleAsync(
+            Rule("r1") with { Metric = AlertMetric.EventCount, Route = null, Method = null, EventName = "deploy" },
+            default));
         Assert.False(await Alerts.AddAlertRuleAsync(Rule("r2") with { Name = "other" }, default));
 
         Assert.Equal(rule, await Alerts.GetAlertRuleAsync("r2", default));
@@ -61,10 +70,15 @@ public abstract class AlertStoreConformanceTests<TFactory> : StoreConformanceTes
     {
         var rule = Rule("r");
         await Alerts.AddAlertRuleAsync(rule, default);
-        var triggered = new AlertTransition { Rule = rule, Triggered = true, Value = 0.5, WindowStart = T0.AddMinutes(-5), WindowEnd = T0, Time = T0.AddSeconds(3) };
+        var triggered = new AlertTransition
+        {
+            Rule = rule, Triggered = true, Value = 0.5,
+            WindowStart = T0.AddMinutes(-5), WindowEnd = T0, Time = T0.AddSeconds(3)
+        };
 
         Assert.True(await Alerts.RecordAlertTransitionAsync(triggered, [Message("msg_alert", "s", T0)], default));
-        Assert.False(await Alerts.RecordAlertTransitionAsync(triggered, [Message("msg_again", "s", T0)], default)); // already firing: a second evaluator lost the race
+        // already firing: a second evaluator lost the race
+        Assert.False(await Alerts.RecordAlertTransitionAsync(triggered, [Message("msg_again", "s", T0)], default));
         Assert.False(await Alerts.RecordAlertTransitionAsync(triggered with { Rule = Rule("missing") }, [], default));
 
         var stored = await Alerts.GetAlertRuleAsync("r", default);
@@ -86,8 +100,10 @@ public abstract class AlertStoreConformanceTests<TFactory> : StoreConformanceTes
         Assert.Equal([false, true], history.Select(h => h.Triggered));
         Assert.Equal(0.5, history[1].Value);
         Assert.Equal((T0.AddMinutes(-5), T0), (history[1].WindowStart, history[1].WindowEnd));
-        Assert.Equal((rule.Name, rule.Metric, rule.Route, rule.Method, rule.Window, rule.Operator, rule.Threshold),
-            (history[1].Rule.Name, history[1].Rule.Metric, history[1].Rule.Route, history[1].Rule.Method, history[1].Rule.Window, history[1].Rule.Operator, history[1].Rule.Threshold));
+        Assert.Equal(
+            (rule.Name, rule.Metric, rule.Route, rule.Method, rule.Window, rule.Operator, rule.Threshold),
+            (history[1].Rule.Name, history[1].Rule.Metric, history[1].Rule.Route, history[1].Rule.Method,
+                history[1].Rule.Window, history[1].Rule.Operator, history[1].Rule.Threshold));
     }
 
     /// <summary>Alert history pages newest first and filters by rule.</summary>
@@ -102,7 +118,13 @@ public abstract class AlertStoreConformanceTests<TFactory> : StoreConformanceTes
             {
                 var rule = (await Alerts.GetAlertRuleAsync(id, default))!;
                 await Alerts.RecordAlertTransitionAsync(
-                    new AlertTransition { Rule = rule, Triggered = !rule.Firing, Value = i, WindowStart = T0, WindowEnd = T0.AddMinutes(5), Time = T0.AddMinutes(i) }, [], default);
+                    new AlertTransition
+                    {
+                        Rule = rule, Triggered = !rule.Firing, Value = i,
+                        WindowStart = T0, WindowEnd = T0.AddMinutes(5), Time = T0.AddMinutes(i)
+                    },
+                    [],
+                    default);
             }
         }
 

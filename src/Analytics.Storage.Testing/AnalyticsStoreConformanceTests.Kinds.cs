@@ -19,8 +19,10 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory>
             Request(Start.AddSeconds(second + 1), route: "/hub", milliseconds: 4),
             Request(Start.AddSeconds(second + 2), route: "/hub", milliseconds: 5_000) with { Kind = RequestKind.WebSocket },
             Request(Start.AddSeconds(second + 3), route: "/hub", milliseconds: 3_000) with { Kind = RequestKind.ServerSentEvents },
-            Request(Start.AddSeconds(second + 4), route: "/hub", status: 500, exceptionType: "System.IO.IOException", exceptionMessage: "gone") with { Kind = RequestKind.ServerSentEvents },
-            Request(Start.AddSeconds(second + 5), route: "/hub", status: 500, exceptionType: "System.IO.IOException", exceptionMessage: "gone"),
+            Request(Start.AddSeconds(second + 4), route: "/hub", status: 500, exceptionType: "System.IO.IOException",
+                exceptionMessage: "gone") with { Kind = RequestKind.ServerSentEvents },
+            Request(Start.AddSeconds(second + 5), route: "/hub", status: 500, exceptionType: "System.IO.IOException",
+                exceptionMessage: "gone"),
         ];
         await Store.WriteBatchAsync(Batch(Traffic(0)), default);
         await Store.WriteBatchAsync(Batch(Traffic(10)), default);
@@ -34,21 +36,32 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory>
             Assert.Equal((4L, 12_000L, 4_000L), (http.Count, http.DurationSumMicroseconds, http.DurationMaxMicroseconds));
             Assert.Equal(4_000, http.Latency!.Max, 0.01 * 4_000);
             var socket = Assert.Single(rows, r => r.Kind == RequestKind.WebSocket);
-            Assert.Equal((2L, 10_000_000L, 5_000_000L, 2L), (socket.Count, socket.DurationSumMicroseconds, socket.DurationMinMicroseconds, socket.Latency!.Count));
+            Assert.Equal(
+                (2L, 10_000_000L, 5_000_000L, 2L),
+                (socket.Count, socket.DurationSumMicroseconds, socket.DurationMinMicroseconds, socket.Latency!.Count));
 
             // Each filter reads its kind's rows only: requests and errors rolled up, and the database's own sums.
-            async Task<long> Count(RequestKind kind) => (await Store.ReadRequestRollupsAsync(all with { Kind = kind }, default).ToListAsync()).Sum(r => r.Count);
-            Assert.Equal((6L, 2L, 4L, 0L), (await Count(RequestKind.Http), await Count(RequestKind.WebSocket), await Count(RequestKind.ServerSentEvents), await Count(RequestKind.Grpc)));
+            async Task<long> Count(RequestKind kind) =>
+                (await Store.ReadRequestRollupsAsync(all with { Kind = kind }, default).ToListAsync()).Sum(r => r.Count);
+            Assert.Equal(
+                (6L, 2L, 4L, 0L),
+                (await Count(RequestKind.Http), await Count(RequestKind.WebSocket),
+                    await Count(RequestKind.ServerSentEvents), await Count(RequestKind.Grpc)));
             var errors = await Store.ReadErrorRollupsAsync(all, default).ToListAsync();
             Assert.Equal([(RequestKind.Http, 2L), (RequestKind.ServerSentEvents, 2L)], errors.Select(e => (e.Kind, e.Count)).Order());
-            var streamErrors = Assert.Single(await Store.ReadErrorRollupsAsync(all with { Kind = RequestKind.ServerSentEvents }, default).ToListAsync());
+            var streamErrors = Assert.Single(
+                await Store.ReadErrorRollupsAsync(all with { Kind = RequestKind.ServerSentEvents }, default).ToListAsync());
             Assert.Equal(("System.IO.IOException", 2L), (streamErrors.ExceptionType, streamErrors.Count));
             if (Store.Capabilities?.RequestCounts is { } counts)
             {
-                Assert.Equal(4L, (await counts.ReadRequestCountsByBucketAsync(all with { Kind = RequestKind.ServerSentEvents }, default).ToListAsync()).Sum(b => b.Count));
+                Assert.Equal(4L, (await counts.ReadRequestCountsByBucketAsync(
+                    all with { Kind = RequestKind.ServerSentEvents }, default).ToListAsync()).Sum(b => b.Count));
                 Assert.Equal(
                     [(200, 2L), (500, 2L)],
-                    (await counts.ReadRequestCountsByStatusAsync(all with { Kind = RequestKind.ServerSentEvents }, default).ToListAsync()).Select(c => (c.StatusCode, c.Count)).Order());
+                    (await counts.ReadRequestCountsByStatusAsync(
+                        all with { Kind = RequestKind.ServerSentEvents }, default).ToListAsync())
+                        .Select(c => (c.StatusCode, c.Count))
+                        .Order());
             }
         }
 
@@ -67,9 +80,19 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory>
     {
         // The shape: 107 quick requests, five WebSockets held 5 s, two event streams held 3 s, in one hour.
         var from = Start.AddHours(1);
-        var quick = Enumerable.Range(0, 107).Select(i => Request(from.AddSeconds(i * 20), route: "/items/{id}", milliseconds: 0.2 + (i % 10 * 0.05))).ToList();
-        var sockets = Enumerable.Range(0, 5).Select(i => Request(from.AddMinutes(i * 7), route: "/hub", status: 101, milliseconds: 5_000 + (i * 50)) with { Kind = RequestKind.WebSocket });
-        var streams = Enumerable.Range(0, 2).Select(i => Request(from.AddMinutes(i * 13), route: "/events", milliseconds: 3_000) with { Kind = RequestKind.ServerSentEvents });
+        var quick = Enumerable.Range(0, 107)
+            .Select(i => Request(from.AddSeconds(i * 20), route: "/items/{id}", milliseconds: 0.2 + (i % 10 * 0.05)))
+            .ToList();
+        var sockets = Enumerable.Range(0, 5)
+            .Select(i => Request(from.AddMinutes(i * 7), route: "/hub", status: 101, milliseconds: 5_000 + (i * 50)) with
+            {
+                Kind = RequestKind.WebSocket
+            });
+        var streams = Enumerable.Range(0, 2)
+            .Select(i => Request(from.AddMinutes(i * 13), route: "/events", milliseconds: 3_000) with
+            {
+                Kind = RequestKind.ServerSentEvents
+            });
         await Store.WriteBatchAsync(Batch([.. quick, .. sockets, .. streams]), default);
         var queries = Queries(Start.AddDays(1));
         var range = new AnalyticsQuery { From = from, To = from.AddHours(1) };

@@ -36,7 +36,8 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory>
 
         var hour = Start.AddHours(1);
         var merged = new CardinalitySketch();
-        await foreach (var minute in Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, hour, hour.AddHours(1)) with { IncludeCardinality = true }, default))
+        await foreach (var minute in Store.ReadRequestRollupsAsync(
+            RollupRange(Granularity.Minute, hour, hour.AddHours(1)) with { IncludeCardinality = true }, default))
         {
             merged.Merge(minute.Users!);
         }
@@ -44,7 +45,8 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory>
         // The traffic has two routes: an hour row each, merged too.
         var direct = new CardinalitySketch();
         int hourRows = 0;
-        await foreach (var row in Store.ReadRequestRollupsAsync(RollupRange(Granularity.Hour, hour, hour.AddHours(1)) with { IncludeCardinality = true }, default))
+        await foreach (var row in Store.ReadRequestRollupsAsync(
+            RollupRange(Granularity.Hour, hour, hour.AddHours(1)) with { IncludeCardinality = true }, default))
         {
             direct.Merge(row.Users!);
             hourRows++;
@@ -64,7 +66,9 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory>
     {
         await Store.WriteBatchAsync(Batch([Request(Start), Request(Start.AddSeconds(1)) with { ClientIp = "10.0.0.0" }]), default);
 
-        var row = await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1)) with { IncludeCardinality = true }, default).SingleAsync();
+        var row = await Store.ReadRequestRollupsAsync(
+            RollupRange(Granularity.Minute, Start, Start.AddMinutes(1)) with { IncludeCardinality = true },
+            default).SingleAsync();
         var withoutSketches = await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1)), default).SingleAsync();
         var overview = await Queries(Start.AddHours(1)).GetOverviewAsync(new AnalyticsQuery { From = Start, To = Start.AddMinutes(5) }, default);
 

@@ -246,7 +246,8 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
 
         foreach (var granularity in new[] { Granularity.Hour, Granularity.Day })
         {
-            var row = Assert.Single(await Store.ReadRequestRollupsAsync(RollupRange(granularity, Start, Start.AddDays(1), includeSketches: true), default).ToListAsync());
+            var row = Assert.Single(await Store.ReadRequestRollupsAsync(
+                RollupRange(granularity, Start, Start.AddDays(1), includeSketches: true), default).ToListAsync());
             Assert.Equal(granularity, row.Granularity);
             Assert.Equal(Start, row.BucketStart);
             Assert.Equal(("/items/{id}", "GET", 3L), (row.Route, row.Method, row.Count));
@@ -265,13 +266,18 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
     [Fact]
     public async Task ASecondBatchIsAddedToTheStoredRollupsAndSketchesMergeExactly()
     {
-        var first = Enumerable.Range(1, 500).Select(i => Request(Start.AddMilliseconds(i), milliseconds: i, status: i % 10 == 0 ? 500 : 200)).ToList();
-        var second = Enumerable.Range(501, 500).Select(i => Request(Start.AddMilliseconds(i), milliseconds: i, status: i % 10 == 0 ? 500 : 200)).ToList();
+        var first = Enumerable.Range(1, 500)
+            .Select(i => Request(Start.AddMilliseconds(i), milliseconds: i, status: i % 10 == 0 ? 500 : 200))
+            .ToList();
+        var second = Enumerable.Range(501, 500)
+            .Select(i => Request(Start.AddMilliseconds(i), milliseconds: i, status: i % 10 == 0 ? 500 : 200))
+            .ToList();
         await Store.WriteBatchAsync(Batch(first.Where(r => r.StatusCode == 200)), default);
         await Store.WriteBatchAsync(Batch(first.Where(r => r.StatusCode == 500)), default);
         await Store.WriteBatchAsync(Batch(second), default);
 
-        var rows = await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1), includeSketches: true), default).ToListAsync();
+        var rows = await Store.ReadRequestRollupsAsync(
+            RollupRange(Granularity.Minute, Start, Start.AddMinutes(1), includeSketches: true), default).ToListAsync();
 
         var ok = Assert.Single(rows, r => r.StatusCode == 200);
         var failed = Assert.Single(rows, r => r.StatusCode == 500);
@@ -346,8 +352,12 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
     {
         await Store.WriteBatchAsync(Batch([Request(Start)]), default);
 
-        Assert.Null(Assert.Single(await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1)), default).ToListAsync()).Latency);
-        Assert.NotNull(Assert.Single(await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddMinutes(1), includeSketches: true), default).ToListAsync()).Latency);
+        Assert.Null(Assert.Single(await Store.ReadRequestRollupsAsync(
+            RollupRange(Granularity.Minute, Start, Start.AddMinutes(1)),
+            default).ToListAsync()).Latency);
+        Assert.NotNull(Assert.Single(await Store.ReadRequestRollupsAsync(
+            RollupRange(Granularity.Minute, Start, Start.AddMinutes(1), includeSketches: true),
+            default).ToListAsync()).Latency);
     }
 
     /// <summary>Requests not kept as raw rows are still counted in the rollups.</summary>
@@ -357,7 +367,8 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
         await Store.WriteBatchAsync(Batch(Enumerable.Range(0, 10).Select(i => Request(Start.AddSeconds(i))), keepRaw: false), default);
 
         Assert.Empty(await Store.ReadRequestsAsync(new RawQuery(), default));
-        Assert.Equal(10, Assert.Single(await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Day, Start, Start.AddDays(1)), default).ToListAsync()).Count);
+        Assert.Equal(10, Assert.Single(await Store.ReadRequestRollupsAsync(
+            RollupRange(Granularity.Day, Start, Start.AddDays(1)), default).ToListAsync()).Count);
     }
 
     /// <summary>
@@ -378,7 +389,8 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
 
         foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
         {
-            var rows = await Store.ReadEventRollupsAsync(RollupRange(granularity, Start, Start.AddDays(1), includeSketches: true), default).ToListAsync();
+            var rows = await Store.ReadEventRollupsAsync(
+                RollupRange(granularity, Start, Start.AddDays(1), includeSketches: true), default).ToListAsync();
             var deploy = Assert.Single(rows, r => r.Name == "deploy");
             Assert.Equal((3L, 2L, 1L), (deploy.Count, deploy.Successes, deploy.Failures));
             Assert.Equal(2, deploy.Duration!.Count);
@@ -390,7 +402,8 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
             Assert.Equal(1, signup.Duration!.Count);
         }
 
-        var filtered = await Store.ReadEventRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddDays(1)) with { EventName = "signup" }, default).ToListAsync();
+        var filtered = await Store.ReadEventRollupsAsync(
+            RollupRange(Granularity.Minute, Start, Start.AddDays(1)) with { EventName = "signup" }, default).ToListAsync();
         Assert.Null(Assert.Single(filtered).Duration);
     }
 
@@ -400,7 +413,8 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
     {
         await Store.WriteBatchAsync(Batch([new EventRecord { Timestamp = Start, Name = "signup" }]), default);
 
-        var row = Assert.Single(await Store.ReadEventRollupsAsync(RollupRange(Granularity.Hour, Start, Start.AddHours(1), includeSketches: true), default).ToListAsync());
+        var row = Assert.Single(await Store.ReadEventRollupsAsync(
+            RollupRange(Granularity.Hour, Start, Start.AddHours(1), includeSketches: true), default).ToListAsync());
         Assert.Null(row.Duration);
     }
 
@@ -425,7 +439,9 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
 
         Assert.Equal(2, rows.Count);
         var timeouts = Assert.Single(rows, r => r.ExceptionType == "System.TimeoutException");
-        Assert.Equal((4L, Start.AddSeconds(5), Start.AddSeconds(50), "latest"), (timeouts.Count, timeouts.FirstSeen, timeouts.LastSeen, timeouts.LastMessage));
+        Assert.Equal(
+            (4L, Start.AddSeconds(5), Start.AddSeconds(50), "latest"),
+            (timeouts.Count, timeouts.FirstSeen, timeouts.LastSeen, timeouts.LastMessage));
         var plain = Assert.Single(rows, r => r.ExceptionType is null);
         Assert.Equal((503, 1L, (string?)null), (plain.StatusCode, plain.Count, plain.LastMessage));
     }
@@ -437,7 +453,8 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
     public async Task PurgingRawRowsDeletesExactlyThoseBeforeTheCutoff()
     {
         await Store.WriteBatchAsync(Batch(Enumerable.Range(0, 100).Select(i => Request(Start.AddSeconds(i)))), default);
-        await Store.WriteBatchAsync(Batch(Enumerable.Range(0, 10).Select(i => new EventRecord { Timestamp = Start.AddSeconds(i * 10), Name = "e" })), default);
+        await Store.WriteBatchAsync(Batch(Enumerable.Range(0, 10)
+            .Select(i => new EventRecord { Timestamp = Start.AddSeconds(i * 10), Name = "e" })), default);
 
         int deleted = await Store.PurgeRawAsync(Start.AddSeconds(40), 1_000, default);
 
@@ -448,7 +465,8 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
         Assert.Equal(Enumerable.Range(4, 6).Reverse().Select(i => Start.AddSeconds(i * 10)), events.Select(e => e.Event.Timestamp));
 
         // Rollups are not raw rows: all 100 requests are still counted.
-        Assert.Equal(100, (await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddHours(1)), default).ToListAsync()).Sum(r => r.Count));
+        Assert.Equal(100, (await Store.ReadRequestRollupsAsync(
+            RollupRange(Granularity.Minute, Start, Start.AddHours(1)), default).ToListAsync()).Sum(r => r.Count));
     }
 
     /// <summary>
@@ -475,7 +493,8 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
         // One request and one error per hour for three days, and one event per hour.
         var requests = Enumerable.Range(0, 72).Select(h => Request(Start.AddHours(h).AddMinutes(30), status: 500)).ToList();
         await Store.WriteBatchAsync(Batch(requests), default);
-        await Store.WriteBatchAsync(Batch(Enumerable.Range(0, 72).Select(h => new EventRecord { Timestamp = Start.AddHours(h), Name = "tick" })), default);
+        await Store.WriteBatchAsync(Batch(Enumerable.Range(0, 72)
+            .Select(h => new EventRecord { Timestamp = Start.AddHours(h), Name = "tick" })), default);
 
         int deleted = await Store.PurgeRollupsAsync(Granularity.Hour, Start.AddHours(30), 10_000, default);
 
@@ -486,8 +505,10 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
         Assert.Equal(42, (await Store.ReadEventRollupsAsync(RollupRange(Granularity.Hour, Start, Start.AddDays(3)), default).ToListAsync()).Count);
 
         // Other granularities are untouched.
-        Assert.Equal(72, (await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Minute, Start, Start.AddDays(3)), default).ToListAsync()).Count);
-        Assert.Equal(3, (await Store.ReadRequestRollupsAsync(RollupRange(Granularity.Day, Start, Start.AddDays(3)), default).ToListAsync()).Count);
+        Assert.Equal(72, (await Store.ReadRequestRollupsAsync(
+            RollupRange(Granularity.Minute, Start, Start.AddDays(3)), default).ToListAsync()).Count);
+        Assert.Equal(3, (await Store.ReadRequestRollupsAsync(
+            RollupRange(Granularity.Day, Start, Start.AddDays(3)), default).ToListAsync()).Count);
         Assert.Equal(72, (await Store.ReadRequestsAsync(new RawQuery { Limit = 1_000 }, default)).Count);
     }
 
@@ -529,14 +550,20 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
 
         foreach (var chunk in Enumerable.Range(0, count).Chunk(2_000))
         {
-            await Store.WriteBatchAsync(Batch(chunk.Select(i => Request(from.AddSeconds(i * 1.7), milliseconds: ticks[i] / (double)TimeSpan.TicksPerMillisecond)), keepRaw: false), default);
+            await Store.WriteBatchAsync(
+                Batch(
+                    chunk.Select(i =>
+                        Request(from.AddSeconds(i * 1.7), milliseconds: ticks[i] / (double)TimeSpan.TicksPerMillisecond)),
+                    keepRaw: false),
+                default);
         }
 
         var sorted = ticks.Select(t => t / (double)TimeSpan.TicksPerMillisecond).Order().ToArray();
         var queries = Queries(from.AddDays(3));
         foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
         {
-            var overview = await queries.GetOverviewAsync(new AnalyticsQuery { From = Start, To = Start.AddDays(3), Granularity = granularity }, default);
+            var overview = await queries.GetOverviewAsync(
+                new AnalyticsQuery { From = Start, To = Start.AddDays(3), Granularity = granularity }, default);
             Assert.Equal(count, overview.TotalRequests);
             foreach (var (q, actual) in new[] { (0.50, overview.Latency.P50), (0.95, overview.Latency.P95), (0.99, overview.Latency.P99) })
             {
@@ -560,7 +587,13 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
         var start = Start.AddHours(22);
         for (int i = 0; start.AddSeconds(i * 37) < Start.AddDays(2).AddHours(2); i++)
         {
-            requests.Add(Request(start.AddSeconds(i * 37), route: i % 3 == 0 ? "/a" : "/b", status: i % 11 == 0 ? 500 : 200, milliseconds: 1 + (i % 97), requestBytes: i % 5, responseBytes: i % 7));
+            requests.Add(Request(
+                start.AddSeconds(i * 37),
+                route: i % 3 == 0 ? "/a" : "/b",
+                status: i % 11 == 0 ? 500 : 200,
+                milliseconds: 1 + (i % 97),
+                requestBytes: i % 5,
+                responseBytes: i % 7));
         }
 
         await Store.WriteBatchAsync(Batch(requests), default);
@@ -647,14 +680,18 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
         Assert.All(series.Points, p => Assert.Equal(perMinute.GetValueOrDefault(p.Time), p.Count));
 
         var routeStats = await queries.GetRoutesAsync(range with { Limit = 100 }, default);
-        var expectedRoutes = requests.GroupBy(r => (r.Route, r.Method)).ToDictionary(g => g.Key, g => (Count: (long)g.Count(), Errors: (long)g.Count(r => r.IsError)));
+        var expectedRoutes = requests
+            .GroupBy(r => (r.Route, r.Method))
+            .ToDictionary(g => g.Key, g => (Count: (long)g.Count(), Errors: (long)g.Count(r => r.IsError)));
         Assert.Equal(expectedRoutes.Count, routeStats.Count);
         Assert.All(routeStats, r => Assert.Equal(expectedRoutes[(r.Route, r.Method)], (r.Count, r.Errors)));
         Assert.Equal(routeStats.OrderByDescending(r => r.Count).Select(r => r.Count), routeStats.Select(r => r.Count));
         Assert.Equal(3, (await queries.GetRoutesAsync(range with { Limit = 3 }, default)).Count);
 
         var codes = await queries.GetStatusCodesAsync(range, default);
-        Assert.Equal(requests.GroupBy(r => r.StatusCode).ToDictionary(g => g.Key, g => (long)g.Count()), codes.ToDictionary(c => c.StatusCode, c => c.Count));
+        Assert.Equal(
+            requests.GroupBy(r => r.StatusCode).ToDictionary(g => g.Key, g => (long)g.Count()),
+            codes.ToDictionary(c => c.StatusCode, c => c.Count));
 
         var errors = await queries.GetErrorsAsync(range with { Limit = 1_000 }, default);
         var expectedErrors = requests.Where(r => r.IsError).GroupBy(r => (r.Route, r.Method, r.StatusCode, r.ExceptionType))
@@ -664,12 +701,17 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
 
         var heatmap = await queries.GetHeatmapAsync(range, default);
         Assert.Equal(168, heatmap.Cells.Count);
-        var perCell = requests.GroupBy(r => ((int)r.Timestamp.UtcDateTime.DayOfWeek, r.Timestamp.UtcDateTime.Hour)).ToDictionary(g => g.Key, g => (long)g.Count());
+        var perCell = requests
+            .GroupBy(r => ((int)r.Timestamp.UtcDateTime.DayOfWeek, r.Timestamp.UtcDateTime.Hour))
+            .ToDictionary(g => g.Key, g => (long)g.Count());
         Assert.All(heatmap.Cells, c => Assert.Equal(perCell.GetValueOrDefault((c.DayOfWeek, c.Hour)), c.Count));
 
         // Filters, including a status class and the instance.
-        var filtered = await queries.GetOverviewAsync(range with { Route = "/items/{id}", Method = "get", Status = "5xx", Instance = "web-2" }, default);
-        Assert.Equal(requests.Count(r => r.Route == "/items/{id}" && r.Method == "GET" && r.StatusCode >= 500 && r.Instance == "web-2"), filtered.TotalRequests);
+        var filtered = await queries.GetOverviewAsync(
+            range with { Route = "/items/{id}", Method = "get", Status = "5xx", Instance = "web-2" }, default);
+        Assert.Equal(
+            requests.Count(r => r.Route == "/items/{id}" && r.Method == "GET" && r.StatusCode >= 500 && r.Instance == "web-2"),
+            filtered.TotalRequests);
         Assert.Equal(0, (await queries.GetOverviewAsync(range with { Environment = "staging" }, default)).TotalRequests);
 
         // The request log pages through every matching raw row once, newest first.
@@ -712,7 +754,8 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory> : StoreCo
         Assert.Equal([0L, 1L, 0L, 0L, 0L], deploy.Points.Select(p => p.Failures));
         Assert.Null(events.Events[1].P95);
 
-        var onlySignups = await Queries(Start.AddHours(1)).GetEventsAsync(new AnalyticsQuery { From = Start, To = Start.AddMinutes(5), EventName = "signup" }, default);
+        var onlySignups = await Queries(Start.AddHours(1)).GetEventsAsync(
+            new AnalyticsQuery { From = Start, To = Start.AddMinutes(5), EventName = "signup" }, default);
         Assert.Equal("signup", Assert.Single(onlySignups.Events).Name);
     }
 

@@ -77,7 +77,10 @@ public abstract class ErrorStoreConformanceTests<TFactory> : StoreConformanceTes
         requests.Add(Request(Start.AddSeconds(9), status: 503)); // another group
         requests.Add(Request(Start.AddSeconds(9)));               // not a failure
         await Store.WriteBatchAsync(Batch(requests), default);
-        var fingerprint = (await Store.ReadRequestsAsync(new RawQuery(), default)).Select(r => r.Request).First(r => r.ExceptionType is not null).ErrorFingerprint!;
+        var fingerprint = (await Store.ReadRequestsAsync(new RawQuery(), default))
+            .Select(r => r.Request)
+            .First(r => r.ExceptionType is not null)
+            .ErrorFingerprint!;
 
         var occurrences = await Errors.ReadErrorOccurrencesAsync(fingerprint, 3, default);
 
@@ -104,8 +107,12 @@ public abstract class ErrorStoreConformanceTests<TFactory> : StoreConformanceTes
     }
 
     private static RequestRecord Failure(DateTimeOffset at, string message) =>
-        Request(at, status: 500, exceptionType: "System.InvalidOperationException", exceptionMessage: message) with { StackTrace = StackTraceOf("Orders.Checkout") };
+        Request(at, status: 500, exceptionType: "System.InvalidOperationException", exceptionMessage: message) with
+        {
+            StackTrace = StackTraceOf("Orders.Checkout")
+        };
 
     private static string StackTraceOf(string method) =>
-        $"System.InvalidOperationException\n   at {method}(Int32 id) in /src/Orders.cs:line 42\n   at Microsoft.AspNetCore.Http.RequestDelegateFactory.ExecuteTask()\n";
+        $"System.InvalidOperationException\n   at {method}(Int32 id) in /src/Orders.cs:line 42\n" +
+        "   at Microsoft.AspNetCore.Http.RequestDelegateFactory.ExecuteTask()\n";
 }

@@ -22,7 +22,8 @@ public abstract class HealthMetricsStoreConformanceTests<TFactory> : StoreConfor
         var health = Health;
         HealthRollup Row(DateTimeOffset at, string instance, double value) => new()
         {
-            Granularity = Granularity.Minute, BucketStart = at, Instance = instance, Metric = HealthMetricNames.CpuPercent, Count = 1, Sum = value, Min = value, Max = value,
+            Granularity = Granularity.Minute, BucketStart = at, Instance = instance, Metric = HealthMetricNames.CpuPercent,
+            Count = 1, Sum = value, Min = value, Max = value,
         };
 
         await health.AddHealthRollupsAsync([Row(Start, "web-1", 10), Row(Start, "web-2", 50)], default);

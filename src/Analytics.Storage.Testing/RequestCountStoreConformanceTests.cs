@@ -50,7 +50,11 @@ public abstract class RequestCountStoreConformanceTests<TFactory> : StoreConform
         foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
         {
             // From the second hour, so the range bounds are tested too; days start at midnight.
-            var query = RollupRange(granularity, granularity == Granularity.Day ? Start : Start.AddHours(1), Start.AddDays(1)) with { IncludeSketches = true, IncludeCardinality = true };
+            var query = RollupRange(granularity, granularity == Granularity.Day ? Start : Start.AddHours(1), Start.AddDays(1)) with
+            {
+                IncludeSketches = true,
+                IncludeCardinality = true
+            };
             query = filter switch
             {
                 "route" => query with { Route = "/orders" },

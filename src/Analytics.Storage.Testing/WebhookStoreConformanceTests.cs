@@ -47,7 +47,8 @@ public abstract class WebhookStoreConformanceTests<TFactory> : StoreConformanceT
     {
         var subscription = Subscription("b");
         Assert.True(await Webhooks.AddWebhookSubscriptionAsync(subscription, default));
-        Assert.True(await Webhooks.AddWebhookSubscriptionAsync(Subscription("a") with { EventNames = [], Enabled = false, DisabledReason = "gone" }, default));
+        Assert.True(await Webhooks.AddWebhookSubscriptionAsync(
+            Subscription("a") with { EventNames = [], Enabled = false, DisabledReason = "gone" }, default));
 
         Assert.False(await Webhooks.AddWebhookSubscriptionAsync(Subscription("b", "https://other.example.com/"), default));
         AssertSameSubscription(subscription, await Webhooks.GetWebhookSubscriptionAsync("b", default));
@@ -87,7 +88,10 @@ public abstract class WebhookStoreConformanceTests<TFactory> : StoreConformanceT
         await Webhooks.AddWebhookSubscriptionAsync(Subscription("s"), default);
         await Webhooks.EnqueueWebhookMessagesAsync([Message("msg_1", "s", T0)], default);
         var claimed = await Webhooks.ClaimWebhookMessagesAsync(T0, T0.AddMinutes(5), 10, default);
-        await Webhooks.CompleteWebhookMessageAsync(claimed[0] with { Attempts = 1, Deliveries = 1, NextAttemptAt = T0.AddSeconds(5) }, [Attempt("msg_1", "s", 1, 500)], default);
+        await Webhooks.CompleteWebhookMessageAsync(
+            claimed[0] with { Attempts = 1, Deliveries = 1, NextAttemptAt = T0.AddSeconds(5) },
+            [Attempt("msg_1", "s", 1, 500)],
+            default);
 
         Assert.True(await Webhooks.DeleteWebhookSubscriptionAsync("s", default));
         Assert.False(await Webhooks.DeleteWebhookSubscriptionAsync("s", default));
@@ -138,7 +142,8 @@ public abstract class WebhookStoreConformanceTests<TFactory> : StoreConformanceT
     [Fact]
     public async Task CompletingAMessageRecordsItsStateAndAttempts()
     {
-        await Webhooks.EnqueueWebhookMessagesAsync([Message("msg_ok", "s", T0), Message("msg_retry", "s", T0), Message("msg_failed", "s", T0)], default);
+        await Webhooks.EnqueueWebhookMessagesAsync(
+            [Message("msg_ok", "s", T0), Message("msg_retry", "s", T0), Message("msg_failed", "s", T0)], default);
         var claimed = (await Webhooks.ClaimWebhookMessagesAsync(T0, T0.AddMinutes(5), 10, default)).ToDictionary(m => m.Id);
 
         await Webhooks.CompleteWebhookMessageAsync(
@@ -175,9 +180,17 @@ public abstract class WebhookStoreConformanceTests<TFactory> : StoreConformanceT
     [Fact]
     public async Task PurgingWebhooksKeepsPendingMessages()
     {
-        await Webhooks.EnqueueWebhookMessagesAsync([Message("msg_old_done", "s", T0), Message("msg_old_pending", "s", T0), Message("msg_new_done", "s", T0.AddDays(2))], default);
-        await Webhooks.CompleteWebhookMessageAsync(Message("msg_old_done", "s", T0) with { State = WebhookMessageState.Delivered }, [Attempt("msg_old_done", "s", 1, 200)], default);
-        await Webhooks.CompleteWebhookMessageAsync(Message("msg_new_done", "s", T0.AddDays(2)) with { State = WebhookMessageState.Failed }, [Attempt("msg_new_done", "s", 1, 500, time: T0.AddDays(2))], default);
+        await Webhooks.EnqueueWebhookMessagesAsync(
+            [Message("msg_old_done", "s", T0), Message("msg_old_pending", "s", T0), Message("msg_new_done", "s", T0.AddDays(2))],
+            default);
+        await Webhooks.CompleteWebhookMessageAsync(
+            Message("msg_old_done", "s", T0) with { State = WebhookMessageState.Delivered },
+            [Attempt("msg_old_done", "s", 1, 200)],
+            default);
+        await Webhooks.CompleteWebhookMessageAsync(
+            Message("msg_new_done", "s", T0.AddDays(2)) with { State = WebhookMessageState.Failed },
+            [Attempt("msg_new_done", "s", 1, 500, time: T0.AddDays(2))],
+            default);
 
         var deleted = await Webhooks.PurgeWebhooksAsync(T0.AddDays(1), 100, default);
 
@@ -188,16 +201,22 @@ public abstract class WebhookStoreConformanceTests<TFactory> : StoreConformanceT
         Assert.Equal(["msg_new_done"], (await Webhooks.ReadWebhookAttemptsAsync("s", 10, null, default)).Select(a => a.MessageId));
     }
 
-    private static WebhookAttempt Attempt(string messageId, string subscriptionId, int attempt, int? status, string? error = null, DateTimeOffset? time = null) => new()
-    {
-        MessageId = messageId,
-        SubscriptionId = subscriptionId,
-        EventType = WebhookEventTypes.Test,
-        Attempt = attempt,
-        Time = time ?? T0,
-        Duration = TimeSpan.FromMilliseconds(12.345),
-        StatusCode = status,
-        Response = status == 200 ? "{\"ok\":true}" : null,
-        Error = error,
-    };
+    private static WebhookAttempt Attempt(
+        string messageId,
+        string subscriptionId,
+        int attempt,
+        int? status,
+        string? error = null,
+        DateTimeOffset? time = null) => new()
+        {
+            MessageId = messageId,
+            SubscriptionId = subscriptionId,
+            EventType = WebhookEventTypes.Test,
+            Attempt = attempt,
+            Time = time ?? T0,
+            Duration = TimeSpan.FromMilliseconds(12.345),
+            StatusCode = status,
+            Response = status == 200 ? "{\"ok\":true}" : null,
+            Error = error,
+        };
 }
