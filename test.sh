@@ -40,6 +40,16 @@ fi
 
 rm -rf TestResults
 dotnet build Analytics.sln -c Release
+
+# The house style (.editorconfig): `dotnet format --verify-no-changes` over the solution. Its verdict reaches the
+# results as the test CodeStyleTests, so that a file the formatter would rewrite is a failed test, not a silent log line.
+mkdir -p TestResults
+if dotnet format Analytics.sln --verify-no-changes --no-restore -v q >TestResults/format.log 2>&1; then
+  export ANALYTICS_FORMAT_CHECK=passed
+else
+  export ANALYTICS_FORMAT_CHECK=failed
+  cat TestResults/format.log >&2
+fi
 dotnet test Analytics.sln -c Release --no-build \
   --results-directory TestResults \
   --logger "trx" \

@@ -1,11 +1,11 @@
 using System.Net;
 using Analytics.AspNetCore;
 using Analytics.Pipeline;
-using Analytics.Telemetry;
 using Analytics.Storage;
+using Analytics.Telemetry;
 using BenchmarkDotNet.Attributes;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Configuration;

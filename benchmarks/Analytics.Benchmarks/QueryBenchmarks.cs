@@ -1,4 +1,3 @@
-using Analytics.Queries;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;

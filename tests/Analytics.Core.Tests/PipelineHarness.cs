@@ -1,6 +1,6 @@
 using Analytics.Pipeline;
-using Analytics.Telemetry;
 using Analytics.Storage;
+using Analytics.Telemetry;
 using Analytics.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -181,8 +181,15 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
         using var store = new SqliteAnalyticsStore(path);
         var request = Request(1) with
         {
-            Route = "/café/{id}/日本", Method = "PÖST", StatusCode = 503, Environment = "prød", Instance = "ünit-1", UserId = "u", ClientIp = "10.0.0.1",
-            RequestBytes = 12, ResponseBytes = 34,
+            Route = "/café/{id}/日本",
+            Method = "PÖST",
+            StatusCode = 503,
+            Environment = "prød",
+            Instance = "ünit-1",
+            UserId = "u",
+            ClientIp = "10.0.0.1",
+            RequestBytes = 12,
+            ResponseBytes = 34,
         };
         await store.WriteBatchAsync(Batch([request, Request(2)]), default);
 
@@ -246,7 +253,10 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
 
         var query = TestData.RollupRange(Granularity.Hour, TestData.Start, TestData.Start.AddDays(7)) with
         {
-            MinStatusCode = 500, MaxStatusCode = 599, Route = route, Kind = byKind ? RequestKind.ServerSentEvents : null,
+            MinStatusCode = 500,
+            MaxStatusCode = 599,
+            Route = route,
+            Kind = byKind ? RequestKind.ServerSentEvents : null,
         };
         using var command = SqliteAnalyticsStore.CreateRollupCommand(
             connection, $"SELECT {groupBy}, sum(count) FROM request_rollups INDEXED BY {SqliteAnalyticsStore.CountsIndex(query)}", query, requests: true, groupBy);

@@ -74,69 +74,10 @@ public partial class FakeStore
         };
     }
 
-    // Rows merge as a database merges two rows with one key: counts and sums add, extremes combine, sketches merge.
-    private static void Merge(RequestRollup target, RequestRollup source)
-    {
-        bool empty = target.Count == 0;
-        target.Count += source.Count;
-        target.Errors += source.Errors;
-        target.DurationSumMicroseconds += source.DurationSumMicroseconds;
-        target.DurationMinMicroseconds = empty
-            ? source.DurationMinMicroseconds
-            : Math.Min(target.DurationMinMicroseconds, source.DurationMinMicroseconds);
-        target.DurationMaxMicroseconds = empty
-            ? source.DurationMaxMicroseconds
-            : Math.Max(target.DurationMaxMicroseconds, source.DurationMaxMicroseconds);
-        target.RequestBytes += source.RequestBytes;
-        target.ResponseBytes += source.ResponseBytes;
-        if (source.Latency is { } latency)
-        {
-            (target.Latency ??= new LatencySketch()).Merge(latency);
-        }
-
-        if (source.Users is { } users)
-        {
-            (target.Users ??= new CardinalitySketch()).Merge(users);
-        }
-
-        if (source.Clients is { } clients)
-        {
-            (target.Clients ??= new CardinalitySketch()).Merge(clients);
-        }
-    }
-
-    private static void Merge(EventRollup target, EventRollup source)
-    {
-        target.Count += source.Count;
-        target.Successes += source.Successes;
-        target.Failures += source.Failures;
-        if (source.Duration is { } duration)
-        {
-            (target.Duration ??= new LatencySketch()).Merge(duration);
-        }
-    }
-
-    private static void Merge(ErrorRollup target, ErrorRollup source)
-    {
-        bool empty = target.Count == 0;
-        target.Count += source.Count;
-        if (empty || source.FirstSeen < target.FirstSeen)
-        {
-            target.FirstSeen = source.FirstSeen;
-        }
-
-        if (empty || source.LastSeen >= target.LastSeen)
-        {
-            target.LastSeen = source.LastSeen;
-            target.LastMessage = source.LastMessage;
-            target.Severity = source.Severity;
-        }
-    }
-
     private static RequestRollup Copy(RequestRollup row, bool sketches, bool cardinality)
     {
         var copy = RequestKey.Of(row).Create();
-        Merge(copy, row);
+        copy.Add(row); // rows merge as a database merges two rows with one key
         copy.Latency = sketches ? copy.Latency ?? new LatencySketch() : null;
         if (!cardinality)
         {
@@ -150,7 +91,7 @@ public partial class FakeStore
     private static EventRollup Copy(EventRollup row, bool sketches)
     {
         var copy = EventKey.Of(row).Create();
-        Merge(copy, row);
+        copy.Add(row); // rows merge as a database merges two rows with one key
         if (!sketches)
         {
             copy.Duration = null;
@@ -162,7 +103,7 @@ public partial class FakeStore
     private static ErrorRollup Copy(ErrorRollup row)
     {
         var copy = ErrorKey.Of(row).Create();
-        Merge(copy, row);
+        copy.Add(row); // rows merge as a database merges two rows with one key
         return copy;
     }
 

@@ -159,17 +159,17 @@ public partial class FakeStore
             foreach (var rollup in batch.RequestRollups)
             {
                 _writtenRequestRollups.Add(Copy(rollup, sketches: true, cardinality: true));
-                Merge(Stored(_requestRollups, RequestKey.Of(rollup), static k => k.Create()), rollup);
+                Stored(_requestRollups, RequestKey.Of(rollup), static k => k.Create()).Add(rollup);
             }
 
             foreach (var rollup in batch.EventRollups)
             {
-                Merge(Stored(_eventRollups, EventKey.Of(rollup), static k => k.Create()), rollup);
+                Stored(_eventRollups, EventKey.Of(rollup), static k => k.Create()).Add(rollup);
             }
 
             foreach (var rollup in batch.ErrorRollups)
             {
-                Merge(Stored(_errorRollups, ErrorKey.Of(rollup), static k => k.Create()), rollup);
+                Stored(_errorRollups, ErrorKey.Of(rollup), static k => k.Create()).Add(rollup);
             }
 
             foreach (var update in batch.ErrorGroups)

@@ -56,4 +56,27 @@ public sealed class ErrorRollup
 
     /// <summary>Gets or sets the exception message of the last of them, or <see langword="null"/>.</summary>
     public string? LastMessage { get; set; }
+
+    /// <summary>
+    /// Adds another row with the same key to this one, as a store merges them: counts add, the first occurrence is the
+    /// earlier, and the message and severity are those of the later last occurrence.
+    /// </summary>
+    /// <param name="other">The row to add; not changed.</param>
+    public void Add(ErrorRollup other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        bool empty = Count == 0;
+        Count += other.Count;
+        if (empty || other.FirstSeen < FirstSeen)
+        {
+            FirstSeen = other.FirstSeen;
+        }
+
+        if (empty || other.LastSeen >= LastSeen)
+        {
+            LastSeen = other.LastSeen;
+            LastMessage = other.LastMessage;
+            Severity = other.Severity;
+        }
+    }
 }

@@ -32,4 +32,20 @@ public sealed class EventRollup
     /// carried one, or when read without <see cref="RollupQuery.IncludeSketches"/>.
     /// </summary>
     public LatencySketch? Duration { get; set; }
+
+    /// <summary>
+    /// Adds another row with the same key to this one, as a store merges them: counts add and the duration sketches merge.
+    /// </summary>
+    /// <param name="other">The row to add; not changed.</param>
+    public void Add(EventRollup other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Count += other.Count;
+        Successes += other.Successes;
+        Failures += other.Failures;
+        if (other.Duration is { } duration)
+        {
+            (Duration ??= new LatencySketch()).Merge(duration);
+        }
+    }
 }

@@ -77,4 +77,40 @@ public sealed class RequestRollup
     /// <see langword="null"/> when none was, or when read without <see cref="RollupQuery.IncludeCardinality"/>.
     /// </summary>
     public CardinalitySketch? Clients { get; set; }
+
+    /// <summary>
+    /// Adds another row with the same key to this one, as a store merges them: counts, errors, sums and bytes add, the
+    /// extremes combine, and the sketches merge (a missing one stays missing only if both are).
+    /// </summary>
+    /// <param name="other">The row to add; not changed.</param>
+    public void Add(RequestRollup other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        bool empty = Count == 0;
+        Count += other.Count;
+        Errors += other.Errors;
+        DurationSumMicroseconds += other.DurationSumMicroseconds;
+        DurationMinMicroseconds = empty
+            ? other.DurationMinMicroseconds
+            : Math.Min(DurationMinMicroseconds, other.DurationMinMicroseconds);
+        DurationMaxMicroseconds = empty
+            ? other.DurationMaxMicroseconds
+            : Math.Max(DurationMaxMicroseconds, other.DurationMaxMicroseconds);
+        RequestBytes += other.RequestBytes;
+        ResponseBytes += other.ResponseBytes;
+        if (other.Latency is { } latency)
+        {
+            (Latency ??= new LatencySketch()).Merge(latency);
+        }
+
+        if (other.Users is { } users)
+        {
+            (Users ??= new CardinalitySketch()).Merge(users);
+        }
+
+        if (other.Clients is { } clients)
+        {
+            (Clients ??= new CardinalitySketch()).Merge(clients);
+        }
+    }
 }

@@ -254,64 +254,12 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         output.AddRange(coarse.Values);
     }
 
-    /// <summary>Adds <paramref name="source"/> to <paramref name="target"/> exactly as a store merges two rows with one key.</summary>
-    internal static void MergeInto(RequestRollup target, RequestRollup source)
-    {
-        bool empty = target.Count == 0;
-        target.Count += source.Count;
-        target.Errors += source.Errors;
-        target.DurationSumMicroseconds += source.DurationSumMicroseconds;
-        target.DurationMinMicroseconds = empty
-            ? source.DurationMinMicroseconds
-            : Math.Min(target.DurationMinMicroseconds, source.DurationMinMicroseconds);
-        target.DurationMaxMicroseconds = empty
-            ? source.DurationMaxMicroseconds
-            : Math.Max(target.DurationMaxMicroseconds, source.DurationMaxMicroseconds);
-        target.RequestBytes += source.RequestBytes;
-        target.ResponseBytes += source.ResponseBytes;
-        if (source.Latency is { } latency)
-        {
-            (target.Latency ??= new LatencySketch()).Merge(latency);
-        }
+    /// <summary>Adds <paramref name="source"/> to <paramref name="target"/> (<see cref="RequestRollup.Add"/>).</summary>
+    internal static void MergeInto(RequestRollup target, RequestRollup source) => target.Add(source);
 
-        if (source.Users is { } users)
-        {
-            (target.Users ??= new CardinalitySketch()).Merge(users);
-        }
+    internal static void MergeInto(EventRollup target, EventRollup source) => target.Add(source);
 
-        if (source.Clients is { } clients)
-        {
-            (target.Clients ??= new CardinalitySketch()).Merge(clients);
-        }
-    }
-
-    internal static void MergeInto(EventRollup target, EventRollup source)
-    {
-        target.Count += source.Count;
-        target.Successes += source.Successes;
-        target.Failures += source.Failures;
-        if (source.Duration is { } duration)
-        {
-            (target.Duration ??= new LatencySketch()).Merge(duration);
-        }
-    }
-
-    internal static void MergeInto(ErrorRollup target, ErrorRollup source)
-    {
-        bool empty = target.Count == 0;
-        target.Count += source.Count;
-        if (empty || source.FirstSeen < target.FirstSeen)
-        {
-            target.FirstSeen = source.FirstSeen;
-        }
-
-        if (empty || source.LastSeen >= target.LastSeen)
-        {
-            target.LastSeen = source.LastSeen;
-            target.LastMessage = source.LastMessage;
-            target.Severity = source.Severity;
-        }
-    }
+    internal static void MergeInto(ErrorRollup target, ErrorRollup source) => target.Add(source);
 
     // The kind is part of the key so that a row's durations and sketch describe one kind: a WebSocket row's sketch holds
     // connection lifetimes, and queries choose whether to count them as latency. A route almost always serves one kind,

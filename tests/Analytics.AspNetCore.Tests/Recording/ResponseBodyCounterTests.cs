@@ -1,6 +1,5 @@
-using System.Net;
 using System.Collections.Concurrent;
-using Analytics.Testing;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Analytics.Metrics;
-using Analytics.Pipeline;
-using Analytics.Telemetry;
 using Analytics.Storage;
-using Analytics.Testing;
+using Analytics.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.Tests.Metrics;

@@ -2,7 +2,6 @@ using Analytics.Pipeline;
 using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Analytics.Tests.Pipeline;
 

@@ -69,7 +69,8 @@ public sealed class AnalyticsQueriesTests
                     route: i == 2 ? "/orders" : "/items/{id}",
                     status: hour % 7 == 0 && i == 1 ? 503 : 200,
                     milliseconds: 1 + ((hour * 37 + i * 11) % 900),
-                    responseBytes: hour + i) with { ClientIp = $"10.0.{hour % 50}.{i}" });
+                    responseBytes: hour + i) with
+                { ClientIp = $"10.0.{hour % 50}.{i}" });
             }
         }
 

@@ -92,9 +92,9 @@ public class AnalyticsActivitiesTests
         {
             ShouldListenTo = source => source.Name == AnalyticsTelemetry.ActivitySourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStarted = _ => { if (when == "started") Throw(); },
-            ActivityStopped = _ => { if (when == "stopped") Throw(); },
-            ExceptionRecorder = (Activity _, Exception _, ref TagList _) => { if (when == "exception") Throw(); },
+            ActivityStarted = _ => { if (when == "started") { Throw(); } },
+            ActivityStopped = _ => { if (when == "stopped") { Throw(); } },
+            ExceptionRecorder = (Activity _, Exception _, ref TagList _) => { if (when == "exception") { Throw(); } },
         };
         ActivitySource.AddActivityListener(broken);
         await using var harness = new PipelineHarness(o => o.BatchSize = 2);

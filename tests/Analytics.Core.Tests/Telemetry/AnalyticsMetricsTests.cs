@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Analytics.Pipeline;
 using Analytics.Telemetry;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 

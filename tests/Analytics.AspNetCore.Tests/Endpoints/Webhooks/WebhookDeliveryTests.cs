@@ -4,7 +4,6 @@ using System.Text.Json;
 using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Webhooks;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.AspNetCore.Tests.Endpoints.Webhooks;
