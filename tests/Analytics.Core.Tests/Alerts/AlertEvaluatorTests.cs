@@ -133,8 +133,8 @@ public class AlertEvaluatorTests
         var clock = new FakeTimeProvider(Start);
         var store = new FakeStore(allCapabilities: true);
 
-        // Both evaluators' alert stores are the one FakeStore, through a gate that holds each recording until both
-        // evaluators have measured the change and come to record it: the store's compare-and-set alone decides.
+        // Both evaluators' alert stores are the one FakeStore, through a gate that, once armed, holds each recording
+        // until both evaluators have measured the change and come to record it: the store's compare-and-set alone decides.
         var gate = new RecordingGate(store, expected: 2);
         void Gated(IServiceCollection services) => services.AddSingleton(new StoreCapabilities
         {
@@ -151,6 +151,7 @@ public class AlertEvaluatorTests
 
         await WriteAsync(store, Minute0, ok: 1, failed: 9);
         clock.Advance(TimeSpan.FromMinutes(1)); // 10:01:05
+        gate.Arm();
         var changes = await Task.WhenAll(a.EvaluateAsync(default), b.EvaluateAsync(default));
 
         Assert.Equal(2, gate.Arrived); // both measured the change and tried to record it
@@ -174,8 +175,8 @@ public class AlertEvaluatorTests
         Assert.Null(evaluator.Store);
         Assert.Empty(await evaluator.EvaluateAsync(default));
         await evaluator.StartAsync(default); // the loop ends at once instead of waiting on the clock
-        await evaluator.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(evaluator.ExecuteTask.IsCompletedSuccessfully);
+        await Wait.UntilAsync(() => evaluator.ExecuteTask!.IsCompleted, TimeSpan.FromSeconds(10), "the evaluator's loop ends by itself");
+        Assert.True(evaluator.ExecuteTask!.IsCompletedSuccessfully);
         await evaluator.StopAsync(default);
 
         IAlertStore alerts = store;
@@ -234,25 +235,39 @@ public class AlertEvaluatorTests
     }
 
     /// <summary>
-    /// The alert store of a <see cref="FakeStore"/>, whose <see cref="IAlertStore.RecordAlertTransitionAsync"/> waits
-    /// until <c>expected</c> callers have come, then lets them all go on to the store.
+    /// The alert store of a <see cref="FakeStore"/>. Once armed, its <see cref="IAlertStore.RecordAlertTransitionAsync"/>
+    /// waits until <c>expected</c> callers have come, then lets them all go on to the store; before, it passes through.
     /// </summary>
     private sealed class RecordingGate(FakeStore store, int expected) : IAlertStore
     {
         private readonly IAlertStore _inner = store;
         private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _armed;
         private int _arrived;
 
         public int Arrived => Volatile.Read(ref _arrived);
 
+        public void Arm() => _armed = true;
+
         public async Task<bool> RecordAlertTransitionAsync(AlertTransition transition, IReadOnlyList<WebhookMessage> messages, CancellationToken cancellationToken)
         {
-            if (Interlocked.Increment(ref _arrived) == expected)
+            if (_armed)
             {
-                _all.TrySetResult();
+                if (Interlocked.Increment(ref _arrived) == expected)
+                {
+                    _all.TrySetResult();
+                }
+
+                try
+                {
+                    await _all.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken); // a deadline, not a pause
+                }
+                catch (TimeoutException)
+                {
+                    throw new TimeoutException($"Only {Arrived} of {expected} evaluators came to record the change within 10 s.");
+                }
             }
 
-            await _all.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken); // a deadline: a missing caller fails the test
             return await _inner.RecordAlertTransitionAsync(transition, messages, cancellationToken);
         }
 
