@@ -25,8 +25,8 @@ public sealed class DashboardBrowserTests(SampleWithBrowser sample, ITestOutputH
             (await sample.Client.GetAsync($"{sample.Origin}/items/{5000 + i}")).Dispose();
         }
 
-        await Wait.UntilAsync(() => Overview("range=24h").GetProperty("totalRequests").GetInt64() >= 34, Deadline, "the sample records the test's traffic");
-        var overview = Overview("range=24h");
+        await Wait.UntilAsync(async () => (await OverviewAsync("range=24h")).GetProperty("totalRequests").GetInt64() >= 34, Deadline, "the sample records the test's traffic");
+        var overview = await OverviewAsync("range=24h");
 
         await using var context = await sample.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         var page = await context.NewPageAsync();
@@ -53,7 +53,7 @@ public sealed class DashboardBrowserTests(SampleWithBrowser sample, ITestOutputH
         await page.Locator("#range").SelectOptionAsync("7d");
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"\?range=7d$"));
         await Wait.UntilAsync(() => requests.Skip(seen).Any(u => u.Contains("/api/timeseries?range=7d", StringComparison.Ordinal)), Deadline, "the page asks for 7 days");
-        await Wait.UntilAsync(() => page.Locator("#chart-requests").InnerHTMLAsync().Result != chartBefore, Deadline, "the chart redraws for 7 days");
+        await Wait.UntilAsync(async () => await page.Locator("#chart-requests").InnerHTMLAsync() != chartBefore, Deadline, "the chart redraws for 7 days");
 
         // Clicking a route filters everything by it.
         seen = requests.Count;
@@ -97,8 +97,8 @@ public sealed class DashboardBrowserTests(SampleWithBrowser sample, ITestOutputH
         Assert.True(overflow <= 0, $"the page is {overflow} px wider than a phone");
     }
 
-    private JsonElement Overview(string query) =>
-        JsonDocument.Parse(sample.Client.GetStringAsync($"{sample.Origin}/analytics/api/overview?{query}").Result).RootElement;
+    private async Task<JsonElement> OverviewAsync(string query) =>
+        JsonDocument.Parse(await sample.Client.GetStringAsync($"{sample.Origin}/analytics/api/overview?{query}")).RootElement;
 
     private async Task Screenshot(IPage page, string name)
     {
