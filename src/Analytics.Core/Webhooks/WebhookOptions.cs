@@ -10,10 +10,13 @@ public sealed class WebhookOptions
     public IList<WebhookSubscriptionOptions> Subscriptions { get; } = [];
 
     /// <summary>
-    /// Gets or sets whether webhooks may be delivered to loopback, private (RFC 1918, IPv6 ULA), link-local, CGNAT,
-    /// multicast and unspecified addresses. Leave it off unless every receiver is on your own network: with it off, a
-    /// subscription cannot be used to reach the host's own network (SSRF), whatever its host name resolves to.
-    /// The default is <see langword="false"/>.
+    /// Gets or sets whether webhooks may be delivered to addresses that are not the public internet: loopback, private
+    /// (RFC 1918, IPv6 ULA), link-local, CGNAT, multicast, unspecified, every other block of the IANA IPv4 and IPv6
+    /// special-purpose address registries, IPv6 outside <c>2000::/3</c>, and the IPv6 forms whose IPv4 address a
+    /// translator, relay or tunnel reaches (local-use NAT64 <c>64:ff9b:1::/48</c>, IPv4-translated, IPv4-compatible,
+    /// 6to4, Teredo; the IPv4-mapped and well-known NAT64 <c>64:ff9b::/96</c> forms of a public address are allowed).
+    /// Leave it off unless every receiver is on your own network: with it off, a subscription cannot be used to reach
+    /// the host's own network (SSRF), whatever its host name resolves to. The default is <see langword="false"/>.
     /// </summary>
     public bool AllowPrivateNetworks { get; set; } = RequestAnalyticsDefaults.WebhookAllowPrivateNetworks;
 
