@@ -45,6 +45,10 @@ internal static class RequestAnalyticsDefaults
     public const bool WebhookAllowPrivateNetworks = false;
     public const int WebhookMaxRequestFailedPerMinute = 60;
 
+    // A quarter of the dispatcher's 16 delivery slots (WebhookDeliveryPolicy.MaxConcurrency): a receiver that never answers
+    // holds at most these, and three such receivers at once still leave the others a quarter of the slots.
+    public const int WebhookMaxConcurrentDeliveriesPerSubscription = 4;
+
     // Alerts read whole minutes of rollups; 30 s notices a crossing within half a minute of the minute closing,
     // at the cost of two small rollup reads per rule per minute.
     public static readonly TimeSpan AlertInterval = TimeSpan.FromSeconds(30);

@@ -100,6 +100,13 @@ internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<Reques
                 prefix + nameof(webhooks.MaxRequestFailedPerMinute));
         }
 
+        if (webhooks.MaxConcurrentDeliveriesPerSubscription is < 1 or > 1_000)
+        {
+            builder.AddError(
+                $"must be between 1 and 1000; it is {webhooks.MaxConcurrentDeliveriesPerSubscription}.",
+                prefix + nameof(webhooks.MaxConcurrentDeliveriesPerSubscription));
+        }
+
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < webhooks.Subscriptions.Count; i++)
         {

@@ -69,23 +69,44 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<WebhookMessage>> ClaimWebhookMessagesAsync(
+    public Task<IReadOnlyList<WebhookMessage>> ClaimWebhookMessagesAsync(
         DateTimeOffset now,
         DateTimeOffset leaseUntil,
         int maxMessages,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        ClaimWebhookMessagesAsync(new WebhookClaimRequest { Now = now, LeaseUntil = leaseUntil, MaxMessages = maxMessages }, cancellationToken);
+
+    public async Task<IReadOnlyList<WebhookMessage>> ClaimWebhookMessagesAsync(WebhookClaimRequest request, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxMessages);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxPerSubscription);
+
+        // Each due message is numbered within its subscription, oldest first, after the ones this dispatcher still has in
+        // flight; those numbered past the limit stay where they are. The locking select repeats the due condition, so a
+        // row another instance claimed after this statement's snapshot is re-checked on its new version and left alone.
+        var inFlight = request.InFlight.ToArray();
         var messages = await QueryAsync(
             $"""
-            UPDATE {S}.webhook_outbox SET next_attempt_at = $1
+            UPDATE {S}.webhook_outbox SET next_attempt_at = $1, claim_token = claim_token + 1
             WHERE id IN (
-                SELECT id FROM {S}.webhook_outbox WHERE state = 0 AND next_attempt_at <= $2
+                SELECT id FROM {S}.webhook_outbox
+                WHERE state = 0 AND next_attempt_at <= $2 AND id IN (
+                    SELECT id FROM (
+                        SELECT o.id, coalesce(busy.n, 0)
+                            + row_number() OVER (PARTITION BY o.subscription_id ORDER BY o.next_attempt_at, o.id) AS slot
+                        FROM {S}.webhook_outbox o
+                        LEFT JOIN unnest($5::text[], $6::integer[]) AS busy(subscription_id, n) ON busy.subscription_id = o.subscription_id
+                        WHERE o.state = 0 AND o.next_attempt_at <= $2) ranked
+                    WHERE slot <= $4)
                 ORDER BY next_attempt_at LIMIT $3
                 FOR UPDATE SKIP LOCKED)
             RETURNING {OutboxColumns};
             """,
-            [Micros(leaseUntil), Micros(now), maxMessages],
+            [
+                Micros(request.LeaseUntil), Micros(request.Now), request.MaxMessages, request.MaxPerSubscription,
+                inFlight.Select(p => Text(p.Key)!).ToArray(), inFlight.Select(p => p.Value).ToArray(),
+            ],
             StoreRows.ReadMessage,
             cancellationToken).ConfigureAwait(false);
 
@@ -93,19 +114,29 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
         return [.. messages.OrderBy(m => m.CreatedAt)];
     }
 
-    public async Task CompleteWebhookMessageAsync(WebhookMessage message, IReadOnlyList<WebhookAttempt> attempts, CancellationToken cancellationToken)
+    public Task CompleteWebhookMessageAsync(WebhookMessage message, IReadOnlyList<WebhookAttempt> attempts, CancellationToken cancellationToken) =>
+        TryCompleteWebhookMessageAsync(message, attempts, cancellationToken);
+
+    public async Task<bool> TryCompleteWebhookMessageAsync(
+        WebhookMessage message,
+        IReadOnlyList<WebhookAttempt> attempts,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(attempts);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var update = new NpgsqlCommand(
-            $"UPDATE {S}.webhook_outbox SET next_attempt_at = $1, attempts = $2, deliveries = $3, state = $4 WHERE id = $5;",
+            $"UPDATE {S}.webhook_outbox SET next_attempt_at = $1, attempts = $2, deliveries = $3, state = $4 WHERE id = $5 AND claim_token = $6;",
             connection,
             transaction))
         {
-            AddValues(update, [Micros(message.NextAttemptAt), message.Attempts, message.Deliveries, (int)message.State, Text(message.Id)]);
-            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            AddValues(update, [
+                Micros(message.NextAttemptAt), message.Attempts, message.Deliveries, (int)message.State, Text(message.Id), message.ClaimToken]);
+            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                return false; // claimed again since (or gone): the transaction rolls back untouched
+            }
         }
 
         if (attempts.Count > 0)
@@ -129,6 +160,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     public async Task<WebhookMessage?> GetWebhookMessageAsync(string id, CancellationToken cancellationToken) =>

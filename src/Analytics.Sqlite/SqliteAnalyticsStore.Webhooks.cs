@@ -68,20 +68,37 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
         DateTimeOffset now,
         DateTimeOffset leaseUntil,
         int maxMessages,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        ClaimWebhookMessagesAsync(new WebhookClaimRequest { Now = now, LeaseUntil = leaseUntil, MaxMessages = maxMessages }, cancellationToken);
+
+    public Task<IReadOnlyList<WebhookMessage>> ClaimWebhookMessagesAsync(WebhookClaimRequest request, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxMessages);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxPerSubscription);
         return WithWriterAsync<IReadOnlyList<WebhookMessage>>(writer =>
         {
+            // Each due message is numbered within its subscription, oldest first, after the ones the dispatcher still has
+            // in flight; those numbered past the limit stay where they are. The numbering reads every due row, which the
+            // partial index on due messages keeps to the pending ones whose time has come.
             using var command = writer.Connection.CreateCommand();
             command.CommandText = $"""
-                UPDATE webhook_outbox SET next_attempt_at = $lease
-                WHERE id IN (SELECT id FROM webhook_outbox WHERE state = 0 AND next_attempt_at <= $now ORDER BY next_attempt_at LIMIT $limit)
+                UPDATE webhook_outbox SET next_attempt_at = $lease, claim_token = claim_token + 1
+                WHERE id IN (
+                    SELECT id FROM (
+                        SELECT o.id, o.next_attempt_at, coalesce(busy.value, 0)
+                            + row_number() OVER (PARTITION BY o.subscription_id ORDER BY o.next_attempt_at, o.id) AS slot
+                        FROM webhook_outbox o LEFT JOIN json_each($in_flight) busy ON busy.key = o.subscription_id
+                        WHERE o.state = 0 AND o.next_attempt_at <= $now)
+                    WHERE slot <= $per_subscription
+                    ORDER BY next_attempt_at LIMIT $limit)
                 RETURNING {OutboxColumns};
                 """;
-            command.Parameters.AddWithValue("$lease", ToUnixMicroseconds(leaseUntil));
-            command.Parameters.AddWithValue("$now", ToUnixMicroseconds(now));
-            command.Parameters.AddWithValue("$limit", maxMessages);
+            command.Parameters.AddWithValue("$lease", ToUnixMicroseconds(request.LeaseUntil));
+            command.Parameters.AddWithValue("$now", ToUnixMicroseconds(request.Now));
+            command.Parameters.AddWithValue("$limit", request.MaxMessages);
+            command.Parameters.AddWithValue("$per_subscription", request.MaxPerSubscription);
+            command.Parameters.AddWithValue("$in_flight", InFlightJson(request.InFlight));
             var messages = new List<WebhookMessage>();
             using var reader = command.ExecuteReader();
             while (reader.Read())
@@ -94,7 +111,13 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
         }, cancellationToken);
     }
 
-    public Task CompleteWebhookMessageAsync(WebhookMessage message, IReadOnlyList<WebhookAttempt> attempts, CancellationToken cancellationToken)
+    public Task CompleteWebhookMessageAsync(WebhookMessage message, IReadOnlyList<WebhookAttempt> attempts, CancellationToken cancellationToken) =>
+        TryCompleteWebhookMessageAsync(message, attempts, cancellationToken);
+
+    public Task<bool> TryCompleteWebhookMessageAsync(
+        WebhookMessage message,
+        IReadOnlyList<WebhookAttempt> attempts,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(attempts);
@@ -105,13 +128,17 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
             {
                 update.Transaction = transaction;
                 update.CommandText = "UPDATE webhook_outbox SET next_attempt_at = $next, attempts = $attempts, " +
-                    "deliveries = $deliveries, state = $state WHERE id = $id;";
+                    "deliveries = $deliveries, state = $state WHERE id = $id AND claim_token = $claim_token;";
                 update.Parameters.AddWithValue("$next", ToUnixMicroseconds(message.NextAttemptAt));
                 update.Parameters.AddWithValue("$attempts", message.Attempts);
                 update.Parameters.AddWithValue("$deliveries", message.Deliveries);
                 update.Parameters.AddWithValue("$state", (int)message.State);
                 update.Parameters.AddWithValue("$id", message.Id);
-                update.ExecuteNonQuery();
+                update.Parameters.AddWithValue("$claim_token", message.ClaimToken);
+                if (update.ExecuteNonQuery() == 0)
+                {
+                    return false; // claimed again since (or gone): the transaction rolls back untouched
+                }
             }
 
             foreach (var a in attempts)
@@ -134,7 +161,7 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
             }
 
             transaction.Commit();
-            return 0;
+            return true;
         }, cancellationToken);
     }
 
@@ -192,6 +219,24 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
         Source = (DefinitionSource)reader.GetInt32(7),
         CreatedAt = FromUnixMicroseconds(reader.GetInt64(8)),
     };
+
+    /// <summary>Writes the in-flight counts as the JSON object <c>json_each</c> reads: subscription id to count.</summary>
+    private static string InFlightJson(IReadOnlyDictionary<string, int> inFlight)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            foreach (var (subscription, count) in inFlight)
+            {
+                json.WriteNumber(subscription, count);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     private static string JoinLines(IReadOnlyList<string> items) => string.Join('\n', items);
 

@@ -175,6 +175,93 @@ public abstract class WebhookStoreConformanceTests<TFactory> : StoreConformanceT
     }
 
     /// <summary>
+    /// A completion is fenced by its claim: once the lease ran out and another dispatcher claimed the message, the first
+    /// one's completion writes nothing, attempts included, and says so; the newer claim's completion applies.
+    /// </summary>
+    [Fact]
+    public async Task ACompletionAfterTheMessageWasClaimedAgainChangesNothing()
+    {
+        await Webhooks.EnqueueWebhookMessagesAsync([Message("msg_1", "s", T0)], default);
+        var first = Assert.Single(await Webhooks.ClaimWebhookMessagesAsync(T0, T0.AddMinutes(5), 10, default));
+        var second = Assert.Single(await Webhooks.ClaimWebhookMessagesAsync(T0.AddMinutes(5), T0.AddMinutes(10), 10, default));
+        Assert.NotEqual(first.ClaimToken, second.ClaimToken);
+
+        // The first dispatcher, paused past its lease, comes back: a failure to retry, then the same through the plain call.
+        var late = first with { Attempts = 1, Deliveries = 1, NextAttemptAt = T0.AddMinutes(5).AddSeconds(5) };
+        Assert.False(await Webhooks.TryCompleteWebhookMessageAsync(late, [Attempt("msg_1", "s", 1, 500)], default));
+        await Webhooks.CompleteWebhookMessageAsync(late with { State = WebhookMessageState.Failed }, [Attempt("msg_1", "s", 1, 500)], default);
+
+        var untouched = await Webhooks.GetWebhookMessageAsync("msg_1", default);
+        Assert.Equal(
+            (WebhookMessageState.Pending, 0, 0, T0.AddMinutes(10), second.ClaimToken),
+            (untouched!.State, untouched.Attempts, untouched.Deliveries, untouched.NextAttemptAt, untouched.ClaimToken));
+        Assert.Empty(await Webhooks.ReadWebhookAttemptsAsync("s", 10, null, default));
+
+        var delivered = second with { State = WebhookMessageState.Delivered, Attempts = 1, Deliveries = 1 };
+        Assert.True(await Webhooks.TryCompleteWebhookMessageAsync(delivered, [Attempt("msg_1", "s", 1, 200)], default));
+        Assert.False(await Webhooks.TryCompleteWebhookMessageAsync(late, [Attempt("msg_1", "s", 1, 500)], default)); // still fenced
+
+        var stored = await Webhooks.GetWebhookMessageAsync("msg_1", default);
+        Assert.Equal((WebhookMessageState.Delivered, 1, 1), (stored!.State, stored.Attempts, stored.Deliveries));
+        Assert.Equal([200], (await Webhooks.ReadWebhookAttemptsAsync("s", 10, null, default)).Select(a => a.StatusCode ?? 0));
+    }
+
+    /// <summary>
+    /// A message never claimed has token 0, as rows stored before there were tokens do: completing it with the token it
+    /// was read with applies, and a completion for a message that is not there applies nothing.
+    /// </summary>
+    [Fact]
+    public async Task AMessageNeverClaimedCompletesWithTheTokenItWasReadWith()
+    {
+        await Webhooks.EnqueueWebhookMessagesAsync([Message("msg_1", "s", T0)], default);
+        var read = await Webhooks.GetWebhookMessageAsync("msg_1", default);
+        Assert.Equal(0, read!.ClaimToken);
+
+        Assert.True(await Webhooks.TryCompleteWebhookMessageAsync(
+            read with { State = WebhookMessageState.Failed }, [Attempt("msg_1", "s", 1, 500)], default));
+        Assert.False(await Webhooks.TryCompleteWebhookMessageAsync(
+            Message("msg_missing", "s", T0) with { State = WebhookMessageState.Failed }, [Attempt("msg_missing", "s", 1, 500)], default));
+
+        Assert.Equal(WebhookMessageState.Failed, (await Webhooks.GetWebhookMessageAsync("msg_1", default))!.State);
+        Assert.Equal(["msg_1"], (await Webhooks.ReadWebhookAttemptsAsync("s", 10, null, default)).Select(a => a.MessageId));
+        Assert.Null(await Webhooks.GetWebhookMessageAsync("msg_missing", default));
+    }
+
+    /// <summary>
+    /// A claim with a per-subscription limit takes no more of a subscription than the limit less those in flight, oldest
+    /// due first, and fills the rest with other subscriptions' messages; the ones over the limit are left due, untouched.
+    /// </summary>
+    [Fact]
+    public async Task AClaimTakesNoMoreOfASubscriptionThanItsFreeSlots()
+    {
+        // The stuck subscription's messages are the oldest: without the limit, they would fill the claim.
+        await Webhooks.EnqueueWebhookMessagesAsync(
+            [.. Enumerable.Range(1, 4).Select(i => Message($"msg_stuck_{i}", "stuck", T0.AddSeconds(i)))], default);
+        await Webhooks.EnqueueWebhookMessagesAsync(
+            [.. Enumerable.Range(1, 4).Select(i => Message($"msg_ok_{i}", "ok", T0.AddSeconds(10 + i)))], default);
+        var now = T0.AddMinutes(1);
+
+        var claimed = await Webhooks.ClaimWebhookMessagesAsync(
+            new WebhookClaimRequest
+            {
+                Now = now,
+                LeaseUntil = now.AddMinutes(5),
+                MaxMessages = 4,
+                MaxPerSubscription = 3,
+                InFlight = new Dictionary<string, int> { ["stuck"] = 2, ["idle"] = 3 },
+            },
+            default);
+
+        Assert.Equal(["msg_ok_1", "msg_ok_2", "msg_ok_3", "msg_stuck_1"], claimed.Select(m => m.Id).Order(StringComparer.Ordinal));
+        Assert.All(claimed, m => Assert.Equal(now.AddMinutes(5), m.NextAttemptAt));
+        var left = await Webhooks.GetWebhookMessageAsync("msg_stuck_2", default);
+        Assert.Equal((T0.AddSeconds(2), 0L), (left!.NextAttemptAt, left.ClaimToken));
+
+        var rest = await Webhooks.ClaimWebhookMessagesAsync(now, now.AddMinutes(5), 10, default); // no limit
+        Assert.Equal(["msg_ok_4", "msg_stuck_2", "msg_stuck_3", "msg_stuck_4"], rest.Select(m => m.Id).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
     /// Purging webhooks deletes old delivered or failed messages and old log entries, never a pending message.
     /// </summary>
     [Fact]

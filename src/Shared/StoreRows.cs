@@ -30,7 +30,8 @@ internal static class StoreRows
 
     public const string EventRollupColumns = "bucket_start, name, environment, instance, count, successes, failures";
 
-    public const string OutboxColumns = "id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state";
+    public const string OutboxColumns =
+        "id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state, claim_token";
 
     public const string AttemptColumns = "id, message_id, subscription_id, event_type, attempt, ts, duration_us, status, response, error";
 
@@ -248,6 +249,7 @@ internal static class StoreRows
         Attempts = reader.GetInt32(6),
         Deliveries = reader.GetInt32(7),
         State = (WebhookMessageState)reader.GetInt32(8),
+        ClaimToken = reader.GetInt64(9),
     };
 
     /// <summary>Reads <see cref="AttemptColumns"/>.</summary>

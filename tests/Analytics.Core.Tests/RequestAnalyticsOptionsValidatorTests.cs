@@ -40,6 +40,8 @@ public class RequestAnalyticsOptionsValidatorTests
         { "RequestAnalytics:InstanceName", o => o.InstanceName = new string('i', 101) },
         { "RequestAnalytics:AlertInterval", o => o.AlertInterval = TimeSpan.Zero },
         { "RequestAnalytics:Webhooks:MaxRequestFailedPerMinute", o => o.Webhooks.MaxRequestFailedPerMinute = 0 },
+        { "RequestAnalytics:Webhooks:MaxConcurrentDeliveriesPerSubscription", o => o.Webhooks.MaxConcurrentDeliveriesPerSubscription = 0 },
+        { "RequestAnalytics:Webhooks:MaxConcurrentDeliveriesPerSubscription", o => o.Webhooks.MaxConcurrentDeliveriesPerSubscription = 1_001 },
         { "RequestAnalytics:Webhooks:Subscriptions:0:Id", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Id = "has space")) },
         { "RequestAnalytics:Webhooks:Subscriptions:0:Id", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Id = null)) },
         { "RequestAnalytics:Webhooks:Subscriptions:1:Id", o => { o.Webhooks.Subscriptions.Add(Subscription()); o.Webhooks.Subscriptions.Add(Subscription()); } },

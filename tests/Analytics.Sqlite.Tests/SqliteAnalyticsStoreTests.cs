@@ -150,6 +150,44 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AVersion8FilesPendingWebhookMessagesAreClaimedAndCompletedAfterTheMigration()
+    {
+        // A file as the previous release left it: schema 8, one message leased by a dispatcher that has since stopped
+        // and one never claimed, neither with a claim token.
+        var path = _directory.File("a.db");
+        using (var connection = Open(path))
+        {
+            foreach (var (version, resource) in SqliteSchema.Migrations.Where(m => m.Version <= 8))
+            {
+                Scalar(connection, SqliteSchema.ReadScript(resource) + $"\nPRAGMA user_version = {version};");
+            }
+
+            var due = SqliteAnalyticsStore.ToUnixMicroseconds(Day);
+            Scalar(connection, $"""
+                INSERT INTO webhook_outbox (id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state)
+                VALUES ('msg_leased', 's', 'webhook.test', x'7b7d', {due}, {due}, 1, 1, 0), ('msg_new', 's', 'webhook.test', x'7b7d', {due}, {due}, 0, 0, 0);
+                """);
+        }
+
+        using var store = new SqliteAnalyticsStore(path);
+        await store.InitializeAsync(default);
+        IWebhookStore webhooks = store;
+
+        var unclaimed = (await webhooks.GetWebhookMessageAsync("msg_new", default))!;
+        Assert.Equal(0, unclaimed.ClaimToken);
+        var claimed = Assert.Single(await webhooks.ClaimWebhookMessagesAsync(Day, Day.AddMinutes(5), 1, default));
+        Assert.Equal(("msg_leased", 1L), (claimed.Id, claimed.ClaimToken));
+        Assert.True(await webhooks.TryCompleteWebhookMessageAsync(
+            claimed with { State = WebhookMessageState.Delivered, Attempts = 2, Deliveries = 2 }, [], default));
+        Assert.True(await webhooks.TryCompleteWebhookMessageAsync(unclaimed with { State = WebhookMessageState.Failed }, [], default));
+
+        Assert.Equal(WebhookMessageState.Delivered, (await webhooks.GetWebhookMessageAsync("msg_leased", default))!.State);
+        Assert.Equal(WebhookMessageState.Failed, (await webhooks.GetWebhookMessageAsync("msg_new", default))!.State);
+        using var check = Open(path);
+        Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(check, "PRAGMA user_version;"));
+    }
+
+    [Fact]
     public async Task ADamagedSketchNeitherBlocksLaterBatchesNorFailsReads()
     {
         var path = _directory.File("a.db");

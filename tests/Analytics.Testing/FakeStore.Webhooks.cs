@@ -71,22 +71,34 @@ public partial class FakeStore
     }
 
     Task<IReadOnlyList<WebhookMessage>> IWebhookStore.ClaimWebhookMessagesAsync(
-        DateTimeOffset now, DateTimeOffset leaseUntil, int maxMessages, CancellationToken cancellationToken)
+        DateTimeOffset now, DateTimeOffset leaseUntil, int maxMessages, CancellationToken cancellationToken) =>
+        ((IWebhookStore)this).ClaimWebhookMessagesAsync(
+            new WebhookClaimRequest { Now = now, LeaseUntil = leaseUntil, MaxMessages = maxMessages }, cancellationToken);
+
+    Task<IReadOnlyList<WebhookMessage>> IWebhookStore.ClaimWebhookMessagesAsync(
+        WebhookClaimRequest request, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxMessages);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxPerSubscription);
         lock (_gate)
         {
-            // Oldest due first; the lease moves each message's next attempt, so no other claim takes it meanwhile.
+            // Oldest due first, no more of a subscription than its free slots; the lease moves each message's next
+            // attempt, so no other claim takes it meanwhile, and the new token fences off the completions of older claims.
             var due = _outbox
                 .Select((message, index) => (Message: message, Index: index))
-                .Where(m => m.Message.State == WebhookMessageState.Pending && m.Message.NextAttemptAt <= now)
+                .Where(m => m.Message.State == WebhookMessageState.Pending && m.Message.NextAttemptAt <= request.Now)
                 .OrderBy(m => m.Message.NextAttemptAt)
                 .ThenBy(m => m.Index)
-                .Take(maxMessages)
+                .GroupBy(m => m.Message.SubscriptionId)
+                .SelectMany(g => g.Take(Math.Max(0, request.MaxPerSubscription - request.InFlight.GetValueOrDefault(g.Key))))
+                .OrderBy(m => m.Message.NextAttemptAt)
+                .ThenBy(m => m.Index)
+                .Take(request.MaxMessages)
                 .ToList();
             foreach (var (message, index) in due)
             {
-                _outbox[index] = message with { NextAttemptAt = leaseUntil };
+                _outbox[index] = message with { NextAttemptAt = request.LeaseUntil, ClaimToken = message.ClaimToken + 1 };
             }
 
             return Task.FromResult<IReadOnlyList<WebhookMessage>>([.. due.Select(m => _outbox[m.Index])]);
@@ -94,6 +106,10 @@ public partial class FakeStore
     }
 
     Task IWebhookStore.CompleteWebhookMessageAsync(
+        WebhookMessage message, IReadOnlyList<WebhookAttempt> attempts, CancellationToken cancellationToken) =>
+        ((IWebhookStore)this).TryCompleteWebhookMessageAsync(message, attempts, cancellationToken);
+
+    Task<bool> IWebhookStore.TryCompleteWebhookMessageAsync(
         WebhookMessage message, IReadOnlyList<WebhookAttempt> attempts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -101,21 +117,21 @@ public partial class FakeStore
         lock (_gate)
         {
             int index = _outbox.FindIndex(m => m.Id == message.Id);
-            if (index >= 0)
+            if (index < 0 || _outbox[index].ClaimToken != message.ClaimToken)
             {
-                _outbox[index] = _outbox[index] with
-                {
-                    NextAttemptAt = message.NextAttemptAt,
-                    Attempts = message.Attempts,
-                    Deliveries = message.Deliveries,
-                    State = message.State,
-                };
+                return Task.FromResult(false); // claimed again since, or gone: nothing is written, attempts included
             }
 
+            _outbox[index] = _outbox[index] with
+            {
+                NextAttemptAt = message.NextAttemptAt,
+                Attempts = message.Attempts,
+                Deliveries = message.Deliveries,
+                State = message.State,
+            };
             _attempts.AddRange(attempts.Select(a => a with { Id = ++_lastAttemptId }));
+            return Task.FromResult(true);
         }
-
-        return Task.CompletedTask;
     }
 
     Task<WebhookMessage?> IWebhookStore.GetWebhookMessageAsync(string id, CancellationToken cancellationToken)

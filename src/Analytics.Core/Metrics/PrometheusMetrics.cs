@@ -157,7 +157,7 @@ internal sealed class PrometheusMetrics
 
         Header(text, "analytics_webhook_deliveries_total", "counter",
             "Webhook deliveries made by this process since it started, by event type and outcome " +
-            "(delivered, retrying, failed, gone, abandoned).");
+            "(delivered, retrying, failed, gone, abandoned, superseded).");
         foreach (var (eventType, outcome, count) in instruments.WebhookDeliveries)
         {
             text.Append("analytics_webhook_deliveries_total{event_type=\"");

@@ -54,7 +54,7 @@ internal sealed class AnalyticsMetrics
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchSizeBuckets });
         _webhooks = meter.CreateCounter<long>(
             "analytics.webhook.deliveries", "{delivery}",
-            "Webhook deliveries, by event type and outcome (delivered, retrying, failed, gone, abandoned).");
+            "Webhook deliveries, by event type and outcome (delivered, retrying, failed, gone, abandoned, superseded).");
         _webhookDuration = meter.CreateHistogram(
             "analytics.webhook.delivery.duration", "s", "Time of one webhook delivery to its receiver, quick retries included.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = WebhookDurationBuckets });

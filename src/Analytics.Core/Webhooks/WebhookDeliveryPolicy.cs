@@ -42,8 +42,12 @@ internal sealed class WebhookDeliveryPolicy
     /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Gets the most messages sent at once.</summary>
-    public int MaxConcurrency { get; init; } = 8;
+    /// <summary>
+    /// Gets the most messages sent at once: the dispatcher's delivery slots. Each holds one HTTP request (and a pooled
+    /// connection) for at most a delivery's longest run; no one subscription gets more than
+    /// <see cref="WebhookOptions.MaxConcurrentDeliveriesPerSubscription"/> of them.
+    /// </summary>
+    public int MaxConcurrency { get; init; } = 16;
 
     /// <summary>
     /// Gets the wait before the next delivery after <paramref name="deliveries"/> failed ones, or <see langword="null"/>

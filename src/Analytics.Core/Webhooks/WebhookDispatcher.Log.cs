@@ -42,4 +42,10 @@ internal sealed partial class WebhookDispatcher
     [LoggerMessage(EventId = 59, EventName = "WebhookOutboxFailed", Level = LogLevel.Warning,
         Message = "The webhook outbox could not be read; trying again shortly.")]
     private static partial void LogOutboxFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 90, EventName = "WebhookCompletionFenced", Level = LogLevel.Warning,
+        Message = "The outcome of webhook {MessageId} to '{Subscription}' was not recorded: its lease ran out and the message " +
+            "was claimed again since (this claim's token was {ClaimToken}), so the newer claim's outcome stands. " +
+            "This delivery's {Attempts} attempts are not in the deliveries log; the receiver may have seen the message twice.")]
+    private static partial void LogCompletionFenced(ILogger logger, string messageId, string subscription, long claimToken, int attempts);
 }

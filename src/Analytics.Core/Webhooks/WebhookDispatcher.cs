@@ -5,6 +5,7 @@ using Analytics.Storage;
 using Analytics.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Webhooks;
 
@@ -13,6 +14,13 @@ namespace Analytics.Webhooks;
 /// webhook client (quick retries inside), and records the outcome with every attempt. Only 2xx is success; 410 Gone
 /// disables the subscription; any other failure is tried again on <see cref="WebhookDeliveryPolicy.Schedule"/>, then given up.
 /// </summary>
+/// <remarks>
+/// Deliveries run in <see cref="WebhookDeliveryPolicy.MaxConcurrency"/> slots, refilled as each one ends, and no
+/// subscription holds more than <see cref="WebhookOptions.MaxConcurrentDeliveriesPerSubscription"/> of them: the claim
+/// leaves that subscription's other messages in the outbox, so a receiver that never answers slows only its own.
+/// A completion is fenced by its claim's token: one that comes after the lease ran out and another dispatcher claimed
+/// the message is dropped by the store, logged and counted as <c>superseded</c>.
+/// </remarks>
 internal sealed partial class WebhookDispatcher : BackgroundService
 {
     private readonly WebhookSubscriptions _subscriptions;
@@ -22,6 +30,14 @@ internal sealed partial class WebhookDispatcher : BackgroundService
     private readonly AnalyticsMetrics _metrics;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly int _maxPerSubscription;
+
+    // The slots: deliveries running and, by subscription, how many of them are its. Guarded by _slotsLock; a delivery
+    // that ends completes _slotFreed (and replaces it), which wakes the loop to claim again.
+    private readonly Lock _slotsLock = new();
+    private readonly Dictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    private int _running;
+    private TaskCompletionSource _slotFreed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public WebhookDispatcher(
         WebhookSubscriptions subscriptions,
@@ -29,6 +45,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         IHttpClientFactory clients,
         WebhookDeliveryPolicy policy,
         AnalyticsMetrics metrics,
+        IOptions<RequestAnalyticsOptions> options,
         TimeProvider timeProvider,
         ILogger<WebhookDispatcher> logger)
     {
@@ -37,6 +54,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         _clients = clients;
         _policy = policy;
         _metrics = metrics;
+        _maxPerSubscription = options.Value.Webhooks.MaxConcurrentDeliveriesPerSubscription;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -52,11 +70,12 @@ internal sealed partial class WebhookDispatcher : BackgroundService
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            var notified = _outbox.WaitAsync(); // taken before looking, so a message queued meanwhile is not missed
-            var sent = 0;
+            // Both taken before looking, so that a message queued or a slot freed meanwhile is not missed.
+            var notified = _outbox.WaitAsync();
+            var freed = SlotFreed();
             try
             {
-                sent = await DispatchDueAsync(store, stoppingToken).ConfigureAwait(false);
+                await StartDueAsync(store, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -67,17 +86,32 @@ internal sealed partial class WebhookDispatcher : BackgroundService
                 LogOutboxFailed(_logger, ex);
             }
 
-            if (sent == 0)
+            try
             {
-                try
-                {
-                    await Task.WhenAny(notified, Task.Delay(IdleWait(), _timeProvider, stoppingToken)).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                // Every slot busy: only a delivery ending can let more out. Otherwise whatever was due is out (or held back
+                // by its subscription's limit): wait for new messages, a slot, or the next look at the outbox.
+                var wait = FreeSlots() == 0
+                    ? freed.WaitAsync(stoppingToken)
+                    : Task.WhenAny(notified, freed, Task.Delay(IdleWait(), _timeProvider, stoppingToken));
+                await wait.ConfigureAwait(false);
+                stoppingToken.ThrowIfCancellationRequested();
             }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        // Deliveries see the stop too and hand their messages back; the host waits for them here.
+        while (true)
+        {
+            var freed = SlotFreed();
+            if (FreeSlots() == _policy.MaxConcurrency)
+            {
+                break;
+            }
+
+            await freed.ConfigureAwait(false);
         }
     }
 
@@ -89,19 +123,98 @@ internal sealed partial class WebhookDispatcher : BackgroundService
     /// </summary>
     internal TimeSpan IdleWait() => _subscriptions.All.Count == 0 ? WebhookSubscriptions.RefreshInterval : _policy.PollInterval;
 
-    /// <summary>Sends one round of due messages; returns how many were claimed.</summary>
+    /// <summary>Sends one round of due messages and waits for their deliveries to end; returns how many were claimed.</summary>
     internal async Task<int> DispatchDueAsync(IWebhookStore store, CancellationToken cancellationToken)
+    {
+        var started = await StartDueAsync(store, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(started).ConfigureAwait(false);
+        return started.Count;
+    }
+
+    /// <summary>Claims as many due messages as there are free slots and starts delivering them; returns their deliveries.</summary>
+    internal async Task<IReadOnlyList<Task>> StartDueAsync(IWebhookStore store, CancellationToken cancellationToken)
     {
         await _subscriptions.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
+        WebhookClaimRequest request;
+        lock (_slotsLock)
+        {
+            var free = _policy.MaxConcurrency - _running;
+            if (free <= 0)
+            {
+                return [];
+            }
 
-        // No more than can be sent at once: every message claimed starts now, so each is done well within its lease
-        // (which covers one delivery's longest run), and no other dispatcher can take it while it is still being sent.
+            // No more than can be sent at once: every message claimed starts now, so each is done well within its lease
+            // (which covers one delivery's longest run), and no other dispatcher can take it while it is still being sent.
+            request = new WebhookClaimRequest
+            {
+                Now = now,
+                LeaseUntil = now + _policy.Lease,
+                MaxMessages = free,
+                MaxPerSubscription = _maxPerSubscription,
+                InFlight = new Dictionary<string, int>(_inFlight, StringComparer.Ordinal),
+            };
+        }
+
         // The claim itself is not cancelled: a claim the store made but this process never saw would wait out its lease.
-        var due = await store.ClaimWebhookMessagesAsync(
-            now, now + _policy.Lease, _policy.MaxConcurrency, CancellationToken.None).ConfigureAwait(false);
-        await Task.WhenAll(due.Select(message => DeliverOrHandBackAsync(store, message, cancellationToken))).ConfigureAwait(false);
-        return due.Count;
+        var due = await store.ClaimWebhookMessagesAsync(request, CancellationToken.None).ConfigureAwait(false);
+        var started = new List<Task>(due.Count);
+        foreach (var message in due)
+        {
+            started.Add(RunInSlotAsync(store, message, cancellationToken));
+        }
+
+        return started;
+    }
+
+    private int FreeSlots()
+    {
+        lock (_slotsLock)
+        {
+            return _policy.MaxConcurrency - _running;
+        }
+    }
+
+    /// <summary>Gets a task that completes when the next delivery ends.</summary>
+    private Task SlotFreed()
+    {
+        lock (_slotsLock)
+        {
+            return _slotFreed.Task;
+        }
+    }
+
+    /// <summary>Takes a slot for the message's subscription, delivers it, and gives the slot back.</summary>
+    private async Task RunInSlotAsync(IWebhookStore store, WebhookMessage message, CancellationToken stoppingToken)
+    {
+        lock (_slotsLock)
+        {
+            _running++;
+            _inFlight[message.SubscriptionId] = _inFlight.GetValueOrDefault(message.SubscriptionId) + 1;
+        }
+
+        try
+        {
+            await DeliverOrHandBackAsync(store, message, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            TaskCompletionSource freed;
+            lock (_slotsLock)
+            {
+                _running--;
+                if (--_inFlight[message.SubscriptionId] == 0)
+                {
+                    _inFlight.Remove(message.SubscriptionId);
+                }
+
+                freed = _slotFreed;
+                _slotFreed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            freed.TrySetResult();
+        }
     }
 
     /// <summary>
@@ -119,10 +232,8 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             try
             {
                 LogOutboxFailed(_logger, ex);
-                await store.CompleteWebhookMessageAsync(
-                    message with { NextAttemptAt = _timeProvider.GetUtcNow() + _policy.PollInterval },
-                    [],
-                    CancellationToken.None).ConfigureAwait(false);
+                await CompleteAsync(store, message with { NextAttemptAt = _timeProvider.GetUtcNow() + _policy.PollInterval }, [])
+                    .ConfigureAwait(false);
             }
             catch (Exception)
             {
@@ -165,10 +276,12 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         if (subscription is not { Enabled: true })
         {
             var why = subscription is null ? "deleted" : "disabled";
-            LogDroppedForSubscription(_logger, message.Id, message.SubscriptionId, why);
-            Abandon(span, message, "subscription_" + why);
-            await store.CompleteWebhookMessageAsync(
-                message with { State = WebhookMessageState.Failed }, [], CancellationToken.None).ConfigureAwait(false);
+            if (await CompleteAsync(store, message with { State = WebhookMessageState.Failed }, []).ConfigureAwait(false))
+            {
+                LogDroppedForSubscription(_logger, message.Id, message.SubscriptionId, why);
+                Abandon(span, message, "subscription_" + why);
+            }
+
             return;
         }
 
@@ -176,10 +289,12 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         if (keys.Length == 0)
         {
             // Never sent unsigned: a receiver that checks signatures would reject it, and one that does not should not get it.
-            LogDroppedForSubscription(_logger, message.Id, message.SubscriptionId, "without a usable secret");
-            Abandon(span, message, "no_usable_secret");
-            await store.CompleteWebhookMessageAsync(
-                message with { State = WebhookMessageState.Failed }, [], CancellationToken.None).ConfigureAwait(false);
+            if (await CompleteAsync(store, message with { State = WebhookMessageState.Failed }, []).ConfigureAwait(false))
+            {
+                LogDroppedForSubscription(_logger, message.Id, message.SubscriptionId, "without a usable secret");
+                Abandon(span, message, "no_usable_secret");
+            }
+
             return;
         }
 
@@ -205,10 +320,10 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             LogDeliveryInterrupted(_logger, ex, message.Id);
             span?.SetTag(TelemetryAttributes.WebhookOutcome, "interrupted").SetTag(TelemetryAttributes.WebhookAttempts, delivery.Attempts.Count);
             AnalyticsActivities.Fail(span, ex);
-            await store.CompleteWebhookMessageAsync(
+            await CompleteAsync(
+                store,
                 message with { Attempts = message.Attempts + delivery.Attempts.Count, NextAttemptAt = _timeProvider.GetUtcNow() },
-                delivery.Attempts,
-                CancellationToken.None).ConfigureAwait(false);
+                delivery.Attempts).ConfigureAwait(false);
             return;
         }
         catch (Exception ex)
@@ -224,11 +339,11 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         var now = _timeProvider.GetUtcNow();
         var updated = message with { Attempts = message.Attempts + delivery.Attempts.Count, Deliveries = message.Deliveries + 1 };
         string outcome;
+        TimeSpan? retryIn = null;
         if (status is { } ok && (int)ok is >= 200 and < 300)
         {
             updated = updated with { State = WebhookMessageState.Delivered };
             outcome = "delivered";
-            LogDelivered(_logger, message.Id, subscription.Id, updated.Attempts);
         }
         else if (status == HttpStatusCode.Gone)
         {
@@ -240,18 +355,36 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         {
             updated = updated with { NextAttemptAt = now + delay };
             outcome = "retrying";
-            LogDeliveryFailed(_logger, message.Id, subscription.Id, updated.Attempts, Describe(status, delivery), delay.TotalSeconds);
+            retryIn = delay;
         }
         else
         {
             updated = updated with { State = WebhookMessageState.Failed };
             outcome = "failed";
+        }
+
+        // Recorded before it is told: a completion fenced off by a newer claim changed nothing, and the outcome that counts
+        // is the one the newer claim's dispatcher records.
+        if (!await CompleteAsync(store, updated, delivery.Attempts).ConfigureAwait(false))
+        {
+            outcome = "superseded";
+        }
+        else if (outcome == "delivered")
+        {
+            LogDelivered(_logger, message.Id, subscription.Id, updated.Attempts);
+        }
+        else if (retryIn is { } wait)
+        {
+            LogDeliveryFailed(_logger, message.Id, subscription.Id, updated.Attempts, Describe(status, delivery), wait.TotalSeconds);
+        }
+        else if (outcome == "failed")
+        {
             LogGivenUp(_logger, message.Id, subscription.Id, updated.Attempts, Describe(status, delivery));
         }
 
         // As OpenTelemetry's HTTP conventions have it: error.type is the status code when one came back, else the exception's type.
         var statusCode = (int?)status;
-        var errorType = outcome == "delivered" ? null
+        var errorType = status is { } answered && (int)answered is >= 200 and < 300 ? null
             : statusCode is { } code ? code.ToString(CultureInfo.InvariantCulture)
             : delivery.LastError?.GetType().FullName ?? "_OTHER";
         _metrics.WebhookDelivered(message.EventType, outcome, elapsed, statusCode, errorType);
@@ -269,8 +402,21 @@ internal sealed partial class WebhookDispatcher : BackgroundService
                 AnalyticsActivities.Fail(span, errorType, Describe(status, delivery));
             }
         }
+    }
 
-        await store.CompleteWebhookMessageAsync(updated, delivery.Attempts, CancellationToken.None).ConfigureAwait(false);
+    /// <summary>
+    /// Records a message's outcome unless a newer claim fenced it off; returns whether it was recorded. Not cancelled: an
+    /// outcome left unrecorded would have the message sent again when its lease runs out.
+    /// </summary>
+    private async Task<bool> CompleteAsync(IWebhookStore store, WebhookMessage message, IReadOnlyList<WebhookAttempt> attempts)
+    {
+        if (await store.TryCompleteWebhookMessageAsync(message, attempts, CancellationToken.None).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        LogCompletionFenced(_logger, message.Id, message.SubscriptionId, message.ClaimToken, attempts.Count);
+        return false;
     }
 
     /// <summary>Counts and marks a message given up without being sent.</summary>

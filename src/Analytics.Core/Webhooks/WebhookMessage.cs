@@ -29,4 +29,12 @@ public sealed record WebhookMessage
 
     /// <summary>Gets the state.</summary>
     public WebhookMessageState State { get; init; }
+
+    /// <summary>
+    /// Gets the fencing token of the claim that handed the message out: the store adds 1 to the stored token at every
+    /// claim and returns the new value, and a completion applies only while the stored token still equals the one it
+    /// carries (see <see cref="IWebhookStore.TryCompleteWebhookMessageAsync"/>). 0 for a message never claimed, which is
+    /// also what rows stored before there were tokens hold. Stores ignore it when a message is enqueued.
+    /// </summary>
+    public long ClaimToken { get; init; }
 }

@@ -26,4 +26,12 @@ public sealed class WebhookOptions
     /// 100 000. The default is 60.
     /// </summary>
     public int MaxRequestFailedPerMinute { get; set; } = RequestAnalyticsDefaults.WebhookMaxRequestFailedPerMinute;
+
+    /// <summary>
+    /// Gets or sets the most deliveries to one subscription that an instance's dispatcher runs at once, out of its 16;
+    /// the subscription's other due messages wait in the outbox, unclaimed, until one of them ends. A receiver that never
+    /// answers then holds only these slots, and every other subscription's messages still go out. Must be between 1 and
+    /// 1 000. The default is 4.
+    /// </summary>
+    public int MaxConcurrentDeliveriesPerSubscription { get; set; } = RequestAnalyticsDefaults.WebhookMaxConcurrentDeliveriesPerSubscription;
 }

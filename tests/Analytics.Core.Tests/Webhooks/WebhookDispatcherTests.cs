@@ -1,4 +1,5 @@
 using Analytics.Storage;
+using Analytics.Telemetry;
 using Analytics.Testing;
 using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
@@ -227,5 +228,88 @@ public class WebhookDispatcherTests
         }
 
         Assert.True(dispatcher.ExecuteTask!.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task AReceiverThatNeverAnswersHoldsOnlyItsOwnSlotsAndTheOthersMessagesAllGoOut()
+    {
+        await using var silent = SilentReceiver.Start();
+        await using var healthy = await LoopbackReceiver.StartAsync();
+        var clock = new TimerWatchingFakeTimeProvider(Start); // never moved: the silent receiver's attempts never time out
+        var store = new FakeStore(allCapabilities: true);
+        IWebhookStore webhooks = store;
+        await using var harness = Harness(clock, store);
+        await webhooks.AddWebhookSubscriptionAsync(Subscription("stuck", silent.Url), default);
+        await webhooks.AddWebhookSubscriptionAsync(Subscription("ok", healthy.Url), default);
+
+        // The stuck subscription's messages are queued first, so they are the oldest due: more than every slot there is.
+        var stuck = Enumerable.Range(0, 40).Select(_ => Message("stuck", clock.GetUtcNow())).ToList();
+        var ok = Enumerable.Range(0, 40).Select(_ => Message("ok", clock.GetUtcNow())).ToList();
+        await webhooks.EnqueueWebhookMessagesAsync(stuck, default);
+        await webhooks.EnqueueWebhookMessagesAsync(ok, default);
+        var dispatcher = harness.Services.GetRequiredService<WebhookDispatcher>();
+
+        await dispatcher.StartAsync(default);
+        try
+        {
+            await Wait.UntilAsync(
+                async () => (await Task.WhenAll(ok.Select(m => webhooks.GetWebhookMessageAsync(m.Id, default))))
+                    .All(m => m?.State == WebhookMessageState.Delivered),
+                TimeSpan.FromSeconds(30),
+                "every message of the healthy subscription is delivered while the other receiver holds its requests");
+
+            Assert.Equal(40, healthy.Requests.Count);
+            await Wait.UntilAsync(() => silent.Connections == 4, TimeSpan.FromSeconds(10), "the stuck subscription fills its 4 slots");
+            foreach (var message in stuck)
+            {
+                Assert.Equal(0, (await webhooks.GetWebhookMessageAsync(message.Id, default))!.Deliveries); // none has ended
+            }
+        }
+        finally
+        {
+            await dispatcher.StopAsync(default);
+        }
+
+        Assert.Equal(4, silent.Connections); // the default MaxConcurrentDeliveriesPerSubscription, and never more
+        Assert.True(dispatcher.ExecuteTask!.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task ADispatcherPausedPastItsLeaseCannotOverwriteTheOutcomeOfTheOneThatClaimedTheMessageAfterIt()
+    {
+        // The paused dispatcher's request is answered 500, but only after the other one has delivered the message.
+        await using var receiver = await LoopbackReceiver.StartAsync(500);
+        var clock = new FakeTimeProvider(Start);
+        var store = new FakeStore(allCapabilities: true);
+        IWebhookStore webhooks = store;
+
+        // Two instances of the app on one store and one clock. An attempt may outlast the lease here, as it can when its
+        // process is frozen: the lease runs out while the paused dispatcher still waits for its answer.
+        var policy = new WebhookDeliveryPolicy { QuickRetries = 0, AttemptTimeout = TimeSpan.FromHours(1) };
+        await using var pausedInstance = Harness(clock, store, policy);
+        await using var otherInstance = Harness(clock, store, policy);
+        await webhooks.AddWebhookSubscriptionAsync(Subscription("ops", receiver.Url), default);
+        var message = Message("ops", clock.GetUtcNow());
+        await webhooks.EnqueueWebhookMessagesAsync([message], default);
+        var held = receiver.HoldNextAnswer();
+
+        var pausedRound = pausedInstance.Services.GetRequiredService<WebhookDispatcher>().DispatchDueAsync(store, default);
+        await held.Arrived.WaitAsync(TimeSpan.FromSeconds(10));
+        clock.Advance(policy.Lease);
+        Assert.Equal(1, await otherInstance.Services.GetRequiredService<WebhookDispatcher>().DispatchDueAsync(store, default));
+        held.Release();
+        Assert.Equal(1, await pausedRound.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        var stored = (await webhooks.GetWebhookMessageAsync(message.Id, default))!;
+        Assert.Equal((WebhookMessageState.Delivered, 1, 1), (stored.State, stored.Attempts, stored.Deliveries));
+        var attempt = Assert.Single(await webhooks.ReadWebhookAttemptsAsync("ops", 10, null, default));
+        Assert.Equal(200, attempt.StatusCode);
+        Assert.Equal([200, 500], receiver.Requests.Select(r => r.Status).Order()); // both dispatchers sent it
+        var fenced = Assert.Single(pausedInstance.Logs.GetSnapshot(), e => e.Id.Name == "WebhookCompletionFenced");
+        Assert.Contains(message.Id, fenced.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(pausedInstance.Logs.GetSnapshot(), e => e.Id.Name == "WebhookDeliveryFailed");
+        Assert.Equal(
+            [(WebhookEventTypes.Test, "superseded", 1L)],
+            pausedInstance.Services.GetRequiredService<AnalyticsMetrics>().WebhookDeliveries);
     }
 }
