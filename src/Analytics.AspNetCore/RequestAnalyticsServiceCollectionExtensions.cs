@@ -1,5 +1,6 @@
 using Analytics;
 using Analytics.AspNetCore;
+using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,8 @@ public static class RequestAnalyticsServiceCollectionExtensions
             services.AddOptions<RequestAnalyticsOptions>().BindConfiguration(RequestAnalyticsDefaults.ConfigurationSection);
             AnalyticsCoreServices.Add(services);
             SqliteRequestAnalyticsBuilderExtensions.TryAddDefault(services);
+            services.AddDataProtection(); // idempotent: the host's own configuration of it, before or after, applies
+            services.TryAddSingleton<IWebhookSecretProtector, DataProtectionWebhookSecretProtector>();
             services.TryAddSingleton<RequestAnalyticsMiddlewareSettings>();
             services.TryAddSingleton<RequestAnalyticsPlacement>();
             services.TryAddEnumerable(ServiceDescriptor.Transient<Microsoft.AspNetCore.Hosting.IStartupFilter, RequestAnalyticsStartupFilter>());

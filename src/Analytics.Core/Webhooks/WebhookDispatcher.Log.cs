@@ -42,4 +42,9 @@ internal sealed partial class WebhookDispatcher
     [LoggerMessage(EventId = 59, EventName = "WebhookOutboxFailed", Level = LogLevel.Warning,
         Message = "The webhook outbox could not be read; trying again shortly.")]
     private static partial void LogOutboxFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 93, EventName = "WebhookNotSentSecretUnreadable", Level = LogLevel.Error,
+        Message = "Webhook {MessageId} to '{Subscription}' was not sent: the subscription's signing secret cannot be " +
+            "unprotected with this host's Data Protection key ring. It is tried again on the retry schedule.")]
+    private static partial void LogSecretUnreadable(ILogger logger, string messageId, string subscription);
 }
