@@ -114,6 +114,40 @@ public class WebhookSecretsAtRestTests
         new StandardWebhook(secret).Verify(received.Text, Headers(received));
     }
 
+    [Fact]
+    public async Task CreationAndRotationStoreOnlyProtectedSecretsAndTheAnswersShowThemOnce()
+    {
+        using var directory = new TempDirectory();
+        var database = directory.File("analytics.db");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await StartAsync(database, directory.File("keys"), declaredUrl: null);
+        var created = await (await host.Client.PostAsync(
+            "/analytics/api/webhooks", Json($$"""{"url":"{{receiver.Url()}}","eventTypes":["webhook.test"]}"""))).Content.ReadFromJsonAsync<JsonElement>();
+        var id = created.GetProperty("id").GetString()!;
+        var first = created.GetProperty("secret").GetString()!;
+        var afterCreation = StoredSecrets(database);
+
+        var rotated = await host.Client.PostAsync($"/analytics/api/webhooks/{id}/secrets", WebhookTestApp.EmptyJson());
+        var second = (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        var afterRotation = StoredSecrets(database);
+        var stored = await host.Store.Capabilities.Webhooks!.GetWebhookSubscriptionAsync(id, default);
+        await WebhookTestApp.SendTestAsync(host, id);
+        await Wait.UntilAsync(() => receiver.Accepted.Count == 1, TimeSpan.FromSeconds(10), "the test message arrives");
+        var listed = await host.Client.GetStringAsync("/analytics/api/webhooks");
+
+        Assert.StartsWith(WebhookSecretProtection.Prefix, Assert.Single(afterCreation), StringComparison.Ordinal);
+        Assert.Equal(2, afterRotation.Count);
+        Assert.All(afterRotation, s => Assert.StartsWith(WebhookSecretProtection.Prefix, s, StringComparison.Ordinal));
+        Assert.Equal(afterCreation[0], afterRotation[1]); // the previous secret kept as it was stored
+        Assert.True(host.App.Services.GetRequiredService<WebhookSecretProtection>().TryReveal(stored!, out var revealed));
+        Assert.Equal([second, first], revealed);
+        var signatures = receiver.Accepted[0].Signature.Split(' ');
+        new StandardWebhook(second).Verify(receiver.Accepted[0].Text, Headers(receiver.Accepted[0], signatures[0]));
+        new StandardWebhook(first).Verify(receiver.Accepted[0].Text, Headers(receiver.Accepted[0], signatures[1]));
+        Assert.DoesNotContain("whsec_", listed, StringComparison.Ordinal); // neither the secrets nor their stored form
+        Assert.DoesNotContain(WebhookSecretProtection.Prefix, listed, StringComparison.Ordinal);
+    }
+
     /// <summary>Starts a host on <paramref name="database"/> whose Data Protection keys are in <paramref name="keyRing"/>.</summary>
     internal static Task<AnalyticsTestHost> StartAsync(string database, string keyRing, string? declaredUrl, WebhookSubscriptionOptions? declared = null) =>
         EndpointTestApp.StartAsync(
