@@ -12,7 +12,9 @@ public static class RequestAnalyticsServiceCollectionExtensions
     /// Adds request analytics: binds the configuration section <c>RequestAnalytics</c>, then applies
     /// <paramref name="configure"/>; options are validated when the host starts. The store is an SQLite file
     /// <c>analytics.db</c> in the user's local application data (outside the content root, whose files the configuration
-    /// watches; the path is logged at start) unless another is chosen on the returned builder.
+    /// watches; the path is logged at start) unless another is chosen on the returned builder. ASP.NET Core Data Protection
+    /// is added too (<c>AddDataProtection()</c>, which keeps the host's own configuration of it): webhook signing secrets
+    /// are stored protected with the host's key ring, which instances sharing a store must share.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Optional code configuration, applied after the configuration section.</param>
