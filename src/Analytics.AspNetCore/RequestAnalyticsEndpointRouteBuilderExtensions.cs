@@ -161,7 +161,8 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
             typeof(WebhookSubscriptionView), notFound: true, badRequest: false)
             .WithParameters("id");
         Admin(webhooks.MapPut("/{id}", WebhooksApi.Update), "UpdateAnalyticsWebhook",
-            "Replaces a subscription's URL, event types, event names and enabled flag.",
+            "Replaces a subscription's URL, event types, event names and enabled flag. One declared in options only takes "
+                + "its unchanged definition with enabled: true, which enables it again after a 410 Gone (409 otherwise).",
             typeof(WebhookSubscriptionView), notFound: true, body: true, conflict: true)
             .WithParameters("id", "subscriptionUpdate");
         Admin(webhooks.MapDelete("/{id}", WebhooksApi.Delete), "DeleteAnalyticsWebhook",

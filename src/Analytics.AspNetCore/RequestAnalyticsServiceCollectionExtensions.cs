@@ -1,5 +1,6 @@
 using Analytics;
 using Analytics.AspNetCore;
+using Analytics.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,9 @@ public static class RequestAnalyticsServiceCollectionExtensions
     /// Adds request analytics: binds the configuration section <c>RequestAnalytics</c>, then applies
     /// <paramref name="configure"/>; options are validated when the host starts. The store is an SQLite file
     /// <c>analytics.db</c> in the user's local application data (outside the content root, whose files the configuration
-    /// watches; the path is logged at start) unless another is chosen on the returned builder.
+    /// watches; the path is logged at start) unless another is chosen on the returned builder. ASP.NET Core Data Protection
+    /// is added too (<c>AddDataProtection()</c>, which keeps the host's own configuration of it): webhook signing secrets
+    /// are stored protected with the host's key ring, which instances sharing a store must share.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Optional code configuration, applied after the configuration section.</param>
@@ -27,6 +30,8 @@ public static class RequestAnalyticsServiceCollectionExtensions
             services.AddOptions<RequestAnalyticsOptions>().BindConfiguration(RequestAnalyticsDefaults.ConfigurationSection);
             AnalyticsCoreServices.Add(services);
             SqliteRequestAnalyticsBuilderExtensions.TryAddDefault(services);
+            services.AddDataProtection(); // idempotent: the host's own configuration of it, before or after, applies
+            services.TryAddSingleton<IWebhookSecretProtector, DataProtectionWebhookSecretProtector>();
             services.TryAddSingleton<RequestAnalyticsMiddlewareSettings>();
             services.TryAddSingleton<RequestAnalyticsPlacement>();
             services.TryAddEnumerable(ServiceDescriptor.Transient<Microsoft.AspNetCore.Hosting.IStartupFilter, RequestAnalyticsStartupFilter>());

@@ -6,6 +6,11 @@ namespace Analytics.Storage;
 /// so that a message exists exactly when the data that produced it does. Every implementation passes the same
 /// conformance suite.
 /// </summary>
+/// <remarks>
+/// Signing secrets reach the store already protected (<see cref="WebhookSubscription.Secrets"/>: <c>dp:…</c>), and are
+/// unprotected by the library only to sign a message: a store keeps and returns them verbatim, and needs no encryption of
+/// its own.
+/// </remarks>
 public interface IWebhookStore
 {
     /// <summary>Reads every subscription, in id order.</summary>

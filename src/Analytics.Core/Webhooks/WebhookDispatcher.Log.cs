@@ -43,9 +43,14 @@ internal sealed partial class WebhookDispatcher
         Message = "The webhook outbox could not be read; trying again shortly.")]
     private static partial void LogOutboxFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 90, EventName = "WebhookCompletionFenced", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 94, EventName = "WebhookCompletionFenced", Level = LogLevel.Warning,
         Message = "The outcome of webhook {MessageId} to '{Subscription}' was not recorded: its lease ran out and the message " +
             "was claimed again since (this claim's token was {ClaimToken}), so the newer claim's outcome stands. " +
             "This delivery's {Attempts} attempts are not in the deliveries log; the receiver may have seen the message twice.")]
     private static partial void LogCompletionFenced(ILogger logger, string messageId, string subscription, long claimToken, int attempts);
+
+    [LoggerMessage(EventId = 93, EventName = "WebhookNotSentSecretUnreadable", Level = LogLevel.Error,
+        Message = "Webhook {MessageId} to '{Subscription}' was not sent: the subscription's signing secret cannot be " +
+            "unprotected with this host's Data Protection key ring. It is tried again on the retry schedule.")]
+    private static partial void LogSecretUnreadable(ILogger logger, string messageId, string subscription);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using Analytics.Storage;
 using Analytics.Telemetry;
 using Microsoft.Extensions.Hosting;
@@ -23,10 +24,14 @@ namespace Analytics.Webhooks;
 /// </remarks>
 internal sealed partial class WebhookDispatcher : BackgroundService
 {
+    internal const string UnreadableSecret =
+        "Not sent: the subscription's signing secret cannot be unprotected with this host's Data Protection key ring.";
+
     private readonly WebhookSubscriptions _subscriptions;
     private readonly WebhookOutboxSignal _outbox;
     private readonly IHttpClientFactory _clients;
     private readonly WebhookDeliveryPolicy _policy;
+    private readonly WebhookSecretProtection _secrets;
     private readonly AnalyticsMetrics _metrics;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -44,6 +49,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         WebhookOutboxSignal outbox,
         IHttpClientFactory clients,
         WebhookDeliveryPolicy policy,
+        WebhookSecretProtection secrets,
         AnalyticsMetrics metrics,
         IOptions<RequestAnalyticsOptions> options,
         TimeProvider timeProvider,
@@ -53,6 +59,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         _outbox = outbox;
         _clients = clients;
         _policy = policy;
+        _secrets = secrets;
         _metrics = metrics;
         _maxPerSubscription = options.Value.Webhooks.MaxConcurrentDeliveriesPerSubscription;
         _timeProvider = timeProvider;
@@ -285,8 +292,11 @@ internal sealed partial class WebhookDispatcher : BackgroundService
             return;
         }
 
-        var keys = subscription.Secrets.Select(s => WebhookSecret.TryDecode(s, out var key) ? key : null).OfType<byte[]>().ToArray();
-        if (keys.Length == 0)
+        // A secret this host cannot unprotect fails the delivery like an unreachable receiver, logged and retried on the
+        // schedule, never signed with something else: another instance, or this one with its key ring restored, can send it.
+        var readable = _secrets.TryReveal(subscription, out var secrets);
+        var keys = (secrets ?? []).Select(s => WebhookSecret.TryDecode(s, out var key) ? key : null).OfType<byte[]>().ToArray();
+        if (readable && keys.Length == 0)
         {
             // Never sent unsigned: a receiver that checks signatures would reject it, and one that does not should not get it.
             if (await CompleteAsync(store, message with { State = WebhookMessageState.Failed }, []).ConfigureAwait(false))
@@ -305,14 +315,33 @@ internal sealed partial class WebhookDispatcher : BackgroundService
 
         var started = _timeProvider.GetTimestamp();
         HttpStatusCode? status = null;
+        if (!readable)
+        {
+            LogSecretUnreadable(_logger, message.Id, subscription.Id);
+            delivery.LastError = new CryptographicException(UnreadableSecret);
+            delivery.Attempts.Add(new WebhookAttempt
+            {
+                MessageId = message.Id,
+                SubscriptionId = message.SubscriptionId,
+                EventType = message.EventType,
+                Attempt = delivery.NextAttemptNumber,
+                Time = _timeProvider.GetUtcNow(),
+                Duration = TimeSpan.Zero,
+                Error = UnreadableSecret,
+            });
+        }
+
         try
         {
-            // Set here, not in the client's registration, so that no host default or post-configuration can put a
-            // deadline on the whole delivery: its attempts time out one by one, in the resilience pipeline.
-            using var client = _clients.CreateClient(WebhookHttpClient.Name);
-            client.Timeout = Timeout.InfiniteTimeSpan;
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stoppingToken).ConfigureAwait(false);
-            status = response.StatusCode;
+            if (readable)
+            {
+                // Set here, not in the client's registration, so that no host default or post-configuration can put a
+                // deadline on the whole delivery: its attempts time out one by one, in the resilience pipeline.
+                using var client = _clients.CreateClient(WebhookHttpClient.Name);
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stoppingToken).ConfigureAwait(false);
+                status = response.StatusCode;
+            }
         }
         catch (Exception ex) when (stoppingToken.IsCancellationRequested)
         {

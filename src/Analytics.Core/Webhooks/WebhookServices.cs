@@ -11,6 +11,8 @@ internal static class WebhookServices
     public static void Add(IServiceCollection services)
     {
         services.TryAddSingleton(WebhookDeliveryPolicy.Default);
+        // The protector is Analytics.AspNetCore's (Data Protection) when registered; without one, secrets stay as given.
+        services.TryAddSingleton(static sp => new WebhookSecretProtection(sp.GetService<IWebhookSecretProtector>()));
         services.TryAddSingleton<WebhookSubscriptions>();
         services.TryAddSingleton<WebhookOutboxSignal>();
         services.TryAddSingleton<RequestFailedCap>();

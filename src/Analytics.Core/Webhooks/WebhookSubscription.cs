@@ -21,7 +21,13 @@ public sealed record WebhookSubscription
     /// <summary>Gets why the subscription was disabled by delivery (the receiver answered 410 Gone), or <see langword="null"/>.</summary>
     public string? DisabledReason { get; init; }
 
-    /// <summary>Gets the signing secrets (<c>whsec_…</c>), newest first: one, or two while rotating.</summary>
+    /// <summary>
+    /// Gets the signing secrets as stored, newest first: one, or two while rotating. Each is protected at rest: the
+    /// library protects a secret (<c>whsec_…</c>) before it reaches the store, with ASP.NET Core Data Protection when the
+    /// host uses Analytics.AspNetCore, and stores it as <c>dp:</c> followed by the protected text. A store keeps each
+    /// value verbatim (text without line breaks) and never sees a secret in the clear; a plain <c>whsec_…</c> value is one
+    /// written before secrets were protected, which the library protects at its next start.
+    /// </summary>
     public required IReadOnlyList<string> Secrets { get; init; }
 
     /// <summary>Gets where the subscription was defined.</summary>

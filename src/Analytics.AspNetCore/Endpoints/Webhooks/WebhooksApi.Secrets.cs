@@ -41,7 +41,7 @@ internal static partial class WebhooksApi
             }
 
             secret ??= WebhookSecret.Generate();
-            var updated = existing with { Secrets = [secret, existing.Secrets[0]] };
+            var updated = existing with { Secrets = Protection(context).ToStored([secret, existing.Secrets[0]]) };
             await store.UpdateWebhookSubscriptionAsync(updated, cancellationToken).ConfigureAwait(false);
             await Subscriptions(context).ReloadAsync(cancellationToken).ConfigureAwait(false);
             return TypedResults.Json(
@@ -72,7 +72,7 @@ internal static partial class WebhooksApi
                 title: $"The subscription '{existing.Id}' has one secret only; there is no previous one to drop.");
         }
 
-        var updated = existing with { Secrets = [existing.Secrets[0]] };
+        var updated = existing with { Secrets = Protection(context).ToStored([existing.Secrets[0]]) };
         await store.UpdateWebhookSubscriptionAsync(updated, cancellationToken).ConfigureAwait(false);
         await Subscriptions(context).ReloadAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Json(new WebhookSecrets(null, 1), AnalyticsJsonContext.Default.WebhookSecrets);

@@ -64,7 +64,7 @@ internal static partial class WebhooksApi
             var subscription = ReadDefinition(body, subscriptions.AllowPrivateNetworks) with
             {
                 Id = "wh_" + Guid.CreateVersion7().ToString("N"),
-                Secrets = [secret ??= WebhookSecret.Generate()],
+                Secrets = [Protection(context).ToStored(secret ??= WebhookSecret.Generate())],
                 Source = DefinitionSource.Api,
                 CreatedAt = Now(context),
             };
@@ -92,10 +92,11 @@ internal static partial class WebhooksApi
             return AdminResults.NotSupported();
         }
 
-        var (existing, refusal) = await FindEditableAsync(context, store, cancellationToken).ConfigureAwait(false);
+        // One declared in options is read-only here but for one change: enabling it again, unchanged, after a 410 Gone.
+        var existing = await store.GetWebhookSubscriptionAsync(Id(context), cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
-            return refusal!;
+            return NotFound(context);
         }
 
         var (body, error) = await JsonBody.ReadAsync(context, optional: false, cancellationToken).ConfigureAwait(false);
@@ -109,6 +110,12 @@ internal static partial class WebhooksApi
             var subscriptions = Subscriptions(context);
             body!.RejectUnknown(Fields[..^1]);
             var definition = ReadDefinition(body, subscriptions.AllowPrivateNetworks);
+            if (existing.Source != DefinitionSource.Api
+                && (body.Errors.Count > 0 || !definition.Enabled || !WebhookSubscriptions.SameTarget(existing, definition)))
+            {
+                return Declared(context);
+            }
+
             if (body.Errors.Count > 0)
             {
                 return AnalyticsApi.BadRequest(body.Errors);
@@ -246,10 +253,18 @@ internal static partial class WebhooksApi
         {
             null => (null, NotFound(context)),
             { Source: DefinitionSource.Api } subscription => (subscription, null),
-            _ => (null, AnalyticsProblem.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: $"The subscription '{Id(context)}' is declared in options (RequestAnalytics:Webhooks:Subscriptions); change it there.")),
+            _ => (null, Declared(context)),
         };
+
+    private static IResult Declared(HttpContext context) =>
+        AnalyticsProblem.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: $"The subscription '{Id(context)}' is declared in options (RequestAnalytics:Webhooks:Subscriptions); change it there.",
+            detail: "A PUT of its declared url, eventTypes and eventNames with enabled: true enables it again after a 410 Gone; "
+                + "nothing else about it can be changed here.");
+
+    private static WebhookSecretProtection Protection(HttpContext context) =>
+        context.RequestServices.GetRequiredService<WebhookSecretProtection>();
 
     private static IResult NotFound(HttpContext context) =>
         AnalyticsProblem.Problem(statusCode: StatusCodes.Status404NotFound, title: $"There is no webhook subscription '{Id(context)}'.");

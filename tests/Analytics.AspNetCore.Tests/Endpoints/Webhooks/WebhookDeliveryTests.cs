@@ -121,6 +121,46 @@ public class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task ADeclaredSubscriptionDisabledBy410StaysDisabledAfterARestartUntilAPutOfItsDefinitionEnablesIt()
+    {
+        using var directory = new TempDirectory();
+        var database = directory.File("analytics.db");
+        var keys = directory.File("keys");
+        await using var receiver = await WebhookReceiver.StartAsync(0, new ScriptedResponse(410));
+        var declared = new WebhookSubscriptionOptions { Id = "ops", Url = receiver.Url() };
+        declared.EventTypes.Add(WebhookEventTypes.Test);
+        declared.Secrets.Add(WebhookTestApp.Secret);
+        await using (var first = await WebhookSecretsAtRestTests.StartAsync(database, keys, null, declared))
+        {
+            await WebhookTestApp.SendTestAsync(first);
+            await Wait.UntilAsync(
+                async () => !(await first.Client.GetFromJsonAsync<JsonElement>("/analytics/api/webhooks/ops")).GetProperty("enabled").GetBoolean(),
+                TimeSpan.FromSeconds(10),
+                "the subscription is disabled");
+            await first.StopAsync();
+        }
+
+        await using var second = await WebhookSecretsAtRestTests.StartAsync(database, keys, null, declared);
+        var afterRestart = await second.GetJsonAsync("/analytics/api/webhooks/ops");
+        var changed = await second.Client.PutAsync("/analytics/api/webhooks/ops", Json($$"""{"url":"{{receiver.Url("/elsewhere")}}","eventTypes":["webhook.test"],"enabled":true}"""));
+        var reenabled = await second.Client.PutAsync("/analytics/api/webhooks/ops", Json($$"""{"url":"{{receiver.Url()}}","eventTypes":["webhook.test"],"enabled":true}"""));
+        await WebhookTestApp.SendTestAsync(second);
+        await Wait.UntilAsync(() => receiver.Accepted.Count == 1, TimeSpan.FromSeconds(10), "the test message arrives once enabled");
+
+        Assert.False(afterRestart.GetProperty("enabled").GetBoolean());
+        Assert.Contains("410", afterRestart.GetProperty("disabledReason").GetString());
+        Assert.Contains(second.Logs.GetSnapshot(), e => e.Id.Name == "WebhookDeclaredStaysDisabled" && e.Message.Contains("'ops'", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Conflict, changed.StatusCode); // declared: only enabling it, unchanged, is allowed here
+        Assert.Equal(HttpStatusCode.OK, reenabled.StatusCode);
+        var ops = await second.GetJsonAsync("/analytics/api/webhooks/ops");
+        Assert.True(ops.GetProperty("enabled").GetBoolean());
+        Assert.Equal("options", ops.GetProperty("source").GetString());
+        Assert.False(ops.TryGetProperty("disabledReason", out _));
+        Assert.True(new WebhookVerifier([WebhookTestApp.Secret]).Verify(
+            receiver.Accepted[0].Body, receiver.Accepted[0].Id, receiver.Accepted[0].Timestamp, receiver.Accepted[0].Signature));
+    }
+
+    [Fact]
     public async Task AMessageIsNotGivenUpOnACachedDisabledStateTheStoreNoLongerHolds()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
@@ -222,4 +262,5 @@ public class WebhookDeliveryTests
         Assert.Equal(5, ids.Distinct().Count());
     }
 
+    private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }
