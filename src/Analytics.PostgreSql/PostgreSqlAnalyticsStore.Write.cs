@@ -6,8 +6,8 @@ using NpgsqlTypes;
 namespace Analytics.PostgreSql;
 
 /// <summary>
-/// The write side. A batch is one transaction: raw rows by binary COPY, then the rollups (see the Rollups part), then
-/// the webhook outbox.
+/// The write side. A batch is one transaction: its id first (a retry of a batch that did commit writes nothing), raw
+/// rows by binary COPY, then the rollups (see the Rollups part), then the webhook outbox.
 /// </summary>
 internal sealed partial class PostgreSqlAnalyticsStore
 {
@@ -18,6 +18,11 @@ internal sealed partial class PostgreSqlAnalyticsStore
         ArgumentNullException.ThrowIfNull(batch);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (!await ClaimBatchAsync(connection, transaction, batch.Id, cancellationToken).ConfigureAwait(false))
+        {
+            return; // committed by an earlier attempt whose acknowledgement was lost: the rollback writes nothing
+        }
+
         if (batch.Requests.Count > 0)
         {
             await CopyRequestsAsync(connection, batch.Requests, cancellationToken).ConfigureAwait(false);
@@ -56,6 +61,26 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
         await InsertOutboxAsync(connection, transaction, batch.WebhookMessages, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records the batch's id in its transaction; <see langword="false"/> when a committed transaction already did. An
+    /// attempt still running on a broken connection holds the id's index entry, so this waits for its outcome.
+    /// </summary>
+    private async Task<bool> ClaimBatchAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        Guid id,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            // The server's clock: only retention reads it, a day after the raw rows of the same time.
+            $"INSERT INTO {S}.written_batches (id, ts) VALUES ($1, (extract(epoch FROM now()) * 1000000)::bigint) " +
+            "ON CONFLICT (id) DO NOTHING;",
+            connection,
+            transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <summary>Adds webhook messages to the outbox within <paramref name="transaction"/>, in one statement.</summary>

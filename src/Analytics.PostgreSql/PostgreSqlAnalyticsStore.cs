@@ -16,6 +16,10 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IReque
     /// <summary>The schema the store's tables live in unless another is given.</summary>
     public const string DefaultSchema = "analytics";
 
+    // How much longer than the raw rows the ids of written batches are kept: far longer than the writer retries a batch
+    // (WriteBackoff.Default gives up after about four minutes), whatever the raw retention.
+    private static readonly TimeSpan WrittenBatchesKeptLonger = TimeSpan.FromDays(1);
+
     private const string UnlockAll = "SELECT pg_advisory_unlock_all();";
 
     private readonly NpgsqlDataSource _dataSource;
@@ -88,7 +92,12 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IReque
     public async Task<int> PurgeRawAsync(DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
-        return await PurgeAsync(["requests", "events"], "ts < $1", [Micros(cutoff)], maxRows, cancellationToken).ConfigureAwait(false);
+        var deleted = await PurgeAsync(["requests", "events"], "ts < $1", [Micros(cutoff)], maxRows, cancellationToken).ConfigureAwait(false);
+
+        // Not counted: the ids are the store's own bookkeeping, and a pass that leaves some deletes them an hour later.
+        await PurgeAsync(["written_batches"], "ts < $1", [Micros(cutoff - WrittenBatchesKeptLonger)], maxRows, cancellationToken)
+            .ConfigureAwait(false);
+        return deleted;
     }
 
     public async Task<int> PurgeRollupsAsync(Granularity granularity, DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken)

@@ -33,3 +33,6 @@ public sealed class PostgreSqlHealthMetricsStoreConformanceTests
 
 public sealed class PostgreSqlRequestCountStoreConformanceTests
     : RequestCountStoreConformanceTests<PostgreSqlStoreFactory>;
+
+/// <summary>A retry of a batch whose commit reached the server but whose acknowledgement was lost counts nothing twice.</summary>
+public sealed class PostgreSqlRetriedBatchConformanceTests : RetriedBatchConformanceTests<PostgreSqlStoreFactory>;

@@ -59,6 +59,9 @@ public partial class FakeStore
     /// <summary>Counts the calls to <see cref="WriteBatchAsync"/>, failed ones included.</summary>
     public int WriteAttempts;
 
+    /// <summary>Gets the <see cref="AnalyticsBatch.Id"/> of every call to <see cref="WriteBatchAsync"/>, failed ones included, in order.</summary>
+    public ConcurrentQueue<Guid> AttemptedBatchIds { get; } = new();
+
     /// <summary>Counts the batches written.</summary>
     public int BatchesWritten;
 
@@ -130,6 +133,7 @@ public partial class FakeStore
     {
         ArgumentNullException.ThrowIfNull(batch);
         Interlocked.Increment(ref WriteAttempts);
+        AttemptedBatchIds.Enqueue(batch.Id);
         OnWrite?.Invoke();
         if (_stall is { } stall)
         {

@@ -60,11 +60,19 @@ public sealed partial class TestProcess : IAsyncDisposable
     /// Starts the built sample (<c>samples/Analytics.Sample</c>) on 127.0.0.1, port 0, with <paramref name="arguments"/>
     /// added, and waits until it prints where it listens. Returns the process and its origin, <c>http://127.0.0.1:PORT</c>.
     /// </summary>
-    public static async Task<(TestProcess Process, string Origin)> StartSampleAsync(params string[] arguments)
+    public static Task<(TestProcess Process, string Origin)> StartSampleAsync(params string[] arguments) => StartSampleUnderAsync([], arguments);
+
+    /// <summary>
+    /// Starts the sample as <see cref="StartSampleAsync"/> does, through <paramref name="launcher"/>: a command that ends by
+    /// running the command line it is given (<c>unshare -rm sh -c '… exec "$@"' …</c>), so the sample runs in the
+    /// launcher's process and its id is the launcher's.
+    /// </summary>
+    public static async Task<(TestProcess Process, string Origin)> StartSampleUnderAsync(IReadOnlyList<string> launcher, params string[] arguments)
     {
         var sample = Path.Combine(RepositoryRoot(), "samples", "Analytics.Sample", "bin", Configuration, "net10.0", "Analytics.Sample.dll");
         Assert.True(File.Exists(sample), $"the sample should have been built at {sample}");
-        var process = Start("dotnet", Path.GetDirectoryName(sample)!, [sample, "--urls", "http://127.0.0.1:0", .. arguments]);
+        string[] command = [.. launcher, "dotnet", sample, "--urls", "http://127.0.0.1:0", .. arguments];
+        var process = Start(command[0], Path.GetDirectoryName(sample)!, command[1..]);
         var listening = await process.WaitForLineAsync(l => SampleListening().IsMatch(l), TimeSpan.FromSeconds(60), "the sample prints its address");
         return (process, SampleListening().Match(listening).Groups["origin"].Value);
     }

@@ -28,6 +28,16 @@ public sealed class AnalyticsBatch
         _rollups = new RollupAccumulator(classifyError ?? ErrorFingerprints.DefaultSeverity);
     }
 
+    /// <summary>
+    /// Gets the batch's identity: the same on every attempt at writing it, new once it is written or given up (and for
+    /// each batch made with the constructor). The writer retries a batch whose attempt failed, and the failure may come
+    /// after the store committed it (a network database whose acknowledgement of the commit was lost): a store whose
+    /// commit can outlive the attempt's error records the id in the batch's transaction and writes nothing for an id it
+    /// has already committed. A store that commits locally (an SQLite file) cannot see a failure after its own commit,
+    /// and may ignore it.
+    /// </summary>
+    public Guid Id { get; private set; } = Guid.CreateVersion7();
+
     /// <summary>Gets the requests to keep as raw rows (after <see cref="RequestAnalyticsOptions.RawSampleRate"/>).</summary>
     public IReadOnlyList<RequestRecord> Requests => _requests;
 
@@ -103,6 +113,7 @@ public sealed class AnalyticsBatch
     /// <summary>Empties the batch for reuse.</summary>
     internal void Clear()
     {
+        Id = Guid.CreateVersion7();
         _requests.Clear();
         _events.Clear();
         _webhookMessages.Clear();

@@ -18,7 +18,11 @@ public interface IAnalyticsStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Persists a batch in one transaction: all of it, or (by throwing) none of it.</summary>
+    /// <summary>
+    /// Persists a batch in one transaction: all of it, or (by throwing) none of it. A batch whose write threw is written
+    /// again with the same <see cref="AnalyticsBatch.Id"/>; a store whose commit can succeed although the call throws
+    /// (its acknowledgement lost on the network) must then write nothing the second time.
+    /// </summary>
     /// <param name="batch">The batch; its lists are reused by the caller once this returns, so do not keep them.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task WriteBatchAsync(AnalyticsBatch batch, CancellationToken cancellationToken);

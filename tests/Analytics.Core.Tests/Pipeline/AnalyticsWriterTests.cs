@@ -258,6 +258,32 @@ public class AnalyticsWriterTests
     }
 
     [Fact]
+    public async Task EveryAttemptAtABatchCarriesTheSameIdAndTheNextBatchANewOne()
+    {
+        // The id is what lets a database store recognise a retry of a batch whose commit it did make (a lost acknowledgement).
+        await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromHours(1));
+        harness.Store.Fail = true;
+        await harness.StartAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            harness.Queue.TryEnqueue(PipelineHarness.Request(i));
+        }
+
+        var flushed = harness.Pipeline.FlushAsync().AsTask();
+        await Wait.UntilAsync(() => harness.Store.WriteAttempts >= 3, Deadline, "the writer retries the failing store");
+        harness.Store.Fail = false;
+        await flushed.WaitAsync(Deadline);
+        harness.Queue.TryEnqueue(PipelineHarness.Request(10));
+        await harness.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+
+        var ids = harness.Store.AttemptedBatchIds.ToList();
+        Assert.True(ids.Count >= 4, $"{ids.Count} attempts");
+        Assert.Single(ids[..^1].Distinct()); // the failed attempts and the one that wrote the first batch
+        Assert.NotEqual(ids[0], ids[^1]);
+        Assert.NotEqual(Guid.Empty, ids[0]);
+    }
+
+    [Fact]
     public async Task AStopRightAfterTheStartStillDrainsWhatWasQueued()
     {
         // The host may stop the writer before its loop ever ran (BackgroundService starts it on the thread pool).

@@ -6,7 +6,7 @@ using Analytics.Testing;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
-namespace Analytics.AspNetCore.Tests.Endurance;
+namespace Analytics.AspNetCore.Tests.Faults;
 
 /// <summary>
 /// The sample, as a real child process, killed with SIGKILL in the middle of a load: while the load runs every
@@ -19,6 +19,7 @@ namespace Analytics.AspNetCore.Tests.Endurance;
 /// load on the two cores would make it a property of the machine.
 /// </remarks>
 [Collection(MeasuredAloneCollection.Name)]
+[Trait("Category", "Faults")]
 public class CrashTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
@@ -193,6 +194,8 @@ public class CrashTests(ITestOutputHelper output)
         // one did not show it, so its start is a lower bound of the commit that is not inflated by the test's own
         // scheduling; that is what is asserted. Requests acknowledged in the last moments before the kill were not seen,
         // and those answered before the first batch was seen are left out: that batch also creates the schema.
+        output.WriteLine($"Records lost per kill: {lost.Count:N0} acknowledged ({lost.Count(a => a.BeforeKill > promise)} of them acknowledged more than {promise.TotalMilliseconds:F0} ms before it).");
+
         var lags = acknowledged
             .Where(a => watcher.Seen.ContainsKey(a.Id) && a.At >= watcher.FirstBatchSeen)
             .Select(a => (AtLeast: Stopwatch.GetElapsedTime(a.At, watcher.Seen[a.Id].NotYet), AtMost: Stopwatch.GetElapsedTime(a.At, watcher.Seen[a.Id].Seen)))
@@ -229,38 +232,11 @@ public class CrashTests(ITestOutputHelper output)
 
         using (var connection = SampleProbe.Open(database))
         {
-            var rows = SampleProbe.Scalar(connection, "SELECT count(*) FROM requests;");
+            var rows = RollupCheck.AssertRollupsMatchRawRows(connection, output);
             Assert.Equal(rowsAfterCrash + restartRequests, rows);
-            foreach (var (granularity, size) in new[] { (Granularity.Minute, TimeSpan.FromMinutes(1)), (Granularity.Hour, TimeSpan.FromHours(1)), (Granularity.Day, TimeSpan.FromDays(1)) })
-            {
-                var fromRollups = Groups(connection, $"""
-                    SELECT bucket_start, route, method, status, sum(count), sum(errors), sum(duration_sum_us), sum(request_bytes), sum(response_bytes)
-                    FROM request_rollups WHERE granularity = {(int)granularity} GROUP BY 1, 2, 3, 4;
-                    """);
-                var fromRows = Groups(connection, $"""
-                    SELECT (ts / {Micros(size)}) * {Micros(size)}, route, method, status, count(*),
-                        sum(status >= 500 OR exception_type IS NOT NULL), sum(duration_us), sum(request_bytes), sum(response_bytes)
-                    FROM requests GROUP BY 1, 2, 3, 4;
-                    """);
-                var missing = fromRows.Except(fromRollups).ToList();
-                var extra = fromRollups.Except(fromRows).ToList();
-                Assert.True(
-                    missing.Count == 0 && extra.Count == 0,
-                    $"{granularity} rollups differ from the raw rows (bucket, route, method, status, count, errors, duration, request bytes, response bytes):\n" +
-                    $"recomputed from rows but not in the rollups:\n  {string.Join("\n  ", missing.Take(10))}\nin the rollups but not in the rows:\n  {string.Join("\n  ", extra.Take(10))}");
-                var total = SampleProbe.Scalar(connection, $"SELECT coalesce(sum(count), 0) FROM request_rollups WHERE granularity = {(int)granularity};");
-                Assert.Equal(rows, total);
-                output.WriteLine($"{granularity} rollups: {fromRollups.Count} buckets×keys, {total:N0} requests, equal to the {rows:N0} raw rows regrouped.");
-            }
-
-            var errors = SampleProbe.Scalar(connection, "SELECT count(*) FROM requests WHERE status >= 500 OR exception_type IS NOT NULL;");
-            Assert.True(errors > 0, "the load should have recorded some of /flaky's failures");
-            foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
-            {
-                Assert.Equal(errors, SampleProbe.Scalar(connection, $"SELECT coalesce(sum(count), 0) FROM error_rollups WHERE granularity = {(int)granularity};"));
-            }
-
-            output.WriteLine($"Errors: {errors} failed requests, counted once in the error rollups of every granularity.");
+            Assert.True(
+                SampleProbe.Scalar(connection, "SELECT count(*) FROM requests WHERE status >= 500 OR exception_type IS NOT NULL;") > 0,
+                "the load should have recorded some of /flaky's failures");
         }
 
         // The timing promise last, so that a slow writer still has the file and the rollups checked and printed.
@@ -281,8 +257,6 @@ public class CrashTests(ITestOutputHelper output)
         await TestProcess.RunAsync(Path.GetTempPath(), TimeSpan.FromSeconds(10), "kill", "-TERM", process.Id.ToString(CultureInfo.InvariantCulture));
         await Wait.UntilAsync(() => process.HasExited, Deadline, "the sample stops on SIGTERM");
     }
-
-    private static long Micros(TimeSpan size) => size.Ticks / TimeSpan.TicksPerMicrosecond;
 
     private static TimeSpan Median(IEnumerable<TimeSpan> values)
     {
@@ -365,19 +339,5 @@ public class CrashTests(ITestOutputHelper output)
         }
 
         public void Dispose() => _connection?.Dispose();
-    }
-
-    private static HashSet<string> Groups(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var groups = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            groups.Add(string.Join(", ", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
-        }
-
-        return groups;
     }
 }
