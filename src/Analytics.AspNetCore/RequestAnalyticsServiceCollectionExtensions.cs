@@ -28,6 +28,7 @@ public static class RequestAnalyticsServiceCollectionExtensions
         {
             services.AddSingleton<RequestAnalyticsMarkerService>();
             services.AddOptions<RequestAnalyticsOptions>().BindConfiguration(RequestAnalyticsDefaults.ConfigurationSection);
+            services.TryAddSingleton<Analytics.Live.ILiveMessageSerializer, Analytics.AspNetCore.Endpoints.LiveMessageSerializer>();
             AnalyticsCoreServices.Add(services);
             SqliteRequestAnalyticsBuilderExtensions.TryAddDefault(services);
             services.AddDataProtection(); // idempotent: the host's own configuration of it, before or after, applies

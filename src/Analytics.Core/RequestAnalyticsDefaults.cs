@@ -42,6 +42,15 @@ internal static class RequestAnalyticsDefaults
     public const int StreamSubscriberCapacity = 4_096;
     public const int StreamRequestsPerSecond = 200;
 
+    // The same buffers in bytes, counted as each message's serialized JSON, for the messages that are large: 4 096 request
+    // messages of ~600 bytes fill a connection's queue at ~2.5 MB, so 4 MiB only binds on large custom events (64 of
+    // 64 KB), which without it pinned ~4 096 × their size for each stalled reader. The queues together stop at 64 MiB:
+    // 16 stalled readers at their full bound, whatever MaxStreamSubscribers allows. The replay ring keeps 1 MiB, all of
+    // 1 024 ordinary messages, and stays that size for as long as a reconnect may come.
+    public const long MaxStreamBufferBytes = 4 * 1024 * 1024;
+    public const long MaxStreamTotalBufferBytes = 64 * 1024 * 1024;
+    public const long StreamReplayBytes = 1024 * 1024;
+
     public const bool WebhookAllowPrivateNetworks = false;
     public const int WebhookMaxRequestFailedPerMinute = 60;
 

@@ -98,6 +98,24 @@ public sealed class RequestAnalyticsOptions
     public int MaxStreamSubscribers { get; set; } = RequestAnalyticsDefaults.MaxStreamSubscribers;
 
     /// <summary>
+    /// Gets or sets the most bytes of messages queued for one live-stream connection, counted as their serialized JSON;
+    /// past it a connection that does not keep up loses its oldest messages, and is told how many. Must be between
+    /// 65 536 (64 KiB) and 1 073 741 824 (1 GiB). The default is 4 194 304 (4 MiB): a queue of 4 096 ordinary request
+    /// messages (~600 bytes each) fits, so the bound only binds on large custom events, 64 of 64 KB, which is what keeps a
+    /// client that never reads from pinning its queue's worth of them.
+    /// </summary>
+    public long MaxStreamBufferBytes { get; set; } = RequestAnalyticsDefaults.MaxStreamBufferBytes;
+
+    /// <summary>
+    /// Gets or sets the most bytes of messages queued for all live-stream connections together; past it the connections
+    /// furthest behind lose their oldest messages first. A message queued for several connections is shared in memory but
+    /// counts in each queue, so the memory held is at most this and usually much less. Must be between
+    /// <see cref="MaxStreamBufferBytes"/> and 17 179 869 184 (16 GiB). The default is 67 108 864 (64 MiB): sixteen
+    /// connections at their full bound, however many <see cref="MaxStreamSubscribers"/> allows.
+    /// </summary>
+    public long MaxStreamTotalBufferBytes { get; set; } = RequestAnalyticsDefaults.MaxStreamTotalBufferBytes;
+
+    /// <summary>
     /// Gets or sets how long one live-stream connection lasts before it is closed with a retry hint. Must be between 1
     /// second and 1 day. The default is 1 hour.
     /// </summary>

@@ -8,6 +8,9 @@ namespace Analytics;
 internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<RequestAnalyticsOptions>
 {
     internal const int MaxQueueCapacity = 16_777_216;
+    internal const long MinStreamBufferBytes = 64 * 1024;
+    internal const long MaxStreamBufferBytes = 1024 * 1024 * 1024;
+    internal const long MaxStreamTotalBufferBytes = 16L * 1024 * 1024 * 1024;
 
     public ValidateOptionsResult Validate(string? name, RequestAnalyticsOptions options)
     {
@@ -70,6 +73,21 @@ internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<Reques
         if (options.MaxStreamSubscribers is < 1 or > 10_000)
         {
             builder.AddError($"must be between 1 and 10000; it is {options.MaxStreamSubscribers}.", Prefix + nameof(options.MaxStreamSubscribers));
+        }
+
+        if (options.MaxStreamBufferBytes is < MinStreamBufferBytes or > MaxStreamBufferBytes)
+        {
+            builder.AddError(
+                $"must be between {MinStreamBufferBytes} and {MaxStreamBufferBytes}; it is {options.MaxStreamBufferBytes}.",
+                Prefix + nameof(options.MaxStreamBufferBytes));
+        }
+
+        if (options.MaxStreamTotalBufferBytes < options.MaxStreamBufferBytes || options.MaxStreamTotalBufferBytes > MaxStreamTotalBufferBytes)
+        {
+            builder.AddError(
+                $"must be between MaxStreamBufferBytes ({options.MaxStreamBufferBytes}) and {MaxStreamTotalBufferBytes}; " +
+                $"it is {options.MaxStreamTotalBufferBytes}.",
+                Prefix + nameof(options.MaxStreamTotalBufferBytes));
         }
 
         CheckRange(builder, options.MaxStreamDuration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), Prefix + nameof(options.MaxStreamDuration));

@@ -36,6 +36,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             services.AddSingleton(timeProvider);
         }
 
+        services.TryAddSingleton<Analytics.Live.ILiveMessageSerializer, Live.TestLiveSerializer>(); // the JSON is the web package's
         AnalyticsCoreServices.Add(services);
         services.Configure(configure ?? (_ => { }));
         services.AddSingleton<IAnalyticsStore>(Store);

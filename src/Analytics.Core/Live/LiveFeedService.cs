@@ -78,6 +78,10 @@ internal sealed partial class LiveFeedService : BackgroundService
                 {
                     await tick(stoppingToken).ConfigureAwait(false);
                 }
+                else
+                {
+                    _feed.ForgetIfIdle(); // so that the replay ring's memory goes back once no reconnect can use it
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

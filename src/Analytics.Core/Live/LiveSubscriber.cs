@@ -1,9 +1,10 @@
 namespace Analytics.Live;
 
 /// <summary>
-/// One live-stream connection's queue. It is bounded and drops its oldest message when the connection does not keep up,
-/// so a stalled reader costs a fixed amount of memory and never slows the feed. Request messages also pass a
-/// per-second cap. Every message lost either way is counted and reported with the next message sent.
+/// One live-stream connection's queue. It is bounded in messages and in bytes (each message's serialized JSON) and
+/// drops its oldest messages when the connection does not keep up, so a stalled reader costs a fixed amount of memory
+/// and never slows the feed. Request messages also pass a per-second cap, replayed ones included. Every message lost
+/// either way is counted and reported with the next message sent.
 /// </summary>
 /// <remarks>
 /// A ring under a lock rather than a channel: the fan-out appends a whole batch with one lock and one wake-up, where a
@@ -14,10 +15,12 @@ internal sealed class LiveSubscriber : IDisposable
     private readonly LiveFeed _feed;
     private readonly TimeProvider _timeProvider;
     private readonly int _requestsPerSecond;
+    private readonly long _maxBytes;
     private readonly object _gate = new();
     private readonly LiveMessage?[] _buffer;
     private int _head;
     private int _count;
+    private long _bytes;
     private bool _completed;
     private TaskCompletionSource? _waiter;
     private long _dropped;
@@ -26,14 +29,15 @@ internal sealed class LiveSubscriber : IDisposable
     private double _tokens;
     private long _refilledAt;
 
-    internal LiveSubscriber(LiveFeed feed, string connectionId, long connectedId, int capacity, int requestsPerSecond, TimeProvider timeProvider)
+    internal LiveSubscriber(LiveFeed feed, string connectionId, long connectedId, LiveFeedLimits limits, TimeProvider timeProvider)
     {
         _feed = feed;
         _timeProvider = timeProvider;
-        _requestsPerSecond = requestsPerSecond;
-        _tokens = requestsPerSecond;
+        _requestsPerSecond = limits.RequestsPerSecond;
+        _maxBytes = limits.SubscriberBytes;
+        _tokens = _requestsPerSecond;
         _refilledAt = timeProvider.GetTimestamp();
-        _buffer = new LiveMessage?[capacity];
+        _buffer = new LiveMessage?[limits.SubscriberCapacity];
         ConnectionId = connectionId;
         ConnectedId = connectedId;
         DeliveredThrough = connectedId;
@@ -44,6 +48,9 @@ internal sealed class LiveSubscriber : IDisposable
 
     /// <summary>Gets the id of the <c>connected</c> event: the client's last event id, or the feed's latest id.</summary>
     public long ConnectedId { get; }
+
+    /// <summary>Gets the bytes of the messages queued and not yet taken by the connection.</summary>
+    public long QueuedBytes => Volatile.Read(ref _bytes);
 
     /// <summary>Gets the highest id queued so far; the fan-out skips what a replay already queued.</summary>
     internal long DeliveredThrough { get; private set; }
@@ -62,10 +69,7 @@ internal sealed class LiveSubscriber : IDisposable
                 return false;
             }
 
-            message = _buffer[_head]!;
-            _buffer[_head] = null;
-            _head = (_head + 1) % _buffer.Length;
-            _count--;
+            message = RemoveOldest();
             return true;
         }
     }
@@ -99,16 +103,31 @@ internal sealed class LiveSubscriber : IDisposable
         }
     }
 
-    /// <summary>Stops listening: the feed forgets this subscriber.</summary>
+    /// <summary>Stops listening: the feed forgets this subscriber, and what it still queued is let go.</summary>
     public void Dispose() => _feed.Remove(this);
 
-    /// <summary>Queues replayed messages; called under the feed's lock while subscribing, before the fan-out sees this subscriber.</summary>
-    internal void Replay(LiveMessage message)
+    /// <summary>
+    /// Queues what a reconnect missed; called under the feed's lock while subscribing, before the fan-out sees this
+    /// subscriber. The replay passes the same bounds as live messages, and where the request cap cannot take every
+    /// missed request it keeps the latest, as the byte bound does: a client coming back wants the present first.
+    /// </summary>
+    internal void Replay(List<LiveMessage> missed)
     {
         lock (_gate)
         {
-            Append(message);
-            DeliveredThrough = message.Id;
+            var requests = missed.Count(m => m.Kind == LiveMessageKind.Request);
+            var skip = Math.Max(0, requests - (int)Math.Floor(RefillTokens()));
+            foreach (var message in missed)
+            {
+                DeliveredThrough = message.Id;
+                if (message.Kind == LiveMessageKind.Request && (--skip >= 0 || !TryTakeRequestToken()))
+                {
+                    Interlocked.Increment(ref _dropped);
+                    continue;
+                }
+
+                Append(message);
+            }
         }
     }
 
@@ -150,6 +169,22 @@ internal sealed class LiveSubscriber : IDisposable
         waiter?.TrySetResult();
     }
 
+    /// <summary>Drops the oldest queued messages until at least <paramref name="bytes"/> are freed; returns how many were.</summary>
+    internal long DropOldest(long bytes)
+    {
+        lock (_gate)
+        {
+            long freed = 0;
+            while (_count > 0 && freed < bytes)
+            {
+                freed += RemoveOldest().Size;
+                Interlocked.Increment(ref _dropped);
+            }
+
+            return freed;
+        }
+    }
+
     internal void Complete()
     {
         TaskCompletionSource? waiter;
@@ -163,28 +198,66 @@ internal sealed class LiveSubscriber : IDisposable
         waiter?.TrySetResult();
     }
 
-    /// <summary>Appends under the gate; a full ring gives up its oldest message and counts it.</summary>
+    /// <summary>Lets go of every queued message: the connection has ended and will never send them.</summary>
+    internal void Release()
+    {
+        lock (_gate)
+        {
+            while (_count > 0)
+            {
+                RemoveOldest();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends under the gate. A message larger than the whole byte bound is dropped; otherwise the oldest messages give
+    /// way until both bounds hold. Either way the loss is counted.
+    /// </summary>
     private void Append(LiveMessage message)
     {
-        if (_count == _buffer.Length)
+        if (message.Size > _maxBytes)
         {
-            _buffer[_head] = null;
-            _head = (_head + 1) % _buffer.Length;
-            _count--;
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+
+        while (_count == _buffer.Length || _bytes + message.Size > _maxBytes)
+        {
+            RemoveOldest();
             Interlocked.Increment(ref _dropped);
         }
 
         _buffer[(_head + _count) % _buffer.Length] = message;
         _count++;
+        Volatile.Write(ref _bytes, _bytes + message.Size);
+        _feed.AddQueuedBytes(message.Size);
     }
 
-    private bool TryTakeRequestToken()
+    /// <summary>Takes the oldest message out of the ring, under the gate, and out of the byte counts.</summary>
+    private LiveMessage RemoveOldest()
+    {
+        var message = _buffer[_head]!;
+        _buffer[_head] = null;
+        _head = (_head + 1) % _buffer.Length;
+        _count--;
+        Volatile.Write(ref _bytes, _bytes - message.Size);
+        _feed.AddQueuedBytes(-message.Size);
+        return message;
+    }
+
+    private double RefillTokens()
     {
         var now = _timeProvider.GetTimestamp();
         var elapsed = _timeProvider.GetElapsedTime(_refilledAt, now).TotalSeconds;
         _refilledAt = now;
         _tokens = Math.Min(_requestsPerSecond, _tokens + (elapsed * _requestsPerSecond));
-        if (_tokens < 1)
+        return _tokens;
+    }
+
+    private bool TryTakeRequestToken()
+    {
+        if (RefillTokens() < 1)
         {
             return false;
         }

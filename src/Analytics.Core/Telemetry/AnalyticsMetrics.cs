@@ -68,6 +68,14 @@ internal sealed class AnalyticsMetrics
     public void ObserveQueueLength(Func<int> queueLength) =>
         Meter.CreateObservableUpDownCounter("analytics.pipeline.queued_records", queueLength, "{record}", "Records waiting to be written.");
 
+    /// <summary>
+    /// Reports the bytes of serialized live-stream messages queued for connections, a message counted once in each
+    /// queue that holds it. An up-down counter too: the instances' buffers add up.
+    /// </summary>
+    public void ObserveStreamBufferedBytes(Func<long> bytes) =>
+        Meter.CreateObservableUpDownCounter(
+            "analytics.stream.buffered_bytes", bytes, "By", "Bytes of live-stream messages queued for connections and not yet sent.");
+
     public void Accepted() => Add(_accepted, 1);
 
     public void Dropped(long count, DropReason reason) =>

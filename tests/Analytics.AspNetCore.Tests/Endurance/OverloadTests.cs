@@ -47,6 +47,7 @@ public class OverloadTests(ITestOutputHelper output)
         var store = new SlowStore(BatchCost);
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(logs)));
+        services.AddSingleton<Analytics.Live.ILiveMessageSerializer, Analytics.AspNetCore.Endpoints.LiveMessageSerializer>();
         AnalyticsCoreServices.Add(services);
         services.Configure<RequestAnalyticsOptions>(o =>
         {

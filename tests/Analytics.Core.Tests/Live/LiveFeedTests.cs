@@ -34,7 +34,7 @@ public sealed class LiveFeedTests
         {
             feed.Publish([Request("/seen")], []);
             feed.Pump();
-            Assert.Equal("/seen", Assert.Single(Drain(first)).Request.Path);
+            Assert.Equal("/seen", TestLiveSerializer.Text(Assert.Single(Drain(first))));
         }
 
         var lastSeen = feed.LastId;
@@ -47,12 +47,12 @@ public sealed class LiveFeedTests
 
         using var resumed = feed.TrySubscribe(lastSeen)!;
         Assert.Equal(lastSeen, resumed.ConnectedId);
-        Assert.Equal(["/missed-1", "/missed-2"], Drain(resumed).Select(m => m.Request.Path));
+        Assert.Equal(["/missed-1", "/missed-2"], Drain(resumed).Select(TestLiveSerializer.Text));
 
         // What the replay queued is not sent again by the fan-out, and what follows arrives once.
         feed.Publish([Request("/after")], []);
         feed.Pump();
-        Assert.Equal(["/after"], Drain(resumed).Select(m => m.Request.Path));
+        Assert.Equal(["/after"], Drain(resumed).Select(TestLiveSerializer.Text));
     }
 
     [Fact]
@@ -66,8 +66,8 @@ public sealed class LiveFeedTests
         using var resumed = feed.TrySubscribe(before)!;
         feed.Pump();
 
-        Assert.Equal(["/pending"], Drain(resumed).Select(m => m.Request.Path));
-        Assert.Equal(["/pending"], Drain(listener).Select(m => m.Request.Path));
+        Assert.Equal(["/pending"], Drain(resumed).Select(TestLiveSerializer.Text));
+        Assert.Equal(["/pending"], Drain(listener).Select(TestLiveSerializer.Text));
     }
 
     [Fact]
@@ -77,6 +77,7 @@ public sealed class LiveFeedTests
         using (feed.TrySubscribe(null))
         {
             feed.Publish([Request("/a")], []);
+            feed.Pump();
         }
 
         using var future = feed.TrySubscribe(long.MaxValue)!;
@@ -85,7 +86,7 @@ public sealed class LiveFeedTests
 
         // An id from an earlier run is lower than every id of this one: the whole ring is what it missed.
         using var earlier = feed.TrySubscribe(1)!;
-        Assert.Equal(["/a"], Drain(earlier).Select(m => m.Request.Path));
+        Assert.Equal(["/a"], Drain(earlier).Select(TestLiveSerializer.Text));
     }
 
     [Fact]
@@ -96,10 +97,11 @@ public sealed class LiveFeedTests
         using (feed.TrySubscribe(null))
         {
             feed.Publish([.. Enumerable.Range(1, 10).Select(i => Request($"/{i}"))], []);
+            feed.Pump();
         }
 
         using var resumed = feed.TrySubscribe(before)!;
-        Assert.Equal(["/7", "/8", "/9", "/10"], Drain(resumed).Select(m => m.Request.Path));
+        Assert.Equal(["/7", "/8", "/9", "/10"], Drain(resumed).Select(TestLiveSerializer.Text));
     }
 
     [Fact]
@@ -144,9 +146,9 @@ public sealed class LiveFeedTests
             read.AddRange(Drain(reader)); // this one keeps up
         }
 
-        Assert.Equal(["e1", "e2", "e3", "e4", "e5"], read.Select(m => ((EventRecord)m.Payload!).Name));
+        Assert.Equal(["e1", "e2", "e3", "e4", "e5"], read.Select(TestLiveSerializer.Text));
         Assert.Equal(0, reader.TakeDropped());
-        Assert.Equal(["e3", "e4", "e5"], Drain(stalled).Select(m => ((EventRecord)m.Payload!).Name));
+        Assert.Equal(["e3", "e4", "e5"], Drain(stalled).Select(TestLiveSerializer.Text));
         Assert.Equal(2, stalled.TakeDropped());
         Assert.Equal(0, stalled.TakeDropped());
     }
@@ -201,7 +203,7 @@ public sealed class LiveFeedTests
         Assert.Equal(0, feed.SubscriberCount);
         Assert.True(await a.WaitToReadAsync(CancellationToken.None));
         Assert.True(a.TryRead(out var last));
-        Assert.Equal("/last", last.Request.Path);
+        Assert.Equal("/last", TestLiveSerializer.Text(last));
         Assert.False(await a.WaitToReadAsync(CancellationToken.None));
         Assert.True(b.TryRead(out _));
         Assert.False(await b.WaitToReadAsync(CancellationToken.None));
@@ -220,14 +222,174 @@ public sealed class LiveFeedTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         Assert.True(await subscriber.WaitToReadAsync(timeout.Token));
         Assert.True(subscriber.TryRead(out var message));
-        Assert.Equal("/live", message.Request.Path);
+        Assert.Equal("/live", TestLiveSerializer.Text(message));
 
         stop.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
     }
 
+    [Fact]
+    public void AQueueHoldsAtMostItsBytesAndLosesItsOldestMessagesFirst()
+    {
+        var size = Sized("e0").Size;
+        var feed = Feed(new LiveFeedLimits { SubscriberBytes = (3 * size) + (size / 2) });
+        using var stalled = feed.TrySubscribe(null)!;
+
+        for (var i = 1; i <= 5; i++)
+        {
+            feed.Publish([], [Big($"e{i}")]);
+            feed.Pump();
+            Assert.InRange(stalled.QueuedBytes, 0, (3 * size) + (size / 2));
+        }
+
+        Assert.Equal(3 * size, feed.QueuedBytes);
+        Assert.Equal(["e3", "e4", "e5"], Drain(stalled).Select(TestLiveSerializer.Text));
+        Assert.Equal(2, stalled.TakeDropped());
+        Assert.Equal(0, feed.QueuedBytes);
+    }
+
+    [Fact]
+    public void AMessageLargerThanAWholeQueueIsDroppedAndCounted()
+    {
+        var size = Sized("e0").Size;
+        var feed = Feed(new LiveFeedLimits { SubscriberBytes = size - 1 });
+        using var subscriber = feed.TrySubscribe(null)!;
+
+        feed.Publish([Request("/small")], [Big("too-big")]);
+        feed.Pump();
+
+        Assert.Equal(["/small"], Drain(subscriber).Select(TestLiveSerializer.Text));
+        Assert.Equal(1, subscriber.TakeDropped());
+    }
+
+    [Fact]
+    public void TheQueuesTogetherStayUnderTheTotalAndTheReadersFurthestBehindLoseFirst()
+    {
+        var size = Sized("e0").Size;
+        var feed = Feed(new LiveFeedLimits { SubscriberBytes = 4 * size, TotalBytes = 5 * size });
+        using var slowA = feed.TrySubscribe(null)!;
+        using var slowB = feed.TrySubscribe(null)!;
+        using var reader = feed.TrySubscribe(null)!;
+
+        var read = new List<string>();
+        for (var i = 1; i <= 6; i++)
+        {
+            feed.Publish([], [Big($"e{i}")]);
+            feed.Pump();
+            Assert.InRange(feed.QueuedBytes, 0, 5 * size);
+            read.AddRange(Drain(reader).Select(TestLiveSerializer.Text));
+        }
+
+        Assert.Equal(["e1", "e2", "e3", "e4", "e5", "e6"], read);
+        Assert.Equal(0, reader.TakeDropped());
+
+        // The two stalled readers shared the loss, and each kept the latest messages.
+        Assert.Equal(["e5", "e6"], Drain(slowA).Select(TestLiveSerializer.Text));
+        Assert.Equal(["e5", "e6"], Drain(slowB).Select(TestLiveSerializer.Text));
+        Assert.Equal((4, 4), (slowA.TakeDropped(), slowB.TakeDropped()));
+    }
+
+    [Fact]
+    public void TheRingKeepsOnlyWhatFitsItsBytesAndLetsGoOfItOnceNoReconnectCanUseIt()
+    {
+        var size = Sized("e0").Size;
+        var feed = Feed(new LiveFeedLimits { ReplayBytes = 3 * size });
+        var before = feed.LastId;
+        using (feed.TrySubscribe(null))
+        {
+            feed.Publish([], [.. Enumerable.Range(1, 5).Select(i => Big($"e{i}"))]);
+            feed.Pump();
+            Assert.Equal(3 * size, feed.ReplayBytes);
+        }
+
+        using (var resumed = feed.TrySubscribe(before)!)
+        {
+            Assert.Equal(["e3", "e4", "e5"], Drain(resumed).Select(TestLiveSerializer.Text));
+        }
+
+        feed.ForgetIfIdle();
+        Assert.Equal(3 * size, feed.ReplayBytes); // within the replay window a reconnect may still come
+        _time.Advance(TimeSpan.FromMinutes(6));
+        feed.ForgetIfIdle();
+        Assert.Equal(0, feed.ReplayBytes);
+    }
+
+    [Fact]
+    public void AReplayPassesTheRequestCapAndKeepsTheLatestRequests()
+    {
+        var feed = Feed(requestsPerSecond: 10);
+        var before = feed.LastId;
+        using (feed.TrySubscribe(null))
+        {
+            feed.Publish([.. Enumerable.Range(1, 25).Select(i => Request($"/{i}"))], [Event("not-capped")]);
+            feed.Pump();
+        }
+
+        using var resumed = feed.TrySubscribe(before)!;
+
+        Assert.Equal([.. Enumerable.Range(16, 10).Select(i => $"/{i}"), "not-capped"], Drain(resumed).Select(TestLiveSerializer.Text));
+        Assert.Equal(15, resumed.TakeDropped());
+
+        // The replay used this second's requests: the next live one waits for the bucket to refill.
+        feed.Publish([Request("/live")], []);
+        feed.Pump();
+        Assert.Empty(Drain(resumed));
+        Assert.Equal(1, resumed.TakeDropped());
+    }
+
+    [Fact]
+    public void AReplayKeepsWithinTheQueuesBytesAndKeepsTheLatest()
+    {
+        var size = Sized("e0").Size;
+        var feed = Feed(new LiveFeedLimits { SubscriberBytes = 2 * size });
+        var before = feed.LastId;
+        using (feed.TrySubscribe(null))
+        {
+            feed.Publish([], [.. Enumerable.Range(1, 5).Select(i => Big($"e{i}"))]);
+            feed.Pump();
+        }
+
+        using var resumed = feed.TrySubscribe(before)!;
+
+        Assert.Equal(2 * size, resumed.QueuedBytes);
+        Assert.Equal(["e4", "e5"], Drain(resumed).Select(TestLiveSerializer.Text));
+        Assert.Equal(3, resumed.TakeDropped());
+    }
+
+    [Fact]
+    public void ClosedConnectionsCountTowardTheCapUntilTheyEnd()
+    {
+        var feed = Feed(maxSubscribers: 2);
+        var a = feed.TrySubscribe(null)!;
+        var b = feed.TrySubscribe(null)!;
+        feed.Publish([], [Big("queued")]);
+        feed.Pump();
+
+        Assert.Equal(2, feed.CloseAll());
+        Assert.Equal(0, feed.SubscriberCount);
+        Assert.Equal(2, feed.ConnectionCount);
+        Assert.Null(feed.TrySubscribe(null)); // both still have their last message to send
+
+        a.Dispose();
+        Assert.Equal(1, feed.ConnectionCount);
+        Assert.Equal(Sized("queued").Size, feed.QueuedBytes); // what the ended one had queued is let go
+        using var c = feed.TrySubscribe(null);
+        Assert.NotNull(c);
+        Assert.Null(feed.TrySubscribe(null));
+        b.Dispose();
+        Assert.Equal(1, feed.ConnectionCount);
+    }
+
     private LiveFeed Feed(int maxSubscribers = 100, int replayCapacity = 1_024, int subscriberCapacity = 4_096, int requestsPerSecond = 1_000) =>
-        new(maxSubscribers, replayCapacity, subscriberCapacity, requestsPerSecond, _time);
+        Feed(new LiveFeedLimits
+        {
+            MaxSubscribers = maxSubscribers,
+            ReplayCapacity = replayCapacity,
+            SubscriberCapacity = subscriberCapacity,
+            RequestsPerSecond = requestsPerSecond,
+        });
+
+    private LiveFeed Feed(LiveFeedLimits limits) => new(limits, new TestLiveSerializer(), _time);
 
     private static List<LiveMessage> Drain(LiveSubscriber subscriber)
     {
@@ -251,4 +413,15 @@ public sealed class LiveFeedTests
     };
 
     private EventRecord Event(string name) => new() { Timestamp = _time.GetUtcNow(), Name = name };
+
+    /// <summary>An event of ~1 KB of JSON; events whose names have the same length have the same size.</summary>
+    private EventRecord Big(string name) => Event(name) with { PropertiesJson = "{\"padding\":\"" + new string('x', 1_000) + "\"}" };
+
+    /// <summary>The message <see cref="Big"/> makes, serialized, to read its size.</summary>
+    private LiveMessage Sized(string name)
+    {
+        var message = LiveMessage.ForPayload(1, LiveMessageKind.Event, Big(name), replayable: true);
+        message.Serialize(new TestLiveSerializer());
+        return message;
+    }
 }

@@ -506,7 +506,7 @@ public class AnalyticsWriterTests
         {
             if (message.Kind == Analytics.Live.LiveMessageKind.Request)
             {
-                paths.Add(message.Request.Path);
+                paths.Add(Analytics.Tests.Live.TestLiveSerializer.Text(message));
             }
             else
             {

@@ -16,7 +16,7 @@ internal static class MetricsEndpoint
         var services = context.RequestServices;
         var text = services.GetRequiredService<PrometheusMetrics>().Write(
             services.GetRequiredService<IAnalyticsPipeline>(),
-            services.GetRequiredService<LiveFeed>().SubscriberCount,
+            services.GetRequiredService<LiveFeed>().ConnectionCount,
             services.GetRequiredService<AnalyticsMetrics>());
         return Task.FromResult<IResult>(TypedResults.Text(text, ContentType));
     }

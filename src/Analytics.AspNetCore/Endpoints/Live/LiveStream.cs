@@ -1,9 +1,11 @@
+using System.Buffers;
 using System.Globalization;
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
+using System.IO.Pipelines;
+using System.Text;
 using System.Text.Json;
 using Analytics.Live;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -30,7 +32,7 @@ internal static class LiveStream
         if (WantsSnapshot(context.Request))
         {
             var stats = await services.GetRequiredService<LiveFeedService>().GetStatsAsync(cancellationToken).ConfigureAwait(false);
-            return TypedResults.Json(new LiveSnapshot(feed.LastId, feed.SubscriberCount, stats), AnalyticsJsonContext.Default.LiveSnapshot);
+            return TypedResults.Json(new LiveSnapshot(feed.LastId, feed.ConnectionCount, stats), AnalyticsJsonContext.Default.LiveSnapshot);
         }
 
         var subscriber = feed.TrySubscribe(LastEventId(context.Request));
@@ -46,17 +48,10 @@ internal static class LiveStream
 
         // Released when the response ends even if the stream below never starts.
         context.Response.RegisterForDispose(subscriber);
-        context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["X-Accel-Buffering"] = "no"; // nginx would otherwise hold events back in its buffer
-
         var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        return TypedResults.ServerSentEvents(Stream(
-            subscriber,
-            feed,
-            options.MaxStreamDuration,
-            services.GetRequiredService<TimeProvider>(),
-            stopping,
-            context.RequestAborted));
+        await StreamAsync(context, subscriber, options.MaxStreamDuration, services.GetRequiredService<TimeProvider>(), stopping)
+            .ConfigureAwait(false);
+        return TypedResults.Empty;
     }
 
     public static Task<IResult> Delete(HttpContext context, CancellationToken cancellationToken)
@@ -65,47 +60,75 @@ internal static class LiveStream
         return Task.FromResult<IResult>(TypedResults.Json(new StreamsClosed(closed), AnalyticsJsonContext.Default.StreamsClosed));
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> Stream(
-        LiveSubscriber subscriber,
-        LiveFeed feed,
-        TimeSpan maxDuration,
-        TimeProvider timeProvider,
-        CancellationToken stopping,
-        [EnumeratorCancellation] CancellationToken aborted)
+    /// <summary>
+    /// Writes the events straight into the response's pipe: the shared JSON bytes of each message, framed for this
+    /// connection, with no copy of its own. Each event is flushed before the next is taken from the queue, so a client
+    /// that reads slowly holds messages in its bounded queue, where they are counted and dropped, and never more than
+    /// Kestrel's response buffer (<c>MaxResponseBufferSize</c>, 64 KB by default) plus one message in the pipe.
+    /// </summary>
+    private static async Task StreamAsync(
+        HttpContext context, LiveSubscriber subscriber, TimeSpan maxDuration, TimeProvider timeProvider, CancellationToken stopping)
     {
         using var owned = subscriber;
-        yield return Item(
-            "connected",
-            subscriber.ConnectedId,
-            JsonSerializer.Serialize(
-                new LiveConnected(subscriber.ConnectionId), AnalyticsJsonContext.Default.LiveConnected));
+        var response = context.Response;
+        var aborted = context.RequestAborted;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no"; // nginx would otherwise hold events back in its buffer
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var writer = response.BodyWriter;
+
+        WriteEvent(writer, "connected", subscriber.ConnectedId, JsonSerializer.SerializeToUtf8Bytes(
+            new LiveConnected(subscriber.ConnectionId), AnalyticsJsonContext.Default.LiveConnected), dropped: 0);
+        if (!await FlushAsync(writer, aborted).ConfigureAwait(false))
+        {
+            return;
+        }
 
         using var expiry = new CancellationTokenSource(maxDuration, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping, expiry.Token);
 
-        // The token is looked at between messages too: a client slower than the feed always has some queued, and would
-        // otherwise outlive its duration and hold up the host's shutdown.
+        // The token is looked at between messages too, and ends a flush that waits on the client: a client slower than the
+        // feed always has some queued, and would otherwise outlive its duration and hold up the host's shutdown.
         var lastSent = subscriber.ConnectedId;
-        while (!linked.IsCancellationRequested && await WaitAsync(subscriber, linked.Token).ConfigureAwait(false))
+        var open = true;
+        while (open && !linked.IsCancellationRequested && await WaitAsync(subscriber, linked.Token).ConfigureAwait(false))
         {
-            while (!linked.IsCancellationRequested && subscriber.TryRead(out var message))
+            while (open && !linked.IsCancellationRequested && subscriber.TryRead(out var message))
             {
                 lastSent = message.Id;
-                yield return Item(message.Kind.ToWireName(), message.Id, WithDropped(message.GetJson(LiveJson.Serialize), subscriber.TakeDropped()));
+                WriteEvent(writer, message.Kind.ToWireName(), message.Id, message.Json.Span, subscriber.TakeDropped());
+                open = await FlushAsync(writer, linked.Token).ConfigureAwait(false);
             }
         }
 
         if (aborted.IsCancellationRequested)
         {
-            yield break;
+            return;
         }
 
         // The server ends the stream (its duration is up, an admin closed it, the host stops): say when to come back. The
         // ping repeats the id of the last message sent, which the client sends back on reconnecting: a fresh id would tell
         // it that it had everything up to then, and what was published but not sent to it would never be replayed.
         var reason = expiry.IsCancellationRequested ? "maxDuration" : stopping.IsCancellationRequested ? "stopping" : "closed";
-        var ping = JsonSerializer.Serialize(new LivePingPayload(timeProvider.GetUtcNow(), reason), AnalyticsJsonContext.Default.LivePingPayload);
-        yield return Item("ping", lastSent, WithDropped(ping, subscriber.TakeDropped())) with { ReconnectionInterval = ReconnectAfter };
+        var ping = JsonSerializer.SerializeToUtf8Bytes(
+            new LivePingPayload(timeProvider.GetUtcNow(), reason), AnalyticsJsonContext.Default.LivePingPayload);
+        WriteEvent(writer, "ping", lastSent, ping, subscriber.TakeDropped(), ReconnectAfter);
+        await FlushAsync(writer, aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Flushes, waiting while the client is behind; <see langword="false"/> once the stream cannot go on.</summary>
+    private static async ValueTask<bool> FlushAsync(PipeWriter writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return !result.IsCompleted && !result.IsCanceled;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static async ValueTask<bool> WaitAsync(LiveSubscriber subscriber, CancellationToken cancellationToken)
@@ -120,18 +143,48 @@ internal static class LiveStream
         }
     }
 
-    private static SseItem<string> Item(string type, long id, string json) =>
-        new(json, type) { EventId = id.ToString(CultureInfo.InvariantCulture) };
+    /// <summary>
+    /// Writes one event: its type, id, optional retry hint, and its data line, the shared JSON with this connection's loss
+    /// count added in front of its first member (the JSON is always an object, on one line).
+    /// </summary>
+    internal static void WriteEvent(PipeWriter writer, string type, long id, ReadOnlySpan<byte> json, long dropped, TimeSpan? retry = null)
+    {
+        writer.Write("event: "u8);
+        Encoding.UTF8.GetBytes(type, writer);
+        writer.Write("\nid: "u8);
+        WriteNumber(writer, id);
+        if (retry is { } interval)
+        {
+            writer.Write("\nretry: "u8);
+            WriteNumber(writer, (long)interval.TotalMilliseconds);
+        }
 
-    /// <summary>Adds this connection's loss count to a shared payload, which is always a JSON object.</summary>
-    internal static string WithDropped(string json, long dropped) =>
-        dropped == 0
-            ? json
-            : string.Concat(
-                "{\"dropped\":",
-                dropped.ToString(CultureInfo.InvariantCulture),
-                json.Length > 2 ? "," : "",
-                json.AsSpan(1));
+        writer.Write("\ndata: "u8);
+        if (dropped == 0)
+        {
+            writer.Write(json);
+        }
+        else
+        {
+            writer.Write("{\"dropped\":"u8);
+            WriteNumber(writer, dropped);
+            if (json.Length > 2)
+            {
+                writer.Write(","u8);
+            }
+
+            writer.Write(json[1..]);
+        }
+
+        writer.Write("\n\n"u8);
+    }
+
+    private static void WriteNumber(PipeWriter writer, long value)
+    {
+        var span = writer.GetSpan(20);
+        value.TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
+        writer.Advance(written);
+    }
 
     /// <summary>A browser's EventSource sends back the last id it saw; anything that is not one of ours is ignored.</summary>
     private static long? LastEventId(HttpRequest request) =>

@@ -1,7 +1,13 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Analytics.AspNetCore.Endpoints;
+using Analytics.Live;
+using Analytics.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.AspNetCore.Tests.Endpoints.Live;
@@ -225,6 +231,87 @@ public class LiveStreamTests
     }
 
     [Fact]
+    public async Task AReplayPassesTheRequestCapAndKeepsTheLatestRequests()
+    {
+        await using var host = await EndpointTestApp.StartAsync();
+        var feed = host.App.Services.GetRequiredService<LiveFeed>();
+        await using var watcher = await SseReader.OpenAsync(host.Client, Stream);
+        await watcher.NextAsync("connected");
+        string lastSeen;
+        await using (var first = await SseReader.OpenAsync(host.Client, Stream))
+        {
+            lastSeen = (await first.NextAsync("connected")).Id!;
+        }
+
+        // Missed while away: more requests than a connection gets in a second, then an event (never capped) to wait on.
+        var missed = RequestAnalyticsDefaults.StreamRequestsPerSecond + 100;
+        feed.Publish(
+            [.. Enumerable.Range(0, missed).Select(i => new RequestRecord
+            {
+                Timestamp = DateTimeOffset.UtcNow, Method = "GET", Route = "/r/{i}", Path = $"/r/{i}", StatusCode = 200, Duration = TimeSpan.FromMilliseconds(1),
+            })],
+            [new EventRecord { Timestamp = DateTimeOffset.UtcNow, Name = "marker" }]);
+        await watcher.NextAsync("event"); // in the ring once the fan-out has passed it
+
+        await using var resumed = await SseReader.OpenAsync(host.Client, Stream, lastSeen);
+        await resumed.NextAsync("event");
+
+        var replayed = resumed.Received.Where(e => e.Type == "request").ToList();
+        Assert.Equal(RequestAnalyticsDefaults.StreamRequestsPerSecond, replayed.Count);
+        Assert.Equal($"/r/{missed - RequestAnalyticsDefaults.StreamRequestsPerSecond}", replayed[0].Json.GetProperty("path").GetString());
+        Assert.Equal(100, replayed[0].Json.GetProperty("dropped").GetInt64());
+        Assert.Equal($"/r/{missed - 1}", replayed[^1].Json.GetProperty("path").GetString());
+    }
+
+    [Fact]
+    public async Task StreamsClosedByDeleteCountTowardTheCapUntilTheirConnectionsEnd()
+    {
+        // Small buffers, so that a client that does not read holds its stream back after a few events (as SlowSubscriberTests).
+        await using var host = await EndpointTestApp.StartAsync(
+            o => o.MaxStreamSubscribers = 2,
+            configureBuilder: builder =>
+            {
+                builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxResponseBufferSize = 16 * 1024);
+                builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint =>
+                {
+                    var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+                    socket.SendBufferSize = 16 * 1024;
+                    return socket;
+                });
+            });
+        var feed = host.App.Services.GetRequiredService<LiveFeed>();
+        using var a = await StalledClientAsync(host);
+        using var b = await StalledClientAsync(host);
+        await Analytics.Testing.Wait.UntilAsync(() => feed.SubscriberCount == 2, Deadline, "both stalled streams are open");
+        var padding = new string('x', 64 * 1024);
+        feed.Publish([], [.. Enumerable.Range(0, 20).Select(i => new EventRecord
+        {
+            Timestamp = DateTimeOffset.UtcNow, Name = "big", PropertiesJson = $"{{\"padding\":\"{padding}\"}}",
+        })]);
+        var published = feed.LastId;
+        await Analytics.Testing.Wait.UntilAsync(() => feed.FannedOutThrough >= published, Deadline, "the events are queued");
+
+        using (var closed = await host.Client.DeleteAsync(Stream))
+        {
+            Assert.Equal(2, JsonDocument.Parse(await closed.Content.ReadAsStringAsync()).RootElement.GetProperty("closed").GetInt32());
+        }
+
+        // Closed, but neither client has read what was queued for it: both connections are still open and count.
+        Assert.True(feed.QueuedBytes > 0, "the closed streams still have events to send");
+        using (var refused = await host.Client.GetAsync(Stream, HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(LiveStream.RetryAfterSeconds), refused.Headers.RetryAfter?.Delta);
+        }
+
+        a.Dispose();
+        b.Dispose();
+        await Analytics.Testing.Wait.UntilAsync(() => feed.ConnectionCount == 0, Deadline, "the server sees both clients leave");
+        Assert.Equal(0, feed.QueuedBytes);
+        Assert.Equal(HttpStatusCode.OK, await TryConnectAsync(host));
+    }
+
+    [Fact]
     public async Task AConnectionEndsAfterMaxStreamDurationWithARetryHint()
     {
         await using var host = await EndpointTestApp.StartAsync(o => o.MaxStreamDuration = TimeSpan.FromSeconds(1));
@@ -299,6 +386,16 @@ public class LiveStreamTests
         JsonShape.Describe(JsonDocument.Parse(await closed.Content.ReadAsStringAsync()).RootElement, "$", shapes);
 
         Approvals.Verify(Path.Combine("Endpoints", "Live", "StreamShapes"), shapes.ToString(), "The JSON shape of the live stream");
+    }
+
+    /// <summary>Opens a stream on a raw socket with a small receive buffer, and never reads it.</summary>
+    private static async Task<TcpClient> StalledClientAsync(AnalyticsTestHost host)
+    {
+        var client = new TcpClient { ReceiveBufferSize = 4_096 };
+        await client.ConnectAsync(host.Client.BaseAddress!.Host, host.Client.BaseAddress.Port);
+        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(
+            $"GET {Stream} HTTP/1.1\r\nHost: {host.Client.BaseAddress.Authority}\r\nAccept: text/event-stream\r\n\r\n"));
+        return client;
     }
 
     private static async Task<HttpStatusCode> TryConnectAsync(AnalyticsTestHost host)

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Analytics.AspNetCore.Endpoints;
 using Analytics.Live;
 using Analytics.Testing;
 using Microsoft.AspNetCore.Hosting;
@@ -33,7 +34,8 @@ public class SlowSubscriberTests(ITestOutputHelper output)
             app => app.MapRequestAnalytics("/analytics"),
             configureBuilder: builder =>
             {
-                builder.Services.Replace(ServiceDescriptor.Singleton(sp => new LiveFeed(100, 1_024, 256, 1_000, TimeProvider.System)));
+                builder.Services.Replace(ServiceDescriptor.Singleton(sp => new LiveFeed(
+                    new LiveFeedLimits { SubscriberCapacity = 256, RequestsPerSecond = 1_000 }, new LiveMessageSerializer(), TimeProvider.System)));
                 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxResponseBufferSize = 16 * 1024);
                 builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint =>
                 {
