@@ -61,6 +61,11 @@ public class AlertsApiTests
         { """{"name":"x","metric":"errorRate","threshold":0.1,"method":"GET /"}""", "method" },
         { """{"name":"x","metric":"errorRate","threshold":0.1,"enabled":1}""", "enabled" },
         { """{"name":"x","metric":"errorRate","threshold":0.1,"severity":"high"}""", "severity" },
+        { """{"name":"\udc00","metric":"errorRate","threshold":0.1}""", "name" }, // half a surrogate pair: a 500 once
+        { """{"name":"x","metric":"errorRate\ud800","threshold":0.1}""", "metric" },
+        { """{"name":"x","metric":"errorRate","threshold":0.1,"route":"/a\udc00\ud800"}""", "route" },
+        { """{"name":"x","metric":"errorRate","threshold":0.1,"window":"5m","window":"1h"}""", "window" },
+        { "{\"name\":\"x\",\"metric\":\"a" + string.Concat(Enumerable.Repeat("\U0001F600", 30)) + "\",\"threshold\":0.1}", "metric" },
         { """["x"]""", "body" },
     };
 
