@@ -205,7 +205,7 @@ internal static class AlertsApi
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private static string Shorten(string value) => value.Length > 40 ? value[..40] + "…" : value;
+    private static string Shorten(string value) => value.Length > 40 ? TextLimit.Truncate(value, 40) + "…" : value;
 
     private static IResult NotFound(HttpContext context) =>
         AnalyticsProblem.Problem(statusCode: StatusCodes.Status404NotFound, title: $"There is no alert rule '{Id(context)}'.");

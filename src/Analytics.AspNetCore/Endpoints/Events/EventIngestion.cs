@@ -21,6 +21,9 @@ internal static class EventIngestion
     public const int MaxEvents = 100;
     public const string KeyHeader = "X-Analytics-Key";
 
+    // A batch, an event, its properties, and some nesting within a property's value.
+    private const int MaxDepth = 16;
+
     // Clock skew between a sender and this host is tolerated this far into the future.
     private static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan MaxDuration = TimeSpan.FromDays(365);
@@ -107,14 +110,8 @@ internal static class EventIngestion
         Dictionary<string, string[]> errors)
     {
         var records = new List<EventRecord>();
-        JsonDocument document;
-        try
+        if (RequestJson.Parse(body, MaxDepth, errors) is not { } document)
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException ex)
-        {
-            errors["body"] = [$"The body is not valid JSON: {ex.Message}"];
             return records;
         }
 

@@ -17,9 +17,25 @@ internal static class AnalyticsProblem
     public static IResult Problem(int statusCode, string title, string? detail = null) =>
         new Result(new ProblemDetails { Status = statusCode, Title = title, Detail = detail });
 
-    /// <summary>A 400 whose <c>errors</c> name each bad parameter or field.</summary>
-    public static IResult Validation(IDictionary<string, string[]> errors, string title) =>
-        new Result(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest, Title = title });
+    /// <summary>
+    /// A 400 whose <c>errors</c> name each bad parameter or field, the first <see cref="RequestJson.MaxErrors"/> of them
+    /// (a 64 KB array of 30 000 numbers where strings belong is 30 000 errors).
+    /// </summary>
+    public static IResult Validation(IDictionary<string, string[]> errors, string title)
+    {
+        if (errors.Count <= RequestJson.MaxErrors)
+        {
+            return new Result(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest, Title = title });
+        }
+
+        var first = errors.Take(RequestJson.MaxErrors).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        return new Result(new HttpValidationProblemDetails(first)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = title,
+            Detail = $"The first {RequestJson.MaxErrors} of {errors.Count} problems are listed.",
+        });
+    }
 
     internal sealed class Result(ProblemDetails problem) : IResult, IStatusCodeHttpResult, IValueHttpResult, IContentTypeHttpResult
     {

@@ -61,8 +61,24 @@ public class AlertsApiTests
         { """{"name":"x","metric":"errorRate","threshold":0.1,"method":"GET /"}""", "method" },
         { """{"name":"x","metric":"errorRate","threshold":0.1,"enabled":1}""", "enabled" },
         { """{"name":"x","metric":"errorRate","threshold":0.1,"severity":"high"}""", "severity" },
+        { """{"name":"\udc00","metric":"errorRate","threshold":0.1}""", "name" }, // half a surrogate pair: a 500 once
+        { """{"name":"x","metric":"errorRate\ud800","threshold":0.1}""", "metric" },
+        { """{"name":"x","metric":"errorRate","threshold":0.1,"route":"/a\udc00\ud800"}""", "route" },
+        { """{"name":"x","metric":"errorRate","threshold":0.1,"window":"5m","window":"1h"}""", "window" },
         { """["x"]""", "body" },
     };
+
+    [Fact]
+    public async Task ALongBadValueIsShortenedWithoutSplittingACharacter()
+    {
+        await using var host = await StartAsync();
+        var metric = "a" + string.Concat(Enumerable.Repeat("\U0001F600", 30)); // the cut at 40 falls inside the 20th
+
+        var response = await host.Client.PostAsync("/analytics/api/alerts", Json($$"""{"name":"x","metric":"{{metric}}","threshold":0.1}"""));
+
+        var message = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("metric")[0].GetString()!;
+        Assert.StartsWith("'a" + string.Concat(Enumerable.Repeat("\U0001F600", 19)) + "…'", message);
+    }
 
     [Theory]
     [MemberData(nameof(BadRules))]

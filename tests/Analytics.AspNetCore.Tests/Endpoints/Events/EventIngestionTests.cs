@@ -101,6 +101,44 @@ public class EventIngestionTests
         }
     }
 
+    /// <summary>
+    /// Text no string can hold, in a value or a field name: half a surrogate pair (escaped, since UTF-8 cannot carry
+    /// one), bytes that are not UTF-8, an overlong encoding. Reading it threw past the handler: a 500 and a logged stack
+    /// trace, for anyone holding an ingestion key.
+    /// </summary>
+    public static TheoryData<byte[], string> MalformedText => new()
+    {
+        { Utf8("""{"name":"\ud800"}"""), "name" },
+        { Utf8("""[{"name":"fine"},{"name":"deploy\udc00"}]"""), "[1].name" },
+        { Utf8("""{"name":"a","userId":"\udc00\ud800"}"""), "userId" },
+        { Utf8("""{"name":"a","properties":{"version":"\ud83d"}}"""), "properties.version" },
+        { [.. Utf8("""{"name":"a","properties":{"k"""), 0xFF, .. Utf8("\":1}}")], "properties.k\uFFFD" },
+        { [.. Utf8("""{"na"""), 0xFF, .. Utf8("""me":"a"}""")], "na\uFFFDme" },
+        { [.. Utf8("""{"name":"a"""), 0xC0, 0xAF, .. Utf8("\"}")], "name" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedText))]
+    public async Task MalformedTextIsRefusedWith400NamingTheField(byte[] body, string field)
+    {
+        await using var host = await EndpointTestApp.StartAsync(o => o.IngestKeys.Add(Key));
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, Events) { Content = content };
+        request.Headers.Add("X-Analytics-Key", Key);
+
+        using var response = await host.Client.SendAsync(request);
+
+        var answer = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {answer}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = JsonDocument.Parse(answer).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out _), $"no error for '{field}' in {errors}");
+        await host.Pipeline.FlushAsync().AsTask().WaitAsync(Deadline);
+        Assert.Empty(await host.App.Services.GetRequiredService<IAnalyticsStore>().ReadEventsAsync(new RawQuery(), default));
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Exception is not null);
+    }
+
     [Fact]
     public async Task AnOversizedChunkedBodyIsRefusedWithoutBeingBuffered()
     {
@@ -196,6 +234,8 @@ public class EventIngestionTests
 
         return host.Client.SendAsync(request);
     }
+
+    private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
     /// <summary>A body without a Content-Length, so HttpClient sends it chunked.</summary>
     private sealed class UnknownLengthContent(byte[] bytes) : HttpContent

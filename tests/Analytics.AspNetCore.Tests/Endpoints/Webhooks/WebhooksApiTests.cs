@@ -24,6 +24,8 @@ public class WebhooksApiTests
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
+    private static string Emoji(int count) => string.Concat(Enumerable.Repeat("\U0001F600", count));
+
     private static async Task<JsonElement> ErrorsOf(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -88,6 +90,13 @@ public class WebhooksApiTests
         { """{"url":"https://hooks.example.com/a","eventTypes":["webhook.test"],"secret":"whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nAAA="}""", "secret" }, // base64 would skip the line break; a store keeping one secret a line would not
         { """{"url":"https://hooks.example.com/a","eventTypes":["webhook.test"],"enabled":"yes"}""", "enabled" },
         { """{"url":"https://hooks.example.com/a","eventTypes":["webhook.test"],"secrets":["x"]}""", "secrets" },
+        { """{"url":"https://hooks.example.com/\ud800","eventTypes":["webhook.test"]}""", "url" }, // half a surrogate pair: a 500 once
+        { """{"url":"https://hooks.example.com/a","eventTypes":["webhook.test\udfff"]}""", "eventTypes[0]" },
+        { """{"url":"https://hooks.example.com/a","eventTypes":["event.tracked"],"eventNames":["\udc00\ud800"]}""", "eventNames[0]" },
+        { """{"url":"https://hooks.example.com/a","eventTypes":["webhook.test"],"secret":"whsec_\ud800"}""", "secret" },
+        { """{"url":"https://hooks.example.com/a","eventTypes":["webhook.test"],"u\ud800rl":1}""", "u\\ud800rl" },
+        { """{"url":"https://hooks.example.com/a","eventTypes":["webhook.test"],"url":"https://hooks.example.com/b"}""", "url" },
+        { "{\"url\":\"https://hooks.example.com/a\",\"eventTypes\":[\"webhook.test\"],\"a" + Emoji(26) + "\":1}", "a" + Emoji(24) }, // cut at 50, never inside a pair
         { """[{"url":"https://hooks.example.com/a"}]""", "body" },
         { """{"url":""", "body" },
     };
@@ -102,6 +111,52 @@ public class WebhooksApiTests
 
         Assert.True(errors.TryGetProperty(field, out _), $"no error for '{field}' in {errors}");
         Assert.Single((await host.Client.GetFromJsonAsync<JsonElement[]>("/analytics/api/webhooks"))!); // only the declared one: nothing was stored
+    }
+
+    [Fact]
+    public async Task AFieldNameThatIsNotUtf8IsRefusedNamingIt()
+    {
+        await using var host = await StartAsync();
+        using var content = new ByteArrayContent([
+            .. Encoding.UTF8.GetBytes("""{"url":"https://hooks.example.com/a","event"""), 0xFF, .. Encoding.UTF8.GetBytes("""Types":["webhook.test"]}""")]);
+        content.Headers.ContentType = new("application/json");
+
+        var errors = await ErrorsOf(await host.Client.PostAsync("/analytics/api/webhooks", content));
+
+        Assert.True(errors.TryGetProperty("event\uFFFDTypes", out _), $"no error for the name in {errors}");
+        Assert.Single((await host.Client.GetFromJsonAsync<JsonElement[]>("/analytics/api/webhooks"))!);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Exception is not null);
+    }
+
+    [Theory]
+    [InlineData("""{"secret":"whsec_\ud800"}""", "secret")]
+    [InlineData("""{"secret":"\udc00"}""", "secret")]
+    [InlineData("""{"s\ud800":"x"}""", "s\\ud800")]
+    public async Task ARotationWithMalformedTextIsRefusedAndTheSecretsStay(string json, string field)
+    {
+        await using var host = await StartAsync();
+        var created = await host.Client.PostAsync("/analytics/api/webhooks", Json("""{"url":"https://hooks.example.com/a","eventTypes":["webhook.test"]}"""));
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        var errors = await ErrorsOf(await host.Client.PostAsync($"/analytics/api/webhooks/{id}/secrets", Json(json)));
+
+        Assert.True(errors.TryGetProperty(field, out _), $"no error for '{field}' in {errors}");
+        Assert.Equal(1, (await host.Client.GetFromJsonAsync<JsonElement>($"/analytics/api/webhooks/{id}")).GetProperty("activeSecrets").GetInt32());
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Exception is not null);
+    }
+
+    [Fact]
+    public async Task AnUpdateWithMalformedTextIsRefusedAndTheSubscriptionStays()
+    {
+        await using var host = await StartAsync();
+        var created = await host.Client.PostAsync("/analytics/api/webhooks", Json("""{"url":"https://hooks.example.com/a","eventTypes":["webhook.test"]}"""));
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        var errors = await ErrorsOf(await host.Client.PutAsync(
+            $"/analytics/api/webhooks/{id}", Json("""{"url":"https://hooks.example.com/\udc00","eventTypes":["webhook.test"]}""")));
+
+        Assert.True(errors.TryGetProperty("url", out _), $"no error for 'url' in {errors}");
+        Assert.Equal("https://hooks.example.com/a", (await host.Client.GetFromJsonAsync<JsonElement>($"/analytics/api/webhooks/{id}")).GetProperty("url").GetString());
     }
 
     [Fact]
