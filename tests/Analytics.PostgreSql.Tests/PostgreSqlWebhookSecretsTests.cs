@@ -131,13 +131,7 @@ public sealed class PostgreSqlWebhookSecretsTests : IAsyncLifetime
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(new WebhookDeliveryPolicy
-        {
-            QuickDelay = TimeSpan.FromMilliseconds(10),
-            Schedule = [.. Enumerable.Repeat(TimeSpan.FromMilliseconds(200), 20)],
-            PollInterval = TimeSpan.FromMilliseconds(20),
-            AttemptTimeout = TimeSpan.FromSeconds(5),
-        });
+        builder.Services.AddSingleton(FastWebhookDelivery.Policy());
 
         // The instances of one app share their key ring, as the README asks of a deployment on several instances.
         builder.Services.AddDataProtection().SetApplicationName("analytics-pg-tests").PersistKeysToFileSystem(new DirectoryInfo(_keys.Path));

@@ -146,13 +146,7 @@ public sealed class TwoInstancesTests : IAsyncLifetime
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(new WebhookDeliveryPolicy
-        {
-            QuickDelay = TimeSpan.FromMilliseconds(10),
-            Schedule = [.. Enumerable.Repeat(TimeSpan.FromMilliseconds(200), 20)],
-            PollInterval = TimeSpan.FromMilliseconds(20),
-            AttemptTimeout = TimeSpan.FromSeconds(5),
-        });
+        builder.Services.AddSingleton(FastWebhookDelivery.Policy());
         builder.Services.AddRequestAnalytics(o =>
         {
             o.InstanceName = instance;

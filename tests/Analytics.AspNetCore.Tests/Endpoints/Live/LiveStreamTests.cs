@@ -6,8 +6,6 @@ using System.Text.Json;
 using Analytics.AspNetCore.Endpoints;
 using Analytics.Live;
 using Analytics.Storage;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.AspNetCore.Tests.Endpoints.Live;
@@ -266,19 +264,9 @@ public class LiveStreamTests
     [Fact]
     public async Task StreamsClosedByDeleteCountTowardTheCapUntilTheirConnectionsEnd()
     {
-        // Small buffers, so that a client that does not read holds its stream back after a few events (as SlowSubscriberTests).
         await using var host = await EndpointTestApp.StartAsync(
             o => o.MaxStreamSubscribers = 2,
-            configureBuilder: builder =>
-            {
-                builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxResponseBufferSize = 16 * 1024);
-                builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint =>
-                {
-                    var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
-                    socket.SendBufferSize = 16 * 1024;
-                    return socket;
-                });
-            });
+            configureBuilder: SmallSendBuffers.Apply);
         var feed = host.App.Services.GetRequiredService<LiveFeed>();
         using var a = await StalledClientAsync(host);
         using var b = await StalledClientAsync(host);

@@ -3,9 +3,7 @@ using System.Text;
 using Analytics.AspNetCore.Endpoints;
 using Analytics.Live;
 using Analytics.Testing;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Xunit.Abstractions;
@@ -36,13 +34,7 @@ public class SlowSubscriberTests(ITestOutputHelper output)
             {
                 builder.Services.Replace(ServiceDescriptor.Singleton(sp => new LiveFeed(
                     new LiveFeedLimits { SubscriberCapacity = 256, RequestsPerSecond = 1_000 }, new LiveMessageSerializer(), TimeProvider.System)));
-                builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxResponseBufferSize = 16 * 1024);
-                builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint =>
-                {
-                    var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
-                    socket.SendBufferSize = 16 * 1024;
-                    return socket;
-                });
+                SmallSendBuffers.Apply(builder);
             });
         var feed = host.App.Services.GetRequiredService<LiveFeed>();
         var tracker = host.App.Services.GetRequiredService<IAnalyticsTracker>();
