@@ -9,7 +9,9 @@ namespace Analytics.PostgreSql.Tests;
 /// A loopback TCP relay between Npgsql and the test server that, once armed, lets one COMMIT through, waits for the
 /// server's answer to it (so the transaction certainly committed), drops that answer and resets the client's
 /// connection: the acknowledgement a network fault loses. It frames the wire protocol in both directions; Npgsql sends
-/// a transaction's COMMIT as a simple Query message (<c>'Q'</c>, length, <c>"COMMIT\0"</c>), which is what it matches.
+/// a transaction's COMMIT as a simple Query message (<c>'Q'</c>, length, <c>"COMMIT\0"</c>), which is what it matches,
+/// and only in a transaction that wrote a batch (one that named <c>written_batches</c>), so that a host's other
+/// transactions (leadership, retention, webhooks) are never the one that loses its answer.
 /// </summary>
 internal sealed class LostAcknowledgementProxy : IAsyncDisposable
 {
@@ -17,6 +19,7 @@ internal sealed class LostAcknowledgementProxy : IAsyncDisposable
     private const int GssEncryptionRequest = 80877104;
     private const int CancelRequest = 80877102;
     private static readonly byte[] Commit = Encoding.ASCII.GetBytes("COMMIT\0");
+    private static readonly byte[] BatchTable = Encoding.ASCII.GetBytes("written_batches");
 
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _serverPort;
@@ -35,7 +38,7 @@ internal sealed class LostAcknowledgementProxy : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>The COMMIT messages seen so far, in any connection.</summary>
+    /// <summary>The COMMIT messages of batch writes seen so far, in any connection.</summary>
     public int Commits => Volatile.Read(ref _commits);
 
     /// <summary>Returns <paramref name="connectionString"/> pointed at this proxy, unpooled and in clear text.</summary>
@@ -155,14 +158,20 @@ internal sealed class LostAcknowledgementProxy : IAsyncDisposable
                 }
             }
 
+            var writingBatch = false; // since the last batch's COMMIT
             while (true)
             {
                 var header = new byte[5];
                 await from.ReadExactlyAsync(header, token);
                 var body = new byte[BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1)) - 4];
                 await from.ReadExactlyAsync(body, token);
-                if (header[0] == (byte)'Q' && body.AsSpan().SequenceEqual(Commit))
+                if (header[0] is (byte)'Q' or (byte)'P' && body.AsSpan().IndexOf(BatchTable) >= 0)
                 {
+                    writingBatch = true;
+                }
+                else if (header[0] == (byte)'Q' && body.AsSpan().SequenceEqual(Commit) && writingBatch)
+                {
+                    writingBatch = false;
                     Interlocked.Increment(ref _commits);
                     if (Interlocked.Exchange(ref _armed, null) is { } dropped)
                     {

@@ -1,4 +1,11 @@
 using Analytics.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using static Analytics.Testing.Conformance.TestData;
 
@@ -8,7 +15,8 @@ namespace Analytics.PostgreSql.Tests;
 /// The real failure behind <c>written_batches</c>: a batch's COMMIT reaches the server and commits, but the answer is
 /// lost with the connection (<see cref="LostAcknowledgementProxy"/> drops it after the server sent it), so the write
 /// throws and is written again. With the same <see cref="AnalyticsBatch.Id"/> the rows are counted once; with a new id
-/// (the control) the very same rows are counted twice, which shows the first attempt really did commit.
+/// (the control) the very same rows are counted twice, which shows the first attempt really did commit. And the real
+/// writer in a host, whose first batch loses its acknowledgement, retries it once and counts every request once.
 /// </summary>
 public sealed class LostCommitAcknowledgementTests : IAsyncLifetime
 {
@@ -55,6 +63,50 @@ public sealed class LostCommitAcknowledgementTests : IAsyncLifetime
         await _store.WriteBatchAsync(MixedBatch(), default).WaitAsync(Deadline);
 
         await AssertCountedAsync(times: 2);
+    }
+
+    [Fact]
+    public async Task TheWriterRetriesABatchWhoseAcknowledgementWasLostAndCountsEveryRequestOnce()
+    {
+        const int Requests = 25;
+        var dropped = _proxy.DropNextCommitAcknowledgementAsync();
+        await using var dataSource = NpgsqlDataSource.Create(_proxy.Through(PostgresDatabase.ConnectionString));
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders().AddFakeLogging();
+        builder.Services.AddRequestAnalytics(o => o.FlushInterval = TimeSpan.FromMilliseconds(50)).UsePostgreSql(dataSource, _schema);
+        await using var app = builder.Build();
+        app.UseRequestAnalytics();
+        app.MapGet("/items/{id:int}", (int id) => Results.Ok(new { id }));
+        await app.StartAsync().WaitAsync(Deadline);
+        var startedAt = DateTimeOffset.UtcNow;
+        using var client = new HttpClient
+        {
+            BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
+        };
+
+        for (var i = 0; i < Requests; i++)
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync($"/items/{i}").WaitAsync(Deadline)).StatusCode);
+        }
+
+        await app.Services.GetRequiredService<IAnalyticsPipeline>().FlushAsync(default).AsTask().WaitAsync(Deadline);
+        await dropped.WaitAsync(Deadline);
+        await app.StopAsync().WaitAsync(Deadline);
+
+        await using var reader = PostgresDatabase.CreateStore(_schema);
+        Assert.Equal(Requests, (await reader.ReadRequestsAsync(new RawQuery { Limit = 1_000 }, default)).Count);
+        foreach (var granularity in Granularities)
+        {
+            var range = RollupRange(granularity, startedAt.AddDays(-1), startedAt.AddDays(1));
+            Assert.Equal(Requests, (await reader.ReadRequestRollupsAsync(range, default).ToListAsync()).Sum(r => r.Count));
+        }
+
+        var logs = app.Services.GetFakeLogCollector().GetSnapshot();
+        var failed = Assert.Single(logs, r => r.Id.Name == "WriteFailed");
+        Assert.IsAssignableFrom<NpgsqlException>(failed.Exception);
+        Assert.Single(logs, r => r.Id.Name == "StoreRecovered");
+        Assert.DoesNotContain(logs, r => r.Id.Name == "BatchAbandoned");
     }
 
     private async Task WriteLosingTheAcknowledgementAsync(AnalyticsBatch batch)
