@@ -60,6 +60,8 @@ public sealed class AccessPanelTests(SampleWithBrowser sample) : IClassFixture<S
         var listed = await neverHit.AllTextContentsAsync();
         Assert.DoesNotContain("GET /admin/reports", listed);
         Assert.DoesNotContain("GET /search", listed);
+        Assert.DoesNotContain("GET /health", listed); // under ExcludePaths: never recorded, so never "never hit"
+        await Assertions.Expect(page.Locator("#never-hit li.muted")).ToHaveTextAsync("1 not recorded (ExcludePaths) and not listed");
 
         await page.Locator("#access-panel").ScreenshotAsync(new() { Path = Path.Combine(SampleWithBrowser.Screenshots, "access-panel.png") });
         Assert.Empty(problems);

@@ -109,7 +109,9 @@ var RequestAnalyticsAccess = (function () {
   function renderNeverHit(unique, total) {
     const list = $('never-hit');
     list.textContent = '';
-    const never = [...unique.values()].filter((e) => !e.lastSeen)
+    // An endpoint under ExcludePaths is never recorded: its lastSeen says nothing, so it is counted apart.
+    const excluded = [...unique.values()].filter((e) => !e.recorded).length;
+    const never = [...unique.values()].filter((e) => e.recorded && !e.lastSeen)
       .sort((a, b) => a.recordedRoute.localeCompare(b.recordedRoute) || a.method.localeCompare(b.method));
     for (const e of never.slice(0, NEVER_HIT_SHOWN)) {
       const item = document.createElement('li');
@@ -120,8 +122,9 @@ var RequestAnalyticsAccess = (function () {
     const note = document.createElement('li');
     note.className = 'muted';
     if (!total) note.textContent = 'The app has no endpoints of its own to list';
-    else if (!never.length) note.textContent = 'Every endpoint has had a request in the retained data';
+    else if (!never.length) note.textContent = 'Every recorded endpoint has had a request in the retained data';
     else if (never.length > NEVER_HIT_SHOWN) note.textContent = `and ${F.count(never.length - NEVER_HIT_SHOWN)} more`;
+    if (excluded) note.textContent += `${note.textContent ? ' · ' : ''}${F.count(excluded)} not recorded (ExcludePaths) and not listed`;
     if (note.textContent) list.appendChild(note);
   }
 

@@ -1,6 +1,8 @@
+using System.Text;
 using Analytics.Queries;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.AspNetCore.Endpoints;
@@ -15,6 +17,7 @@ internal static class EndpointCatalog
     public static async Task<IResult> Get(HttpContext context, CancellationToken cancellationToken)
     {
         var services = context.RequestServices;
+        var excluded = services.GetRequiredService<RequestAnalyticsMiddlewareSettings>().ExcludePaths;
         var lastSeen = await services.GetRequiredService<RouteLastSeen>().GetAsync(cancellationToken).ConfigureAwait(false);
         var endpoints = new List<PlaygroundEndpoint>();
         foreach (var endpoint in services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
@@ -36,6 +39,7 @@ internal static class EndpointCatalog
                 endpoints.Add(new PlaygroundEndpoint(method, route.StartsWith('/') ? route : "/" + route, parameters)
                 {
                     RecordedRoute = recorded,
+                    Recorded = !IsExcluded(endpoint.RoutePattern, excluded),
                     AuthorizationPolicies = authorization,
                     AllowAnonymous = allowAnonymous,
                     RateLimitingPolicy = rateLimiting,
@@ -49,5 +53,26 @@ internal static class EndpointCatalog
         return TypedResults.Json(
             new PlaygroundCatalog(context.Request.PathBase.Value ?? "", endpoints),
             AnalyticsJsonContext.Default.PlaygroundCatalog);
+    }
+
+    /// <summary>
+    /// Whether every path the route matches lies under an excluded path: its literal leading segments (up to the first
+    /// with a parameter) do, as the middleware compares them.
+    /// </summary>
+    internal static bool IsExcluded(RoutePattern pattern, PathString[] excluded)
+    {
+        var literal = new StringBuilder();
+        foreach (var segment in pattern.PathSegments)
+        {
+            if (!segment.IsSimple || segment.Parts[0] is not RoutePatternLiteralPart part)
+            {
+                break;
+            }
+
+            literal.Append('/').Append(part.Content);
+        }
+
+        var path = new PathString(literal.Length > 0 ? literal.ToString() : "/");
+        return excluded.Any(e => path.StartsWithSegments(e, StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -14,6 +14,12 @@ internal sealed record PlaygroundEndpoint(string Method, string Route, [property
     /// <summary>Gets the route its requests are recorded under: the <c>route</c> of <c>api/routes</c> to join on.</summary>
     public required string RecordedRoute { get; init; }
 
+    /// <summary>
+    /// Gets whether its requests are recorded: false when its path lies under <see cref="RequestAnalyticsOptions.ExcludePaths"/>,
+    /// so that <see cref="LastSeen"/> says nothing about it.
+    /// </summary>
+    public bool Recorded { get; init; } = true;
+
     /// <summary>Gets the authorization policies it requires; empty when none or when it allows anonymous callers.</summary>
     public required IReadOnlyList<string> AuthorizationPolicies { get; init; }
 

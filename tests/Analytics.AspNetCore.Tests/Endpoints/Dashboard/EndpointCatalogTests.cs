@@ -46,6 +46,10 @@ public sealed class EndpointCatalogTests
         Assert.Equal("api/reports/{id:int}", report.GetProperty("recordedRoute").GetString());
         Assert.Equal("/admin", endpoints["GET /admin"].GetProperty("recordedRoute").GetString());
         Assert.DoesNotContain(endpoints.Keys, k => k.Contains("/analytics", StringComparison.Ordinal));
+
+        // A path under ExcludePaths (/health by default) is never recorded, which its lastSeen cannot say by itself.
+        Assert.False(endpoints["GET /health/{probe}"].GetProperty("recorded").GetBoolean());
+        Assert.All(endpoints.Where(e => e.Key != "GET /health/{probe}"), e => Assert.True(e.Value.GetProperty("recorded").GetBoolean(), e.Key));
     }
 
     [Fact]
@@ -56,7 +60,7 @@ public sealed class EndpointCatalogTests
 
         var endpoints = await CatalogAsync(host);
 
-        Assert.Equal(12, endpoints.Count);
+        Assert.Equal(13, endpoints.Count);
         Assert.All(endpoints.Values, e => Assert.Equal(JsonValueKind.Null, e.GetProperty("lastSeen").ValueKind));
     }
 
@@ -107,6 +111,7 @@ public sealed class EndpointCatalogTests
             group.MapGet("/unlimited", () => "unlimited").DisableRateLimiting();
             app.MapGet("/public", () => "public").RequireAuthorization("admin").AllowAnonymous();
             app.MapGet("/plain", () => "plain");
+            app.MapGet("/health/{probe}", (string probe) => probe);
             app.MapControllers();
             app.MapRequestAnalytics("/analytics");
         },
