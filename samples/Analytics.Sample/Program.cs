@@ -23,6 +23,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 var databaseSetting = builder.Configuration["Sample:Database"] ?? "analytics.db";
 var databasePath = databaseSetting == "default" ? null : Path.Combine(builder.Environment.ContentRootPath, databaseSetting);
 var health = builder.Services.AddHealthChecks();
+builder.Services.AddSampleAccess();
 if (analytics)
 {
     var analyticsBuilder = builder.Services.AddRequestAnalytics();
@@ -54,7 +55,9 @@ if (analytics)
     app.UseRequestAnalytics();
 }
 
+app.UseSampleAccess();
 app.MapSampleApi();
+app.MapSampleAccess();
 app.MapHealthChecks("/health");
 if (analytics)
 {

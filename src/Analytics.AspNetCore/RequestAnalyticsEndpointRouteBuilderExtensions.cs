@@ -86,8 +86,9 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
             .WithParameters([.. window, "instance"]);
         api.MapGet("/endpoints", EndpointCatalog.Get)
             .WithName("GetAnalyticsPlaygroundEndpoints")
-            .WithSummary("The app's own endpoints (method, route template, parameters) for the dashboard's request " +
-                "playground; the analytics endpoints are left out.")
+            .WithSummary("The app's own endpoints (method, route template, parameters, authorization, rate-limiting and " +
+                "output-cache policies, last request) for the dashboard's playground and access panel; the analytics " +
+                "endpoints are left out.")
             .Produces<PlaygroundCatalog>()
             .ProducesProblem(StatusCodes.Status403Forbidden);
         Describe(api.MapGet("/heatmap", AnalyticsApi.Heatmap), "GetAnalyticsHeatmap", typeof(Analytics.Heatmap), "Requests per UTC weekday and hour.")

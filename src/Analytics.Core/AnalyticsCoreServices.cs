@@ -45,6 +45,7 @@ internal static class AnalyticsCoreServices
 
         services.TryAddSingleton<IAnalyticsTracker, AnalyticsTracker>();
         services.TryAddSingleton<IAnalyticsQueries, AnalyticsQueries>();
+        services.TryAddSingleton<RouteLastSeen>(); // the endpoint catalog's lastSeen, apart from IAnalyticsQueries, which a host may replace
         PipelineServices.Add(services);
         WebhookServices.Add(services);
         PrometheusServices.Add(services);

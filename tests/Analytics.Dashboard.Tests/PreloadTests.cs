@@ -38,7 +38,7 @@ public sealed class PreloadTests(SampleWithBrowser sample) : IClassFixture<Sampl
 
         // The panels have rendered from those responses (the cards leave their placeholder), with nothing refetched.
         await Assertions.Expect(page.Locator("#card-requests")).Not.ToHaveTextAsync("–", new() { Timeout = 30_000 });
-        Assert.Equal(9, preloads.Length);
+        Assert.Equal(12, preloads.Length);
         Assert.Equal(preloads.Order(), requests.Keys.Where(url => !url.Contains("/api/errors/", StringComparison.Ordinal)).Order());
         Assert.All(requests, r => Assert.True(r.Value == 1, $"{r.Key} was requested {r.Value} times"));
         Assert.DoesNotContain(console, m => m.Contains("preload", StringComparison.OrdinalIgnoreCase));

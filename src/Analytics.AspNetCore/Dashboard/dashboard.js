@@ -15,6 +15,7 @@
   let routes = [];
   let refreshTimer = 0;
   let loading = null;
+  let firstCatalog = null; // the first ./api/endpoints answer, shared by the playground and the first load
 
   // ----- state in the URL -----
   function readState() {
@@ -88,10 +89,26 @@
     return body;
   }
 
+  /** ./api/endpoints takes no range: the URL the page preloads, fetched as is. */
+  async function getCatalog() {
+    const response = await fetch(new URL('endpoints', api));
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    return response.json();
+  }
+
+  /** The access panel's data, for each load: the endpoints (lastSeen moves) and the range's 401, 403 and 429 by route. */
+  function loadAccess(state, run) {
+    const catalog = firstCatalog || getCatalog();
+    firstCatalog = null;
+    const counts = Promise.all(['401', '403', '429'].map((status) => get('routes', { ...state, status }, { limit: 1000 })));
+    RequestAnalyticsAccess.render(catalog, counts, () => run === loading);
+  }
+
   // ----- loading and rendering -----
   async function load() {
     const state = readState();
     const run = (loading = Symbol('load'));
+    loadAccess(state, run); // its own panel says when it fails; the other panels do not wait for it
     try {
       const [overview, series, routeStats, statusCodes, errors, heatmap, events, health] = await Promise.all([
         get('overview', state), get('timeseries', state), get('routes', state, { limit: 50 }), get('status-codes', state),
@@ -364,7 +381,9 @@
   function init() {
     initTheme();
     RequestAnalyticsErrors.init();
-    RequestAnalyticsPlayground.init(api);
+    firstCatalog = getCatalog();
+    firstCatalog.catch(() => {}); // said by the access panel
+    RequestAnalyticsPlayground.init(firstCatalog);
     RequestAnalyticsAlerts.init(api);
     stateToForm(readState());
     $('filters').addEventListener('change', () => {

@@ -9,11 +9,11 @@ var RequestAnalyticsPlayground = (function () {
 
   const $ = (id) => document.getElementById(id);
 
-  async function init(api) {
+  /** catalogPromise: the page's first ./api/endpoints answer, which the access panel shares (the URL is preloaded once). */
+  async function init(catalogPromise) {
     const select = $('play-endpoint');
     try {
-      const response = await fetch(new URL('endpoints', api)); // no custom header: the page preloads this URL
-      catalog = await response.json();
+      catalog = await catalogPromise;
     } catch {
       return;
     }

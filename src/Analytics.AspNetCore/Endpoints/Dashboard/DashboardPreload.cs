@@ -11,7 +11,7 @@ namespace Analytics.AspNetCore.Endpoints;
 /// </summary>
 internal static class DashboardPreload
 {
-    /// <summary>Past this much query string the page carries no hints: they repeat it eight times.</summary>
+    /// <summary>Past this much query string the page carries no hints: they repeat it eleven times.</summary>
     internal const int MaxQueryLength = 2_048;
 
     private static readonly string[] Filters = ["route", "method", "status", "environment", "instance"];
@@ -34,6 +34,11 @@ internal static class DashboardPreload
             "events?" + state.ApiQuery(),
             "health-metrics?" + health.ApiQuery(),
             "endpoints",
+
+            // The access panel's refusals, each status in the filters' place as dashboard.js sets it.
+            "routes?" + (state with { Status = "401" }).ApiQuery(("limit", "1000")),
+            "routes?" + (state with { Status = "403" }).ApiQuery(("limit", "1000")),
+            "routes?" + (state with { Status = "429" }).ApiQuery(("limit", "1000")),
         ];
     }
 

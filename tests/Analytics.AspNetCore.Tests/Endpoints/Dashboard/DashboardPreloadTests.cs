@@ -26,6 +26,9 @@ public partial class DashboardPreloadTests
                 "api/events?range=1h&route=%2Fitems%2F%7Bid%7D&status=5xx&instance=web+1",
                 "api/health-metrics?range=1h&instance=web+1", // process health knows only instances
                 "api/endpoints",
+                "api/routes?range=1h&route=%2Fitems%2F%7Bid%7D&status=401&instance=web+1&limit=1000", // the access panel's refusals
+                "api/routes?range=1h&route=%2Fitems%2F%7Bid%7D&status=403&instance=web+1&limit=1000",
+                "api/routes?range=1h&route=%2Fitems%2F%7Bid%7D&status=429&instance=web+1&limit=1000",
             ],
             preloads);
         foreach (var preload in preloads)
