@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Analytics.Sample;
 
 /// <summary>
 /// Sends a steady, realistic mix of requests to this very host (loopback only) so the numbers have something to show:
-/// mostly successes, some 404s, the flaky route's 500s, a few slow calls. About 20 requests a second.
+/// mostly successes, some 404s, the flaky route's 500s, a few slow calls. About 20 requests a second, and now and then a
+/// few seconds of the quote stream (Server-Sent Events).
 /// </summary>
-internal sealed class DemoTrafficGenerator(IServer server, IHostApplicationLifetime lifetime, ILogger<DemoTrafficGenerator> logger) : BackgroundService
+internal sealed partial class DemoTrafficGenerator(IServer server, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<DemoTrafficGenerator> logger)
+    : BackgroundService
 {
     private static readonly string[] UserAgents =
     [
@@ -19,18 +20,14 @@ internal sealed class DemoTrafficGenerator(IServer server, IHostApplicationLifet
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await started.Task.WaitAsync(stoppingToken);
-
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        if (address is null || !Uri.TryCreate(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1"), UriKind.Absolute, out var baseAddress))
+        if (await DemoServer.LoopbackAddressAsync(server, lifetime, stoppingToken) is not { } baseAddress)
         {
             return;
         }
 
         using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        var streams = WatchQuotesAsync(client, stoppingToken);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             using var request = NextRequest();
@@ -40,8 +37,36 @@ internal sealed class DemoTrafficGenerator(IServer server, IHostApplicationLifet
             }
             catch (HttpRequestException ex)
             {
-                logger.LogDebug(ex, "Demo request failed");
+                LogRequestFailed(logger, ex);
             }
+        }
+
+        await streams;
+    }
+
+    /// <summary>Every 10 to 20 seconds, follows the quote stream for a few seconds, as a live ticker on a page would.</summary>
+    private async Task WatchQuotesAsync(HttpClient client, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(2);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(delay, time, stoppingToken);
+                using var response = await client.GetAsync($"/quotes/live?seconds={Random.Shared.Next(2, 8)}", HttpCompletionOption.ResponseHeadersRead, stoppingToken);
+                await using var body = await response.Content.ReadAsStreamAsync(stoppingToken);
+                await body.CopyToAsync(Stream.Null, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
+            {
+                LogQuoteStreamFailed(logger, ex);
+            }
+
+            delay = TimeSpan.FromSeconds(Random.Shared.Next(10, 21));
         }
     }
 
@@ -74,4 +99,10 @@ internal sealed class DemoTrafficGenerator(IServer server, IHostApplicationLifet
         request.Headers.Add(DemoIdentity.ClientHeader, $"10.{user % 120}.{user % 7}.{random.Next(1, 255)}");
         return request;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Demo request failed")]
+    private static partial void LogRequestFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Demo quote stream failed")]
+    private static partial void LogQuoteStreamFailed(ILogger logger, Exception exception);
 }

@@ -1,5 +1,7 @@
 // The demo host: a small API with the shapes analytics has to handle (path parameters, a route that throws, a slow
-// one, 404s, a constant /ping for overhead measurements) and a traffic generator that exercises it.
+// one, 404s, a constant /ping for overhead measurements, a Server-Sent Events stream) and a traffic generator that
+// exercises it. With analytics on, the demo also tracks custom events in-process (deployments, builds, sign-ups, job
+// runs: DemoEventGenerator) and posts others over HTTP with an ingest key, as another service would (DemoEventFeeder).
 //
 //   dotnet run --project samples/Analytics.Sample                      # analytics on, demo traffic on
 //   dotnet run --project samples/Analytics.Sample -- --no-demo-traffic # analytics on, only your own requests
@@ -9,6 +11,7 @@
 using Analytics.Sample;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var analytics = !args.Contains("--no-analytics");
 var demoTraffic = !args.Contains("--no-demo-traffic");
@@ -40,7 +43,13 @@ if (analytics)
 
 if (demoTraffic)
 {
+    builder.Services.TryAddSingleton(TimeProvider.System); // the library registers it too, but --no-analytics leaves it out
     builder.Services.AddHostedService<DemoTrafficGenerator>();
+    if (analytics)
+    {
+        builder.Services.AddHostedService<DemoEventGenerator>();
+        builder.Services.AddHostedService<DemoEventFeeder>();
+    }
 }
 
 var app = builder.Build();
@@ -59,7 +68,7 @@ app.MapHealthChecks("/health");
 if (analytics)
 {
     // Loopback only by default; a real app would chain .RequireAuthorization("admin") here.
-    app.MapRequestAnalytics("/analytics");
+    app.MapRequestAnalytics(DemoServer.AnalyticsPrefix);
 }
 
 app.Lifetime.ApplicationStarted.Register(() =>
@@ -75,12 +84,18 @@ app.Lifetime.ApplicationStarted.Register(() =>
     {
         Console.WriteLine($"  Dashboard: {address}/analytics/");
         Console.WriteLine($"  Analytics API: {address}/analytics/api/overview  (also timeseries, routes, status-codes, errors, heatmap, requests, events, export)");
+        Console.WriteLine($"  Custom events: {address}/analytics/api/events  (POST them with an X-Analytics-Key header from RequestAnalytics:IngestKeys)");
+        if (demoTraffic)
+        {
+            Console.WriteLine("    demo: deployments, builds, sign-ups and job runs tracked in-process; a billing feeder POSTs payments with the demo key");
+        }
+
         Console.WriteLine($"  Live stream (SSE): {address}/analytics/api/stream");
         Console.WriteLine($"  Prometheus metrics: {address}/analytics/metrics");
         Console.WriteLine($"  Alert rules (declared in appsettings.json): {address}/analytics/api/alerts  and webhooks: {address}/analytics/api/webhooks");
     }
 
-    Console.WriteLine($"  Try: {address}/items/42  {address}/flaky  {address}/slow  {address}/health");
+    Console.WriteLine($"  Try: {address}/items/42  {address}/flaky  {address}/slow  {address}/quotes/live  {address}/health");
     Console.WriteLine("  Press Ctrl+C to stop.");
     Console.WriteLine();
 });
