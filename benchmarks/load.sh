@@ -7,6 +7,10 @@
 #            under the run's folder through XDG_DATA_HOME)
 #   contentroot  as raw, with the database in the server's content root, which appsettings.json's reload-on-change
 #            watches (the library's default before issue 22) — MODES="off raw default contentroot" compares the three
+#   consumer     as raw, with ConsumerHeader=X-Client-Id: every request also counted in the per-consumer rollups
+#   sampled-consumer  as sampled, with ConsumerHeader=X-Client-Id
+#   When a consumer mode is listed, wrk sends X-Client-Id (one of CONSUMERS names, in turn) to EVERY mode, so the
+#   modes differ only in whether the library reads it: MODES="off sampled sampled-consumer raw consumer".
 # Every server runs with an empty folder of the run as its content root.
 # Rounds are interleaved (off, sampled, raw, off, …) so that drift on the shared cores hits every mode alike. The main
 # figure is the server's CPU time per request (utime+stime from /proc/PID/stat over the round, divided by the
@@ -25,6 +29,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 WARMUP=${WARMUP:-20}
 TOGETHER=${TOGETHER:-0}
 ROUTE=${ROUTE:-/ping}
+CONSUMERS=${CONSUMERS:-3}
 read -r -a MODES <<<"${MODES:-off sampled raw}"
 
 if ! command -v wrk >/dev/null; then
@@ -58,6 +63,9 @@ for mode in "${MODES[@]}"; do
     sampled) flags=(--RequestAnalytics:RawSampleRate 0) ;;
     raw) flags=() ;;
     default|contentroot) flags=() ;;
+    consumer) flags=(--RequestAnalytics:ConsumerHeader X-Client-Id) ;;
+    sampled-consumer) flags=(--RequestAnalytics:RawSampleRate 0 --RequestAnalytics:ConsumerHeader X-Client-Id) ;;
+    *) echo "unknown mode $mode"; exit 2 ;;
   esac
   database="$work/$mode.db"
   [ "$mode" = default ] && database=default
@@ -68,6 +76,19 @@ for mode in "${MODES[@]}"; do
   pid[$mode]=$!
 done
 
+# With a consumer mode, every wrk connection sends X-Client-Id, cycling through CONSUMERS names.
+wrk_script=()
+if [[ " ${MODES[*]} " == *consumer* ]]; then
+  cat >"$work/consumers.lua" <<LUA
+local n, i = $CONSUMERS, 0
+request = function()
+  i = i % n + 1
+  return wrk.format(nil, nil, { ["X-Client-Id"] = "consumer-" .. i })
+end
+LUA
+  wrk_script=(-s "$work/consumers.lua")
+fi
+
 for mode in "${MODES[@]}"; do
   for _ in $(seq 1 300); do
     curl -fsS "http://127.0.0.1:${port[$mode]}$ROUTE" >/dev/null 2>&1 && break
@@ -76,7 +97,7 @@ for mode in "${MODES[@]}"; do
   curl -fsS "http://127.0.0.1:${port[$mode]}$ROUTE" >/dev/null || { echo "the $mode server did not start:"; cat "$work/$mode.log"; exit 1; }
   # Warm-up until tiered compilation has promoted the hot paths: after a few seconds much of the analytics code is
   # still tier-0 (seen with perf), which would charge startup cost to the analytics modes.
-  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:${port[$mode]}$ROUTE" >/dev/null
+  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "${wrk_script[@]}" "http://127.0.0.1:${port[$mode]}$ROUTE" >/dev/null
 done
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -102,7 +123,7 @@ for round in $(seq 1 "$ROUNDS"); do
     # memory reclaim, frequency) it does to every mode alike. The servers share core 0 and the clients core 1.
     for mode in "${MODES[@]}"; do ticks_before[$mode]=$(cpu_ticks "${pid[$mode]}"); done
     for mode in "${MODES[@]}"; do
-      taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:${port[$mode]}$ROUTE" >"$work/$mode.wrk" &
+      taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${wrk_script[@]}" "http://127.0.0.1:${port[$mode]}$ROUTE" >"$work/$mode.wrk" &
       wrk_pid[$mode]=$!
     done
     for mode in "${MODES[@]}"; do wait "${wrk_pid[$mode]}"; done
@@ -113,7 +134,7 @@ for round in $(seq 1 "$ROUNDS"); do
 
   for mode in "${MODES[@]}"; do
     before=$(cpu_ticks "${pid[$mode]}")
-    out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:${port[$mode]}$ROUTE")
+    out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${wrk_script[@]}" "http://127.0.0.1:${port[$mode]}$ROUTE")
     # Let the writer commit what the round queued (FlushInterval is 1 s), so its CPU lands in this round.
     sleep 2
     record "$round" "$mode" "$before" "$(cpu_ticks "${pid[$mode]}")" "$out"
@@ -154,6 +175,8 @@ awk -v list="${MODES[*]}" '
     count = split(list, modes, " ")
     for (i = 1; i <= count; i++) {
       base = modes[i] == "default" && index(" " list " ", " raw ") ? "raw" : "off"
+      if (modes[i] == "consumer" && index(" " list " ", " raw ")) base = "raw"
+      if (modes[i] == "sampled-consumer" && index(" " list " ", " sampled ")) base = "sampled"
       if (modes[i] == base || (base == "off" && !index(" " list " ", " off "))) continue
       k = 0; text = ""
       for (r = 1; r <= n; r++) { k++; d[k] = us[r, modes[i]] - us[r, base] }

@@ -33,7 +33,10 @@ internal static class AnalyticsCoreServices
         {
             var options = sp.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value;
             var environment = options.EnvironmentName ?? sp.GetService<IHostEnvironment>()?.EnvironmentName;
-            return new HostIdentity(environment, options.InstanceName ?? System.Environment.MachineName);
+            return new HostIdentity(
+                environment,
+                options.InstanceName ?? System.Environment.MachineName,
+                options.Release ?? HostIdentity.DefaultRelease(System.Reflection.Assembly.GetEntryAssembly()));
         });
 
         // The store is registered by its package (UseSqlite, UsePostgreSql); what it supports is read once, here.

@@ -68,6 +68,14 @@ internal static class RequestAnalyticsDefaults
     /// <summary>Route recorded when no endpoint matched: one bucket, never the raw path, so 404 scans cannot explode cardinality.</summary>
     public const string UnmatchedRoute = "(unmatched)";
 
+    // A bucket's thousand-and-first consumer and every one after it count as OtherConsumer: a per-consumer rollup row
+    // per consumer per route and status is what a bucket costs, and a client-chosen header must not make it unbounded.
+    public const int MaxConsumersPerBucket = 1_000;
+    public const string OtherConsumer = "(other)";
+    public const int MaxConsumerLength = 100;
+    public const int MaxReleaseLength = 100;
+    public const string UnknownRelease = "unknown";
+
     public const int MaxEventNameLength = 100;
     public const int MaxExceptionMessageLength = 1_000;
 }

@@ -80,6 +80,39 @@ public sealed class RequestAnalyticsOptions
     public IList<string> IngestKeys { get; } = [];
 
     /// <summary>
+    /// Gets more ingest keys, each under a consumer name (name → key): accepted like <see cref="IngestKeys"/>, and the
+    /// events posted with one are recorded with its name as their consumer. Empty by default.
+    /// </summary>
+    public IDictionary<string, string> NamedIngestKeys { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets the request header that names the API consumer (for example <c>X-Client-Id</c>), or
+    /// <see langword="null"/> for none. The first non-empty of this header, <see cref="ConsumerClaim"/> and the host's
+    /// resolver (<c>ResolveConsumer</c>) is recorded, cut to 100 characters. The default is <see langword="null"/>.
+    /// </summary>
+    public string? ConsumerHeader { get; set; }
+
+    /// <summary>
+    /// Gets or sets the claim of the authenticated user that names the API consumer (for example <c>client_id</c>), or
+    /// <see langword="null"/> for none. Tried after <see cref="ConsumerHeader"/>. The default is <see langword="null"/>.
+    /// </summary>
+    public string? ConsumerClaim { get; set; }
+
+    /// <summary>
+    /// Gets or sets the most distinct consumers kept per rollup bucket by each instance; the requests of any further
+    /// consumer are counted under <c>(other)</c> (and as dropped consumer names in the metrics). Raw rows keep every
+    /// consumer name. Must be between 1 and 100 000. The default is 1 000.
+    /// </summary>
+    public int MaxConsumersPerBucket { get; set; } = RequestAnalyticsDefaults.MaxConsumersPerBucket;
+
+    /// <summary>
+    /// Gets or sets the release (application version) recorded with every request and event, so that releases can be
+    /// compared. When unset, the entry assembly's informational version is used (without a <c>+commit</c> suffix), else
+    /// <c>unknown</c>. At most 100 characters.
+    /// </summary>
+    public string? Release { get; set; }
+
+    /// <summary>
     /// Gets or sets how often the live stream sends a <c>stats</c> event. Must be between 1 second and 1 hour. The
     /// default is 5 seconds.
     /// </summary>

@@ -106,6 +106,8 @@ internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<Reques
             builder.AddError("must be at most 100 characters.", Prefix + nameof(options.InstanceName));
         }
 
+        ValidateConsumers(builder, options, Prefix);
+
         return builder.Build();
     }
 
@@ -171,6 +173,49 @@ internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<Reques
     {
         var path = field.Replace("[", ":", StringComparison.Ordinal).Replace("]", string.Empty, StringComparison.Ordinal);
         return char.ToUpperInvariant(path[0]) + path[1..];
+    }
+
+    private static void ValidateConsumers(ValidateOptionsResultBuilder builder, RequestAnalyticsOptions options, string prefix)
+    {
+        if (options.MaxConsumersPerBucket is < 1 or > 100_000)
+        {
+            builder.AddError("must be between 1 and 100 000.", prefix + nameof(options.MaxConsumersPerBucket));
+        }
+
+        if (options.ConsumerHeader is { } header && (string.IsNullOrWhiteSpace(header) || header.Any(c => c <= ' ' || c >= 127 || c == ':')))
+        {
+            builder.AddError("must be an HTTP header name (visible ASCII, no spaces or colons).", prefix + nameof(options.ConsumerHeader));
+        }
+
+        if (options.ConsumerClaim is { } claim && string.IsNullOrWhiteSpace(claim))
+        {
+            builder.AddError("must not be empty; leave it unset for none.", prefix + nameof(options.ConsumerClaim));
+        }
+
+        if (options.Release is { } release
+            && (string.IsNullOrWhiteSpace(release) || release.Length > RequestAnalyticsDefaults.MaxReleaseLength || release.Any(char.IsControl)))
+        {
+            builder.AddError("must be 1 to 100 characters without control characters.", prefix + nameof(options.Release));
+        }
+
+        var keys = new HashSet<string>(options.IngestKeys, StringComparer.Ordinal);
+        foreach (var (consumer, key) in options.NamedIngestKeys)
+        {
+            var option = prefix + nameof(options.NamedIngestKeys) + ":" + consumer;
+            if (string.IsNullOrWhiteSpace(consumer) || consumer.Length > RequestAnalyticsDefaults.MaxConsumerLength || consumer.Any(char.IsControl))
+            {
+                builder.AddError("the consumer name must be 1 to 100 characters without control characters.", option);
+            }
+
+            if (key is not { Length: >= 16 })
+            {
+                builder.AddError("must be at least 16 characters long.", option);
+            }
+            else if (!keys.Add(key))
+            {
+                builder.AddError("is the same key as another ingest key; each key names one consumer.", option);
+            }
+        }
     }
 
     private static void CheckRange(ValidateOptionsResultBuilder builder, TimeSpan value, TimeSpan min, TimeSpan max, string option)

@@ -44,4 +44,13 @@ public sealed record AnalyticsOverview
     /// open. All 0 when there were none, or when <see cref="AnalyticsQuery.Kind"/> selects a kind that is not long-lived.
     /// </summary>
     public ConnectionSummary Connections { get; init; } = ConnectionSummary.None;
+
+    /// <summary>Gets the estimated number of distinct API consumers (0 when no request named one).</summary>
+    public long UniqueConsumers { get; init; }
+
+    /// <summary>
+    /// Gets the figures of the compared range (<see cref="AnalyticsQuery.Compare"/>), or <see langword="null"/> without a
+    /// comparison or when there is nothing to compare with.
+    /// </summary>
+    public AnalyticsOverview? Previous { get; init; }
 }

@@ -45,6 +45,24 @@ public sealed record AnalyticsQuery
     public string? Instance { get; init; }
 
     /// <summary>
+    /// Gets the API consumer to match (<see cref="RequestRecord.Consumer"/>, or <c>(other)</c>), or
+    /// <see langword="null"/> for every consumer. Requests are counted per consumer in their own rollups
+    /// (<see cref="Storage.IConsumerRollupStore"/>); reads without a consumer dimension (custom events, process health, error
+    /// groups) throw <see cref="ArgumentException"/> naming it.
+    /// </summary>
+    public string? Consumer { get; init; }
+
+    /// <summary>Gets the release to match (<see cref="RequestAnalyticsOptions.Release"/>), or <see langword="null"/> for every release.</summary>
+    public string? Release { get; init; }
+
+    /// <summary>
+    /// Gets what to compare the answer with (<see cref="IAnalyticsQueries.GetOverviewAsync"/>,
+    /// <see cref="IAnalyticsQueries.GetRoutesAsync"/> and <see cref="IAnalyticsQueries.GetConsumersAsync"/>): their items
+    /// then carry <c>Previous</c>. The default is <see cref="AnalyticsComparison.None"/>.
+    /// </summary>
+    public AnalyticsComparison Compare { get; init; }
+
+    /// <summary>
     /// Gets the granularity to read, or <see langword="null"/> to let the query choose the coarsest that answers the
     /// range: minutes up to 6 hours, hours up to 14 days, days beyond, and a coarser one when the range starts before the
     /// finer one's retention.

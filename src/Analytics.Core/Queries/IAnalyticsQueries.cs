@@ -31,6 +31,16 @@ public interface IAnalyticsQueries
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<IReadOnlyList<RouteStats>> GetRoutesAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>Gets the API consumers (<see cref="RequestRecord.Consumer"/>), most requests first.</summary>
+    /// <param name="query">The range, the filters, optionally the limit (default 20) and a comparison.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<IReadOnlyList<ConsumerStats>> GetConsumersAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets the releases that served requests in the range, the newest first (by first seen).</summary>
+    /// <param name="query">The range and the filters.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<IReadOnlyList<ReleaseStats>> GetReleasesAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Gets how many responses had each status code, most frequent first.</summary>
     /// <param name="query">The range and the filters.</param>
     /// <param name="cancellationToken">Cancels the query.</param>

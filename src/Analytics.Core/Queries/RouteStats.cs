@@ -35,4 +35,10 @@ public sealed record RouteStats
     /// <see cref="Count"/>, left out of the latencies unless a kind is asked for. 0 when none were.
     /// </summary>
     public long Connections { get; init; }
+
+    /// <summary>
+    /// Gets the same route's figures in the compared range (<see cref="AnalyticsQuery.Compare"/>), or
+    /// <see langword="null"/> without a comparison or when it had no request then.
+    /// </summary>
+    public RouteStats? Previous { get; init; }
 }

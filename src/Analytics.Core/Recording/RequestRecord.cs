@@ -61,6 +61,19 @@ public readonly record struct RequestRecord
     /// <summary>Gets the instance name of the host that served the request.</summary>
     public string? Instance { get; init; }
 
+    /// <summary>
+    /// Gets the release (application version) of the host that served the request, from
+    /// <see cref="RequestAnalyticsOptions.Release"/>.
+    /// </summary>
+    public string? Release { get; init; }
+
+    /// <summary>
+    /// Gets who called: the API consumer named by <see cref="RequestAnalyticsOptions.ConsumerHeader"/>,
+    /// <see cref="RequestAnalyticsOptions.ConsumerClaim"/> or the host's resolver (at most 100 characters), or
+    /// <see langword="null"/> when none did.
+    /// </summary>
+    public string? Consumer { get; init; }
+
     /// <summary>Gets the full type name of the exception the pipeline threw, or <see langword="null"/>.</summary>
     public string? ExceptionType { get; init; }
 

@@ -1,8 +1,8 @@
 namespace Analytics.Storage;
 
 /// <summary>
-/// The aggregate of every request in one bucket with the same route, method, status code, environment, instance and
-/// kind.
+/// The aggregate of every request in one bucket with the same route, method, status code, environment, instance,
+/// kind and release; and, for the per-consumer rollups (<see cref="AnalyticsBatch.ConsumerRollups"/>), consumer.
 /// </summary>
 /// <remarks>
 /// Rollups count every request, including those <see cref="RequestAnalyticsOptions.RawSampleRate"/> did not keep as a
@@ -38,6 +38,20 @@ public sealed class RequestRollup
     /// <see cref="RequestKind.Http"/>.
     /// </summary>
     public RequestKind Kind { get; init; }
+
+    /// <summary>
+    /// Gets the release that served the requests (<see cref="RequestAnalyticsOptions.Release"/>), or
+    /// <see langword="null"/> for rows written before releases were recorded.
+    /// </summary>
+    public string? Release { get; init; }
+
+    /// <summary>
+    /// Gets the consumer of a per-consumer rollup (<see cref="AnalyticsBatch.ConsumerRollups"/>): a consumer name, or
+    /// <c>(other)</c> for the consumers beyond <see cref="RequestAnalyticsOptions.MaxConsumersPerBucket"/> in the bucket.
+    /// Always <see langword="null"/> in the request rollups (<see cref="AnalyticsBatch.RequestRollups"/>), which count
+    /// every request whoever called.
+    /// </summary>
+    public string? Consumer { get; init; }
 
     /// <summary>Gets or sets the number of requests.</summary>
     public long Count { get; set; }
@@ -79,6 +93,13 @@ public sealed class RequestRollup
     public CardinalitySketch? Clients { get; set; }
 
     /// <summary>
+    /// Gets or sets the distinct consumers (<see cref="RequestRecord.Consumer"/>) seen, every one of them, including
+    /// those counted as <c>(other)</c> in the per-consumer rollups; <see langword="null"/> when none was, or when read
+    /// without <see cref="RollupQuery.IncludeCardinality"/>.
+    /// </summary>
+    public CardinalitySketch? Consumers { get; set; }
+
+    /// <summary>
     /// Adds another row with the same key to this one, as a store merges them: counts, errors, sums and bytes add, the
     /// extremes combine, and the sketches merge (a missing one stays missing only if both are).
     /// </summary>
@@ -111,6 +132,11 @@ public sealed class RequestRollup
         if (other.Clients is { } clients)
         {
             (Clients ??= new CardinalitySketch()).Merge(clients);
+        }
+
+        if (other.Consumers is { } consumers)
+        {
+            (Consumers ??= new CardinalitySketch()).Merge(consumers);
         }
     }
 }

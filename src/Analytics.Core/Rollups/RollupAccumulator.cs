@@ -12,6 +12,7 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
     private readonly Dictionary<ErrorKey, ErrorRollup> _errorMinutes = [];
 
     private readonly List<RequestRollup> _requests = [];
+    private readonly List<RequestRollup> _consumers = [];
     private readonly List<EventRollup> _events = [];
     private readonly List<ErrorRollup> _errors = [];
     private bool _complete = true;
@@ -25,6 +26,9 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
 
     /// <summary>Gets the request rollups of every granularity.</summary>
     public IReadOnlyList<RequestRollup> Requests => Complete()._requests;
+
+    /// <summary>Gets the per-consumer request rollups of every granularity.</summary>
+    public IReadOnlyList<RequestRollup> Consumers => Complete()._consumers;
 
     /// <summary>Gets the custom-event rollups of every granularity.</summary>
     public IReadOnlyList<EventRollup> Events => Complete()._events;
@@ -133,6 +137,7 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         _eventMinutes.Clear();
         _errorMinutes.Clear();
         _requests.Clear();
+        _consumers.Clear();
         _events.Clear();
         _errors.Clear();
         _complete = true;

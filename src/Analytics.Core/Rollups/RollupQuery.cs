@@ -38,6 +38,18 @@ public sealed record RollupQuery
     /// </summary>
     public RequestKind? Kind { get; init; }
 
+    /// <summary>
+    /// Gets the release to match exactly (request rollups and per-consumer rollups), or <see langword="null"/> for every
+    /// release.
+    /// </summary>
+    public string? Release { get; init; }
+
+    /// <summary>
+    /// Gets the consumer to match exactly (per-consumer rollups only, <see cref="IConsumerRollupStore"/>), or
+    /// <see langword="null"/> for every consumer. Request rollups have no consumer and ignore it.
+    /// </summary>
+    public string? Consumer { get; init; }
+
     /// <summary>Gets the event name to match exactly (event rollups only), or <see langword="null"/> for every name.</summary>
     public string? EventName { get; init; }
 

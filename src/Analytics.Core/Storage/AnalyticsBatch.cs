@@ -53,6 +53,14 @@ public sealed class AnalyticsBatch
     /// <summary>Gets the request rollups of every request of the batch, whether kept raw or not, at every granularity.</summary>
     public IReadOnlyList<RequestRollup> RequestRollups => _rollups.Requests;
 
+    /// <summary>
+    /// Gets the per-consumer rollups of the requests of the batch that named a consumer, at every granularity: request
+    /// rollups with <see cref="RequestRollup.Consumer"/> set, at most
+    /// <see cref="RequestAnalyticsOptions.MaxConsumersPerBucket"/> consumers per bucket and the rest as <c>(other)</c>.
+    /// Written by a store that declares <see cref="StoreCapabilities.Consumers"/>; others ignore them.
+    /// </summary>
+    public IReadOnlyList<RequestRollup> ConsumerRollups => _rollups.Consumers;
+
     /// <summary>Gets the custom-event rollups of the batch at every granularity.</summary>
     public IReadOnlyList<EventRollup> EventRollups => _rollups.Events;
 

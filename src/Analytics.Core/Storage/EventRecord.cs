@@ -26,4 +26,13 @@ public sealed record EventRecord
 
     /// <summary>Gets the instance name of the host that tracked the event.</summary>
     public string? Instance { get; init; }
+
+    /// <summary>Gets the release of the host that tracked the event (<see cref="RequestAnalyticsOptions.Release"/>).</summary>
+    public string? Release { get; init; }
+
+    /// <summary>
+    /// Gets the consumer that posted the event: the name of the ingest key it came with
+    /// (<see cref="RequestAnalyticsOptions.NamedIngestKeys"/>), or <see langword="null"/>.
+    /// </summary>
+    public string? Consumer { get; init; }
 }

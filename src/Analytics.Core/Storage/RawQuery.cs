@@ -38,6 +38,12 @@ public sealed record RawQuery
     /// <summary>Gets the request kind to match exactly (requests only), or <see langword="null"/> for every kind.</summary>
     public RequestKind? Kind { get; init; }
 
+    /// <summary>Gets the consumer to match exactly, or <see langword="null"/> for every consumer.</summary>
+    public string? Consumer { get; init; }
+
+    /// <summary>Gets the release to match exactly, or <see langword="null"/> for every release.</summary>
+    public string? Release { get; init; }
+
     /// <summary>Gets the event name to match exactly (events only), or <see langword="null"/> for every name.</summary>
     public string? EventName { get; init; }
 

@@ -33,6 +33,12 @@ public sealed class StoreCapabilities
     public IRequestCountStore? RequestCounts { get; init; }
 
     /// <summary>
+    /// Gets the per-consumer rollups, or <see langword="null"/>: consumers are then kept on raw rows only, and the
+    /// consumers list and the <c>consumer</c> filter of rollup-based reads are unavailable.
+    /// </summary>
+    public IConsumerRollupStore? Consumers { get; init; }
+
+    /// <summary>
     /// Gets the election of one instance among several sharing the store, or <see langword="null"/> for a store that
     /// belongs to one process, which then evaluates alerts and purges expired data itself.
     /// </summary>

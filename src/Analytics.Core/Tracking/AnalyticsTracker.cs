@@ -61,6 +61,7 @@ internal sealed class AnalyticsTracker : IAnalyticsTracker
             PropertiesJson = SerializeProperties(analyticsEvent.Properties),
             Environment = identity.Environment,
             Instance = identity.Instance,
+            Release = identity.Release,
         };
     }
 
