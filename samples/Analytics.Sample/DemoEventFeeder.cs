@@ -8,8 +8,8 @@ namespace Analytics.Sample;
 
 /// <summary>
 /// Plays another service, a billing service, that reports its payments as custom events over HTTP: every few seconds it
-/// posts a batch to <c>POST /analytics/api/events</c> with the first of <c>RequestAnalytics:IngestKeys</c> in
-/// <c>X-Analytics-Key</c>. Its second post and every sixth after that is a batch with an empty event name, which the
+/// posts a batch to <c>POST /analytics/api/events</c> with its key from <c>RequestAnalytics:NamedIngestKeys</c> (else the
+/// first of <c>RequestAnalytics:IngestKeys</c>) in <c>X-Analytics-Key</c>. Its second post and every sixth after that is a batch with an empty event name, which the
 /// API rejects whole with a 400 — expected, so logged at Debug; any other answer is logged as a warning.
 /// </summary>
 internal sealed partial class DemoEventFeeder(
@@ -38,7 +38,9 @@ internal sealed partial class DemoEventFeeder(
             BaseAddress = new Uri(address, DemoServer.AnalyticsPrefix + "/api/"),
             Timeout = TimeSpan.FromSeconds(10),
         };
-        if (options.Value.IngestKeys.FirstOrDefault() is { } key)
+        // The named key makes the billing service a consumer of its own in the consumers panel; a plain key works too.
+        var named = options.Value.NamedIngestKeys.Values.FirstOrDefault();
+        if ((named ?? options.Value.IngestKeys.FirstOrDefault()) is { } key)
         {
             client.DefaultRequestHeaders.Add("X-Analytics-Key", key);
         }

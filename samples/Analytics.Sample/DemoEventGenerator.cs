@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Analytics.Sample;
 
 /// <summary>
@@ -7,11 +9,15 @@ namespace Analytics.Sample;
 /// on a first run. The second deployment of every run fails and is rolled back, which the <c>rollbacks</c> alert rule
 /// of appsettings.json reports.
 /// </summary>
-internal sealed partial class DemoEventGenerator(IAnalyticsTracker tracker, TimeProvider time, ILogger<DemoEventGenerator> logger)
-    : BackgroundService
+internal sealed partial class DemoEventGenerator(
+    IAnalyticsTracker tracker,
+    IOptions<RequestAnalyticsOptions> options,
+    TimeProvider time,
+    ILogger<DemoEventGenerator> logger) : BackgroundService
 {
-    /// <summary>The version deployments announce.</summary>
-    public const string Release = "1.4.0";
+    // The version deployments announce: the release this run records (RequestAnalytics:Release, demo-1.4.0 in
+    // appsettings.json), so that a run as another release deploys that one.
+    private readonly string _release = options.Value.Release ?? "unknown";
 
     private static readonly string[] Plans = ["free", "free", "free", "team", "team", "business"];
     private static readonly string[] SignupSources = ["organic", "ads", "referral", "partner"];
@@ -121,7 +127,7 @@ internal sealed partial class DemoEventGenerator(IAnalyticsTracker tracker, Time
             Properties = new Dictionary<string, object?>
             {
                 ["service"] = "catalogue-api",
-                ["version"] = Release,
+                ["version"] = _release,
                 ["environment"] = environment,
                 ["number"] = number,
             },
@@ -136,7 +142,7 @@ internal sealed partial class DemoEventGenerator(IAnalyticsTracker tracker, Time
                 Properties = new Dictionary<string, object?>
                 {
                     ["service"] = "catalogue-api",
-                    ["version"] = Release,
+                    ["version"] = _release,
                     ["environment"] = environment,
                     ["reason"] = "health check failed after deploy",
                 },

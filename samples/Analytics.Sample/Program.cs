@@ -8,10 +8,15 @@
 //   dotnet run --project samples/Analytics.Sample -- --no-analytics    # the same app without the library (load baselines)
 //   dotnet run --project samples/Analytics.Sample -- --postgres "Host=…" --urls http://127.0.0.1:5081 --RequestAnalytics:InstanceName=web-2
 //                                                                      # a PostgreSQL store shared with other instances
+//   dotnet run --project samples/Analytics.Sample -- --RequestAnalytics:Release=demo-1.5.0
+//                                                                      # run as a second release (appsettings.json says demo-1.4.0)
+//                                                                      # on the same database, to compare the two
+using Analytics;
 using Analytics.Sample;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 var analytics = !args.Contains("--no-analytics");
 var demoTraffic = !args.Contains("--no-demo-traffic");
@@ -83,13 +88,18 @@ app.Lifetime.ApplicationStarted.Register(() =>
     if (analytics)
     {
         Console.WriteLine($"  Dashboard: {address}/analytics/");
-        Console.WriteLine($"  Analytics API: {address}/analytics/api/overview  (also timeseries, routes, status-codes, errors, heatmap, requests, events, export)");
-        Console.WriteLine($"  Custom events: {address}/analytics/api/events  (POST them with an X-Analytics-Key header from RequestAnalytics:IngestKeys)");
+        Console.WriteLine($"  Analytics API: {address}/analytics/api/overview  (also timeseries, routes, status-codes, errors, heatmap, requests, export)");
+        Console.WriteLine($"  Custom events: {address}/analytics/api/events  (POST them with a key of RequestAnalytics:IngestKeys or NamedIngestKeys in X-Analytics-Key)");
         if (demoTraffic)
         {
             Console.WriteLine("    demo: deployments, builds, sign-ups and job runs tracked in-process; a billing feeder POSTs payments with the demo key");
         }
 
+        var options = app.Services.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value;
+        Console.WriteLine($"  Consumers (header {options.ConsumerHeader ?? "none: set RequestAnalytics:ConsumerHeader"}): {address}/analytics/api/consumers"
+            + (demoTraffic ? "  (demo: web-frontend, mobile-app, partner-acme, and billing-service by its ingest key)" : ""));
+        Console.WriteLine($"  Release: {options.Release ?? "the app's version"}: {address}/analytics/api/releases"
+            + "  (--RequestAnalytics:Release=demo-1.5.0 runs as another; compare=previous-release compares them)");
         Console.WriteLine($"  Live stream (SSE): {address}/analytics/api/stream");
         Console.WriteLine($"  Prometheus metrics: {address}/analytics/metrics");
         Console.WriteLine($"  Alert rules (declared in appsettings.json): {address}/analytics/api/alerts  and webhooks: {address}/analytics/api/webhooks");
