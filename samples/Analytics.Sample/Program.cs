@@ -30,6 +30,13 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 // "default" leaves the choice to the library (its default location, logged at start); benchmarks/load.sh measures it.
 var databaseSetting = builder.Configuration["Sample:Database"] ?? "analytics.db";
 var databasePath = databaseSetting == "default" ? null : Path.Combine(builder.Environment.ContentRootPath, databaseSetting);
+if (demoTraffic && builder.Configuration["RequestAnalytics:AlertInterval"] is null)
+{
+    // Alerts evaluated every 10 s instead of 30 s, so that the demo's rolled-back deployment (DemoEventGenerator) fires
+    // the "rollbacks" rule of appsettings.json about a minute into a first run.
+    builder.Configuration["RequestAnalytics:AlertInterval"] = "00:00:10";
+}
+
 var health = builder.Services.AddHealthChecks();
 if (analytics)
 {
