@@ -9,8 +9,8 @@ namespace Analytics.Sample;
 /// <summary>
 /// Plays another service, a billing service, that reports its payments as custom events over HTTP: every few seconds it
 /// posts a batch to <c>POST /analytics/api/events</c> with its key from <c>RequestAnalytics:NamedIngestKeys</c> (else the
-/// first of <c>RequestAnalytics:IngestKeys</c>) in <c>X-Analytics-Key</c>. Its second post and every sixth after that is a batch with an empty event name, which the
-/// API rejects whole with a 400 — expected, so logged at Debug; any other answer is logged as a warning.
+/// first of <c>RequestAnalytics:IngestKeys</c>) in <c>X-Analytics-Key</c>. Its second post and every sixth after that
+/// is a batch with an empty event name, which the API rejects whole with a 400 — expected, so logged at Debug; any other answer is logged as a warning.
 /// </summary>
 internal sealed partial class DemoEventFeeder(
     IServer server,

@@ -61,7 +61,8 @@ internal sealed partial class DemoTrafficGenerator(
             try
             {
                 await Task.Delay(delay, time, stoppingToken);
-                using var response = await client.GetAsync($"/quotes/live?seconds={Random.Shared.Next(2, 8)}", HttpCompletionOption.ResponseHeadersRead, stoppingToken);
+                using var response = await client.GetAsync(
+                    $"/quotes/live?seconds={Random.Shared.Next(2, 8)}", HttpCompletionOption.ResponseHeadersRead, stoppingToken);
                 await using var body = await response.Content.ReadAsStreamAsync(stoppingToken);
                 await body.CopyToAsync(Stream.Null, stoppingToken);
             }

@@ -96,14 +96,17 @@ app.Lifetime.ApplicationStarted.Register(() =>
     {
         Console.WriteLine($"  Dashboard: {address}/analytics/");
         Console.WriteLine($"  Analytics API: {address}/analytics/api/overview  (also timeseries, routes, status-codes, errors, heatmap, requests, export)");
-        Console.WriteLine($"  Custom events: {address}/analytics/api/events  (POST them with a key of RequestAnalytics:IngestKeys or NamedIngestKeys in X-Analytics-Key)");
+        Console.WriteLine($"  Custom events: {address}/analytics/api/events"
+            + "  (POST them with a key of RequestAnalytics:IngestKeys or NamedIngestKeys in X-Analytics-Key)");
         if (demoTraffic)
         {
-            Console.WriteLine("    demo: deployments, builds, sign-ups and job runs tracked in-process; a billing feeder POSTs payments with the demo key");
+            Console.WriteLine(
+                "    demo: deployments, builds, sign-ups and job runs tracked in-process; a billing feeder POSTs payments with the demo key");
         }
 
         var options = app.Services.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value;
-        Console.WriteLine($"  Consumers (header {options.ConsumerHeader ?? "none: set RequestAnalytics:ConsumerHeader"}): {address}/analytics/api/consumers"
+        var consumerHeader = options.ConsumerHeader ?? "none: set RequestAnalytics:ConsumerHeader";
+        Console.WriteLine($"  Consumers (header {consumerHeader}): {address}/analytics/api/consumers"
             + (demoTraffic ? "  (demo: web-frontend, mobile-app, partner-acme, and billing-service by its ingest key)" : ""));
         Console.WriteLine($"  Release: {options.Release ?? "the app's version"}: {address}/analytics/api/releases"
             + "  (--RequestAnalytics:Release=demo-1.5.0 runs as another; compare=previous-release compares them)");
