@@ -1,36 +1,41 @@
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Sample;
 
 /// <summary>
 /// Sends a steady, realistic mix of requests to this very host (loopback only) so the numbers have something to show:
-/// mostly successes, some 404s, the flaky route's 500s, a few slow calls. About 20 requests a second.
+/// mostly successes, some 404s, the flaky route's 500s, a few slow calls, as three consumers. About 20 requests a second,
+/// and now and then a few seconds of the quote stream (Server-Sent Events).
 /// </summary>
-internal sealed class DemoTrafficGenerator(IServer server, IHostApplicationLifetime lifetime, ILogger<DemoTrafficGenerator> logger) : BackgroundService
+internal sealed partial class DemoTrafficGenerator(
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    IOptions<RequestAnalyticsOptions> options,
+    TimeProvider time,
+    ILogger<DemoTrafficGenerator> logger) : BackgroundService
 {
-    private static readonly string[] UserAgents =
+    private static readonly string[] BrowserUserAgents =
     [
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
-        "curl/8.5.0",
-        "okhttp/4.12.0",
     ];
+
+    private static readonly string[] MobileUserAgents = ["CatalogueApp/5.2 (iOS 17.5)", "CatalogueApp/5.2 (Android 14) okhttp/4.12.0"];
+
+    // The header RequestAnalytics:ConsumerHeader names (X-Client-Id in appsettings.json); sent even when it names none.
+    private readonly string _consumerHeader = options.Value.ConsumerHeader ?? "X-Client-Id";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await started.Task.WaitAsync(stoppingToken);
-
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        if (address is null || !Uri.TryCreate(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1"), UriKind.Absolute, out var baseAddress))
+        if (await DemoServer.LoopbackAddressAsync(server, lifetime, stoppingToken) is not { } baseAddress)
         {
             return;
         }
 
         using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        var streams = WatchQuotesAsync(client, stoppingToken);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             using var request = NextRequest();
@@ -40,32 +45,79 @@ internal sealed class DemoTrafficGenerator(IServer server, IHostApplicationLifet
             }
             catch (HttpRequestException ex)
             {
-                logger.LogDebug(ex, "Demo request failed");
+                LogRequestFailed(logger, ex);
             }
+        }
+
+        await streams;
+    }
+
+    /// <summary>Every 10 to 20 seconds, follows the quote stream for a few seconds, as a live ticker on a page would.</summary>
+    private async Task WatchQuotesAsync(HttpClient client, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(2);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(delay, time, stoppingToken);
+                using var response = await client.GetAsync(
+                    $"/quotes/live?seconds={Random.Shared.Next(2, 8)}", HttpCompletionOption.ResponseHeadersRead, stoppingToken);
+                await using var body = await response.Content.ReadAsStreamAsync(stoppingToken);
+                await body.CopyToAsync(Stream.Null, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
+            {
+                LogQuoteStreamFailed(logger, ex);
+            }
+
+            delay = TimeSpan.FromSeconds(Random.Shared.Next(10, 21));
         }
     }
 
-    private static HttpRequestMessage NextRequest()
+    private HttpRequestMessage NextRequest()
     {
         var random = Random.Shared;
         var roll = random.Next(100);
-        var request = roll switch
-        {
-            < 30 => new HttpRequestMessage(HttpMethod.Get, $"/items/{random.Next(1, 1100)}"),
-            < 50 => new HttpRequestMessage(HttpMethod.Get, $"/users/u{random.Next(1, 200)}/orders/{random.Next(1, 5000)}"),
-            < 60 => new HttpRequestMessage(HttpMethod.Post, "/orders")
-            {
-                Content = JsonContent.Create(new { id = random.Next(1, 5000), userId = $"u{random.Next(1, 200)}", lines = roll % 2 == 0 ? new[] { new { id = 1, name = "Widget", price = 9.99 } } : [] }),
-            },
-            < 75 => new HttpRequestMessage(HttpMethod.Get, "/flaky"),
-            < 80 => new HttpRequestMessage(HttpMethod.Get, "/slow"),
-            < 85 => new HttpRequestMessage(HttpMethod.Get, $"/wp-admin/{random.Next(1000)}.php"),
-            _ => new HttpRequestMessage(HttpMethod.Get, "/ping"),
-        };
-        request.Headers.TryAddWithoutValidation("User-Agent", UserAgents[random.Next(UserAgents.Length)]);
 
-        // Most requests come from one of 500 signed-in users, each on one of 120 networks (see DemoIdentity).
+        // Three consumers with their own mixes, so the consumers panel has something to compare: the web front end (most
+        // of the traffic, the flaky route's 500s, invalid orders), the mobile app (quick reads) and a partner's
+        // integration (few calls, but slow ones and the most failures). Scanners send no consumer header.
+        var (consumer, request) = roll switch
+        {
+            < 50 => ("web-frontend", WebFrontendRequest(random)),
+            < 82 => ("mobile-app", MobileAppRequest(random)),
+            < 95 => ("partner-acme", PartnerRequest(random)),
+            _ => ((string?)null, new HttpRequestMessage(HttpMethod.Get, $"/wp-admin/{random.Next(1000)}.php")),
+        };
+
+        if (consumer is not null)
+        {
+            request.Headers.Add(_consumerHeader, consumer);
+        }
+
+        var userAgent = consumer switch
+        {
+            "mobile-app" => MobileUserAgents[random.Next(MobileUserAgents.Length)],
+            "partner-acme" => "acme-integration/2.3 okhttp/4.12.0",
+            "web-frontend" => BrowserUserAgents[random.Next(BrowserUserAgents.Length)],
+            _ => "curl/8.5.0",
+        };
+        request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+
+        // Most requests come from one of 500 signed-in users, each on one of 120 networks (see DemoIdentity); the partner
+        // calls as a service, from its own network.
         int user = random.Next(1, 501);
+        if (consumer == "partner-acme")
+        {
+            request.Headers.Add(DemoIdentity.ClientHeader, $"203.0.113.{random.Next(1, 8)}");
+            return request;
+        }
+
         if (roll % 5 != 0)
         {
             request.Headers.Add(DemoIdentity.UserHeader, $"u{user}");
@@ -74,4 +126,48 @@ internal sealed class DemoTrafficGenerator(IServer server, IHostApplicationLifet
         request.Headers.Add(DemoIdentity.ClientHeader, $"10.{user % 120}.{user % 7}.{random.Next(1, 255)}");
         return request;
     }
+
+    private static HttpRequestMessage WebFrontendRequest(Random random) => random.Next(100) switch
+    {
+        < 30 => Get($"/items/{random.Next(1, 1100)}"),
+        < 50 => Get($"/users/u{random.Next(1, 200)}/orders/{random.Next(1, 5000)}"),
+        < 60 => PostOrder(random, withLines: random.Next(2) == 0),
+        < 78 => Get("/flaky"),
+        < 84 => Get("/slow"),
+        _ => Get("/ping"),
+    };
+
+    private static HttpRequestMessage MobileAppRequest(Random random) => random.Next(100) switch
+    {
+        < 50 => Get($"/items/{random.Next(1, 1020)}"),
+        < 85 => Get($"/users/u{random.Next(1, 200)}/orders/{random.Next(1, 5000)}"),
+        < 90 => Get("/flaky"),
+        _ => Get("/ping"),
+    };
+
+    private static HttpRequestMessage PartnerRequest(Random random) => random.Next(100) switch
+    {
+        < 40 => PostOrder(random, withLines: random.Next(10) != 0),
+        < 65 => Get($"/slow?ms={random.Next(250, 900)}"),
+        < 90 => Get("/flaky"),
+        _ => Get($"/items/{random.Next(1, 1000)}"),
+    };
+
+    private static HttpRequestMessage Get(string path) => new(HttpMethod.Get, path);
+
+    private static HttpRequestMessage PostOrder(Random random, bool withLines) => new(HttpMethod.Post, "/orders")
+    {
+        Content = JsonContent.Create(new
+        {
+            id = random.Next(1, 5000),
+            userId = $"u{random.Next(1, 200)}",
+            lines = withLines ? new[] { new { id = 1, name = "Widget", price = 9.99 } } : [],
+        }),
+    };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Demo request failed")]
+    private static partial void LogRequestFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Demo quote stream failed")]
+    private static partial void LogQuoteStreamFailed(ILogger logger, Exception exception);
 }

@@ -1,14 +1,22 @@
 // The demo host: a small API with the shapes analytics has to handle (path parameters, a route that throws, a slow
-// one, 404s, a constant /ping for overhead measurements) and a traffic generator that exercises it.
+// one, 404s, a constant /ping for overhead measurements, a Server-Sent Events stream) and a traffic generator that
+// exercises it. With analytics on, the demo also tracks custom events in-process (deployments, builds, sign-ups, job
+// runs: DemoEventGenerator) and posts others over HTTP with an ingest key, as another service would (DemoEventFeeder).
 //
 //   dotnet run --project samples/Analytics.Sample                      # analytics on, demo traffic on
 //   dotnet run --project samples/Analytics.Sample -- --no-demo-traffic # analytics on, only your own requests
 //   dotnet run --project samples/Analytics.Sample -- --no-analytics    # the same app without the library (load baselines)
 //   dotnet run --project samples/Analytics.Sample -- --postgres "Host=…" --urls http://127.0.0.1:5081 --RequestAnalytics:InstanceName=web-2
 //                                                                      # a PostgreSQL store shared with other instances
+//   dotnet run --project samples/Analytics.Sample -- --RequestAnalytics:Release=demo-1.5.0
+//                                                                      # run as a second release (appsettings.json says demo-1.4.0)
+//                                                                      # on the same database, to compare the two
+using Analytics;
 using Analytics.Sample;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 var analytics = !args.Contains("--no-analytics");
 var demoTraffic = !args.Contains("--no-demo-traffic");
@@ -22,6 +30,13 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 // "default" leaves the choice to the library (its default location, logged at start); benchmarks/load.sh measures it.
 var databaseSetting = builder.Configuration["Sample:Database"] ?? "analytics.db";
 var databasePath = databaseSetting == "default" ? null : Path.Combine(builder.Environment.ContentRootPath, databaseSetting);
+if (demoTraffic && builder.Configuration["RequestAnalytics:AlertInterval"] is null)
+{
+    // Alerts evaluated every 10 s instead of 30 s, so that the demo's rolled-back deployment (DemoEventGenerator) fires
+    // the "rollbacks" rule of appsettings.json about a minute into a first run.
+    builder.Configuration["RequestAnalytics:AlertInterval"] = "00:00:10";
+}
+
 var health = builder.Services.AddHealthChecks();
 builder.Services.AddSampleAccess();
 if (analytics)
@@ -41,7 +56,13 @@ if (analytics)
 
 if (demoTraffic)
 {
+    builder.Services.TryAddSingleton(TimeProvider.System); // the library registers it too, but --no-analytics leaves it out
     builder.Services.AddHostedService<DemoTrafficGenerator>();
+    if (analytics)
+    {
+        builder.Services.AddHostedService<DemoEventGenerator>();
+        builder.Services.AddHostedService<DemoEventFeeder>();
+    }
 }
 
 var app = builder.Build();
@@ -62,7 +83,7 @@ app.MapHealthChecks("/health");
 if (analytics)
 {
     // Loopback only by default; a real app would chain .RequireAuthorization("admin") here.
-    app.MapRequestAnalytics("/analytics");
+    app.MapRequestAnalytics(DemoServer.AnalyticsPrefix);
 }
 
 app.Lifetime.ApplicationStarted.Register(() =>
@@ -77,13 +98,27 @@ app.Lifetime.ApplicationStarted.Register(() =>
     if (analytics)
     {
         Console.WriteLine($"  Dashboard: {address}/analytics/");
-        Console.WriteLine($"  Analytics API: {address}/analytics/api/overview  (also timeseries, routes, status-codes, errors, heatmap, requests, events, export)");
+        Console.WriteLine($"  Analytics API: {address}/analytics/api/overview  (also timeseries, routes, status-codes, errors, heatmap, requests, export)");
+        Console.WriteLine($"  Custom events: {address}/analytics/api/events"
+            + "  (POST them with a key of RequestAnalytics:IngestKeys or NamedIngestKeys in X-Analytics-Key)");
+        if (demoTraffic)
+        {
+            Console.WriteLine(
+                "    demo: deployments, builds, sign-ups and job runs tracked in-process; a billing feeder POSTs payments with the demo key");
+        }
+
+        var options = app.Services.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value;
+        var consumerHeader = options.ConsumerHeader ?? "none: set RequestAnalytics:ConsumerHeader";
+        Console.WriteLine($"  Consumers (header {consumerHeader}): {address}/analytics/api/consumers"
+            + (demoTraffic ? "  (demo: web-frontend, mobile-app, partner-acme, and billing-service by its ingest key)" : ""));
+        Console.WriteLine($"  Release: {options.Release ?? "the app's version"}: {address}/analytics/api/releases"
+            + "  (--RequestAnalytics:Release=demo-1.5.0 runs as another; compare=previous-release compares them)");
         Console.WriteLine($"  Live stream (SSE): {address}/analytics/api/stream");
         Console.WriteLine($"  Prometheus metrics: {address}/analytics/metrics");
         Console.WriteLine($"  Alert rules (declared in appsettings.json): {address}/analytics/api/alerts  and webhooks: {address}/analytics/api/webhooks");
     }
 
-    Console.WriteLine($"  Try: {address}/items/42  {address}/flaky  {address}/slow  {address}/health");
+    Console.WriteLine($"  Try: {address}/items/42  {address}/flaky  {address}/slow  {address}/quotes/live  {address}/health");
     Console.WriteLine("  Press Ctrl+C to stop.");
     Console.WriteLine();
 });

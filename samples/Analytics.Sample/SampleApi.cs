@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
 namespace Analytics.Sample;
 
 /// <summary>The sample's own endpoints: a tiny catalogue API.</summary>
@@ -30,6 +33,22 @@ internal static class SampleApi
             await Task.Delay(delay, cancellationToken);
             return Results.Ok(new { waitedMs = delay });
         });
+
+        // A Server-Sent Events stream of price quotes that ends after a few seconds: a long-lived request, which the
+        // dashboard's Connections card counts apart from the latency of ordinary ones.
+        app.MapGet("/quotes/live", (int? seconds, CancellationToken cancellationToken) =>
+            TypedResults.ServerSentEvents(Quotes(Math.Clamp(seconds ?? 5, 1, 60), cancellationToken), eventType: "quote"));
+    }
+
+    private static async IAsyncEnumerable<string> Quotes(int seconds, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var price = 100.0;
+        for (var i = 0; i < seconds * 2; i++)
+        {
+            price = Math.Round(price * (1 + ((Random.Shared.NextDouble() - 0.5) / 50)), 2);
+            yield return price.ToString("F2", CultureInfo.InvariantCulture);
+            await Task.Delay(500, cancellationToken);
+        }
     }
 }
 

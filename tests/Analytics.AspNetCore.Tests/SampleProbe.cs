@@ -14,7 +14,12 @@ internal static class SampleProbe
     }
 
     /// <summary>Counts the raw requests, or 0 while the file or its schema does not exist yet.</summary>
-    public static long CountRequests(string database, string where = "1 = 1")
+    public static long CountRequests(string database, string where = "1 = 1") => Count(database, "requests", where);
+
+    /// <summary>Counts the raw custom events, or 0 while the file or its schema does not exist yet.</summary>
+    public static long CountEvents(string database, string where = "1 = 1") => Count(database, "events", where);
+
+    private static long Count(string database, string table, string where)
     {
         if (!File.Exists(database))
         {
@@ -25,12 +30,41 @@ internal static class SampleProbe
         {
             using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
             connection.Open();
-            return Scalar(connection, $"SELECT count(*) FROM requests WHERE {where};");
+            return Scalar(connection, $"SELECT count(*) FROM {table} WHERE {where};");
         }
         catch (SqliteException)
         {
             return 0; // the schema is not there yet
         }
+    }
+
+    /// <summary>Gets the distinct names of the raw custom events, or none while the file or its schema does not exist yet.</summary>
+    public static IReadOnlySet<string> EventNames(string database)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (!File.Exists(database))
+        {
+            return names;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT DISTINCT name FROM events;";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+        catch (SqliteException)
+        {
+            // the schema is not there yet
+        }
+
+        return names;
     }
 
     public static long Scalar(SqliteConnection connection, string sql)

@@ -35,6 +35,58 @@ public class SampleTests
     }
 
     /// <summary>
+    /// The demo fills the custom-events panel both ways a real app would: in-process through <c>IAnalyticsTracker</c>
+    /// (deployments, builds, sign-ups, job runs, by the sample's DemoEventGenerator) and over HTTP from "another service"
+    /// (payments posted to <c>POST /analytics/api/events</c> with its ingest key, by DemoEventFeeder), whose deliberately
+    /// invalid batch is answered 400 and logged at Debug as expected, and whose valid batches are never refused.
+    /// </summary>
+    [Fact]
+    public async Task TheDemoTracksEventsInProcessAndPostsOthersOverHttpWhereItsInvalidBatchIsAnswered400()
+    {
+        using var directory = new TempDirectory();
+        var database = directory.File("sample.db");
+        var (process, origin) = await TestProcess.StartSampleAsync(
+            "--Sample:Database", database,
+            "--RequestAnalytics:FlushInterval", "00:00:00.200",
+            "--Logging:LogLevel:Analytics.Sample", "Debug");
+        await using var owned = process;
+
+        // Only the feeder posts "payment", with its service in the properties; the tracker's events have other names.
+        string[] tracked = ["signup", "job.run", "build", "deployment"];
+        await Wait.UntilAsync(
+            () => SampleProbe.EventNames(database).IsSupersetOf(tracked),
+            TimeSpan.FromSeconds(20),
+            $"every kind of in-process event ({string.Join(", ", tracked)}) is tracked");
+        await Wait.UntilAsync(
+            () => SampleProbe.CountEvents(database, "name = 'payment' AND properties LIKE '%\"service\":\"billing-service\"%'") > 0,
+            TimeSpan.FromSeconds(10),
+            "the feeder's payments posted over HTTP are stored");
+        var rejected = await process.WaitForLineAsync(
+            l => l.Contains("invalid batch of", StringComparison.Ordinal) && l.Contains("answered 400, as expected", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10),
+            "the feeder's invalid batch is answered 400");
+        Assert.DoesNotContain(process.Output, l => l.Contains("demo feeder's post was answered", StringComparison.Ordinal));
+
+        // Nothing of a rejected batch is stored: it holds good payments too, but no event has an empty name.
+        Assert.Equal(0, SampleProbe.CountEvents(database, "name = ''"));
+
+        // The events API tells them apart and carries what makes "success rate and p95 duration" answerable.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var events = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync($"{origin}/analytics/api/events?range=15m"));
+        var byName = events.RootElement.GetProperty("events").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
+        foreach (var name in new[] { "payment", "job.run", "build", "deployment" })
+        {
+            Assert.True(byName.TryGetValue(name, out var series), $"no '{name}' in {events.RootElement}");
+            var outcomes = series.GetProperty("successes").GetInt64() + series.GetProperty("failures").GetInt64();
+            Assert.Equal(series.GetProperty("count").GetInt64(), outcomes); // every one says whether it succeeded
+            Assert.True(series.GetProperty("p95").GetDouble() > 0, $"'{name}' has no durations: {series}");
+        }
+
+        Assert.True(byName.ContainsKey("signup"), events.RootElement.ToString());
+        Assert.Contains("].name", rejected, StringComparison.Ordinal); // the problem names the bad item, such as [1].name
+    }
+
+    /// <summary>
     /// A real EventSource client (the npm eventsource package under Node) against the sample on 127.0.0.1: connected, a
     /// request event for a request made after connecting, stats on schedule, ping, Last-Event-ID replay of only what was
     /// missed, and 503 past the subscriber cap. The scenario is tests/node-clients/scenario.mjs.
