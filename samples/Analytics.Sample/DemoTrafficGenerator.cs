@@ -23,7 +23,7 @@ internal sealed partial class DemoTrafficGenerator(
 
     private static readonly string[] MobileUserAgents = ["CatalogueApp/5.2 (iOS 17.5)", "CatalogueApp/5.2 (Android 14) okhttp/4.12.0"];
 
-    // The header RequestAnalytics:ConsumerHeader names (X-Client-Id in appsettings.json); sent even when it names none.
+    // The header RequestAnalytics:ConsumerHeader names (X-Client-Id on demo runs, Program.cs); sent even when it names none.
     private readonly string _consumerHeader = options.Value.ConsumerHeader ?? "X-Client-Id";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -37,6 +37,13 @@ if (demoTraffic && builder.Configuration["RequestAnalytics:AlertInterval"] is nu
     builder.Configuration["RequestAnalytics:AlertInterval"] = "00:00:10";
 }
 
+if (demoTraffic && builder.Configuration["RequestAnalytics:ConsumerHeader"] is null)
+{
+    // Who calls: the demo's traffic generator sends web-frontend, mobile-app or partner-acme in this header. Set for demo
+    // runs only, so that benchmarks/load.sh (--no-demo-traffic) measures consumers only in the modes that ask for them.
+    builder.Configuration["RequestAnalytics:ConsumerHeader"] = "X-Client-Id";
+}
+
 var health = builder.Services.AddHealthChecks();
 builder.Services.AddSampleAccess();
 if (analytics)
