@@ -21,6 +21,8 @@ internal sealed partial class DemoTrafficGenerator(
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
     ];
 
+    private static readonly string[] SearchTerms = ["widget", "gadget", "bolt", "gear"];
+
     private static readonly string[] MobileUserAgents = ["CatalogueApp/5.2 (iOS 17.5)", "CatalogueApp/5.2 (Android 14) okhttp/4.12.0"];
 
     // The header RequestAnalytics:ConsumerHeader names (X-Client-Id on demo runs, Program.cs); sent even when it names none.
@@ -127,23 +129,44 @@ internal sealed partial class DemoTrafficGenerator(
         return request;
     }
 
+    // The routes behind the app's own policies (SampleAccess) get their share too, so the "Access and limits" panel has
+    // refusals to show: anonymous calls to /account and /admin/reports are 401s, signed-in ones without the admin role
+    // 403s, and the searches of both consumers together pass the limiter's 5 per 10 s, so some are 429s. Nothing calls
+    // /legacy/export: the panel lists it among the routes never hit.
     private static HttpRequestMessage WebFrontendRequest(Random random) => random.Next(100) switch
     {
-        < 30 => Get($"/items/{random.Next(1, 1100)}"),
-        < 50 => Get($"/users/u{random.Next(1, 200)}/orders/{random.Next(1, 5000)}"),
-        < 60 => PostOrder(random, withLines: random.Next(2) == 0),
-        < 78 => Get("/flaky"),
-        < 84 => Get("/slow"),
+        < 26 => Get($"/items/{random.Next(1, 1100)}"),
+        < 42 => Get($"/users/u{random.Next(1, 200)}/orders/{random.Next(1, 5000)}"),
+        < 50 => PostOrder(random, withLines: random.Next(2) == 0),
+        < 64 => Get("/flaky"),
+        < 70 => Get("/slow"),
+        < 76 => Get($"/search?q={SearchTerms[random.Next(SearchTerms.Length)]}"),
+        < 80 => Get("/catalog"),
+        < 84 => Get("/account"),
+        < 88 => AdminReport(random),
         _ => Get("/ping"),
     };
 
     private static HttpRequestMessage MobileAppRequest(Random random) => random.Next(100) switch
     {
-        < 50 => Get($"/items/{random.Next(1, 1020)}"),
-        < 85 => Get($"/users/u{random.Next(1, 200)}/orders/{random.Next(1, 5000)}"),
-        < 90 => Get("/flaky"),
+        < 45 => Get($"/items/{random.Next(1, 1020)}"),
+        < 78 => Get($"/users/u{random.Next(1, 200)}/orders/{random.Next(1, 5000)}"),
+        < 83 => Get("/flaky"),
+        < 90 => Get($"/search?q={SearchTerms[random.Next(SearchTerms.Length)]}"),
+        < 94 => Get("/catalog"),
         _ => Get("/ping"),
     };
+
+    private static HttpRequestMessage AdminReport(Random random)
+    {
+        var request = Get("/admin/reports");
+        if (random.Next(2) == 0)
+        {
+            request.Headers.Add(SampleAccess.RoleHeader, "admin");
+        }
+
+        return request;
+    }
 
     private static HttpRequestMessage PartnerRequest(Random random) => random.Next(100) switch
     {
