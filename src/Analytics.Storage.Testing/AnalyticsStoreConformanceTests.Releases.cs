@@ -67,10 +67,10 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory>
             Assert.Empty(await Store.ReadRequestRollupsAsync(all with { Release = "0.0" }, default).ToListAsync());
             if (Store.Capabilities?.RequestCounts is { } counts)
             {
-                Assert.Equal(4L, (await counts.ReadRequestCountsByBucketAsync(all with { Release = "2.0" }, default).ToListAsync()).Sum(b => b.Count));
-                Assert.Equal(
-                    [(200, 2L)],
-                    (await counts.ReadRequestCountsByStatusAsync(all with { Release = "1.0" }, default).ToListAsync()).Select(s => (s.StatusCode, s.Count)));
+                var buckets = await counts.ReadRequestCountsByBucketAsync(all with { Release = "2.0" }, default).ToListAsync();
+                Assert.Equal(4L, buckets.Sum(b => b.Count));
+                var statuses = await counts.ReadRequestCountsByStatusAsync(all with { Release = "1.0" }, default).ToListAsync();
+                Assert.Equal([(200, 2L)], statuses.Select(s => (s.StatusCode, s.Count)));
             }
         }
     }

@@ -34,7 +34,8 @@ public abstract class ConsumerStoreConformanceTests<TFactory> : StoreConformance
             var expected = requests.Where(r => r.Consumer is not null).GroupBy(r => (r.Consumer, r.Release)).ToList();
             Assert.Equal(
                 expected.Select(g => (g.Key.Consumer, g.Key.Release, (long)g.Count(), (long)g.Count(r => r.IsError))).Order(),
-                rows.GroupBy(r => (r.Consumer, r.Release)).Select(g => (g.Key.Consumer, g.Key.Release, g.Sum(r => r.Count), g.Sum(r => r.Errors))).Order());
+                rows.GroupBy(r => (r.Consumer, r.Release))
+                    .Select(g => (g.Key.Consumer, g.Key.Release, g.Sum(r => r.Count), g.Sum(r => r.Errors))).Order());
             foreach (var group in expected)
             {
                 var mine = rows.Where(r => r.Consumer == group.Key.Consumer && r.Release == group.Key.Release).ToList();

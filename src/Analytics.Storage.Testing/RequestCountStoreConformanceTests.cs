@@ -17,7 +17,8 @@ public abstract class RequestCountStoreConformanceTests<TFactory> : StoreConform
     /// Gets the filters the counts are checked under: none, each filter of <see cref="RollupQuery"/> alone, and one
     /// nothing matches.
     /// </summary>
-    public static TheoryData<string> CountFilters => ["none", "route", "method", "5xx", "environment", "instance", "kind", "release", "nothing matches"];
+    public static TheoryData<string> CountFilters =>
+        ["none", "route", "method", "5xx", "environment", "instance", "kind", "release", "nothing matches"];
 
     /// <summary>
     /// Counts per bucket and per status code equal the rollup rows added up, under every filter and at every
