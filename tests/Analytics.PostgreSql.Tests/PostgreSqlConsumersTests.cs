@@ -90,8 +90,51 @@ public sealed class PostgreSqlConsumersTests : IAsyncLifetime
         Assert.Equal(1L, rows["2.0"].Count);
         var release = Assert.Single(await store.ReadRequestRollupsAsync(minute with { Release = "2.0" }, default).ToListAsync());
         Assert.Equal("2.0", release.Release);
-        var old = await store.ReadRequestsAsync(new RawQuery { To = Start.AddTicks(1) }, default);
+        var old = await store.ReadRequestsAsync(new RawQuery { To = Start.AddMilliseconds(1) }, default);
         Assert.Equal((null, null), (Assert.Single(old).Request.Release, old[0].Request.Consumer));
+    }
+
+    [Fact]
+    public async Task PerConsumerRollupsAddUpAcrossBatchesFilterAndArePurgedWithTheOtherRollups()
+    {
+        var store = Store();
+        await store.InitializeAsync(default);
+        Assert.Same(store, store.Capabilities.Consumers);
+        RequestRecord Call(int second, string? consumer, string release = "2.0", int status = 200) =>
+            Request(Start.AddSeconds(second), status: status, milliseconds: 10 + second) with { Consumer = consumer, Release = release };
+
+        var first = Batch([Call(1, "acme"), Call(2, "acme", status: 500), Call(3, "globex"), Call(4, null)]);
+        await store.WriteBatchAsync(first, default);
+        await store.WriteBatchAsync(first, default); // a retry of a committed batch: counted once
+        await store.WriteBatchAsync(Batch([Call(5, "acme", release: "1.0"), Call(6, "globex")]), default);
+
+        var minute = RollupRange(Granularity.Minute, Start, Start.AddMinutes(1), includeSketches: true) with { IncludeCardinality = true };
+        var all = await store.ReadConsumerRollupsAsync(minute, default).ToListAsync();
+        var byConsumer = all.GroupBy(r => r.Consumer!).ToDictionary(g => g.Key, g => (g.Sum(r => r.Count), g.Sum(r => r.Errors)));
+        Assert.Equal(new Dictionary<string, (long, long)> { ["acme"] = (3, 1), ["globex"] = (2, 0) }, byConsumer);
+        Assert.All(all, r => Assert.Equal(r.Count, r.Latency!.Count));
+        Assert.All(all, r => Assert.Null(r.Consumers));
+
+        var acme = await store.ReadConsumerRollupsAsync(minute with { Consumer = "acme", Release = "2.0" }, default).ToListAsync();
+        Assert.Equal(2, acme.Sum(r => r.Count));
+        Assert.All(acme, r => Assert.Equal(("acme", "2.0"), (r.Consumer, r.Release)));
+
+        var requests = await store.ReadRequestRollupsAsync(minute with { Consumer = "acme" }, default).ToListAsync();
+        Assert.Equal(6, requests.Sum(r => r.Count)); // request rollups count everyone, whatever consumer= says
+        var consumers = new CardinalitySketch();
+        foreach (var row in requests.Where(r => r.Consumers is not null))
+        {
+            consumers.Merge(row.Consumers!);
+        }
+
+        Assert.Equal(2L, consumers.Estimate());
+        foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
+        {
+            await store.PurgeRollupsAsync(granularity, Start.AddDays(2), 10_000, default);
+        }
+
+        Assert.Empty(await store.ReadConsumerRollupsAsync(minute, default).ToListAsync());
+        Assert.Equal(0L, await PostgresDatabase.ScalarAsync<long>($"SELECT count(*) FROM \"{_schema}\".consumer_rollups;"));
     }
 
     private PostgreSqlAnalyticsStore Store() => _store = PostgresDatabase.CreateStore(_schema);
