@@ -1,5 +1,13 @@
 using System.Text;
 using Analytics.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using static Analytics.Testing.Conformance.TestData;
 
 namespace Analytics.PostgreSql.Tests;
@@ -135,6 +143,63 @@ public sealed class PostgreSqlConsumersTests : IAsyncLifetime
 
         Assert.Empty(await store.ReadConsumerRollupsAsync(minute, default).ToListAsync());
         Assert.Equal(0L, await PostgresDatabase.ScalarAsync<long>($"SELECT count(*) FROM \"{_schema}\".consumer_rollups;"));
+    }
+
+    [Fact]
+    public async Task AHostRecordsConsumersReleaseAndNamedKeyEventsWithTheCapAsOther()
+    {
+        const string Key = "billing-key-0123456789abcdef";
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddRequestAnalytics(o =>
+            {
+                o.ConsumerHeader = "X-Client-Id";
+                o.MaxConsumersPerBucket = 2;
+                o.Release = "3.1";
+                o.NamedIngestKeys["billing"] = Key;
+            })
+            .UsePostgreSql(PostgresDatabase.ConnectionString, _schema);
+        await using var app = builder.Build();
+        app.UseRequestAnalytics();
+        app.MapGet("/items/{id:int}", (int id) => Results.Ok(new { id }));
+        app.MapRequestAnalytics("/analytics");
+        await app.StartAsync();
+        using var client = new HttpClient
+        {
+            BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
+        };
+
+        // Read by the day below: a minute boundary between two requests would give the later minute a fresh cap.
+        foreach (var consumer in new[] { "acme", "acme", "globex", "acme", "globex", "initech" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/items/1");
+            request.Headers.Add("X-Client-Id", consumer);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
+        }
+
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/analytics/api/events")
+        {
+            Content = new StringContent("""{ "name": "invoice" }""", Encoding.UTF8, "application/json"),
+        };
+        post.Headers.Add("X-Analytics-Key", Key);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await client.SendAsync(post)).StatusCode);
+        await app.Services.GetRequiredService<IAnalyticsPipeline>().FlushAsync(default);
+
+        var store = app.Services.GetRequiredService<IAnalyticsStore>();
+        var raw = await store.ReadRequestsAsync(new RawQuery(), default);
+        Assert.Equal(["acme", "acme", "globex", "acme", "globex", "initech"], raw.Reverse().Select(r => r.Request.Consumer));
+        Assert.All(raw, r => Assert.Equal("3.1", r.Request.Release));
+        var invoice = Assert.Single(await store.ReadEventsAsync(new RawQuery(), default)).Event;
+        Assert.Equal(("billing", "3.1"), (invoice.Consumer, invoice.Release));
+
+        var now = DateTimeOffset.UtcNow;
+        var day = new RollupQuery { Granularity = Granularity.Day, From = now.AddDays(-2), To = now.AddDays(1) };
+        var perConsumer = await store.Capabilities.Consumers!.ReadConsumerRollupsAsync(day, default).ToListAsync();
+        var counts = perConsumer.GroupBy(r => r.Consumer!).ToDictionary(g => g.Key, g => g.Sum(r => r.Count));
+        Assert.Equal(new Dictionary<string, long> { ["acme"] = 3, ["globex"] = 2, ["(other)"] = 1 }, counts);
+        Assert.All(perConsumer, r => Assert.Equal("3.1", r.Release));
+        await app.StopAsync();
     }
 
     private PostgreSqlAnalyticsStore Store() => _store = PostgresDatabase.CreateStore(_schema);
