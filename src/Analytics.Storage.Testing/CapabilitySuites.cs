@@ -14,6 +14,7 @@ internal static class CapabilitySuites
         ("Webhooks", typeof(WebhookStoreConformanceTests<>), static c => c.Webhooks),
         ("HealthMetrics", typeof(HealthMetricsStoreConformanceTests<>), static c => c.HealthMetrics),
         ("RequestCounts", typeof(RequestCountStoreConformanceTests<>), static c => c.RequestCounts),
+        ("Consumers", typeof(ConsumerStoreConformanceTests<>), static c => c.Consumers),
     ];
 
     /// <summary>

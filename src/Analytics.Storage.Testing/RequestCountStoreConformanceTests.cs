@@ -17,7 +17,7 @@ public abstract class RequestCountStoreConformanceTests<TFactory> : StoreConform
     /// Gets the filters the counts are checked under: none, each filter of <see cref="RollupQuery"/> alone, and one
     /// nothing matches.
     /// </summary>
-    public static TheoryData<string> CountFilters => ["none", "route", "method", "5xx", "environment", "instance", "kind", "nothing matches"];
+    public static TheoryData<string> CountFilters => ["none", "route", "method", "5xx", "environment", "instance", "kind", "release", "nothing matches"];
 
     /// <summary>
     /// Counts per bucket and per status code equal the rollup rows added up, under every filter and at every
@@ -42,7 +42,11 @@ public abstract class RequestCountStoreConformanceTests<TFactory> : StoreConform
                 status: statuses[random.Next(statuses.Length)],
                 environment: random.Next(2) == 0 ? "Production" : null,
                 instance: $"web-{random.Next(3)}");
-            requests[i] = request with { Kind = i % 10 == 0 ? RequestKind.WebSocket : RequestKind.Http };
+            requests[i] = request with
+            {
+                Kind = i % 10 == 0 ? RequestKind.WebSocket : RequestKind.Http,
+                Release = i % 3 == 0 ? "2.0" : "1.0",
+            };
         }
 
         await Store.WriteBatchAsync(Batch(requests, keepRaw: false), default);
@@ -63,6 +67,7 @@ public abstract class RequestCountStoreConformanceTests<TFactory> : StoreConform
                 "environment" => query with { Environment = "Production" },
                 "instance" => query with { Instance = "web-2" },
                 "kind" => query with { Kind = RequestKind.WebSocket },
+                "release" => query with { Release = "2.0" },
                 "nothing matches" => query with { Route = "/nowhere" },
                 _ => query,
             };

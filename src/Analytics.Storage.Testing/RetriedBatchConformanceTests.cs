@@ -22,7 +22,7 @@ public abstract class RetriedBatchConformanceTests<TFactory> : StoreConformanceT
 
     /// <summary>
     /// A batch written again after its commit (the retry after a lost acknowledgement) adds no raw row, no event and
-    /// nothing to the rollups of any granularity.
+    /// nothing to the rollups of any granularity, per-consumer rollups included.
     /// </summary>
     [Fact]
     public async Task ABatchWrittenAgainWithTheSameIdIsCountedOnce()
@@ -47,13 +47,16 @@ public abstract class RetriedBatchConformanceTests<TFactory> : StoreConformanceT
         await AssertCountedAsync(times: 2);
     }
 
-    // Ten requests (two failed) and three events within one minute.
+    // Ten requests (two failed, seven from consumers) and three events within one minute.
     private static AnalyticsBatch MixedBatch()
     {
         var batch = new AnalyticsBatch();
         for (var i = 0; i < 10; i++)
         {
-            batch.AddRequest(Request(Start.AddSeconds(i), status: i % 5 == 0 ? 500 : 200, milliseconds: 10 + i));
+            batch.AddRequest(Request(Start.AddSeconds(i), status: i % 5 == 0 ? 500 : 200, milliseconds: 10 + i) with
+            {
+                Consumer = i < 7 ? $"consumer-{i % 2}" : null,
+            });
         }
 
         for (var i = 0; i < 3; i++)
@@ -74,6 +77,10 @@ public abstract class RetriedBatchConformanceTests<TFactory> : StoreConformanceT
             Assert.Equal(10 * times, (await Store.ReadRequestRollupsAsync(range, default).ToListAsync()).Sum(r => r.Count));
             Assert.Equal(2 * times, (await Store.ReadErrorRollupsAsync(range, default).ToListAsync()).Sum(r => r.Count));
             Assert.Equal(3 * times, (await Store.ReadEventRollupsAsync(range, default).ToListAsync()).Sum(r => r.Count));
+            if (Store.Capabilities?.Consumers is { } consumers)
+            {
+                Assert.Equal(7 * times, (await consumers.ReadConsumerRollupsAsync(range, default).ToListAsync()).Sum(r => r.Count));
+            }
         }
     }
 }

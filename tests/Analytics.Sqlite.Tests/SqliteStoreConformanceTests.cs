@@ -33,3 +33,5 @@ public sealed class SqliteWebhookStoreConformanceTests : WebhookStoreConformance
 public sealed class SqliteHealthMetricsStoreConformanceTests : HealthMetricsStoreConformanceTests<SqliteStoreFactory>;
 
 public sealed class SqliteRequestCountStoreConformanceTests : RequestCountStoreConformanceTests<SqliteStoreFactory>;
+
+public sealed class SqliteConsumerStoreConformanceTests : ConsumerStoreConformanceTests<SqliteStoreFactory>;

@@ -32,6 +32,8 @@ public sealed class FakeHealthMetricsStoreConformanceTests : HealthMetricsStoreC
 
 public sealed class FakeRequestCountStoreConformanceTests : RequestCountStoreConformanceTests<FakeStoreFactory>;
 
+public sealed class FakeConsumerStoreConformanceTests : ConsumerStoreConformanceTests<FakeStoreFactory>;
+
 /// <summary>The kit's check that a store runs the suite of every capability it declares, shown failing.</summary>
 public sealed class ConformanceCapabilityCheckTests
 {
@@ -52,6 +54,7 @@ public sealed class ConformanceCapabilityCheckTests
             Assert.Contains("WebhookStoreConformanceTests<LonelyFactory>", failure.Message);
             Assert.Contains("HealthMetricsStoreConformanceTests<LonelyFactory>", failure.Message);
             Assert.Contains("RequestCountStoreConformanceTests<LonelyFactory>", failure.Message);
+            Assert.Contains("ConsumerStoreConformanceTests<LonelyFactory>", failure.Message);
         }
         finally
         {
