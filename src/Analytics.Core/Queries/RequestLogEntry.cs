@@ -55,6 +55,12 @@ public sealed record RequestLogEntry
     /// <summary>Gets the instance.</summary>
     public string? Instance { get; init; }
 
+    /// <summary>Gets the API consumer that called (<see cref="RequestRecord.Consumer"/>), or <see langword="null"/>.</summary>
+    public string? Consumer { get; init; }
+
+    /// <summary>Gets the release that served the request (<see cref="RequestRecord.Release"/>), or <see langword="null"/>.</summary>
+    public string? Release { get; init; }
+
     /// <summary>Gets the exception type, when the pipeline threw.</summary>
     public string? ExceptionType { get; init; }
 
@@ -81,6 +87,8 @@ public sealed record RequestLogEntry
         UserId = request.UserId,
         Environment = request.Environment,
         Instance = request.Instance,
+        Consumer = request.Consumer,
+        Release = request.Release,
         ExceptionType = request.ExceptionType,
         ExceptionMessage = request.ExceptionMessage,
     };

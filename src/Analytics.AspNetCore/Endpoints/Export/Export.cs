@@ -27,13 +27,13 @@ internal static class Export
     [
         "id", "time", "method", "route", "path", "statusCode", "duration", "requestBytes", "responseBytes",
         "clientIp", "userAgent", "protocol", "kind", "traceId", "userId", "environment", "instance",
-        "exceptionType", "exceptionMessage"
+        "exceptionType", "exceptionMessage", "consumer", "release"
     ];
 
     private static readonly string[] RollupColumns =
     [
         "granularity", "bucketStart", "route", "method", "statusCode", "environment", "instance", "count", "errors",
-        "avg", "p50", "p95", "p99", "max", "bytesIn", "bytesOut", "kind"
+        "avg", "p50", "p95", "p99", "max", "bytesIn", "bytesOut", "kind", "release"
     ];
 
     public static Task<IResult> Get(HttpContext context, IAnalyticsQueries queries)
@@ -108,7 +108,7 @@ internal static class Export
                     Number(r.Id), Time(r.Time), Text(r.Method), Text(r.Route), Text(r.Path), Number(r.StatusCode), Number(r.Duration),
                     Number(r.RequestBytes), Number(r.ResponseBytes), Text(r.ClientIp), Text(r.UserAgent), Text(r.Protocol),
                     Text(KindName(r.Kind)), Text(r.TraceId), Text(r.UserId), Text(r.Environment),
-                    Text(r.Instance), Text(r.ExceptionType), Text(r.ExceptionMessage),
+                    Text(r.Instance), Text(r.ExceptionType), Text(r.ExceptionMessage), Text(r.Consumer), Text(r.Release),
                 ]);
             }
 
@@ -130,6 +130,7 @@ internal static class Export
                 Number((sketch?.GetQuantile(0.50) ?? 0) / 1_000), Number((sketch?.GetQuantile(0.95) ?? 0) / 1_000),
                 Number((sketch?.GetQuantile(0.99) ?? 0) / 1_000),
                 Number(r.DurationMaxMicroseconds / 1_000.0), Number(r.RequestBytes), Number(r.ResponseBytes), Text(KindName(r.Kind)),
+                Text(r.Release),
             ]);
         }
     }

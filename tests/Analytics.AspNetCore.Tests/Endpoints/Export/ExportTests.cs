@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.VisualBasic.FileIO;
 
 namespace Analytics.AspNetCore.Tests.Endpoints.Export;
@@ -66,6 +67,47 @@ public class ExportTests
         Assert.Equal(30, rows.Sum(r => r.GetProperty("count").GetInt64()));
         Assert.Equal(10, rows.Where(r => r.GetProperty("statusCode").GetInt32() == 503).Sum(r => r.GetProperty("errors").GetInt64()));
         Assert.All(rows, r => Assert.True(r.GetProperty("p99").GetDouble() >= r.GetProperty("p50").GetDouble()));
+    }
+
+    [Fact]
+    public async Task ExportsCarryTheConsumerAndReleaseOfRequestsAndTheReleaseOfRollups()
+    {
+        await using var host = await EndpointTestApp.StartAsync();
+        var now = host.App.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var batch = new Analytics.Storage.AnalyticsBatch();
+        foreach (var (second, consumer, release) in new[] { (1, "mobile", "1.0"), (2, "=cmd", "2.0"), (3, (string?)null, "2.0") })
+        {
+            batch.AddRequest(new RequestRecord
+            {
+                Timestamp = now.AddSeconds(-second), Method = "GET", Route = "/items/{id}", Path = "/items/1", StatusCode = 200,
+                Duration = TimeSpan.FromMilliseconds(5), Consumer = consumer, Release = release,
+            });
+        }
+
+        await host.Store.WriteBatchAsync(batch, default);
+
+        using var csv = await host.Client.GetAsync("/analytics/api/export?format=csv&dataset=requests&range=1h");
+        using var parser = new TextFieldParser(await csv.Content.ReadAsStreamAsync()) { Delimiters = [","], HasFieldsEnclosedInQuotes = true };
+        var header = parser.ReadFields()!;
+        var rows = new List<string[]>();
+        while (!parser.EndOfData)
+        {
+            rows.Add(parser.ReadFields()!);
+        }
+
+        Assert.Equal(
+            [("mobile", "1.0"), ("'=cmd", "2.0"), ("", "2.0")],
+            rows.Select(r => (r[Array.IndexOf(header, "consumer")], r[Array.IndexOf(header, "release")])));
+
+        using var json = await host.Client.GetAsync("/analytics/api/export?format=json&dataset=requests&range=1h");
+        var items = JsonDocument.Parse(await json.Content.ReadAsStringAsync()).RootElement.EnumerateArray().ToList();
+        Assert.Equal(JsonValueKind.Null, items[2].GetProperty("consumer").ValueKind);
+        Assert.Equal("=cmd", items[1].GetProperty("consumer").GetString());
+
+        using var rollups = await host.Client.GetAsync("/analytics/api/export?format=json&dataset=rollups&range=1h");
+        var releases = JsonDocument.Parse(await rollups.Content.ReadAsStringAsync()).RootElement.EnumerateArray()
+            .Select(r => (r.GetProperty("release").GetString(), r.GetProperty("count").GetInt64()));
+        Assert.Equal([("1.0", 1L), ("2.0", 2L)], releases.Order());
     }
 
     [Theory]
