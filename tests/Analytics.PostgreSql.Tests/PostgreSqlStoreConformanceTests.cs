@@ -36,3 +36,6 @@ public sealed class PostgreSqlRequestCountStoreConformanceTests
 
 /// <summary>A retry of a batch whose commit reached the server but whose acknowledgement was lost counts nothing twice.</summary>
 public sealed class PostgreSqlRetriedBatchConformanceTests : RetriedBatchConformanceTests<PostgreSqlStoreFactory>;
+
+/// <summary>Per-consumer rollups (<see cref="IConsumerRollupStore"/>) in their own table.</summary>
+public sealed class PostgreSqlConsumerStoreConformanceTests : ConsumerStoreConformanceTests<PostgreSqlStoreFactory>;

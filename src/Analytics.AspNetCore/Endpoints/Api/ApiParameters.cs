@@ -143,8 +143,8 @@ internal static class ApiParameters
         [Description("The alert rule's id.")]
         string alertId,
         [FromHeader(Name = EventIngestion.KeyHeader)]
-        [Description("An ingestion key (RequestAnalytics:IngestKeys) for senders the group's access rules " +
-            "would refuse, such as other services or browsers.")]
+        [Description("An ingestion key (RequestAnalytics:IngestKeys, or NamedIngestKeys, whose name becomes the events' " +
+            "consumer) for senders the group's access rules would refuse, such as other services or browsers.")]
         string ingestKey,
         [FromHeader(Name = "Last-Event-ID")]
         [Description("The id of the last event received: a reconnecting client is sent what it missed, as far as the replay buffer reaches.")]
