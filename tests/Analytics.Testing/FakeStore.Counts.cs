@@ -34,6 +34,7 @@ public partial class FakeStore
         RollupQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
+        ConsumerRollupQueries.Enqueue(query);
         lock (_gate)
         {
             return _consumerRollups.Values

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using Analytics.Pipeline;
 using Analytics.Storage;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Analytics.AspNetCore.Tests.Recording;
