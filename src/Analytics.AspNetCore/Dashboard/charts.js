@@ -1,5 +1,6 @@
 // Hand-written SVG charts: a bar chart (requests with errors overlaid) and a multi-line chart (latency, events).
-// No dependency; colours come from CSS classes, so the themes restyle them.
+// No dependency; colours come from CSS classes, so the themes restyle them. Both take release markers: a vertical line
+// with the release's name where it first served a request, when that is inside the chart.
 (function () {
   'use strict';
   const NS = 'http://www.w3.org/2000/svg';
@@ -47,6 +48,26 @@
     return { svg, x, y, plotW, width, height };
   }
 
+  /**
+   * A vertical line and label per release [{ time, label }] that started inside the chart: after its first bucket (a
+   * release first seen there may have started before the range) and before the end of its last.
+   */
+  function releaseMarkers(f, times, markers) {
+    if (!markers || !markers.length || times.length < 2) return;
+    const step = times[1] - times[0];
+    const g = el('g', { class: 'releases' }, f.svg);
+    for (const m of markers) {
+      if (!(m.time > times[0]) || m.time >= times[times.length - 1] + step) continue;
+      let i = 0;
+      while (i < times.length - 2 && times[i + 1] <= m.time) i++;
+      const at = f.x(i) + ((m.time - times[i]) / (times[i + 1] - times[i])) * (f.x(i + 1) - f.x(i));
+      const marker = el('g', { class: 'release', 'data-release': m.label }, g);
+      el('line', { x1: at, x2: at, y1: f.y(0), y2: 2 }, marker);
+      el('text', { x: at + 3, y: 10 }, marker).textContent = m.label;
+      el('title', {}, marker).textContent = m.title || m.label;
+    }
+  }
+
   function empty(container, message) {
     container.textContent = '';
     const svg = el('svg', { viewBox: '0 0 300 100' }, container);
@@ -71,8 +92,8 @@
     svg.addEventListener('mouseleave', () => { tip.hidden = true; });
   }
 
-  /** Bars of `total` per bucket with `errors` drawn over them. */
-  function bars(container, points, totalKey, errorKey, describe) {
+  /** Bars of `total` per bucket with `errors` drawn over them, and release markers [{ time (ms), label, title }]. */
+  function bars(container, points, totalKey, errorKey, describe, markers) {
     if (!points.length || points.every((p) => !p[totalKey])) return empty(container, 'No requests in this range');
     const times = points.map((p) => Date.parse(p.time));
     const max = Math.max(...points.map((p) => p[totalKey]));
@@ -84,11 +105,12 @@
       if (p[totalKey]) el('rect', { class: 'bar', x: cx, width: barW, y: f.y(p[totalKey]), height: f.y(0) - f.y(p[totalKey]) }, g);
       if (p[errorKey]) el('rect', { class: 'bar error', x: cx, width: barW, y: f.y(p[errorKey]), height: f.y(0) - f.y(p[errorKey]) }, g);
     });
+    releaseMarkers(f, times, markers);
     tooltip(container, f.svg, times, (i) => describe(points[i]), f.x);
   }
 
-  /** One line per series: [{ name, className, values[] }] over shared times. */
-  function lines(container, times, series, formatY, describe, emptyMessage) {
+  /** One line per series: [{ name, className, values[] }] over shared times; markers as for bars. */
+  function lines(container, times, series, formatY, describe, emptyMessage, markers) {
     const all = series.flatMap((s) => s.values).filter((v) => v != null);
     if (!times.length || !all.some((v) => v > 0)) return empty(container, emptyMessage);
     const f = frame(container, times, Math.max(...all), formatY);
@@ -104,8 +126,9 @@
         if (s.color) dot.style.fill = s.color;
       });
     }
+    releaseMarkers(f, times, markers);
     tooltip(container, f.svg, times, describe, f.x);
   }
 
-  globalThis.RequestAnalyticsCharts = { bars, lines };
+  globalThis.RequestAnalyticsCharts = { bars, lines, empty };
 })();

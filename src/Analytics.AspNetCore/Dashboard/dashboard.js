@@ -4,15 +4,21 @@
   'use strict';
   const F = RequestAnalyticsFormat;
   const C = RequestAnalyticsCharts;
+  const D = RequestAnalyticsCompare;
   const { emptyRow } = RequestAnalyticsTable;
   const api = new URL('api/', document.baseURI);
   const $ = (id) => document.getElementById(id);
-  const FILTERS = ['route', 'method', 'status', 'environment', 'instance'];
+  const FILTERS = ['route', 'method', 'status', 'environment', 'instance', 'consumer'];
+  const COMPARES = ['previous-period', 'previous-release'];
+  const CONSUMERS = 10;
+  // Reads with no consumer dimension answer consumer= with a 400: with a consumer filter on, their panels say so instead.
+  const NOT_PER_CONSUMER = 'not available per consumer (clear the consumer filter to see them)';
   const EVENT_COLORS = ['#3563e9', '#1f9d55', '#e0522a', '#9b51e0', '#c98a00', '#0e9fb5'];
   const LIVE_ROWS = 50;
 
   let routesSort = { key: 'count', descending: true };
   let routes = [];
+  let comparing = '';
   let refreshTimer = 0;
   let loading = null;
 
@@ -22,6 +28,7 @@
     const state = { range: query.get('range') || '24h', from: query.get('from') || '', to: query.get('to') || '' };
     if (state.from) state.range = 'custom';
     for (const name of FILTERS) state[name] = query.get(name) || '';
+    state.compare = COMPARES.includes(query.get('compare')) ? query.get('compare') : '';
     return state;
   }
 
@@ -34,6 +41,7 @@
       query.set('range', state.range);
     }
     for (const name of FILTERS) if (state[name]) query.set(name, state[name]);
+    if (state.compare) query.set('compare', state.compare);
     const search = query.toString();
     history.replaceState(null, '', search ? `?${search}` : location.pathname);
   }
@@ -43,16 +51,21 @@
     $('from').value = state.from ? toLocalInput(state.from) : '';
     $('to').value = state.to ? toLocalInput(state.to) : '';
     for (const name of FILTERS) $(name).value = state[name];
+    $('compare').value = state.compare;
     for (const label of document.querySelectorAll('.filters .custom')) label.hidden = state.range !== 'custom';
   }
 
   function formToState() {
     const state = { range: $('range').value, from: '', to: '' };
     if (state.range === 'custom') {
-      state.from = $('from').value ? new Date($('from').value).toISOString() : '';
-      state.to = $('to').value ? new Date($('to').value).toISOString() : '';
+      // The inputs hold minutes: a time they show unchanged keeps its seconds (a release's first request, say).
+      const before = readState();
+      const time = (name) => !$(name).value ? '' : $(name).value === toLocalInput(before[name]) ? before[name] : new Date($(name).value).toISOString();
+      state.from = time('from');
+      state.to = time('to');
     }
     for (const name of FILTERS) state[name] = $(name).value.trim();
+    state.compare = $('compare').value;
     return state;
   }
 
@@ -92,26 +105,102 @@
   async function load() {
     const state = readState();
     const run = (loading = Symbol('load'));
+    // DashboardPreload names these calls in the page's head: a change here is a change there.
+    const compare = state.compare ? { compare: state.compare } : {};
+    const perConsumer = Boolean(state.consumer);
+    const notAsked = Promise.resolve(null);
     try {
-      const [overview, series, routeStats, statusCodes, errors, heatmap, events, health] = await Promise.all([
-        get('overview', state), get('timeseries', state), get('routes', state, { limit: 50 }), get('status-codes', state),
-        get('errors', state), heatmapFor(state), get('events', state), get('health-metrics', { range: state.range, from: state.from, to: state.to, instance: state.instance }),
+      const [overview, series, routeStats, statusCodes, errors, heatmap, events, health, consumers, releases] = await Promise.all([
+        get('overview', state, compare), get('timeseries', state), get('routes', state, { limit: 50, ...compare }), get('status-codes', state),
+        perConsumer ? notAsked : get('errors', state), heatmapFor(state), perConsumer ? notAsked : get('events', state),
+        perConsumer ? notAsked : get('health-metrics', { range: state.range, from: state.from, to: state.to, instance: state.instance }),
+        panelCall(get('consumers', state, { limit: CONSUMERS, ...compare })), panelCall(get('releases', releaseScope(state))),
       ]);
       if (run !== loading) return; // a newer load started meanwhile
       $('problem').hidden = true;
+      comparing = state.compare;
+      const markers = releaseMarkers(releases);
       renderCards(overview);
-      renderSeries(series);
+      D.cards(overview, state.compare);
+      renderSeries(series, markers);
       routes = routeStats;
       renderRoutes();
       renderStatusCodes(statusCodes);
-      renderErrors(errors);
+      renderConsumers(consumers, state, overview.totalRequests > 0);
+      renderSinceRelease(releases);
+      if (errors) renderErrors(errors);
+      else RequestAnalyticsTable.emptyRow(clear($('errors').tBodies[0]), 7, `Error groups are ${NOT_PER_CONSUMER}`);
       renderHeatmap(heatmap);
-      renderEvents(events);
-      RequestAnalyticsHealth.render($('chart-health'), $('health-summary'), health);
+      if (events) renderEvents(events, markers);
+      else { C.empty($('chart-events'), `Custom events are ${NOT_PER_CONSUMER}`); $('event-legend').textContent = ''; }
+      if (health) RequestAnalyticsHealth.render($('chart-health'), $('health-summary'), health);
+      else { C.empty($('chart-health'), `Process health is ${NOT_PER_CONSUMER}`); $('health-summary').textContent = ''; }
       $('export').href = new URL(`export?${apiQuery(state, { format: 'csv' })}`, api).href;
     } catch (error) {
       if (run !== loading) return;
       $('problem').textContent = `Could not load the analytics: ${error.message}`;
+      $('problem').hidden = false;
+    }
+  }
+
+  /** A panel's own call: its failure is shown in the panel ({ failed }), not as the page's. */
+  function panelCall(call) {
+    return call.catch((error) => ({ failed: error.message }));
+  }
+
+  /** Releases mark deploys: the range, environment and instance matter, not which requests are looked at. */
+  function releaseScope(state) {
+    return { range: state.range, from: state.from, to: state.to, environment: state.environment, instance: state.instance };
+  }
+
+  function releaseMarkers(releases) {
+    if (!Array.isArray(releases)) return [];
+    return releases.map((r) => ({
+      time: Date.parse(r.firstSeen),
+      label: r.release,
+      title: `Release ${r.release}: first request ${F.time(r.firstSeen, true)}, ${F.count(r.count)} requests, ${F.percent(r.errorRate)} errors`,
+    }));
+  }
+
+  function clear(element) {
+    element.textContent = '';
+    return element;
+  }
+
+  function renderConsumers(consumers, state, anyRequests) {
+    const body = $('consumers').tBodies[0];
+    $('consumers-note').textContent = state.compare ? D.label(state.compare) : '';
+    if (consumers.failed) {
+      RequestAnalyticsTable.emptyRow(clear(body), 5, `Could not load the consumers: ${consumers.failed}`);
+      return;
+    }
+    RequestAnalyticsConsumers.render(body, consumers, Boolean(state.compare), state.consumer, anyRequests,
+      (consumer) => applyFilters({ consumer }));
+    const list = clear($('consumer-list'));
+    for (const c of consumers) list.appendChild(Object.assign(document.createElement('option'), { value: c.consumer }));
+  }
+
+  /** The quick range names the newest release in view; it is read afresh when clicked. */
+  function renderSinceRelease(releases) {
+    const newest = Array.isArray(releases) ? releases[0] : null;
+    $('since-release').textContent = newest ? `Since release ${newest.release}` : 'Since last release';
+  }
+
+  /**
+   * From the newest release's first request to now, compared with the release before. Its first request is read at
+   * minute granularity (the last 6 hours) when it is that recent, else from the last 90 days' daily buckets.
+   */
+  async function sinceLastRelease() {
+    try {
+      let releases = await get('releases', { range: '6h', environment: readState().environment, instance: readState().instance });
+      const sixHoursAgo = Date.now() - 6 * 3600e3 + 60e3;
+      if (!releases.length || Date.parse(releases[0].firstSeen) <= sixHoursAgo) {
+        releases = await get('releases', { range: '90d', environment: readState().environment, instance: readState().instance });
+      }
+      if (!releases.length) throw new Error('no release has served a request in the last 90 days');
+      applyFilters({ range: 'custom', from: releases[0].firstSeen, to: '', compare: 'previous-release' });
+    } catch (error) {
+      $('problem').textContent = `Could not find the last release: ${error.message}`;
       $('problem').hidden = false;
     }
   }
@@ -133,7 +222,8 @@
     $('card-p99').textContent = F.duration(o.latency.p99);
     $('card-max').textContent = `max ${F.duration(o.latency.max)}`;
     $('card-users').textContent = F.count(o.uniqueUsers);
-    $('card-clients').textContent = `${F.count(o.uniqueClients)} client addresses`;
+    const consumers = o.uniqueConsumers ? ` · ${F.count(o.uniqueConsumers)} consumers` : '';
+    $('card-clients').textContent = `${F.count(o.uniqueClients)} client addresses${consumers}`;
     $('card-bytes-out').textContent = F.bytes(o.bytesOut);
     $('card-bytes-in').textContent = `${F.bytes(o.bytesIn)} received`;
     // Long-lived requests (WebSockets, Server-Sent Events): how many closed in the range and how long they stayed open.
@@ -146,23 +236,23 @@
     $('card-error-rate').classList.toggle('s5', o.errorRate > 0.01);
   }
 
-  function renderSeries(series) {
+  function renderSeries(series, markers) {
     const points = series.points;
     const withDate = points.length > 1 && Date.parse(points[points.length - 1].time) - Date.parse(points[0].time) > 36 * 3600e3;
     C.bars($('chart-requests'), points, 'count', 'errors',
-      (p) => `${F.time(p.time, withDate)} · ${F.count(p.count)} requests, ${F.count(p.errors)} errors`);
+      (p) => `${F.time(p.time, withDate)} · ${F.count(p.count)} requests, ${F.count(p.errors)} errors`, markers);
     const times = points.map((p) => Date.parse(p.time));
     const pick = (key) => points.map((p) => (p.count ? p[key] : null));
     C.lines($('chart-latency'), times,
       [{ className: 'p50', values: pick('p50') }, { className: 'p95', values: pick('p95') }, { className: 'p99', values: pick('p99') }],
       F.duration,
       (i) => `${F.time(points[i].time, withDate)} · p50 ${F.duration(points[i].p50)} · p95 ${F.duration(points[i].p95)} · p99 ${F.duration(points[i].p99)}`,
-      'No requests in this range');
+      'No requests in this range', markers);
     C.lines($('chart-users'), times,
       [{ className: 'p50', values: pick('uniqueUsers') }, { className: 'p95', values: pick('uniqueClients') }],
       F.count,
       (i) => `${F.time(points[i].time, withDate)} · ${F.count(points[i].uniqueUsers)} users · ${F.count(points[i].uniqueClients)} clients`,
-      'No requests in this range');
+      'No requests in this range', markers);
   }
 
   function renderRoutes() {
@@ -185,7 +275,12 @@
       cell.appendChild(button);
       // A route that only held connections has no latency to show (its lifetimes are not response times).
       const latency = (ms) => (r.connections && r.connections === r.count ? '–' : F.duration(ms));
-      addCells(row, [F.count(r.count), F.percent(r.errorRate), latency(r.avg), latency(r.p95), latency(r.p99)], true);
+      const compared = Boolean(comparing);
+      D.numberCell(row, F.count(r.count), compared, 'count', r, 'count');
+      D.numberCell(row, F.percent(r.errorRate), compared, 'rate', r, 'errorRate');
+      addCells(row, [latency(r.avg)], true);
+      D.numberCell(row, latency(r.p95), compared && latency(r.p95) !== '–', 'latency', r, 'p95');
+      addCells(row, [latency(r.p99)], true);
     }
     if (!sorted.length) emptyRow(body, 6, 'No requests in this range');
     for (const th of $('routes').tHead.rows[0].cells) {
@@ -262,7 +357,7 @@
     });
   }
 
-  function renderEvents(data) {
+  function renderEvents(data, markers) {
     const legend = $('event-legend');
     legend.textContent = '';
     const events = data.events.slice(0, EVENT_COLORS.length);
@@ -271,7 +366,7 @@
       events.map((e, i) => ({ color: EVENT_COLORS[i], values: e.points.map((p) => p.count) })),
       F.count,
       (i) => events.map((e) => `${e.name} ${F.count(e.points[i].count)}`).join(' · '),
-      'No custom events in this range');
+      'No custom events in this range', markers);
     events.forEach((e, i) => {
       const item = document.createElement('li');
       const swatch = document.createElement('span');
@@ -323,6 +418,7 @@
   function addLiveRow(r) {
     const state = readState();
     if ((state.route && r.route !== state.route) || (state.method && r.method !== state.method)) return;
+    if (state.consumer && r.consumer !== undefined && r.consumer !== state.consumer) return;
     const body = $('live').tBodies[0];
     const row = body.insertRow(0);
     row.className = 'fresh';
@@ -376,6 +472,7 @@
     });
     $('filters').addEventListener('submit', (e) => e.preventDefault());
     $('clear').addEventListener('click', () => applyFilters(Object.fromEntries(FILTERS.map((f) => [f, '']))));
+    $('since-release').addEventListener('click', sinceLastRelease);
     for (const button of $('routes').querySelectorAll('th button')) {
       button.addEventListener('click', () => {
         const key = button.dataset.key;
