@@ -40,5 +40,20 @@ var RequestAnalyticsConsumers = (function () {
     }
   }
 
-  return { render };
+  /** The panel for one load: the table, or the reason it could not be read ({ failed }); the filter's suggestions. */
+  function show(consumers, state, anyRequests, pick) {
+    const body = document.getElementById('consumers').tBodies[0];
+    document.getElementById('consumers-note').textContent = state.compare ? D.label(state.compare) : '';
+    if (consumers.failed) {
+      body.textContent = '';
+      emptyRow(body, 5, `Could not load the consumers: ${consumers.failed}`);
+      return;
+    }
+    render(body, consumers, Boolean(state.compare), state.consumer, anyRequests, pick);
+    const list = document.getElementById('consumer-list');
+    list.textContent = '';
+    for (const c of consumers) list.appendChild(Object.assign(document.createElement('option'), { value: c.consumer }));
+  }
+
+  return { render, show };
 })();

@@ -5,14 +5,13 @@
   const F = RequestAnalyticsFormat;
   const C = RequestAnalyticsCharts;
   const D = RequestAnalyticsCompare;
+  const R = RequestAnalyticsReleases;
   const { emptyRow } = RequestAnalyticsTable;
   const api = new URL('api/', document.baseURI);
   const $ = (id) => document.getElementById(id);
   const FILTERS = ['route', 'method', 'status', 'environment', 'instance', 'consumer'];
   const COMPARES = ['previous-period', 'previous-release'];
   const CONSUMERS = 10;
-  // Reads with no consumer dimension answer consumer= with a 400: with a consumer filter on, their panels say so instead.
-  const NOT_PER_CONSUMER = 'not available per consumer (clear the consumer filter to see them)';
   const EVENT_COLORS = ['#3563e9', '#1f9d55', '#e0522a', '#9b51e0', '#c98a00', '#0e9fb5'];
   const LIVE_ROWS = 50;
 
@@ -107,6 +106,7 @@
     const run = (loading = Symbol('load'));
     // DashboardPreload names these calls in the page's head: a change here is a change there.
     const compare = state.compare ? { compare: state.compare } : {};
+    // Reads with no consumer dimension answer consumer= with a 400: with a consumer, their panels say so instead.
     const perConsumer = Boolean(state.consumer);
     const notAsked = Promise.resolve(null);
     try {
@@ -119,22 +119,30 @@
       if (run !== loading) return; // a newer load started meanwhile
       $('problem').hidden = true;
       comparing = state.compare;
-      const markers = releaseMarkers(releases);
+      const markers = R.markers(releases);
       renderCards(overview);
       D.cards(overview, state.compare);
       renderSeries(series, markers);
       routes = routeStats;
       renderRoutes();
       renderStatusCodes(statusCodes);
-      renderConsumers(consumers, state, overview.totalRequests > 0);
-      renderSinceRelease(releases);
+      RequestAnalyticsConsumers.show(consumers, state, overview.totalRequests > 0, (consumer) => applyFilters({ consumer }));
+      R.showNewest($('since-release'), releases);
       if (errors) renderErrors(errors);
-      else RequestAnalyticsTable.emptyRow(clear($('errors').tBodies[0]), 7, `Error groups are ${NOT_PER_CONSUMER}`);
+      else RequestAnalyticsTable.emptyRow(clear($('errors').tBodies[0]), 7, 'Error groups are not available per consumer');
       renderHeatmap(heatmap);
-      if (events) renderEvents(events, markers);
-      else { C.empty($('chart-events'), `Custom events are ${NOT_PER_CONSUMER}`); $('event-legend').textContent = ''; }
-      if (health) RequestAnalyticsHealth.render($('chart-health'), $('health-summary'), health);
-      else { C.empty($('chart-health'), `Process health is ${NOT_PER_CONSUMER}`); $('health-summary').textContent = ''; }
+      if (events) {
+        renderEvents(events, markers);
+      } else {
+        C.empty($('chart-events'), 'Not available per consumer');
+        clear($('event-legend'));
+      }
+      if (health) {
+        RequestAnalyticsHealth.render($('chart-health'), $('health-summary'), health);
+      } else {
+        C.empty($('chart-health'), 'Not available per consumer');
+        clear($('health-summary'));
+      }
       $('export').href = new URL(`export?${apiQuery(state, { format: 'csv' })}`, api).href;
     } catch (error) {
       if (run !== loading) return;
@@ -153,56 +161,9 @@
     return { range: state.range, from: state.from, to: state.to, environment: state.environment, instance: state.instance };
   }
 
-  function releaseMarkers(releases) {
-    if (!Array.isArray(releases)) return [];
-    return releases.map((r) => ({
-      time: Date.parse(r.firstSeen),
-      label: r.release,
-      title: `Release ${r.release}: first request ${F.time(r.firstSeen, true)}, ${F.count(r.count)} requests, ${F.percent(r.errorRate)} errors`,
-    }));
-  }
-
   function clear(element) {
     element.textContent = '';
     return element;
-  }
-
-  function renderConsumers(consumers, state, anyRequests) {
-    const body = $('consumers').tBodies[0];
-    $('consumers-note').textContent = state.compare ? D.label(state.compare) : '';
-    if (consumers.failed) {
-      RequestAnalyticsTable.emptyRow(clear(body), 5, `Could not load the consumers: ${consumers.failed}`);
-      return;
-    }
-    RequestAnalyticsConsumers.render(body, consumers, Boolean(state.compare), state.consumer, anyRequests,
-      (consumer) => applyFilters({ consumer }));
-    const list = clear($('consumer-list'));
-    for (const c of consumers) list.appendChild(Object.assign(document.createElement('option'), { value: c.consumer }));
-  }
-
-  /** The quick range names the newest release in view; it is read afresh when clicked. */
-  function renderSinceRelease(releases) {
-    const newest = Array.isArray(releases) ? releases[0] : null;
-    $('since-release').textContent = newest ? `Since release ${newest.release}` : 'Since last release';
-  }
-
-  /**
-   * From the newest release's first request to now, compared with the release before. Its first request is read at
-   * minute granularity (the last 6 hours) when it is that recent, else from the last 90 days' daily buckets.
-   */
-  async function sinceLastRelease() {
-    try {
-      let releases = await get('releases', { range: '6h', environment: readState().environment, instance: readState().instance });
-      const sixHoursAgo = Date.now() - 6 * 3600e3 + 60e3;
-      if (!releases.length || Date.parse(releases[0].firstSeen) <= sixHoursAgo) {
-        releases = await get('releases', { range: '90d', environment: readState().environment, instance: readState().instance });
-      }
-      if (!releases.length) throw new Error('no release has served a request in the last 90 days');
-      applyFilters({ range: 'custom', from: releases[0].firstSeen, to: '', compare: 'previous-release' });
-    } catch (error) {
-      $('problem').textContent = `Could not find the last release: ${error.message}`;
-      $('problem').hidden = false;
-    }
   }
 
   /** The heatmap needs hourly data: ranges under a day are widened to 7 days, so it always shows a week's pattern. */
@@ -472,7 +433,15 @@
     });
     $('filters').addEventListener('submit', (e) => e.preventDefault());
     $('clear').addEventListener('click', () => applyFilters(Object.fromEntries(FILTERS.map((f) => [f, '']))));
-    $('since-release').addEventListener('click', sinceLastRelease);
+    $('since-release').addEventListener('click', async () => {
+      const state = readState();
+      try {
+        applyFilters({ range: 'custom', from: await R.lastReleaseStart((scope) => get('releases', scope), state), to: '', compare: 'previous-release' });
+      } catch (error) {
+        $('problem').textContent = `Could not find the last release: ${error.message}`;
+        $('problem').hidden = false;
+      }
+    });
     for (const button of $('routes').querySelectorAll('th button')) {
       button.addEventListener('click', () => {
         const key = button.dataset.key;

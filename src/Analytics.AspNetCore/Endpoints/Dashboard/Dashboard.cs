@@ -23,8 +23,8 @@ internal static class Dashboard
     private const string BundleName = "dashboard.bundle.js";
     private static readonly string[] BundleOrder =
     [
-        "format.js", "charts.js", "table.js", "compare.js", "consumers.js", "errors.js", "health.js", "playground.js", "alerts.js",
-        "dashboard.js",
+        "format.js", "charts.js", "table.js", "compare.js", "consumers.js", "releases.js", "errors.js", "health.js", "playground.js",
+        "alerts.js", "dashboard.js",
     ];
 
     private static readonly FrozenDictionary<string, EmbeddedAsset> Assets = LoadAssets();
