@@ -11,7 +11,7 @@ namespace Microsoft.AspNetCore.Routing;
 public static class RequestAnalyticsEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps the analytics API under <paramref name="prefix"/>: overview, time series, routes, status codes, errors,
+    /// Maps the analytics API under <paramref name="prefix"/>: overview, time series, routes, consumers, releases, status codes, errors,
     /// heatmap, the request log and custom events. The endpoints answer only loopback callers unless authorization is
     /// attached to the returned group or <see cref="Analytics.RequestAnalyticsOptions.AllowRemoteAccess"/> is set, and
     /// their own traffic is never recorded.
@@ -53,16 +53,22 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
             .ExcludeFromDescription();
 
         var api = group.MapGroup("/api");
-        string[] window = ApiParameters.Window, filters = ApiParameters.Filters;
+        string[] window = ApiParameters.Window, filters = [.. ApiParameters.Filters, .. ApiParameters.RequestDimensions];
         Describe(api.MapGet("/overview", AnalyticsApi.Overview), "GetAnalyticsOverview",
             typeof(Analytics.AnalyticsOverview), "Totals, error rate, request rate and latency percentiles of a range.")
-            .WithParameters([.. window, .. filters]);
+            .WithParameters([.. window, .. filters, "compare"]);
         Describe(api.MapGet("/timeseries", AnalyticsApi.TimeSeries), "GetAnalyticsTimeSeries",
             typeof(Analytics.TimeSeries), "Requests, errors and latency per bucket; empty buckets included.")
             .WithParameters([.. window, .. filters]);
         Describe(api.MapGet("/routes", AnalyticsApi.Routes), "GetAnalyticsRoutes",
             typeof(Analytics.RouteStats[]), "The busiest route templates, most requests first.")
-            .WithParameters([.. window, .. filters, "limit20"]);
+            .WithParameters([.. window, .. filters, "limit20", "compare"]);
+        Describe(api.MapGet("/consumers", AnalyticsApi.Consumers), "GetAnalyticsConsumers",
+            typeof(Analytics.ConsumerStats[]), "The API consumers, most requests first: count, error rate, latency and when last seen.")
+            .WithParameters([.. window, .. filters, "limit20", "compare"]);
+        Describe(api.MapGet("/releases", AnalyticsApi.Releases), "GetAnalyticsReleases",
+            typeof(Analytics.ReleaseStats[]), "The releases that served requests in the range, newest first (by first seen).")
+            .WithParameters([.. window, .. filters]);
         Describe(api.MapGet("/status-codes", AnalyticsApi.StatusCodes), "GetAnalyticsStatusCodes",
             typeof(Analytics.StatusCodeCount[]), "Responses per status code.")
             .WithParameters([.. window, .. filters]);
@@ -70,7 +76,7 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
             typeof(Analytics.ErrorGroup[]),
             "Failed requests grouped by fingerprint: exception type and the app's top frames, " +
             "or status, method and route.")
-            .WithParameters([.. window, .. filters, "limit50"]);
+            .WithParameters([.. window, .. ApiParameters.Filters, "limit50"]);
         Admin(api.MapGet("/errors/{fingerprint}", ErrorsApi.Get), "GetAnalyticsError",
             "One error group: its state, latest stack trace and most recent occurrences (limit, default 20).",
             typeof(Analytics.ErrorDetail), notFound: true, notImplemented: false)

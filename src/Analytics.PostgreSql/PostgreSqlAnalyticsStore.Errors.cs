@@ -31,9 +31,9 @@ internal sealed partial class PostgreSqlAnalyticsStore : IErrorStore
         ArgumentNullException.ThrowIfNull(fingerprint);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return QueryAsync(
-            $"SELECT {StoreRows.RequestColumns} FROM {S}.requests WHERE fingerprint = $1 ORDER BY id DESC LIMIT $2;",
+            $"SELECT {RequestColumns} FROM {S}.requests WHERE fingerprint = $1 ORDER BY id DESC LIMIT $2;",
             [fingerprint, limit],
-            StoreRows.ReadRequest,
+            ReadRequest,
             cancellationToken);
     }
 

@@ -11,26 +11,27 @@ namespace Analytics.PostgreSql;
 internal sealed partial class PostgreSqlAnalyticsStore
 {
     public Task<IReadOnlyList<StoredRequest>> ReadRequestsAsync(RawQuery query, CancellationToken cancellationToken) =>
-        ReadPageAsync("requests", StoreRows.RequestColumns, query, StoreRows.ReadRequest, cancellationToken);
+        ReadPageAsync("requests", RequestColumns, query, ReadRequest, cancellationToken);
 
     public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken) =>
-        ReadPageAsync("events", StoreRows.EventColumns, query, StoreRows.ReadEvent, cancellationToken);
+        ReadPageAsync("events", EventColumns, query, ReadEvent, cancellationToken);
 
     public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         string latency = query.IncludeSketches ? "latency" : "NULL::bytea";
         string cardinality = query.IncludeCardinality ? "users, clients" : "NULL::bytea, NULL::bytea";
+        string consumers = query.IncludeCardinality ? "consumers" : "NULL::bytea";
         return ReadRollupsAsync(
-            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality} FROM {S}.request_rollups",
-            query, requests: true, StoreRows.ReadRequestRollup, cancellationToken);
+            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality}, release, {consumers} FROM {S}.request_rollups",
+            query, RollupFilters.Requests, ReadRequestRollup, cancellationToken);
     }
 
     public IAsyncEnumerable<ErrorRollup> ReadErrorRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         return ReadRollupsAsync(
-            $"SELECT {StoreRows.ErrorRollupColumns} FROM {S}.error_rollups", query, requests: true,
+            $"SELECT {StoreRows.ErrorRollupColumns} FROM {S}.error_rollups", query, RollupFilters.Errors,
             StoreRows.ReadErrorRollup, cancellationToken);
     }
 
@@ -39,7 +40,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
         ArgumentNullException.ThrowIfNull(query);
         string duration = query.IncludeSketches ? "duration" : "NULL::bytea";
         return ReadRollupsAsync(
-            $"SELECT {StoreRows.EventRollupColumns}, {duration} FROM {S}.event_rollups", query, requests: false,
+            $"SELECT {StoreRows.EventRollupColumns}, {duration} FROM {S}.event_rollups", query, RollupFilters.Events,
             StoreRows.ReadEventRollup, cancellationToken);
     }
 
@@ -47,7 +48,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
     {
         ArgumentNullException.ThrowIfNull(query);
         return ReadRollupsAsync(
-            $"SELECT bucket_start, sum(count)::bigint FROM {S}.request_rollups", query, requests: true,
+            $"SELECT bucket_start, sum(count)::bigint FROM {S}.request_rollups", query, RollupFilters.Requests,
             static (reader, _) => new BucketCount(StoreRows.FromUnixMicroseconds(reader.GetInt64(0)), reader.GetInt64(1)),
             cancellationToken, groupBy: "bucket_start");
     }
@@ -56,7 +57,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
     {
         ArgumentNullException.ThrowIfNull(query);
         return ReadRollupsAsync(
-            $"SELECT status, sum(count)::bigint FROM {S}.request_rollups", query, requests: true,
+            $"SELECT status, sum(count)::bigint FROM {S}.request_rollups", query, RollupFilters.Requests,
             static (reader, _) => new StatusCodeCount { StatusCode = reader.GetInt32(0), Count = reader.GetInt64(1) },
             cancellationToken, groupBy: "status");
     }
@@ -64,7 +65,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
     private async IAsyncEnumerable<T> ReadRollupsAsync<T>(
         string select,
         RollupQuery query,
-        bool requests,
+        RollupFilters filters,
         Func<NpgsqlDataReader, Granularity, T> map,
         [EnumeratorCancellation] CancellationToken cancellationToken,
         string? groupBy = null)
@@ -76,8 +77,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
         command.Parameters.AddWithValue("from", Micros(query.From));
         command.Parameters.AddWithValue("to", Micros(query.To));
         AddFilters(
-            command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind,
-            query.EventName, query.Environment, query.Instance);
+            command, sql, filters, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind,
+            query.EventName, query.Environment, query.Instance, query.Release, query.Consumer);
         if (groupBy is not null)
         {
             sql.Append(" GROUP BY ").Append(groupBy);
@@ -91,11 +92,33 @@ internal sealed partial class PostgreSqlAnalyticsStore
         }
     }
 
-    /// <summary>Adds the exact filters raw pages and rollup reads share: route, method, status and kind for requests, name for events.</summary>
+    /// <summary>Which of a query's filters a table has columns for.</summary>
+    private enum RollupFilters
+    {
+        /// <summary>request_rollups: the request filters and release; a consumer is ignored (the rows count everyone).</summary>
+        Requests,
+
+        /// <summary>error_rollups: the request filters but release, which error rows do not record.</summary>
+        Errors,
+
+        /// <summary>event_rollups: the event name.</summary>
+        Events,
+
+        /// <summary>consumer_rollups, and the raw requests: the request filters, release and consumer.</summary>
+        Consumers,
+
+        /// <summary>The raw events: the event name, release and consumer.</summary>
+        RawEvents,
+    }
+
+    /// <summary>
+    /// Adds the exact filters raw pages and rollup reads share: route, method, status and kind for requests, name for
+    /// events, then environment and instance, and release and consumer where <paramref name="filters"/> has them.
+    /// </summary>
     private static void AddFilters(
         NpgsqlCommand command,
         StringBuilder sql,
-        bool requests,
+        RollupFilters filters,
         string? route,
         string? method,
         int? minStatusCode,
@@ -103,9 +126,11 @@ internal sealed partial class PostgreSqlAnalyticsStore
         RequestKind? kind,
         string? eventName,
         string? environment,
-        string? instance)
+        string? instance,
+        string? release,
+        string? consumer)
     {
-        if (requests)
+        if (filters is not (RollupFilters.Events or RollupFilters.RawEvents))
         {
             AddFilter(command, sql, "route", route);
             AddFilter(command, sql, "method", method);
@@ -135,6 +160,15 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
         AddFilter(command, sql, "environment", environment);
         AddFilter(command, sql, "instance", instance);
+        if (filters != RollupFilters.Errors)
+        {
+            AddFilter(command, sql, "release", release);
+        }
+
+        if (filters is RollupFilters.Consumers or RollupFilters.RawEvents)
+        {
+            AddFilter(command, sql, "consumer", consumer);
+        }
     }
 
     private static void AddFilter(NpgsqlCommand command, StringBuilder sql, string column, string? value)
@@ -186,8 +220,9 @@ internal sealed partial class PostgreSqlAnalyticsStore
         }
 
         AddFilters(
-            command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode,
-            query.Kind, query.EventName, query.Environment, query.Instance);
+            command, sql, table == "requests" ? RollupFilters.Consumers : RollupFilters.RawEvents, query.Route, query.Method,
+            query.MinStatusCode, query.MaxStatusCode, query.Kind, query.EventName, query.Environment, query.Instance,
+            query.Release, query.Consumer);
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY ts DESC, id DESC LIMIT {query.Limit}");
         command.CommandText = sql.ToString();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -41,13 +41,13 @@ internal sealed partial class PostgreSqlAnalyticsStore
         "request_rollups",
         [
             ("granularity", "smallint"), ("bucket_start", "bigint"), ("route", "text"), ("method", "text"),
-            ("status", "integer"), ("environment", "text"), ("instance", "text"), ("kind", "smallint")
+            ("status", "integer"), ("environment", "text"), ("instance", "text"), ("kind", "smallint"), ("release", "text")
         ],
         [
             ("count", "bigint"), ("errors", "bigint"), ("duration_sum_us", "bigint"), ("duration_min_us", "bigint"),
             ("duration_max_us", "bigint"), ("request_bytes", "bigint"), ("response_bytes", "bigint")
         ],
-        ["latency", "users", "clients"],
+        ["latency", "users", "clients", "consumers"],
         """
         count = t.count + i.count, errors = t.errors + i.errors, duration_sum_us = t.duration_sum_us + i.duration_sum_us,
         duration_min_us = least(t.duration_min_us, i.duration_min_us), duration_max_us = greatest(t.duration_max_us, i.duration_max_us),
@@ -61,7 +61,11 @@ internal sealed partial class PostgreSqlAnalyticsStore
         ["duration"],
         "count = t.count + i.count, successes = t.successes + i.successes, failures = t.failures + i.failures");
 
-    private static List<SketchRow> RequestRollupRows(IReadOnlyList<RequestRollup> rollups)
+    /// <summary>
+    /// The rows of request rollups, or of per-consumer rollups (<paramref name="perConsumer"/>: the consumer ends the key,
+    /// and the row has no consumers sketch).
+    /// </summary>
+    private static List<SketchRow> RequestRollupRows(IReadOnlyList<RequestRollup> rollups, bool perConsumer)
     {
         var rows = new Dictionary<string, SketchRow>(rollups.Count, StringComparer.Ordinal);
         foreach (var r in rollups)
@@ -69,14 +73,21 @@ internal sealed partial class PostgreSqlAnalyticsStore
             object[] key =
             [
                 (short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode,
-                Text(r.Environment) ?? "", Text(r.Instance) ?? "", (short)r.Kind
+                Text(r.Environment) ?? "", Text(r.Instance) ?? "", (short)r.Kind, Text(r.Release) ?? ""
             ];
+            object?[] sketches = [r.Latency ?? new LatencySketch(), r.Users, r.Clients, r.Consumers];
+            if (perConsumer)
+            {
+                key = [.. key, Text(r.Consumer) ?? ""];
+                sketches = sketches[..^1];
+            }
+
             object[] values =
             [
                 r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds,
                 r.RequestBytes, r.ResponseBytes
             ];
-            Add(rows, new SketchRow(SortKey(key), key, values, [r.Latency ?? new LatencySketch(), r.Users, r.Clients]), static (a, b) =>
+            Add(rows, new SketchRow(SortKey(key), key, values, sketches), static (a, b) =>
             [
                 (long)a[0] + (long)b[0], (long)a[1] + (long)b[1], (long)a[2] + (long)b[2], Math.Min((long)a[3], (long)b[3]),
                 Math.Max((long)a[4], (long)b[4]), (long)a[5] + (long)b[5], (long)a[6] + (long)b[6],

@@ -1,4 +1,3 @@
-using Analytics.Sql;
 using Analytics.Storage;
 using Npgsql;
 using NpgsqlTypes;
@@ -7,12 +6,10 @@ namespace Analytics.PostgreSql;
 
 /// <summary>
 /// The write side. A batch is one transaction: its id first (a retry of a batch that did commit writes nothing), raw
-/// rows by binary COPY, then the rollups (see the Rollups part), then the webhook outbox.
+/// rows by binary COPY, then the rollups (see the Rollups part; per-consumer ones in the Consumers part), then the webhook outbox.
 /// </summary>
 internal sealed partial class PostgreSqlAnalyticsStore
 {
-    internal const string RequestColumns = StoreRows.RequestColumns;
-
     public async Task WriteBatchAsync(AnalyticsBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -39,7 +36,17 @@ internal sealed partial class PostgreSqlAnalyticsStore
                 connection,
                 transaction,
                 RequestRollupStatements,
-                RequestRollupRows(batch.RequestRollups),
+                RequestRollupRows(batch.RequestRollups, perConsumer: false),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        if (batch.ConsumerRollups.Count > 0)
+        {
+            await UpsertSketchRowsAsync(
+                connection,
+                transaction,
+                ConsumerRollupStatements,
+                RequestRollupRows(batch.ConsumerRollups, perConsumer: true),
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -155,6 +162,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
                 await WriteTextAsync(import, r.ExceptionMessage, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, r.StackTrace, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, r.ErrorFingerprint, cancellationToken).ConfigureAwait(false);
+                await WriteTextAsync(import, r.Release, cancellationToken).ConfigureAwait(false);
+                await WriteTextAsync(import, r.Consumer, cancellationToken).ConfigureAwait(false);
             }
 
             await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -164,7 +173,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
     private async Task CopyEventsAsync(NpgsqlConnection connection, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
     {
         var import = await connection.BeginBinaryImportAsync(
-            $"COPY {S}.events ({StoreRows.EventColumns[4..]}) FROM STDIN (FORMAT BINARY)",
+            $"COPY {S}.events ({EventColumns[4..]}) FROM STDIN (FORMAT BINARY)",
             cancellationToken).ConfigureAwait(false);
         await using (import.ConfigureAwait(false))
         {
@@ -195,6 +204,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
                 await WriteTextAsync(import, e.PropertiesJson, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, e.Environment, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, e.Instance, cancellationToken).ConfigureAwait(false);
+                await WriteTextAsync(import, e.Release, cancellationToken).ConfigureAwait(false);
+                await WriteTextAsync(import, e.Consumer, cancellationToken).ConfigureAwait(false);
             }
 
             await import.CompleteAsync(cancellationToken).ConfigureAwait(false);

@@ -48,6 +48,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IReque
     public StoreCapabilities Capabilities => field ??= new()
     {
         Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this, Leadership = this,
+        Consumers = this,
     };
 
     /// <summary>
@@ -104,7 +105,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IReque
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
         return await PurgeAsync(
-            ["request_rollups", "error_rollups", "event_rollups", "health_rollups"],
+            ["request_rollups", "consumer_rollups", "error_rollups", "event_rollups", "health_rollups"],
             "granularity = $2 AND bucket_start < $1",
             [Micros(cutoff), (short)granularity],
             maxRows,

@@ -2,6 +2,7 @@ namespace Analytics.Tests;
 
 public class RequestAnalyticsOptionsValidatorTests
 {
+    private const string NamedKey = "named-key-0123456789abcdef";
     private readonly RequestAnalyticsOptionsValidator _validator = new();
 
     [Fact]
@@ -68,6 +69,22 @@ public class RequestAnalyticsOptionsValidatorTests
         { "RequestAnalytics:Alerts:0:Window", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Window = TimeSpan.FromDays(2) }) },
         { "RequestAnalytics:Alerts:0:EventName", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", EventName = "deploy" }) },
         { "RequestAnalytics:Alerts:0:Metric", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Metric = (AlertMetric)42 }) },
+        { "RequestAnalytics:MaxConsumersPerBucket", o => o.MaxConsumersPerBucket = 0 },
+        { "RequestAnalytics:MaxConsumersPerBucket", o => o.MaxConsumersPerBucket = 100_001 },
+        { "RequestAnalytics:ConsumerHeader", o => o.ConsumerHeader = "X Client Id" },
+        { "RequestAnalytics:ConsumerHeader", o => o.ConsumerHeader = "X-Client-Id:" },
+        { "RequestAnalytics:ConsumerHeader", o => o.ConsumerHeader = "" },
+        { "RequestAnalytics:ConsumerHeader", o => o.ConsumerHeader = "X-Klient-\u00EF" },
+        { "RequestAnalytics:ConsumerClaim", o => o.ConsumerClaim = " " },
+        { "RequestAnalytics:Release", o => o.Release = new string('r', 101) },
+        { "RequestAnalytics:Release", o => o.Release = "1.0\n2.0" },
+        { "RequestAnalytics:Release", o => o.Release = "" },
+        { "RequestAnalytics:NamedIngestKeys:billing", o => o.NamedIngestKeys["billing"] = "short" },
+        { "RequestAnalytics:NamedIngestKeys:billing", o => o.NamedIngestKeys["billing"] = null! },
+        { "RequestAnalytics:NamedIngestKeys:mobile", o => { o.NamedIngestKeys["billing"] = NamedKey; o.NamedIngestKeys["mobile"] = NamedKey; } },
+        { "RequestAnalytics:NamedIngestKeys:billing", o => { o.IngestKeys.Add(NamedKey); o.NamedIngestKeys["billing"] = NamedKey; } },
+        { "RequestAnalytics:NamedIngestKeys:" + new string('c', 101), o => o.NamedIngestKeys[new string('c', 101)] = NamedKey },
+        { "RequestAnalytics:NamedIngestKeys: ", o => o.NamedIngestKeys[" "] = NamedKey },
     };
 
     private static Analytics.Webhooks.WebhookSubscriptionOptions Subscription(Action<Analytics.Webhooks.WebhookSubscriptionOptions>? spoil = null)
@@ -85,6 +102,25 @@ public class RequestAnalyticsOptionsValidatorTests
         var options = new RequestAnalyticsOptions();
         options.Webhooks.Subscriptions.Add(Subscription());
         options.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Threshold = 0.1, Window = TimeSpan.FromMinutes(1) });
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void ConsumerAndReleaseSettingsWithinTheirLimitsAreValid()
+    {
+        var options = new RequestAnalyticsOptions
+        {
+            ConsumerHeader = "X-Client-Id",
+            ConsumerClaim = "client_id",
+            MaxConsumersPerBucket = 100_000,
+            Release = new string('r', 100),
+        };
+        options.IngestKeys.Add("plain-key-0123456789abcdef");
+        options.NamedIngestKeys["billing-service"] = NamedKey;
+        options.NamedIngestKeys["mobile-app"] = "mobile-key-0123456789abcdef";
 
         var result = _validator.Validate(null, options);
 

@@ -47,6 +47,8 @@ public partial class FakeStore
         && (query.MinStatusCode is null || r.StatusCode >= query.MinStatusCode)
         && (query.MaxStatusCode is null || r.StatusCode <= query.MaxStatusCode)
         && (query.Kind is null || query.Kind == r.Kind)
+        && (query.Consumer is null || query.Consumer == r.Consumer)
+        && (query.Release is null || query.Release == r.Release)
         && Matches(query.Environment, query.Instance, r.Environment, r.Instance);
 
     private static bool Matches(RawQuery query, EventRecord e) =>
@@ -56,6 +58,8 @@ public partial class FakeStore
     private static bool Matches(RollupQuery query, RequestRollup r) =>
         InRange(query, r.Granularity, r.BucketStart)
         && Matches(query, r.Route, r.Method, r.StatusCode, r.Kind)
+        && (query.Release is null || query.Release == r.Release)
+        && (query.Consumer is null || r.Consumer is null || query.Consumer == r.Consumer)
         && Matches(query.Environment, query.Instance, r.Environment, r.Instance);
 
     private static bool Matches(RollupQuery query, ErrorRollup r) =>

@@ -83,6 +83,7 @@ public partial class FakeStore
         {
             copy.Users = null;
             copy.Clients = null;
+            copy.Consumers = null;
         }
 
         return copy;
@@ -115,10 +116,12 @@ public partial class FakeStore
         int StatusCode,
         string? Environment,
         string? Instance,
-        RequestKind Kind)
+        RequestKind Kind,
+        string? Release = null,
+        string? Consumer = null)
     {
         public static RequestKey Of(RequestRollup r) =>
-            new(r.Granularity, r.BucketStart, r.Route, r.Method, r.StatusCode, r.Environment, r.Instance, r.Kind);
+            new(r.Granularity, r.BucketStart, r.Route, r.Method, r.StatusCode, r.Environment, r.Instance, r.Kind, r.Release, r.Consumer);
 
         public RequestRollup Create() => new()
         {
@@ -130,6 +133,8 @@ public partial class FakeStore
             Environment = Environment,
             Instance = Instance,
             Kind = Kind,
+            Release = Release,
+            Consumer = Consumer,
         };
     }
 

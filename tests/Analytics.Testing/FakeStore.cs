@@ -14,7 +14,7 @@ namespace Analytics.Testing;
 /// one of them itself (as <c>HealthSamplerTests</c> does).
 /// </remarks>
 public partial class FakeStore
-    : IAnalyticsStore, IErrorStore, IAlertStore, IWebhookStore, IHealthMetricsStore, IRequestCountStore
+    : IAnalyticsStore, IErrorStore, IAlertStore, IWebhookStore, IHealthMetricsStore, IRequestCountStore, IConsumerRollupStore
 {
     private const int MaxRawLimit = 10_000;
 
@@ -40,7 +40,7 @@ public partial class FakeStore
 
     /// <summary>Creates a store that declares no capability, or every one that has a conformance suite.</summary>
     /// <param name="allCapabilities">
-    /// Whether to declare errors, alerts, webhooks, health metrics and request counts (not leadership: this store
+    /// Whether to declare errors, alerts, webhooks, health metrics, request counts and per-consumer rollups (not leadership: this store
     /// belongs to one process). The data is kept either way; this says only what the store declares.
     /// </param>
     public FakeStore(bool allCapabilities = false)
@@ -48,7 +48,7 @@ public partial class FakeStore
         Capabilities = allCapabilities
             ? new StoreCapabilities
             {
-                Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this,
+                Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this, Consumers = this,
             }
             : StoreCapabilities.None;
     }
@@ -166,6 +166,7 @@ public partial class FakeStore
                 Stored(_requestRollups, RequestKey.Of(rollup), static k => k.Create()).Add(rollup);
             }
 
+            AddConsumerRollupsLocked(batch.ConsumerRollups);
             foreach (var rollup in batch.EventRollups)
             {
                 Stored(_eventRollups, EventKey.Of(rollup), static k => k.Create()).Add(rollup);
@@ -271,6 +272,7 @@ public partial class FakeStore
         lock (_gate)
         {
             int deleted = RemoveWhere(_requestRollups, k => Expired(k.Granularity, k.BucketStart), maxRows);
+            deleted += RemoveWhere(_consumerRollups, k => Expired(k.Granularity, k.BucketStart), maxRows - deleted);
             deleted += RemoveWhere(_eventRollups, k => Expired(k.Granularity, k.BucketStart), maxRows - deleted);
             deleted += RemoveWhere(_errorRollups, k => Expired(k.Granularity, k.BucketStart), maxRows - deleted);
             deleted += RemoveWhere(_healthRollups, k => Expired(k.Granularity, k.BucketStart), maxRows - deleted);

@@ -27,7 +27,7 @@ internal sealed class AnalyticsAccessFilter(IOptions<RequestAnalyticsOptions> op
         var endpoint = http.GetEndpoint();
         if (endpoint?.Metadata.GetMetadata<IngestEndpointMetadata>() is not null)
         {
-            if (EventIngestion.HasValidKey(http, options.Value.IngestKeys))
+            if (EventIngestion.HasValidKey(http, options.Value, out _))
             {
                 return await next(context).ConfigureAwait(false);
             }

@@ -197,6 +197,8 @@ internal sealed class RequestAnalyticsMiddleware
                 UserId = GetUserId(context),
                 Environment = _settings.Identity.Environment,
                 Instance = _settings.Identity.Instance,
+                Release = _settings.Identity.Release,
+                Consumer = _settings.Consumers?.Read(context),
                 ExceptionType = exceptionType,
                 ExceptionMessage = exceptionMessage,
                 StackTrace = error is null ? null : ExceptionCapture.StackTrace(error, request),

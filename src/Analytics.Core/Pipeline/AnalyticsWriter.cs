@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Analytics.Storage;
+using Analytics.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,6 +44,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         IOptions<RequestAnalyticsOptions> options,
         TimeProvider timeProvider,
         ILogger<AnalyticsWriter> logger,
+        AnalyticsMetrics metrics,
         IEnumerable<IBatchStep> steps,
         IEnumerable<IBatchListener> listeners)
     {
@@ -57,7 +59,10 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         _foldLimit = options.Value.QueueCapacity;
         _flushInterval = options.Value.FlushInterval;
         _rawSampleRate = options.Value.RawSampleRate;
-        _batch = new AnalyticsBatch(options.Value.ClassifyError);
+        // One admission for every batch: a bucket's consumer names outlive the batch that began it.
+        var admission = new ConsumerAdmission(
+            options.Value.MaxConsumersPerBucket, new ConsumerOverflowReporter(metrics, logger, timeProvider));
+        _batch = new AnalyticsBatch(options.Value.ClassifyError, admission);
     }
 
     /// <summary>Gets how many raw rows and events the batch holds: what fills it.</summary>

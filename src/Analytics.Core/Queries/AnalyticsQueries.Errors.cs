@@ -10,7 +10,7 @@ internal sealed partial class AnalyticsQueries
 {
     public async Task<IReadOnlyList<ErrorGroup>> GetErrorsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
-        var plan = Plan(query);
+        var plan = Plan(query, requests: false);
         int limit = ValidateLimit(query, 50);
         // Grouped by fingerprint; rows written before fingerprints existed (empty) by what grouped them then.
         var groups = new Dictionary<(string Fingerprint, string Route, string Method, int StatusCode, string? ExceptionType), ErrorRollup>();

@@ -7,7 +7,7 @@ internal sealed partial class AnalyticsQueries
 {
     public async Task<HealthMetrics> GetHealthMetricsAsync(AnalyticsQuery query, CancellationToken cancellationToken = default)
     {
-        var plan = Plan(query, perBucket: true);
+        var plan = Plan(query, perBucket: true, requests: false);
         if (_health is not { } health)
         {
             return new HealthMetrics { Granularity = plan.Granularity, Instances = [] };

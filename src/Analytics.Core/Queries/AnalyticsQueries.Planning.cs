@@ -42,12 +42,21 @@ internal sealed partial class AnalyticsQueries
     {
         foreach (var read in TotalReads(query, plan, whole))
         {
-            await foreach (var row in _store.ReadRequestRollupsAsync(read, cancellationToken).ConfigureAwait(false))
+            await foreach (var row in ReadRollupsAsync(read, cancellationToken).ConfigureAwait(false))
             {
                 yield return row;
             }
         }
     }
+
+    /// <summary>
+    /// The request rollups of a read: the per-consumer ones when it names a consumer (the plan has checked that the store
+    /// keeps them), else the ordinary ones, which count every request whoever called.
+    /// </summary>
+    private IAsyncEnumerable<RequestRollup> ReadRollupsAsync(RollupQuery read, CancellationToken cancellationToken) =>
+        read.Consumer is not null && _consumers is { } consumers
+            ? consumers.ReadConsumerRollupsAsync(read, cancellationToken)
+            : _store.ReadRequestRollupsAsync(read, cancellationToken);
 
     internal static double ToMilliseconds(double microseconds) => microseconds / 1_000;
 
@@ -95,6 +104,26 @@ internal sealed partial class AnalyticsQueries
             throw new ArgumentOutOfRangeException(nameof(AnalyticsQuery.Kind), kind, "Kind must be Http, WebSocket, Grpc or ServerSentEvents.");
         }
 
+        if (!Enum.IsDefined(query.Compare))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(AnalyticsQuery.Compare), query.Compare, "Compare must be None, PreviousPeriod or PreviousRelease.");
+        }
+
+        string? consumer = Normalize(query.Consumer);
+        if (consumer is { Length: > RequestAnalyticsDefaults.MaxConsumerLength })
+        {
+            throw new ArgumentException(
+                $"A consumer is at most {RequestAnalyticsDefaults.MaxConsumerLength} characters, as recorded.", nameof(AnalyticsQuery.Consumer));
+        }
+
+        string? release = Normalize(query.Release);
+        if (release is { Length: > RequestAnalyticsDefaults.MaxReleaseLength })
+        {
+            throw new ArgumentException(
+                $"A release is at most {RequestAnalyticsDefaults.MaxReleaseLength} characters, as recorded.", nameof(AnalyticsQuery.Release));
+        }
+
         StatusFilter? status = null;
         if (Normalize(query.Status) is { } text && !StatusFilter.TryParse(text.Trim(), out status))
         {
@@ -109,12 +138,41 @@ internal sealed partial class AnalyticsQueries
             status,
             Normalize(query.Environment),
             Normalize(query.Instance),
-            query.Kind);
+            query.Kind,
+            consumer,
+            release);
     }
 
-    private QueryPlan Plan(AnalyticsQuery query, Granularity coarsest = Granularity.Day, bool perBucket = false)
+    /// <param name="query">The query.</param>
+    /// <param name="coarsest">The coarsest granularity the answer can use.</param>
+    /// <param name="perBucket">Whether the answer has a point per bucket, which bounds the bucket count.</param>
+    /// <param name="requests">
+    /// Whether the read is of requests, which alone are kept per consumer and release; the others (custom events, process
+    /// health, error groups) refuse those filters rather than answer unfiltered numbers.
+    /// </param>
+    private QueryPlan Plan(AnalyticsQuery query, Granularity coarsest = Granularity.Day, bool perBucket = false, bool requests = true)
     {
         var filters = Validate(query);
+        if (!requests && filters.Consumer is not null)
+        {
+            throw new ArgumentException(
+                "Consumers are kept for requests only: custom events, process health and error groups cannot be read per consumer.",
+                nameof(AnalyticsQuery.Consumer));
+        }
+
+        if (!requests && filters.Release is not null)
+        {
+            throw new ArgumentException(
+                "Releases are kept for requests only: custom events, process health and error groups cannot be read per release.",
+                nameof(AnalyticsQuery.Release));
+        }
+
+        if (filters.Consumer is not null && _consumers is null)
+        {
+            throw new ArgumentException(
+                "The analytics store does not keep per-consumer rollups (StoreCapabilities.Consumers), so requests cannot be read per consumer.",
+                nameof(AnalyticsQuery.Consumer));
+        }
         var granularity = query.Granularity ?? ChooseGranularity(query, coarsest);
         var from = granularity.Floor(query.From);
         var to = granularity.Ceiling(query.To);

@@ -21,6 +21,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
 
     private readonly IAnalyticsStore _store;
     private readonly IRequestCountStore? _counts;
+    private readonly IConsumerRollupStore? _consumers;
     private readonly IErrorStore? _errors;
     private readonly IHealthMetricsStore? _health;
     private readonly RetentionOptions _retention;
@@ -31,6 +32,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         _store = store;
         var capabilities = store.Capabilities;
         _counts = capabilities.RequestCounts;
+        _consumers = capabilities.Consumers;
         _errors = capabilities.Errors;
         _health = capabilities.HealthMetrics;
         _retention = options.Value.Retention;
@@ -40,37 +42,16 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     public async Task<AnalyticsOverview> GetOverviewAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
         var plan = Plan(query);
-        var totals = new RequestTotals(plan.Filters.Kind is not null);
-        await foreach (var row in ReadTotalRowsAsync(
-            query,
-            plan,
-            plan.Rollups(includeSketches: true, includeCardinality: true),
-            cancellationToken).ConfigureAwait(false))
+        var overview = await OverviewAsync(query, plan, cancellationToken).ConfigureAwait(false);
+        if (query.Compare == AnalyticsComparison.None)
         {
-            totals.Add(row);
+            return overview;
         }
 
-        var now = _timeProvider.GetUtcNow();
-        var to = now > plan.From && now < plan.To ? now : plan.To;
-        double minutes = (to - plan.From).TotalMinutes;
-        return new AnalyticsOverview
+        var previous = await PreviousQueryAsync(query, plan, cancellationToken).ConfigureAwait(false);
+        return overview with
         {
-            From = plan.From,
-            To = to,
-            TotalRequests = totals.Count,
-            ErrorRequests = totals.Errors,
-            ErrorRate = totals.ErrorRate,
-            RequestsPerMinute = minutes > 0 ? totals.Count / minutes : 0,
-            Latency = new LatencySummary
-            {
-                Avg = totals.Avg, P50 = totals.Quantile(0.50), P95 = totals.Quantile(0.95), P99 = totals.Quantile(0.99),
-                Max = ToMilliseconds(totals.Max),
-            },
-            BytesIn = totals.RequestBytes,
-            BytesOut = totals.ResponseBytes,
-            UniqueUsers = totals.UniqueUsers,
-            UniqueClients = totals.UniqueClients,
-            Connections = totals.ConnectionSummary,
+            Previous = previous is null ? null : await OverviewAsync(previous, Plan(previous), cancellationToken).ConfigureAwait(false),
         };
     }
 
@@ -78,7 +59,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query, perBucket: true);
         var buckets = new RequestTotals[plan.BucketCount];
-        await foreach (var row in _store.ReadRequestRollupsAsync(
+        await foreach (var row in ReadRollupsAsync(
             plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
         {
             if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
@@ -106,6 +87,61 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     {
         var plan = Plan(query);
         int limit = ValidateLimit(query, 20);
+        var routes = await RouteTotalsAsync(query, plan, cancellationToken).ConfigureAwait(false);
+        var previous = query.Compare != AnalyticsComparison.None
+            && await PreviousQueryAsync(query, plan, cancellationToken).ConfigureAwait(false) is { } earlier
+            ? await RouteTotalsAsync(earlier, Plan(earlier), cancellationToken).ConfigureAwait(false)
+            : null;
+
+        return routes
+            .OrderByDescending(r => r.Value.Count).ThenBy(r => r.Key.Route, StringComparer.Ordinal).ThenBy(r => r.Key.Method, StringComparer.Ordinal)
+            .Take(limit)
+            .Select(r => ToRouteStats(r.Key, r.Value) with
+            {
+                Previous = previous is not null && previous.TryGetValue(r.Key, out var before) ? ToRouteStats(r.Key, before) : null,
+            })
+            .ToArray();
+    }
+
+    private async Task<AnalyticsOverview> OverviewAsync(AnalyticsQuery query, QueryPlan plan, CancellationToken cancellationToken)
+    {
+        var totals = new RequestTotals(plan.Filters.Kind is not null);
+        await foreach (var row in ReadTotalRowsAsync(
+            query,
+            plan,
+            plan.Rollups(includeSketches: true, includeCardinality: true),
+            cancellationToken).ConfigureAwait(false))
+        {
+            totals.Add(row);
+        }
+
+        var to = plan.CoveredTo(_timeProvider.GetUtcNow());
+        double minutes = (to - plan.From).TotalMinutes;
+        return new AnalyticsOverview
+        {
+            From = plan.From,
+            To = to,
+            TotalRequests = totals.Count,
+            ErrorRequests = totals.Errors,
+            ErrorRate = totals.ErrorRate,
+            RequestsPerMinute = minutes > 0 ? totals.Count / minutes : 0,
+            Latency = new LatencySummary
+            {
+                Avg = totals.Avg, P50 = totals.Quantile(0.50), P95 = totals.Quantile(0.95), P99 = totals.Quantile(0.99),
+                Max = ToMilliseconds(totals.Max),
+            },
+            BytesIn = totals.RequestBytes,
+            BytesOut = totals.ResponseBytes,
+            UniqueUsers = totals.UniqueUsers,
+            UniqueClients = totals.UniqueClients,
+            UniqueConsumers = totals.UniqueConsumers,
+            Connections = totals.ConnectionSummary,
+        };
+    }
+
+    private async Task<Dictionary<(string Route, string Method), RequestTotals>> RouteTotalsAsync(
+        AnalyticsQuery query, QueryPlan plan, CancellationToken cancellationToken)
+    {
         var routes = new Dictionary<(string Route, string Method), RequestTotals>();
         await foreach (var row in ReadTotalRowsAsync(query, plan, plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false))
         {
@@ -118,16 +154,14 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
             totals.Add(row);
         }
 
-        return routes
-            .OrderByDescending(r => r.Value.Count).ThenBy(r => r.Key.Route, StringComparer.Ordinal).ThenBy(r => r.Key.Method, StringComparer.Ordinal)
-            .Take(limit)
-            .Select(r => new RouteStats
-            {
-                Route = r.Key.Route, Method = r.Key.Method, Count = r.Value.Count, Errors = r.Value.Errors, ErrorRate = r.Value.ErrorRate,
-                Avg = r.Value.Avg, P95 = r.Value.Quantile(0.95), P99 = r.Value.Quantile(0.99), Connections = r.Value.Connections,
-            })
-            .ToArray();
+        return routes;
     }
+
+    private static RouteStats ToRouteStats((string Route, string Method) key, RequestTotals totals) => new()
+    {
+        Route = key.Route, Method = key.Method, Count = totals.Count, Errors = totals.Errors, ErrorRate = totals.ErrorRate,
+        Avg = totals.Avg, P95 = totals.Quantile(0.95), P99 = totals.Quantile(0.99), Connections = totals.Connections,
+    };
 
     public async Task<IReadOnlyList<StatusCodeCount>> GetStatusCodesAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
@@ -135,9 +169,9 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         var codes = new Dictionary<int, long>();
         foreach (var read in TotalReads(query, plan, plan.Rollups(includeSketches: false)))
         {
-            var totals = _counts is { } counts
+            var totals = _counts is { } counts && read.Consumer is null
                 ? counts.ReadRequestCountsByStatusAsync(read, cancellationToken)
-                : _store.ReadRequestRollupsAsync(read, cancellationToken)
+                : ReadRollupsAsync(read, cancellationToken)
                     .Select(static row => new StatusCodeCount { StatusCode = row.StatusCode, Count = row.Count });
             await foreach (var total in totals.ConfigureAwait(false))
             {
@@ -175,9 +209,9 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         var rollups = plan.Rollups(includeSketches: false);
 
         // Summed per bucket by the database when it can: a week of hours is 168 rows instead of one per route, method and code.
-        var buckets = _counts is { } store
+        var buckets = _counts is { } store && rollups.Consumer is null
             ? store.ReadRequestCountsByBucketAsync(rollups, cancellationToken)
-            : _store.ReadRequestRollupsAsync(rollups, cancellationToken).Select(static row => new BucketCount(row.BucketStart, row.Count));
+            : ReadRollupsAsync(rollups, cancellationToken).Select(static row => new BucketCount(row.BucketStart, row.Count));
         await foreach (var bucket in buckets.ConfigureAwait(false))
         {
             counts[((int)bucket.BucketStart.UtcDateTime.DayOfWeek * 24) + bucket.BucketStart.UtcDateTime.Hour] += bucket.Count;
@@ -215,6 +249,8 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
                 Environment = filters.Environment,
                 Instance = filters.Instance,
                 Kind = filters.Kind,
+                Consumer = filters.Consumer,
+                Release = filters.Release,
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -226,12 +262,12 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     public IAsyncEnumerable<RequestRollup> GetRollupsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
         var plan = Plan(query); // validates now, not at the first MoveNextAsync
-        return _store.ReadRequestRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken);
+        return ReadRollupsAsync(plan.Rollups(includeSketches: true), cancellationToken);
     }
 
     public async Task<EventsOverTime> GetEventsAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
-        var plan = Plan(query, perBucket: true);
+        var plan = Plan(query, perBucket: true, requests: false);
         int limit = ValidateLimit(query, 20);
         var series = new Dictionary<string, EventTotals>(StringComparer.Ordinal);
         await foreach (var row in _store.ReadEventRollupsAsync(

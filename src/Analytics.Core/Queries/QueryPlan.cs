@@ -17,6 +17,8 @@ internal sealed record QueryPlan(Granularity Granularity, DateTimeOffset From, D
         Environment = Filters.Environment,
         Instance = Filters.Instance,
         Kind = Filters.Kind,
+        Release = Filters.Release,
+        Consumer = Filters.Consumer,
         IncludeSketches = includeSketches,
         IncludeCardinality = includeCardinality,
     };
@@ -26,4 +28,7 @@ internal sealed record QueryPlan(Granularity Granularity, DateTimeOffset From, D
         bucketStart >= From && bucketStart < To ? (int)((bucketStart - From).Ticks / Granularity.BucketSize().Ticks) : -1;
 
     public DateTimeOffset BucketTime(int index) => From + (Granularity.BucketSize() * index);
+
+    /// <summary>Gets the end of the range the answer covers: the end of the last bucket, or now if that is earlier.</summary>
+    public DateTimeOffset CoveredTo(DateTimeOffset now) => now > From && now < To ? now : To;
 }

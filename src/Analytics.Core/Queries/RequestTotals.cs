@@ -16,6 +16,7 @@ internal sealed class RequestTotals(bool kindChosen = false)
     private LatencySketch? _latency;
     private CardinalitySketch? _users;
     private CardinalitySketch? _clients;
+    private CardinalitySketch? _consumers;
     private long _durationSum;
     private long _timed;
     private long _connectionDurationSum;
@@ -77,6 +78,11 @@ internal sealed class RequestTotals(bool kindChosen = false)
         {
             (_clients ??= new CardinalitySketch()).Merge(clients);
         }
+
+        if (row.Consumers is { } consumers)
+        {
+            (_consumers ??= new CardinalitySketch()).Merge(consumers);
+        }
     }
 
     /// <summary>Gets the estimated distinct users of the rows added (read with <see cref="RollupQuery.IncludeCardinality"/>).</summary>
@@ -84,6 +90,9 @@ internal sealed class RequestTotals(bool kindChosen = false)
 
     /// <summary>Gets the estimated distinct clients of the rows added.</summary>
     public long UniqueClients => _clients?.Estimate() ?? 0;
+
+    /// <summary>Gets the estimated distinct consumers of the rows added.</summary>
+    public long UniqueConsumers => _consumers?.Estimate() ?? 0;
 
     public double Quantile(double q) => _latency is { } latency ? AnalyticsQueries.ToMilliseconds(latency.GetQuantile(q)) : 0;
 

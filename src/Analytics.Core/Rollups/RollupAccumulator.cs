@@ -4,10 +4,15 @@ namespace Analytics.Storage;
 /// Folds one batch of records into rollups. Records are counted into minute buckets as they arrive; hours and days are
 /// then built by merging those minutes, so every coarser sketch is an exact merge of finer ones.
 /// </summary>
-/// <remarks>Owned by the writer loop: not thread-safe.</remarks>
-internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> classifyError)
+/// <remarks>
+/// Owned by the writer loop: not thread-safe. A request that names a consumer is counted twice: in the request rollups,
+/// which count every request whoever called, and in the per-consumer rollups, under the names its
+/// <see cref="ConsumerAdmission"/> gives it at each granularity.
+/// </remarks>
+internal sealed partial class RollupAccumulator(Func<RequestRecord, ErrorSeverity> classifyError, ConsumerAdmission admission)
 {
     private readonly Dictionary<RequestKey, RequestRollup> _requestMinutes = [];
+    private readonly Dictionary<ConsumerKey, RequestRollup> _consumerMinutes = [];
     private readonly Dictionary<EventKey, EventRollup> _eventMinutes = [];
     private readonly Dictionary<ErrorKey, ErrorRollup> _errorMinutes = [];
 
@@ -23,6 +28,11 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
     private RequestRollup? _lastRollup;
     private string? _lastUser;
     private string? _lastClient;
+    private string? _lastConsumer;
+
+    // The per-consumer rollup the previous request that named a consumer went to, for the same reason.
+    private ConsumerKey _lastConsumerKey;
+    private RequestRollup? _lastConsumerRollup;
 
     /// <summary>Gets the request rollups of every granularity.</summary>
     public IReadOnlyList<RequestRollup> Requests => Complete()._requests;
@@ -48,7 +58,8 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
             request.StatusCode,
             request.Environment,
             request.Instance,
-            request.Kind);
+            request.Kind,
+            request.Release);
         long micros = Math.Max(0, request.Duration.Ticks / TimeSpan.TicksPerMicrosecond);
         RequestRollup? rollup;
         if (_lastRollup is { } last && key.Equals(_lastKey))
@@ -57,32 +68,23 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         }
         else if (!_requestMinutes.TryGetValue(key, out rollup))
         {
-            rollup = key.Create();
-            rollup.DurationMinMicroseconds = micros;
-            rollup.DurationMaxMicroseconds = micros;
-            rollup.Latency = new LatencySketch();
+            rollup = NewMinute(key.Create(), micros);
             _requestMinutes.Add(key, rollup);
         }
 
         if (!ReferenceEquals(rollup, _lastRollup))
         {
-            // The users and clients last added were another row's (see below).
+            // The users, clients and consumers last added were another row's (see below).
             _lastUser = null;
             _lastClient = null;
+            _lastConsumer = null;
         }
 
         _lastKey = key;
         _lastRollup = rollup;
 
         bool isError = request.IsError;
-        rollup.Count++;
-        rollup.Errors += isError ? 1 : 0;
-        rollup.DurationSumMicroseconds += micros;
-        rollup.DurationMinMicroseconds = Math.Min(rollup.DurationMinMicroseconds, micros);
-        rollup.DurationMaxMicroseconds = Math.Max(rollup.DurationMaxMicroseconds, micros);
-        rollup.RequestBytes += request.RequestBytes;
-        rollup.ResponseBytes += request.ResponseBytes;
-        rollup.Latency!.Add(Math.Max(0, request.Duration.Ticks / (double)TimeSpan.TicksPerMicrosecond));
+        Fold(rollup, request, micros, isError);
 
         // The same user or client as the previous request of the same row changes nothing: skip the hash. A keep-alive
         // connection's requests come one after another with the same client string.
@@ -96,6 +98,12 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         {
             (rollup.Clients ??= new CardinalitySketch()).Add(clientIp);
             _lastClient = clientIp;
+        }
+
+        // The one check a request without a consumer pays.
+        if (request.Consumer is { } consumer)
+        {
+            AddConsumer(request, key, consumer, micros, isError);
         }
 
         if (isError)
@@ -133,7 +141,10 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         _lastRollup = null;
         _lastUser = null;
         _lastClient = null;
+        _lastConsumer = null;
+        _lastConsumerRollup = null;
         _requestMinutes.Clear();
+        _consumerMinutes.Clear();
         _eventMinutes.Clear();
         _errorMinutes.Clear();
         _requests.Clear();
@@ -141,6 +152,58 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         _events.Clear();
         _errors.Clear();
         _complete = true;
+    }
+
+    private static RequestRollup NewMinute(RequestRollup rollup, long micros)
+    {
+        rollup.DurationMinMicroseconds = micros;
+        rollup.DurationMaxMicroseconds = micros;
+        rollup.Latency = new LatencySketch();
+        return rollup;
+    }
+
+    private static void Fold(RequestRollup rollup, in RequestRecord request, long micros, bool isError)
+    {
+        rollup.Count++;
+        rollup.Errors += isError ? 1 : 0;
+        rollup.DurationSumMicroseconds += micros;
+        rollup.DurationMinMicroseconds = Math.Min(rollup.DurationMinMicroseconds, micros);
+        rollup.DurationMaxMicroseconds = Math.Max(rollup.DurationMaxMicroseconds, micros);
+        rollup.RequestBytes += request.RequestBytes;
+        rollup.ResponseBytes += request.ResponseBytes;
+        rollup.Latency!.Add(Math.Max(0, request.Duration.Ticks / (double)TimeSpan.TicksPerMicrosecond));
+    }
+
+    /// <summary>
+    /// Counts the consumer into its row's distinct-consumer sketch and the request into a per-consumer minute rollup.
+    /// That minute rollup is keyed by the names the request has at all three granularities, so that the hour and day
+    /// rows, built by merging minutes, count each request under the name their own bucket gave it: a consumer beyond
+    /// the limit in a busy minute but named in its hour is counted in full in the hour.
+    /// </summary>
+    private void AddConsumer(in RequestRecord request, in RequestKey key, string consumer, long micros, bool isError)
+    {
+        var rollup = _lastRollup!;
+        if (!string.Equals(consumer, _lastConsumer, StringComparison.Ordinal))
+        {
+            (rollup.Consumers ??= new CardinalitySketch()).Add(consumer);
+            _lastConsumer = consumer;
+        }
+
+        var consumerKey = new ConsumerKey(key, admission.Admit(consumer, key.BucketStart));
+        RequestRollup? consumerRollup;
+        if (_lastConsumerRollup is { } last && consumerKey.Equals(_lastConsumerKey))
+        {
+            consumerRollup = last;
+        }
+        else if (!_consumerMinutes.TryGetValue(consumerKey, out consumerRollup))
+        {
+            consumerRollup = NewMinute(key.Create(consumerKey.Names.Minute), micros);
+            _consumerMinutes.Add(consumerKey, consumerRollup);
+        }
+
+        _lastConsumerKey = consumerKey;
+        _lastConsumerRollup = consumerRollup;
+        Fold(consumerRollup, request, micros, isError);
     }
 
     private void AddError(in RequestRecord request, DateTimeOffset bucket)
@@ -200,9 +263,17 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         }
 
         _requests.Clear();
+        _consumers.Clear();
         _events.Clear();
         _errors.Clear();
         _requests.AddRange(_requestMinutes.Values);
+        Coarsen(
+            _consumerMinutes,
+            Granularity.Minute,
+            static (k, _) => new ConsumerRowKey(k.Key, k.Names.Minute),
+            static k => k.Key.Create(k.Consumer),
+            MergeInto,
+            _consumers);
         _events.AddRange(_eventMinutes.Values);
         _errors.AddRange(_errorMinutes.Values);
         foreach (var granularity in (ReadOnlySpan<Granularity>)[Granularity.Hour, Granularity.Day])
@@ -214,6 +285,15 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
                 static k => k.Create(),
                 MergeInto,
                 _requests);
+            Coarsen(
+                _consumerMinutes,
+                granularity,
+                static (k, g) => new ConsumerRowKey(
+                    k.Key with { Granularity = g, BucketStart = g.Floor(k.Key.BucketStart) },
+                    g == Granularity.Hour ? k.Names.Hour : k.Names.Day),
+                static k => k.Key.Create(k.Consumer),
+                MergeInto,
+                _consumers);
             Coarsen(
                 _eventMinutes,
                 granularity,
@@ -234,16 +314,17 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
         return this;
     }
 
-    private static void Coarsen<TKey, TRollup>(
+    private static void Coarsen<TKey, TCoarseKey, TRollup>(
         Dictionary<TKey, TRollup> minutes,
         Granularity granularity,
-        Func<TKey, Granularity, TKey> coarsenKey,
-        Func<TKey, TRollup> create,
+        Func<TKey, Granularity, TCoarseKey> coarsenKey,
+        Func<TCoarseKey, TRollup> create,
         Action<TRollup, TRollup> mergeInto,
         List<TRollup> output)
         where TKey : notnull
+        where TCoarseKey : notnull
     {
-        var coarse = new Dictionary<TKey, TRollup>();
+        var coarse = new Dictionary<TCoarseKey, TRollup>();
         foreach (var (key, minute) in minutes)
         {
             var coarseKey = coarsenKey(key, granularity);
@@ -265,57 +346,4 @@ internal sealed class RollupAccumulator(Func<RequestRecord, ErrorSeverity> class
     internal static void MergeInto(EventRollup target, EventRollup source) => target.Add(source);
 
     internal static void MergeInto(ErrorRollup target, ErrorRollup source) => target.Add(source);
-
-    // The kind is part of the key so that a row's durations and sketch describe one kind: a WebSocket row's sketch holds
-    // connection lifetimes, and queries choose whether to count them as latency. A route almost always serves one kind,
-    // so this adds rows only where a route mixes them (a SignalR hub: WebSockets, SSE and long polling on one route).
-    private readonly record struct RequestKey(
-        Granularity Granularity,
-        DateTimeOffset BucketStart,
-        string Route,
-        string Method,
-        int StatusCode,
-        string? Environment,
-        string? Instance,
-        RequestKind Kind)
-    {
-        public RequestRollup Create() => new()
-        {
-            Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method,
-            StatusCode = StatusCode, Environment = Environment, Instance = Instance, Kind = Kind,
-        };
-    }
-
-    private readonly record struct EventKey(
-        Granularity Granularity,
-        DateTimeOffset BucketStart,
-        string Name,
-        string? Environment,
-        string? Instance)
-    {
-        public EventRollup Create() => new()
-        {
-            Granularity = Granularity, BucketStart = BucketStart, Name = Name, Environment = Environment, Instance = Instance,
-        };
-    }
-
-    private readonly record struct ErrorKey(
-        Granularity Granularity,
-        DateTimeOffset BucketStart,
-        string Route,
-        string Method,
-        int StatusCode,
-        string? ExceptionType,
-        string Fingerprint,
-        string? Environment,
-        string? Instance,
-        RequestKind Kind)
-    {
-        public ErrorRollup Create() => new()
-        {
-            Granularity = Granularity, BucketStart = BucketStart, Route = Route, Method = Method,
-            StatusCode = StatusCode, ExceptionType = ExceptionType, Fingerprint = Fingerprint,
-            Environment = Environment, Instance = Instance, Kind = Kind,
-        };
-    }
 }

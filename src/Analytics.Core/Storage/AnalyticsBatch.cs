@@ -23,9 +23,20 @@ public sealed class AnalyticsBatch
     /// Gives a failed request its severity in the error rollups; <see langword="null"/> for the default (5xx and
     /// exceptions are errors, other failures warnings), as <see cref="RequestAnalyticsOptions.ClassifyError"/>.
     /// </param>
+    /// <remarks>
+    /// The batch admits at most <see cref="RequestAnalyticsOptions.MaxConsumersPerBucket"/>'s default of 1 000 consumers
+    /// per bucket into its <see cref="ConsumerRollups"/>, counting itself alone: the writer's batches share one count
+    /// across batches instead, with the option's value.
+    /// </remarks>
     public AnalyticsBatch(Func<RequestRecord, ErrorSeverity>? classifyError = null)
+        : this(classifyError, new ConsumerAdmission(RequestAnalyticsDefaults.MaxConsumersPerBucket))
     {
-        _rollups = new RollupAccumulator(classifyError ?? ErrorFingerprints.DefaultSeverity);
+    }
+
+    /// <summary>Creates an empty batch whose consumers are admitted by <paramref name="admission"/>, which outlives it.</summary>
+    internal AnalyticsBatch(Func<RequestRecord, ErrorSeverity>? classifyError, ConsumerAdmission admission)
+    {
+        _rollups = new RollupAccumulator(classifyError ?? ErrorFingerprints.DefaultSeverity, admission);
     }
 
     /// <summary>

@@ -14,7 +14,10 @@ namespace Analytics;
 /// <item><c>analytics.webhook.deliveries</c> and the histogram <c>analytics.webhook.delivery.duration</c> (s), with
 /// <c>analytics.webhook.event_type</c>, <c>analytics.webhook.outcome</c>, <c>http.response.status_code</c> and
 /// <c>error.type</c>;</item>
-/// <item><c>analytics.alert.transitions</c> (attribute <c>analytics.alert.state</c>: <c>triggered</c>, <c>resolved</c>).</item>
+/// <item><c>analytics.alert.transitions</c> (attribute <c>analytics.alert.state</c>: <c>triggered</c>, <c>resolved</c>);</item>
+/// <item><c>analytics.consumers.overflow</c>, a counter in <c>{request}</c> of the requests counted as consumer <c>(other)</c>
+/// because their bucket already named <see cref="RequestAnalyticsOptions.MaxConsumersPerBucket"/> consumers, once per
+/// granularity that did (attribute <c>analytics.rollup.granularity</c>: <c>minute</c>, <c>hour</c>, <c>day</c>).</item>
 /// </list>
 /// </remarks>
 public static class AnalyticsMeter

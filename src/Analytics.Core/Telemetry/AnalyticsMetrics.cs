@@ -37,6 +37,7 @@ internal sealed class AnalyticsMetrics
     private readonly Counter<long> _webhooks;
     private readonly Histogram<double> _webhookDuration;
     private readonly Counter<long> _alerts;
+    private readonly Counter<long> _consumerOverflow;
 
     public AnalyticsMetrics(IMeterFactory meterFactory)
     {
@@ -59,6 +60,10 @@ internal sealed class AnalyticsMetrics
             "analytics.webhook.delivery.duration", "s", "Time of one webhook delivery to its receiver, quick retries included.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = WebhookDurationBuckets });
         _alerts = meter.CreateCounter<long>("analytics.alert.transitions", "{transition}", "Alert rules that triggered or resolved.");
+        _consumerOverflow = meter.CreateCounter<long>(
+            "analytics.consumers.overflow", "{request}",
+            "Requests counted as consumer (other) in a bucket that already named MaxConsumersPerBucket consumers, once per " +
+            "granularity (analytics.rollup.granularity) that did.");
         Meter = meter;
     }
 
@@ -131,6 +136,27 @@ internal sealed class AnalyticsMetrics
     {
         Interlocked.Increment(ref triggered ? ref _triggered : ref _resolved);
         Add(_alerts, 1, new KeyValuePair<string, object?>(TelemetryAttributes.AlertState, triggered ? "triggered" : "resolved"));
+    }
+
+    /// <summary>Counts a request folded into <c>(other)</c>, once for each granularity that did.</summary>
+    public void ConsumerOverflowed(bool minute, bool hour, bool day)
+    {
+        if (!_consumerOverflow.Enabled)
+        {
+            return;
+        }
+
+        CountOverflow(minute, Granularity.Minute);
+        CountOverflow(hour, Granularity.Hour);
+        CountOverflow(day, Granularity.Day);
+    }
+
+    private void CountOverflow(bool overflowed, Granularity granularity)
+    {
+        if (overflowed)
+        {
+            Add(_consumerOverflow, 1, new KeyValuePair<string, object?>(TelemetryAttributes.RollupGranularity, granularity.ToWireName()));
+        }
     }
 
     /// <summary>Records a committed batch: its records written, its size and how long the attempt took.</summary>

@@ -23,4 +23,6 @@ internal static class TelemetryAttributes
     public const string AlertRules = "analytics.alert.rules";
     public const string AlertTransitions = "analytics.alert.transitions";
     public const string AlertState = "analytics.alert.state";
+
+    public const string RollupGranularity = "analytics.rollup.granularity";
 }

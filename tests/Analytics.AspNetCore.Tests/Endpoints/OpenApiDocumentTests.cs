@@ -19,20 +19,23 @@ public class OpenApiDocumentTests
 {
     private static readonly string[] Window = ["range", "from", "to", "granularity"];
     private static readonly string[] Filters = ["route", "method", "status", "environment", "instance", "kind"];
+    private static readonly string[] RequestFilters = [.. Filters, "consumer", "release"];
 
     /// <summary>The query parameters each read documents: those it really applies.</summary>
     public static TheoryData<string, string[]> Reads => new()
     {
-        { "/analytics/api/overview", [.. Window, .. Filters] },
-        { "/analytics/api/timeseries", [.. Window, .. Filters] },
-        { "/analytics/api/routes", [.. Window, .. Filters, "limit"] },
-        { "/analytics/api/status-codes", [.. Window, .. Filters] },
+        { "/analytics/api/overview", [.. Window, .. RequestFilters, "compare"] },
+        { "/analytics/api/timeseries", [.. Window, .. RequestFilters] },
+        { "/analytics/api/routes", [.. Window, .. RequestFilters, "limit", "compare"] },
+        { "/analytics/api/consumers", [.. Window, .. RequestFilters, "limit", "compare"] },
+        { "/analytics/api/releases", [.. Window, .. RequestFilters] },
+        { "/analytics/api/status-codes", [.. Window, .. RequestFilters] },
         { "/analytics/api/errors", [.. Window, .. Filters, "limit"] },
         { "/analytics/api/health-metrics", [.. Window, "instance"] },
-        { "/analytics/api/heatmap", [.. Window, .. Filters] },
-        { "/analytics/api/requests", ["range", "from", "to", .. Filters, "limit", "before"] },
+        { "/analytics/api/heatmap", [.. Window, .. RequestFilters] },
+        { "/analytics/api/requests", ["range", "from", "to", .. RequestFilters, "limit", "before"] },
         { "/analytics/api/events", [.. Window, "name", "environment", "instance", "limit"] },
-        { "/analytics/api/export", [.. Window, .. Filters, "before", "format", "dataset"] },
+        { "/analytics/api/export", [.. Window, .. RequestFilters, "before", "format", "dataset"] },
         { "/analytics/api/alerts/history", ["rule", "limit", "before"] },
         { "/analytics/api/webhooks/{id}/deliveries", ["id", "limit", "before"] },
         { "/analytics/api/errors/{fingerprint}", ["fingerprint", "limit"] },

@@ -17,6 +17,12 @@ internal static class AnalyticsApi
     public static Task<IResult> Routes(HttpContext context, IAnalyticsQueries queries) =>
         Answer(context, queries, static (q, query, ct) => q.GetRoutesAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListRouteStats);
 
+    public static Task<IResult> Consumers(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetConsumersAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListConsumerStats);
+
+    public static Task<IResult> Releases(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetReleasesAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListReleaseStats);
+
     public static Task<IResult> StatusCodes(HttpContext context, IAnalyticsQueries queries) =>
         Answer(context, queries, static (q, query, ct) => q.GetStatusCodesAsync(query, ct),
             AnalyticsJsonContext.Default.IReadOnlyListStatusCodeCount);

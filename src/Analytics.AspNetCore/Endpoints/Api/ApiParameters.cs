@@ -40,6 +40,9 @@ internal static class ApiParameters
     /// <summary>The request filters of the reads over request rollups.</summary>
     public static readonly string[] Filters = ["route", "method", "status", "environment", "instance", "kind"];
 
+    /// <summary>The filters only requests have: who called and which release served them (DESIGN §9).</summary>
+    public static readonly string[] RequestDimensions = ["consumer", "release"];
+
     private static readonly Dictionary<string, ParameterBinding> Parameters = Read();
 
     /// <summary>Adds the description of the named parameters of <see cref="Catalog"/> to the endpoint.</summary>
@@ -100,6 +103,19 @@ internal static class ApiParameters
         [Description("Only requests of this kind; its latency is then that kind's. By default latency leaves " +
             "the long-lived kinds (webSocket, serverSentEvents) out, while counts include them.")]
         RequestKind kind,
+        [FromQuery, StringLength(RequestAnalyticsDefaults.MaxConsumerLength)]
+        [Description("Only requests of this API consumer (RequestAnalytics:ConsumerHeader, ConsumerClaim or the host's " +
+            "resolver), or (other) for those beyond the per-bucket limit. Custom events, process health and error groups " +
+            "answer it with 400: consumers are kept for requests only.")]
+        string consumer,
+        [FromQuery, StringLength(RequestAnalyticsDefaults.MaxReleaseLength)]
+        [Description("Only requests served by this release (RequestAnalytics:Release).")]
+        string release,
+        [FromQuery, RegularExpression("^previous-(period|release)$")]
+        [Description("Adds previous to the answer: the same query over the range of the same length just before " +
+            "(previous-period), or over the traffic of the release before the newest one in the range, ending when it " +
+            "was last seen (previous-release); null when there is nothing to compare with.")]
+        string compare,
         [FromQuery, StringLength(QueryParameters.MaxFilterLength)]
         [Description("Only custom events with this name.")]
         string name,

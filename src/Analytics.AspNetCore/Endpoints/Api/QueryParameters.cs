@@ -33,6 +33,14 @@ internal static class QueryParameters
         ["serverSentEvents"] = RequestKind.ServerSentEvents,
     };
 
+    /// <summary>The <c>compare</c> values (<see cref="AnalyticsComparison"/>); matched ignoring case.</summary>
+    public static readonly IReadOnlyDictionary<string, AnalyticsComparison> Comparisons =
+        new Dictionary<string, AnalyticsComparison>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["previous-period"] = AnalyticsComparison.PreviousPeriod,
+            ["previous-release"] = AnalyticsComparison.PreviousRelease,
+        };
+
     // Filters are matched exactly against stored values, which are bounded (route templates, methods, names); longer
     // input cannot match anything and is refused rather than carried into SQL parameters.
     internal const int MaxFilterLength = 1_024;
@@ -134,6 +142,19 @@ internal static class QueryParameters
             }
         }
 
+        var compare = AnalyticsComparison.None;
+        if (Single(q, "compare", errors) is { } compareText)
+        {
+            if (Comparisons.TryGetValue(compareText, out var parsed))
+            {
+                compare = parsed;
+            }
+            else
+            {
+                errors["compare"] = [$"'{Shorten(compareText)}' is not one of {string.Join(", ", Comparisons.Keys)}."];
+            }
+        }
+
         int? limit = Limit(q, errors);
 
         long? before = null;
@@ -159,6 +180,9 @@ internal static class QueryParameters
             Kind = kind,
             Environment = Filter(q, "environment", errors),
             Instance = Filter(q, "instance", errors),
+            Consumer = Filter(q, "consumer", errors, RequestAnalyticsDefaults.MaxConsumerLength),
+            Release = Filter(q, "release", errors, RequestAnalyticsDefaults.MaxReleaseLength),
+            Compare = compare,
             EventName = Filter(q, "name", errors),
             Granularity = granularity,
             Limit = limit,
@@ -223,12 +247,12 @@ internal static class QueryParameters
         return null;
     }
 
-    private static string? Filter(IQueryCollection query, string name, Dictionary<string, string[]> errors)
+    private static string? Filter(IQueryCollection query, string name, Dictionary<string, string[]> errors, int maxLength = MaxFilterLength)
     {
         var value = Single(query, name, errors);
-        if (value is { Length: > MaxFilterLength })
+        if (value?.Length > maxLength)
         {
-            errors[name] = [$"{name} is longer than {MaxFilterLength} characters."];
+            errors[name] = [$"{name} is longer than {maxLength} characters."];
             return null;
         }
 

@@ -52,7 +52,10 @@ internal static class EventIngestion
         var options = services.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value;
         var identity = services.GetRequiredService<HostIdentity>();
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var records = Parse(body.Value, now, options, identity, errors);
+
+        // The named key's consumer; callers the group's access rules let in without a key post as no one.
+        _ = HasValidKey(context, options, out var consumer);
+        var records = Parse(body.Value, now, options, identity, errors, consumer);
         if (errors.Count > 0)
         {
             return AnalyticsApi.BadRequest(errors);
@@ -80,10 +83,17 @@ internal static class EventIngestion
             statusCode: StatusCodes.Status202Accepted);
     }
 
-    /// <summary>Compares the request's key with each configured key in constant time (hashes first, so lengths do not leak).</summary>
-    public static bool HasValidKey(HttpContext context, IList<string> keys)
+    /// <summary>
+    /// Compares the request's key with each configured key, unnamed (<see cref="RequestAnalyticsOptions.IngestKeys"/>) and
+    /// named (<see cref="RequestAnalyticsOptions.NamedIngestKeys"/>), in constant time: hashes first, so lengths do not
+    /// leak, and every key is compared whichever matches. <paramref name="consumer"/> is the name of the named key that
+    /// matched, else <see langword="null"/>.
+    /// </summary>
+    public static bool HasValidKey(HttpContext context, RequestAnalyticsOptions options, out string? consumer)
     {
-        if (keys.Count == 0 || !context.Request.Headers.TryGetValue(KeyHeader, out var values)
+        consumer = null;
+        if ((options.IngestKeys.Count == 0 && options.NamedIngestKeys.Count == 0)
+            || !context.Request.Headers.TryGetValue(KeyHeader, out var values)
             || values.Count != 1 || string.IsNullOrEmpty(values[0]))
         {
             return false;
@@ -93,10 +103,18 @@ internal static class EventIngestion
         Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(values[0]!), given);
         bool match = false;
-        foreach (var key in keys)
+        foreach (var key in options.IngestKeys)
         {
             SHA256.HashData(Encoding.UTF8.GetBytes(key), expected);
             match |= CryptographicOperations.FixedTimeEquals(given, expected);
+        }
+
+        foreach (var (name, key) in options.NamedIngestKeys)
+        {
+            SHA256.HashData(Encoding.UTF8.GetBytes(key), expected);
+            bool equal = CryptographicOperations.FixedTimeEquals(given, expected);
+            match |= equal;
+            consumer = equal ? name : consumer; // validation at start keeps each key to one name
         }
 
         return match;
@@ -107,7 +125,8 @@ internal static class EventIngestion
         DateTimeOffset now,
         RequestAnalyticsOptions options,
         HostIdentity identity,
-        Dictionary<string, string[]> errors)
+        Dictionary<string, string[]> errors,
+        string? consumer = null)
     {
         var records = new List<EventRecord>();
         if (RequestJson.Parse(body, MaxDepth, errors) is not { } document)
@@ -138,7 +157,7 @@ internal static class EventIngestion
                 string prefix = isBatch ? $"[{index}]." : string.Empty;
                 if (ParseItem(item, prefix, now, options, identity, errors) is { } record)
                 {
-                    records.Add(record);
+                    records.Add(consumer is null ? record : record with { Consumer = consumer });
                 }
 
                 index++;
@@ -255,6 +274,7 @@ internal static class EventIngestion
             PropertiesJson = properties,
             Environment = identity.Environment,
             Instance = identity.Instance,
+            Release = identity.Release,
         };
     }
 

@@ -16,6 +16,8 @@ namespace Analytics.AspNetCore.Endpoints;
 [JsonSerializable(typeof(AnalyticsOverview))]
 [JsonSerializable(typeof(TimeSeries))]
 [JsonSerializable(typeof(IReadOnlyList<RouteStats>))]
+[JsonSerializable(typeof(IReadOnlyList<ConsumerStats>))]
+[JsonSerializable(typeof(IReadOnlyList<ReleaseStats>))]
 [JsonSerializable(typeof(IReadOnlyList<StatusCodeCount>))]
 [JsonSerializable(typeof(IReadOnlyList<ErrorGroup>))]
 [JsonSerializable(typeof(ErrorDetail))]

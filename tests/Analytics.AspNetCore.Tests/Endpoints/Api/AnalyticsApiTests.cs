@@ -9,7 +9,11 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    private static readonly string[] ReadEndpoints = ["overview", "timeseries", "routes", "status-codes", "errors", "heatmap", "requests", "events"];
+    private static readonly string[] ReadEndpoints =
+        ["overview", "timeseries", "routes", "consumers", "releases", "status-codes", "errors", "heatmap", "requests", "events"];
+
+    /// <summary>The reads of requests, which alone are kept per consumer and release (DESIGN §9).</summary>
+    private static readonly string[] RequestReads = ["overview", "timeseries", "routes", "consumers", "releases", "status-codes", "heatmap", "requests"];
 
     [Fact]
     public async Task EveryEndpointAnswersTheGroundTruthAfterAFlush()
@@ -142,6 +146,25 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
             }
         }
 
+        foreach (var endpoint in RequestReads)
+        {
+            data.Add(endpoint, "consumer=" + new string('c', 101), "consumer");
+            data.Add(endpoint, "release=" + new string('r', 101), "release");
+            data.Add(endpoint, "consumer=a&consumer=b", "consumer");
+        }
+
+        foreach (var endpoint in new[] { "overview", "routes", "consumers" })
+        {
+            data.Add(endpoint, "compare=tomorrow", "compare");
+            data.Add(endpoint, "compare=previous-period&compare=previous-release", "compare");
+        }
+
+        foreach (var endpoint in new[] { "events", "errors", "health-metrics" })
+        {
+            data.Add(endpoint, "consumer=alpha", "consumer");
+            data.Add(endpoint, "release=1.0", "release");
+        }
+
         data.Add("heatmap", "granularity=day", "granularity");
         data.Add("timeseries", "range=90d&granularity=minute", "granularity");
         data.Add("events", "range=90d&granularity=minute", "granularity");
@@ -167,8 +190,12 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
     public async Task NoQueryStringCanProduceAServerError()
     {
         var host = shared.Host;
-        string[] names = ["range", "from", "to", "granularity", "status", "limit", "before", "route", "method", "environment", "instance", "name", "kind", "x"];
-        string[] values = ["", "1h", "webSocket", "HTTP", "serverSentEvents", "24h", "7d", "-1", "0", "1", "5xx", "500", "9999999999999999999999", "2026-11-21T10:00:00Z", "2026-11-21", "%00", "%E2%82%AC", "%FF%FE", "'; DROP TABLE requests; --", "{id}", "minute", "day", "1e308", "NaN", "\u0000"];
+        string[] names =
+        [
+            "range", "from", "to", "granularity", "status", "limit", "before", "route", "method", "environment", "instance", "name", "kind",
+            "consumer", "release", "compare", "x",
+        ];
+        string[] values = ["", "1h", "webSocket", "HTTP", "serverSentEvents", "24h", "7d", "-1", "0", "1", "5xx", "500", "9999999999999999999999", "2026-11-21T10:00:00Z", "2026-11-21", "%00", "%E2%82%AC", "%FF%FE", "'; DROP TABLE requests; --", "{id}", "minute", "day", "1e308", "NaN", "\u0000", "previous-period", "previous-release", "(other)"];
         var random = new Random(11);
         for (int i = 0; i < 300; i++)
         {
