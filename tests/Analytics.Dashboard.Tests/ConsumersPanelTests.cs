@@ -113,8 +113,10 @@ public sealed class ConsumersPanelTests(SampleWithConsumers sample, ITestOutputH
         }
 
         // The older release's marker is left of the newer one's.
-        var x = await page.EvalOnSelectorAllAsync<double[]>("#chart-requests g.release line", "lines => lines.map(l => l.x1.baseVal.value)");
-        Assert.True(x[0] < x[1], $"1.0.0 at {x[0]}, 2.0.0 at {x[1]}");
+        async Task<double> X(string release) =>
+            await page.Locator($"#chart-requests g.release[data-release='{release}'] line").EvaluateAsync<double>("l => l.x1.baseVal.value");
+        var (older, newer) = (await X("1.0.0"), await X("2.0.0"));
+        Assert.True(older < newer, $"1.0.0 at {older}, 2.0.0 at {newer}");
         await Screenshot(page, "release-markers", page.Locator("#chart-requests").Locator(".."));
 
         await Assertions.Expect(page.Locator("#since-release")).ToHaveTextAsync("Since release 2.0.0");
@@ -123,6 +125,23 @@ public sealed class ConsumersPanelTests(SampleWithConsumers sample, ITestOutputH
         await Assertions.Expect(page.Locator("#compare")).ToHaveValueAsync("previous-release");
         await Assertions.Expect(page.Locator("#delta-requests")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#delta-error-rate")).ToHaveClassAsync("delta worse");
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task APageFilteredByAConsumerPreloadsOnlyTheCallsItMakesAndUsesEach()
+    {
+        var (context, page, problems, requests) = await NewPageAsync();
+        await using var owned = context;
+        await page.GotoAsync($"{sample.Origin}/analytics/?range=1h&consumer=gamma&compare=previous-period");
+        var preloads = await page.EvalOnSelectorAllAsync<string[]>("link[rel=preload]", "links => links.map(l => l.href)");
+        await Assertions.Expect(page.Locator("#card-requests")).ToHaveTextAsync(sample.Sent["gamma"].ToString(CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
+        await Wait.UntilAsync(() => preloads.All(requests.Contains), Deadline, "every preloaded call was requested");
+
+        // Not errors, events or health-metrics, which refuse consumer=; every preloaded URL fetched, nothing else.
+        Assert.Equal(8, preloads.Length);
+        var api = requests.Where(u => u.Contains("/analytics/api/", StringComparison.Ordinal) && !u.Contains("/api/stream", StringComparison.Ordinal)).ToList();
+        Assert.Equal(preloads.Order(), api.Distinct().Order());
         Assert.Empty(problems);
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Analytics.Testing;
 using Microsoft.Playwright;
+using Npgsql;
 
 namespace Analytics.Dashboard.Tests;
 
@@ -10,7 +11,8 @@ namespace Analytics.Dashboard.Tests;
 /// and gamma (header <c>X-Client-Id</c>). Release 2.0.0 starts its traffic at <see cref="Boundary"/>, the first whole minute
 /// after release 1.0.0's, so that a range starting there compares, as <c>previous-period</c>, with release 1.0.0's
 /// traffic alone. Release 1.0.0 serves 13 requests, none failed, gamma's slow; release 2.0.0 serves 14 plus beta's
-/// <c>/flaky</c> calls up to two failures, gamma's fast.
+/// <c>/flaky</c> calls up to two failures, gamma's fast. The store is PostgreSQL, in a database of its own, when
+/// <c>ANALYTICS_POSTGRES</c> names a server (as <c>test.sh</c> does), else the sample's SQLite file.
 /// </summary>
 public sealed class SampleWithConsumers : IAsyncLifetime
 {
@@ -19,6 +21,7 @@ public sealed class SampleWithConsumers : IAsyncLifetime
     private readonly TempDirectory _directory = new();
     private readonly Dictionary<string, int> _sent = new(StringComparer.Ordinal);
     private TestProcess? _sample;
+    private string? _postgresDatabase;
     private IPlaywright? _playwright;
 
     public string Origin { get; private set; } = "";
@@ -36,11 +39,18 @@ public sealed class SampleWithConsumers : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(SampleWithBrowser.Chromium), $"{SampleWithBrowser.Chromium} is missing (Debian package chromium): run ./test.sh, which installs it.");
-        var database = _directory.File("sample.db");
+        string[] store = ["--Sample:Database", _directory.File("sample.db")];
+        if (Environment.GetEnvironmentVariable("ANALYTICS_POSTGRES") is { Length: > 0 } server)
+        {
+            _postgresDatabase = "dashboard_" + Guid.NewGuid().ToString("N")[..16];
+            await ExecuteAsync(server, $"CREATE DATABASE \"{_postgresDatabase}\";");
+            store = ["--postgres", new NpgsqlConnectionStringBuilder(server) { Database = _postgresDatabase, Pooling = false }.ConnectionString];
+        }
+
         string[] Arguments(string release) =>
         [
             "--no-demo-traffic",
-            "--Sample:Database", database,
+            .. store,
             "--RequestAnalytics:StatsInterval", "00:00:01",
             "--RequestAnalytics:FlushInterval", "00:00:00.200",
             "--RequestAnalytics:ConsumerHeader", Header,
@@ -124,6 +134,17 @@ public sealed class SampleWithConsumers : IAsyncLifetime
 
         Client.Dispose();
         _directory.Dispose();
+        if (_postgresDatabase is not null)
+        {
+            await ExecuteAsync(Environment.GetEnvironmentVariable("ANALYTICS_POSTGRES")!, $"DROP DATABASE IF EXISTS \"{_postgresDatabase}\" WITH (FORCE);");
+        }
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        await using var command = source.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<int> SendAsync(string consumer, string path)
