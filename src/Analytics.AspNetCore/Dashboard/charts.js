@@ -55,15 +55,24 @@
   function releaseMarkers(f, times, markers) {
     if (!markers || !markers.length || times.length < 2) return;
     const step = times[1] - times[0];
-    const g = el('g', { class: 'releases' }, f.svg);
-    for (const m of markers) {
-      if (!(m.time > times[0]) || m.time >= times[times.length - 1] + step) continue;
+    const xAt = (time) => {
       let i = 0;
-      while (i < times.length - 2 && times[i + 1] <= m.time) i++;
-      const at = f.x(i) + ((m.time - times[i]) / (times[i + 1] - times[i])) * (f.x(i + 1) - f.x(i));
+      while (i < times.length - 2 && times[i + 1] <= time) i++;
+      return f.x(i) + ((time - times[i]) / (times[i + 1] - times[i])) * (f.x(i + 1) - f.x(i));
+    };
+    const inside = markers.filter((m) => m.time > times[0] && m.time < times[times.length - 1] + step)
+      .map((m) => ({ ...m, at: xAt(m.time) })).sort((a, b) => a.at - b.at);
+    const g = el('g', { class: 'releases' }, f.svg);
+    let previous = -Infinity;
+    let row = 0;
+    for (const m of inside) {
+      // Releases close together take the next line for their names, three lines deep, so the names stay readable.
+      row = m.at - previous < 8 * Math.max(...inside.map((r) => r.label.length)) ? (row + 1) % 3 : 0;
+      previous = m.at;
       const marker = el('g', { class: 'release', 'data-release': m.label }, g);
-      el('line', { x1: at, x2: at, y1: f.y(0), y2: 2 }, marker);
-      el('text', { x: at + 3, y: 10 }, marker).textContent = m.label;
+      el('line', { x1: m.at, x2: m.at, y1: f.y(0), y2: 2 }, marker);
+      const nearEnd = m.at > f.width - 60;
+      el('text', { x: nearEnd ? m.at - 3 : m.at + 3, y: 10 + row * 12, 'text-anchor': nearEnd ? 'end' : 'start' }, marker).textContent = m.label;
       el('title', {}, marker).textContent = m.title || m.label;
     }
   }
