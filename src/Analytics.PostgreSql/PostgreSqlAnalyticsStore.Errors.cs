@@ -33,7 +33,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IErrorStore
         return QueryAsync(
             $"SELECT {RequestColumns} FROM {S}.requests WHERE fingerprint = $1 ORDER BY id DESC LIMIT $2;",
             [fingerprint, limit],
-            ReadRequest,
+            StoreRows.ReadRequest,
             cancellationToken);
     }
 

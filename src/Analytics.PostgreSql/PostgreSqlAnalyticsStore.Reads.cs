@@ -11,10 +11,10 @@ namespace Analytics.PostgreSql;
 internal sealed partial class PostgreSqlAnalyticsStore
 {
     public Task<IReadOnlyList<StoredRequest>> ReadRequestsAsync(RawQuery query, CancellationToken cancellationToken) =>
-        ReadPageAsync("requests", RequestColumns, query, ReadRequest, cancellationToken);
+        ReadPageAsync("requests", RequestColumns, query, StoreRows.ReadRequest, cancellationToken);
 
     public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken) =>
-        ReadPageAsync("events", EventColumns, query, ReadEvent, cancellationToken);
+        ReadPageAsync("events", EventColumns, query, StoreRows.ReadEvent, cancellationToken);
 
     public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
@@ -23,8 +23,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
         string cardinality = query.IncludeCardinality ? "users, clients" : "NULL::bytea, NULL::bytea";
         string consumers = query.IncludeCardinality ? "consumers" : "NULL::bytea";
         return ReadRollupsAsync(
-            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality}, release, {consumers} FROM {S}.request_rollups",
-            query, RollupFilters.Requests, ReadRequestRollup, cancellationToken);
+            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality}, {consumers}, release, '' FROM {S}.request_rollups",
+            query, RollupFilters.Requests, StoreRows.ReadRequestRollup, cancellationToken);
     }
 
     public IAsyncEnumerable<ErrorRollup> ReadErrorRollupsAsync(RollupQuery query, CancellationToken cancellationToken)

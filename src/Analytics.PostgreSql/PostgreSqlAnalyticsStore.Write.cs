@@ -162,8 +162,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
                 await WriteTextAsync(import, r.ExceptionMessage, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, r.StackTrace, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, r.ErrorFingerprint, cancellationToken).ConfigureAwait(false);
-                await WriteTextAsync(import, r.Release, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, r.Consumer, cancellationToken).ConfigureAwait(false);
+                await WriteTextAsync(import, r.Release, cancellationToken).ConfigureAwait(false);
             }
 
             await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -204,8 +204,8 @@ internal sealed partial class PostgreSqlAnalyticsStore
                 await WriteTextAsync(import, e.PropertiesJson, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, e.Environment, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, e.Instance, cancellationToken).ConfigureAwait(false);
-                await WriteTextAsync(import, e.Release, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(import, e.Consumer, cancellationToken).ConfigureAwait(false);
+                await WriteTextAsync(import, e.Release, cancellationToken).ConfigureAwait(false);
             }
 
             await import.CompleteAsync(cancellationToken).ConfigureAwait(false);

@@ -36,7 +36,7 @@ internal sealed partial class SqliteAnalyticsStore : IErrorStore
         ArgumentNullException.ThrowIfNull(fingerprint);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return QueryAsync(
-            $"SELECT {StoreRows.RequestColumns} FROM requests WHERE fingerprint = $fingerprint ORDER BY id DESC LIMIT $limit;",
+            $"SELECT {SqliteWriter.RequestColumns} FROM requests WHERE fingerprint = $fingerprint ORDER BY id DESC LIMIT $limit;",
             [("$fingerprint", fingerprint), ("$limit", limit)],
             StoreRows.ReadRequest,
             cancellationToken);

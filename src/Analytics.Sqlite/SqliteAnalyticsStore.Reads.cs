@@ -11,10 +11,10 @@ namespace Analytics.Sqlite;
 internal sealed partial class SqliteAnalyticsStore
 {
     public Task<IReadOnlyList<StoredRequest>> ReadRequestsAsync(RawQuery query, CancellationToken cancellationToken) =>
-        ReadPageAsync("requests", StoreRows.RequestColumns, query, StoreRows.ReadRequest, cancellationToken);
+        ReadPageAsync("requests", SqliteWriter.RequestColumns, query, StoreRows.ReadRequest, cancellationToken);
 
     public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken) =>
-        ReadPageAsync("events", StoreRows.EventColumns, query, StoreRows.ReadEvent, cancellationToken);
+        ReadPageAsync("events", SqliteWriter.EventColumns, query, StoreRows.ReadEvent, cancellationToken);
 
     public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
@@ -22,20 +22,34 @@ internal sealed partial class SqliteAnalyticsStore
         return ReadRequestRollupsCoreAsync(query, cancellationToken);
     }
 
-    /// <summary>The dashboard's main read, stepped natively (<see cref="SqliteRollupReader"/>).</summary>
+    public IAsyncEnumerable<RequestRollup> ReadConsumerRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadRequestRollupsCoreAsync(query, cancellationToken, consumers: true);
+    }
+
+    /// <summary>
+    /// The dashboard's main read, stepped natively (<see cref="SqliteRollupReader"/>): the request rollups, or the
+    /// per-consumer rollups with the same columns and no cardinality sketches. Those are read through the index the
+    /// planner picks: the consumer index for one consumer, the unique index for a range of every consumer.
+    /// </summary>
     private async IAsyncEnumerable<RequestRollup> ReadRequestRollupsCoreAsync(
         RollupQuery query,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        bool consumers = false)
     {
         string latency = query.IncludeSketches ? "latency" : "NULL";
-        string cardinality = query.IncludeCardinality ? "users, clients" : "NULL, NULL";
+        string from = consumers
+            ? "NULL, NULL, NULL, release, consumer FROM consumer_rollups"
+            : (query.IncludeCardinality ? "users, clients, consumers" : "NULL, NULL, NULL") +
+                ", release, NULL FROM request_rollups INDEXED BY ux_request_rollups";
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = CreateRollupCommand(
             connection,
-            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {cardinality} " +
-            "FROM request_rollups INDEXED BY ux_request_rollups",
+            $"SELECT {StoreRows.RequestRollupColumns}, {latency}, {from}",
             query,
-            requests: true);
+            requests: true,
+            keys: consumers ? RollupKeys.ReleaseAndConsumer : RollupKeys.Release);
         using var reader = new SqliteRollupReader(command);
         while (reader.Read())
         {
@@ -67,7 +81,7 @@ internal sealed partial class SqliteAnalyticsStore
         return ReadRollupsAsync(
             $"SELECT bucket_start, sum(count) FROM request_rollups INDEXED BY {CountsIndex(query)}", query, requests: true,
             static (reader, _) => new BucketCount(FromUnixMicroseconds(reader.GetInt64(0)), reader.GetInt64(1)),
-            cancellationToken, groupBy: "bucket_start");
+            cancellationToken, groupBy: "bucket_start", keys: RollupKeys.Release);
     }
 
     public IAsyncEnumerable<StatusCodeCount> ReadRequestCountsByStatusAsync(RollupQuery query, CancellationToken cancellationToken)
@@ -76,15 +90,17 @@ internal sealed partial class SqliteAnalyticsStore
         return ReadRollupsAsync(
             $"SELECT status, sum(count) FROM request_rollups INDEXED BY {CountsIndex(query)}", query, requests: true,
             static (reader, _) => new StatusCodeCount { StatusCode = reader.GetInt32(0), Count = reader.GetInt64(1) },
-            cancellationToken, groupBy: "status");
+            cancellationToken, groupBy: "status", keys: RollupKeys.Release);
     }
 
     /// <summary>
     /// The index a count read searches: the counts index holds everything it needs unless a route, method, environment,
-    /// instance or kind is asked for, which only the unique index holds; the table rows it would otherwise visit are wide.
+    /// instance, kind or release is asked for, which only the unique index holds; the table rows it would otherwise visit
+    /// are wide.
     /// </summary>
     internal static string CountsIndex(RollupQuery query) =>
         query.Route is null && query.Method is null && query.Environment is null && query.Instance is null && query.Kind is null
+            && query.Release is null
             ? "ix_request_rollups_counts"
             : "ux_request_rollups";
 
@@ -94,10 +110,11 @@ internal sealed partial class SqliteAnalyticsStore
         bool requests,
         Func<SqliteDataReader, Granularity, T> map,
         [EnumeratorCancellation] CancellationToken cancellationToken,
-        string? groupBy = null)
+        string? groupBy = null,
+        RollupKeys keys = RollupKeys.None)
     {
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = CreateRollupCommand(connection, select, query, requests, groupBy);
+        await using var command = CreateRollupCommand(connection, select, query, requests, groupBy, keys);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -107,14 +124,16 @@ internal sealed partial class SqliteAnalyticsStore
 
     /// <summary>
     /// Builds a rollup read: a range scan of the table's unique index, which leads with (granularity, bucket_start);
-    /// grouped by bucket it aggregates in the index's order, without a temporary table.
+    /// grouped by bucket it aggregates in the index's order, without a temporary table. <paramref name="keys"/> says
+    /// whether the table has a release and a consumer to filter on: error and event rollups have neither.
     /// </summary>
     internal static SqliteCommand CreateRollupCommand(
         SqliteConnection connection,
         string select,
         RollupQuery query,
         bool requests,
-        string? groupBy = null)
+        string? groupBy = null,
+        RollupKeys keys = RollupKeys.None)
     {
         var command = connection.CreateCommand();
         var sql = new StringBuilder(select).Append(" WHERE granularity = $granularity AND bucket_start >= $from AND bucket_start < $to");
@@ -124,6 +143,16 @@ internal sealed partial class SqliteAnalyticsStore
         AddFilters(
             command, sql, requests, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode, query.Kind,
             query.EventName, query.Environment, query.Instance);
+        if (keys is not RollupKeys.None)
+        {
+            AddFilter(command, sql, "release", query.Release);
+        }
+
+        if (keys is RollupKeys.ReleaseAndConsumer)
+        {
+            AddFilter(command, sql, "consumer", query.Consumer);
+        }
+
         if (groupBy is not null)
         {
             sql.Append(" GROUP BY ").Append(groupBy);
@@ -234,6 +263,8 @@ internal sealed partial class SqliteAnalyticsStore
         AddFilters(
             command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode,
             query.Kind, query.EventName, query.Environment, query.Instance);
+        AddFilter(command, sql, "consumer", query.Consumer); // raw requests and events both keep them
+        AddFilter(command, sql, "release", query.Release);
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY ts DESC, id DESC LIMIT {query.Limit};");
         command.CommandText = sql.ToString();
         return command;
@@ -273,4 +304,17 @@ internal sealed partial class SqliteAnalyticsStore
 
         return rows;
     }
+}
+
+/// <summary>The keys a rollup table has beyond those every request rollup has, to filter on.</summary>
+internal enum RollupKeys
+{
+    /// <summary>Neither: error and event rollups.</summary>
+    None,
+
+    /// <summary>The release: request rollups.</summary>
+    Release,
+
+    /// <summary>The release and the consumer: per-consumer rollups.</summary>
+    ReleaseAndConsumer,
 }

@@ -9,10 +9,11 @@ namespace Analytics.Sqlite;
 /// for every row, rollups upserted in the same transaction as the raw rows; reads use their own pooled connections,
 /// which WAL lets run beside the writer. One file belongs to one process.
 /// </summary>
-internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCountStore, IDisposable
+internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCountStore, IConsumerRollupStore, IDisposable
 {
     private static readonly string[] RawTables = ["requests", "events"];
-    private static readonly string[] RollupTables = ["request_rollups", "error_rollups", "event_rollups", "health_rollups"];
+    private static readonly string[] RollupTables =
+        ["request_rollups", "consumer_rollups", "error_rollups", "event_rollups", "health_rollups"];
 
     private readonly string _connectionString;
     private readonly string _writerConnectionString;
@@ -51,7 +52,7 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
     /// <summary>Gets everything but <see cref="StoreCapabilities.Leadership"/>: an SQLite file belongs to one process.</summary>
     public StoreCapabilities Capabilities => field ??= new()
     {
-        Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this,
+        Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this, Consumers = this,
     };
 
     public Task InitializeAsync(CancellationToken cancellationToken) => WithWriterAsync(static _ => 0, cancellationToken);

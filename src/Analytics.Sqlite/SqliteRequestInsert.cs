@@ -52,6 +52,8 @@ internal sealed class SqliteRequestInsert : IDisposable
             Text(s, 18, r.ExceptionMessage);
             Text(s, 19, r.StackTrace);
             Text(s, 20, r.ErrorFingerprint);
+            Text(s, 21, r.Consumer);
+            Text(s, 22, r.Release);
             var result = raw.sqlite3_step(s);
             if (result != raw.SQLITE_DONE)
             {

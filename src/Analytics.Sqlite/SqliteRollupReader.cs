@@ -8,7 +8,7 @@ namespace Analytics.Sqlite;
 
 /// <summary>
 /// Steps a request-rollup read through SQLitePCLRaw, the native layer under Microsoft.Data.Sqlite, on the command's
-/// connection. A dashboard's first calls read thousands of rollup rows of seventeen columns each, and Microsoft.Data.Sqlite
+/// connection. A dashboard's first calls read thousands of rollup rows of twenty columns each, and Microsoft.Data.Sqlite
 /// makes two or three native calls per column (its type check, the value, the length), each taking the statement's
 /// handle and the connection's mutex; here it is one per column, and the sketches decode from the row's own memory
 /// without a copy into a byte array first.
@@ -87,6 +87,9 @@ internal sealed class SqliteRollupReader : IDisposable
         Latency = Decode(14, static data => LatencySketch.FromBytes(data)),
         Users = Decode(15, static data => CardinalitySketch.FromBytes(data)),
         Clients = Decode(16, static data => CardinalitySketch.FromBytes(data)),
+        Consumers = Decode(17, static data => CardinalitySketch.FromBytes(data)),
+        Release = Text(18),
+        Consumer = Text(19),
     };
 
     public void Dispose() => _statement.Dispose();

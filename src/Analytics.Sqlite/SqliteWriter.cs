@@ -10,9 +10,9 @@ namespace Analytics.Sqlite;
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
-    internal const string RequestColumns = StoreRows.RequestColumns;
+    internal const string RequestColumns = StoreRows.RequestColumns + ", " + StoreRows.ConsumerReleaseColumns;
 
-    internal const string EventColumns = StoreRows.EventColumns;
+    internal const string EventColumns = StoreRows.EventColumns + ", " + StoreRows.ConsumerReleaseColumns;
 
     /// <summary>Merges two encoded sketches inside SQLite, so an upsert adds to the stored sketch in one statement.</summary>
     internal const string MergeFunction = "analytics_sketch_merge";
@@ -24,6 +24,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteRequestInsert _insertRequest;
     private readonly Insert _insertEvent;
     private readonly Insert _upsertRequestRollup;
+    private readonly Insert _upsertConsumerRollup;
     private readonly Insert _upsertErrorRollup;
     private readonly Insert _upsertEventRollup;
     private readonly Insert _upsertErrorGroup;
@@ -36,11 +37,13 @@ internal sealed class SqliteWriter : IDisposable
         _insertRequest = new SqliteRequestInsert(connection);
         _insertEvent = Insert.Prepare(connection, $"INSERT INTO events ({EventColumns[4..]}) VALUES ({Parameters(EventColumns[4..])});");
         _upsertRequestRollup = Insert.Prepare(connection, """
-            INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance, kind,
-                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency, users, clients)
-            VALUES ($granularity, $bucket_start, $route, $method, $status, $environment, $instance, $kind,
-                $count, $errors, $duration_sum_us, $duration_min_us, $duration_max_us, $request_bytes, $response_bytes, $latency, $users, $clients)
-            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance, kind) DO UPDATE SET
+            INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release,
+                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency, users, clients,
+                consumers)
+            VALUES ($granularity, $bucket_start, $route, $method, $status, $environment, $instance, $kind, $release,
+                $count, $errors, $duration_sum_us, $duration_min_us, $duration_max_us, $request_bytes, $response_bytes, $latency, $users, $clients,
+                $consumers)
+            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance, kind, release) DO UPDATE SET
                 count = count + excluded.count,
                 errors = errors + excluded.errors,
                 duration_sum_us = duration_sum_us + excluded.duration_sum_us,
@@ -50,7 +53,23 @@ internal sealed class SqliteWriter : IDisposable
                 response_bytes = response_bytes + excluded.response_bytes,
                 latency = analytics_sketch_merge(latency, excluded.latency),
                 users = analytics_hll_merge(users, excluded.users),
-                clients = analytics_hll_merge(clients, excluded.clients);
+                clients = analytics_hll_merge(clients, excluded.clients),
+                consumers = analytics_hll_merge(consumers, excluded.consumers);
+            """);
+        _upsertConsumerRollup = Insert.Prepare(connection, """
+            INSERT INTO consumer_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release, consumer,
+                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency)
+            VALUES ($granularity, $bucket_start, $route, $method, $status, $environment, $instance, $kind, $release, $consumer,
+                $count, $errors, $duration_sum_us, $duration_min_us, $duration_max_us, $request_bytes, $response_bytes, $latency)
+            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance, kind, release, consumer) DO UPDATE SET
+                count = count + excluded.count,
+                errors = errors + excluded.errors,
+                duration_sum_us = duration_sum_us + excluded.duration_sum_us,
+                duration_min_us = min(duration_min_us, excluded.duration_min_us),
+                duration_max_us = max(duration_max_us, excluded.duration_max_us),
+                request_bytes = request_bytes + excluded.request_bytes,
+                response_bytes = response_bytes + excluded.response_bytes,
+                latency = analytics_sketch_merge(latency, excluded.latency);
             """);
         _upsertErrorRollup = Insert.Prepare(connection, """
             INSERT INTO error_rollups (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance, kind,
@@ -159,16 +178,26 @@ internal sealed class SqliteWriter : IDisposable
                 SqliteAnalyticsStore.ToUnixMicroseconds(e.Timestamp), e.Name, e.UserId,
                 e.Duration is { } d ? d.Ticks / TimeSpan.TicksPerMicrosecond : null,
                 e.Success is { } s ? (s ? 1 : 0) : null,
-                e.PropertiesJson, e.Environment, e.Instance]);
+                e.PropertiesJson, e.Environment, e.Instance, e.Consumer, e.Release]);
         }
 
         foreach (var r in batch.RequestRollups)
         {
             _upsertRequestRollup.Run(transaction, [
                 (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Route, r.Method, r.StatusCode,
-                r.Environment ?? string.Empty, r.Instance ?? string.Empty, (int)r.Kind,
+                r.Environment ?? string.Empty, r.Instance ?? string.Empty, (int)r.Kind, r.Release ?? string.Empty,
                 r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds,
-                r.RequestBytes, r.ResponseBytes, (r.Latency ?? new LatencySketch()).ToBytes(), r.Users?.ToBytes(), r.Clients?.ToBytes()]);
+                r.RequestBytes, r.ResponseBytes, (r.Latency ?? new LatencySketch()).ToBytes(), r.Users?.ToBytes(), r.Clients?.ToBytes(),
+                r.Consumers?.ToBytes()]);
+        }
+
+        foreach (var r in batch.ConsumerRollups)
+        {
+            _upsertConsumerRollup.Run(transaction, [
+                (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Route, r.Method, r.StatusCode,
+                r.Environment ?? string.Empty, r.Instance ?? string.Empty, (int)r.Kind, r.Release ?? string.Empty, r.Consumer ?? string.Empty,
+                r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds,
+                r.RequestBytes, r.ResponseBytes, (r.Latency ?? new LatencySketch()).ToBytes()]);
         }
 
         foreach (var r in batch.ErrorRollups)
@@ -257,6 +286,7 @@ internal sealed class SqliteWriter : IDisposable
         _insertRequest.Dispose();
         _insertEvent.Dispose();
         _upsertRequestRollup.Dispose();
+        _upsertConsumerRollup.Dispose();
         _upsertErrorRollup.Dispose();
         _upsertEventRollup.Dispose();
         _upsertErrorGroup.Dispose();

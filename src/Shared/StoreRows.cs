@@ -16,6 +16,13 @@ internal static class StoreRows
 
     public const string EventColumns = "id, ts, name, user_id, duration_us, success, properties, environment, instance";
 
+    /// <summary>
+    /// The columns raw requests and events gained with consumers and releases, selected after <see cref="RequestColumns"/>
+    /// or <see cref="EventColumns"/> by a store that keeps them; <see cref="ReadRequest"/> and <see cref="ReadEvent"/> read
+    /// them when they are there.
+    /// </summary>
+    public const string ConsumerReleaseColumns = "consumer, release";
+
     public const string RequestRollupColumns =
         "bucket_start, route, method, status, environment, instance, count, errors, duration_sum_us, " +
         "duration_min_us, duration_max_us, request_bytes, response_bytes, kind";
@@ -126,7 +133,7 @@ internal static class StoreRows
         }
     }
 
-    /// <summary>Reads <see cref="RequestColumns"/>.</summary>
+    /// <summary>Reads <see cref="RequestColumns"/>, then <see cref="ConsumerReleaseColumns"/> when selected.</summary>
     public static StoredRequest ReadRequest(DbDataReader reader) => new(reader.GetInt64(0), new RequestRecord
     {
         Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
@@ -149,9 +156,11 @@ internal static class StoreRows
         ExceptionMessage = GetStringOrNull(reader, 18),
         StackTrace = GetStringOrNull(reader, 19),
         ErrorFingerprint = GetStringOrNull(reader, 20),
+        Consumer = reader.FieldCount > 22 ? GetStringOrNull(reader, 21) : null,
+        Release = reader.FieldCount > 22 ? GetStringOrNull(reader, 22) : null,
     });
 
-    /// <summary>Reads <see cref="EventColumns"/>.</summary>
+    /// <summary>Reads <see cref="EventColumns"/>, then <see cref="ConsumerReleaseColumns"/> when selected.</summary>
     public static StoredEvent ReadEvent(DbDataReader reader) => new(reader.GetInt64(0), new EventRecord
     {
         Timestamp = FromUnixMicroseconds(reader.GetInt64(1)),
@@ -162,9 +171,15 @@ internal static class StoreRows
         PropertiesJson = GetStringOrNull(reader, 6),
         Environment = GetStringOrNull(reader, 7),
         Instance = GetStringOrNull(reader, 8),
+        Consumer = reader.FieldCount > 10 ? GetStringOrNull(reader, 9) : null,
+        Release = reader.FieldCount > 10 ? GetStringOrNull(reader, 10) : null,
     });
 
-    /// <summary>Reads <see cref="RequestRollupColumns"/>, then the latency sketch, the users and the clients sketches (each or NULL).</summary>
+    /// <summary>
+    /// Reads <see cref="RequestRollupColumns"/>, then the latency sketch, the users and the clients sketches (each or
+    /// NULL), and when a store that keeps consumers and releases selects them, the consumers sketch (or NULL), the
+    /// release ('' for none) and the consumer ('' or NULL in the request rollups, which have none).
+    /// </summary>
     public static RequestRollup ReadRequestRollup(DbDataReader reader, Granularity granularity) => new()
     {
         Granularity = granularity,
@@ -185,6 +200,9 @@ internal static class StoreRows
         Latency = GetSketchOrNull(reader, 14),
         Users = GetCardinalityOrNull(reader, 15),
         Clients = GetCardinalityOrNull(reader, 16),
+        Consumers = reader.FieldCount > 19 ? GetCardinalityOrNull(reader, 17) : null,
+        Release = reader.FieldCount > 19 ? GetStringOrNullIfEmpty(reader, 18) : null,
+        Consumer = reader.FieldCount > 19 ? GetStringOrNullIfEmpty(reader, 19) : null,
     };
 
     /// <summary>Reads <see cref="ErrorRollupColumns"/>.</summary>

@@ -2,7 +2,10 @@ using Analytics.Storage;
 
 namespace Analytics.Testing;
 
-/// <summary><see cref="IRequestCountStore"/>: request counts per bucket and per status code.</summary>
+/// <summary>
+/// <see cref="IRequestCountStore"/>: request counts per bucket and per status code; <see cref="IConsumerRollupStore"/>: the
+/// per-consumer rollups.
+/// </summary>
 public partial class FakeStore
 {
     IAsyncEnumerable<BucketCount> IRequestCountStore.ReadRequestCountsByBucketAsync(
@@ -25,5 +28,20 @@ public partial class FakeStore
             .Select(g => new StatusCodeCount { StatusCode = g.Key, Count = g.Sum(r => r.Count) })
             .ToList()
             .ToAsyncEnumerable();
+    }
+
+    IAsyncEnumerable<RequestRollup> IConsumerRollupStore.ReadConsumerRollupsAsync(
+        RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ConsumerRollupQueries.Enqueue(query);
+        lock (_gate)
+        {
+            return _consumerRollups.Values
+                .Where(r => Matches(query, r))
+                .Select(r => Copy(r, query.IncludeSketches, query.IncludeCardinality))
+                .ToList()
+                .ToAsyncEnumerable();
+        }
     }
 }

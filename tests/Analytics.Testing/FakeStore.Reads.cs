@@ -53,13 +53,16 @@ public partial class FakeStore
 
     private static bool Matches(RawQuery query, EventRecord e) =>
         (query.EventName is null || query.EventName == e.Name)
+        && (query.Consumer is null || query.Consumer == e.Consumer)
+        && (query.Release is null || query.Release == e.Release)
         && Matches(query.Environment, query.Instance, e.Environment, e.Instance);
 
+    // A request rollup has no consumer: RollupQuery.Consumer filters the per-consumer rollups only.
     private static bool Matches(RollupQuery query, RequestRollup r) =>
         InRange(query, r.Granularity, r.BucketStart)
         && Matches(query, r.Route, r.Method, r.StatusCode, r.Kind)
         && (query.Release is null || query.Release == r.Release)
-        && (query.Consumer is null || r.Consumer is null || query.Consumer == r.Consumer)
+        && (r.Consumer is null || query.Consumer is null || query.Consumer == r.Consumer)
         && Matches(query.Environment, query.Instance, r.Environment, r.Instance);
 
     private static bool Matches(RollupQuery query, ErrorRollup r) =>

@@ -117,11 +117,12 @@ public partial class FakeStore
         string? Environment,
         string? Instance,
         RequestKind Kind,
-        string? Release = null,
-        string? Consumer = null)
+        string? Release,
+        string? Consumer)
     {
-        public static RequestKey Of(RequestRollup r) =>
-            new(r.Granularity, r.BucketStart, r.Route, r.Method, r.StatusCode, r.Environment, r.Instance, r.Kind, r.Release, r.Consumer);
+        public static RequestKey Of(RequestRollup r) => new(
+            r.Granularity, r.BucketStart, r.Route, r.Method, r.StatusCode, r.Environment, r.Instance, r.Kind, r.Release,
+            r.Consumer);
 
         public RequestRollup Create() => new()
         {

@@ -23,6 +23,7 @@ public partial class FakeStore
     private readonly List<StoredEvent> _events = [];
     private readonly List<RequestRollup> _writtenRequestRollups = [];
     private readonly Dictionary<RequestKey, RequestRollup> _requestRollups = [];
+    private readonly Dictionary<RequestKey, RequestRollup> _consumerRollups = [];
     private readonly Dictionary<EventKey, EventRollup> _eventRollups = [];
     private readonly Dictionary<ErrorKey, ErrorRollup> _errorRollups = [];
     private readonly Dictionary<HealthKey, HealthRollup> _healthRollups = [];
@@ -40,7 +41,7 @@ public partial class FakeStore
 
     /// <summary>Creates a store that declares no capability, or every one that has a conformance suite.</summary>
     /// <param name="allCapabilities">
-    /// Whether to declare errors, alerts, webhooks, health metrics, request counts and per-consumer rollups (not leadership: this store
+    /// Whether to declare errors, alerts, webhooks, health metrics, request counts and consumers (not leadership: this store
     /// belongs to one process). The data is kept either way; this says only what the store declares.
     /// </param>
     public FakeStore(bool allCapabilities = false)
@@ -166,7 +167,11 @@ public partial class FakeStore
                 Stored(_requestRollups, RequestKey.Of(rollup), static k => k.Create()).Add(rollup);
             }
 
-            AddConsumerRollupsLocked(batch.ConsumerRollups);
+            foreach (var rollup in batch.ConsumerRollups)
+            {
+                Stored(_consumerRollups, RequestKey.Of(rollup), static k => k.Create()).Add(rollup);
+            }
+
             foreach (var rollup in batch.EventRollups)
             {
                 Stored(_eventRollups, EventKey.Of(rollup), static k => k.Create()).Add(rollup);

@@ -83,13 +83,13 @@ internal sealed partial class AnalyticsQueries
         return consumers;
     }
 
-    /// <summary>The rows of one read grouped by release; rows written before releases were recorded (no release) are left out.</summary>
+    /// <summary>The rows of one read grouped by release; rows written before releases were recorded (no or an empty release) are left out.</summary>
     private async Task<Dictionary<string, SeenTotals>> ReleaseTotalsAsync(RollupQuery read, CancellationToken cancellationToken)
     {
         var releases = new Dictionary<string, SeenTotals>(StringComparer.Ordinal);
         await foreach (var row in ReadRollupsAsync(read, cancellationToken).ConfigureAwait(false))
         {
-            if (row.Release is not { } release)
+            if (row.Release is not { Length: > 0 } release)
             {
                 continue;
             }

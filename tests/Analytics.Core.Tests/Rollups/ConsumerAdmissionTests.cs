@@ -84,5 +84,12 @@ public sealed class ConsumerAdmissionTests
         Assert.Equal(2, minute.Sum(m => m.Value)); // c and d
         Assert.Contains(harness.Logs.GetSnapshot(), e => e.Id.Name == "ConsumersOverflowed");
         Assert.Equal(5, harness.Store.Requests.Count(r => r.Consumer is not null)); // raw rows keep every name
+        var minuteStart = Granularity.Minute.Floor(PipelineHarness.Request(1).Timestamp);
+        var rows = await ((IConsumerRollupStore)harness.Store)
+            .ReadConsumerRollupsAsync(new RollupQuery { Granularity = Granularity.Minute, From = minuteStart, To = minuteStart.AddMinutes(1) }, default)
+            .ToListAsync();
+        Assert.Equal(
+            [("(other)", 2L), ("a", 2L), ("b", 1L)],
+            rows.OrderBy(r => r.Consumer, StringComparer.Ordinal).Select(r => (r.Consumer!, r.Count)));
     }
 }
