@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Analytics.Testing;
 using Microsoft.Playwright;
-using Npgsql;
 
 namespace Analytics.Dashboard.Tests;
 
@@ -12,8 +11,7 @@ namespace Analytics.Dashboard.Tests;
 /// then release 2.0.0 is warmed up with requests to a path left unrecorded (a new process's first requests are slow), and
 /// from <see cref="Boundary"/>, the next whole minute after 1.0.0's traffic, serves 22 plus beta's <c>/flaky</c> calls up
 /// to two failures, gamma's fast. A range starting at the boundary so compares, as <c>previous-period</c>, with release
-/// 1.0.0's traffic alone: more requests, more errors, a lower p95. The store is PostgreSQL, in a database of its own, when
-/// <c>ANALYTICS_POSTGRES</c> names a server (as <c>test.sh</c> does), else the sample's SQLite file.
+/// 1.0.0's traffic alone: more requests, more errors, a lower p95.
 /// </summary>
 public sealed class SampleWithConsumers : IAsyncLifetime
 {
@@ -22,7 +20,6 @@ public sealed class SampleWithConsumers : IAsyncLifetime
     private readonly TempDirectory _directory = new();
     private readonly Dictionary<string, int> _sent = new(StringComparer.Ordinal);
     private TestProcess? _sample;
-    private string? _postgresDatabase;
     private IPlaywright? _playwright;
 
     public string Origin { get; private set; } = "";
@@ -40,18 +37,11 @@ public sealed class SampleWithConsumers : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(SampleWithBrowser.Chromium), $"{SampleWithBrowser.Chromium} is missing (Debian package chromium): run ./test.sh, which installs it.");
-        string[] store = ["--Sample:Database", _directory.File("sample.db")];
-        if (Environment.GetEnvironmentVariable("ANALYTICS_POSTGRES") is { Length: > 0 } server)
-        {
-            _postgresDatabase = "dashboard_" + Guid.NewGuid().ToString("N")[..16];
-            await ExecuteAsync(server, $"CREATE DATABASE \"{_postgresDatabase}\";");
-            store = ["--postgres", new NpgsqlConnectionStringBuilder(server) { Database = _postgresDatabase, Pooling = false }.ConnectionString];
-        }
-
+        var database = _directory.File("sample.db");
         string[] Arguments(string release) =>
         [
             "--no-demo-traffic",
-            .. store,
+            "--Sample:Database", database,
             "--RequestAnalytics:StatsInterval", "00:00:01",
             "--RequestAnalytics:FlushInterval", "00:00:00.200",
             "--RequestAnalytics:ConsumerHeader", Header,
@@ -141,17 +131,6 @@ public sealed class SampleWithConsumers : IAsyncLifetime
 
         Client.Dispose();
         _directory.Dispose();
-        if (_postgresDatabase is not null)
-        {
-            await ExecuteAsync(Environment.GetEnvironmentVariable("ANALYTICS_POSTGRES")!, $"DROP DATABASE IF EXISTS \"{_postgresDatabase}\" WITH (FORCE);");
-        }
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var source = NpgsqlDataSource.Create(connectionString);
-        await using var command = source.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<int> SendAsync(string consumer, string path)

@@ -9,7 +9,7 @@ var RequestAnalyticsReleases = (function () {
     if (!Array.isArray(releases)) return [];
     return releases.map((r) => ({
       time: Date.parse(r.firstSeen),
-      label: r.release,
+      label: r.release || 'unknown',
       title: `Release ${r.release}: first request ${F.time(r.firstSeen, true)}, ${F.count(r.count)} requests, ${F.percent(r.errorRate)} failed`,
     }));
   }
