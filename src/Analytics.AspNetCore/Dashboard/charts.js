@@ -1,5 +1,6 @@
 // Hand-written SVG charts: a bar chart (requests with errors overlaid) and a multi-line chart (latency, events).
-// No dependency; colours come from CSS classes, so the themes restyle them.
+// No dependency; colours come from CSS classes, so the themes restyle them. Both take release markers: a vertical line
+// with the release's name where it first served a request, when that is inside the chart.
 (function () {
   'use strict';
   const NS = 'http://www.w3.org/2000/svg';
@@ -47,6 +48,35 @@
     return { svg, x, y, plotW, width, height };
   }
 
+  /**
+   * A vertical line and label per release [{ time, label }] that started inside the chart: after its first bucket (a
+   * release first seen there may have started before the range) and before the end of its last.
+   */
+  function releaseMarkers(f, times, markers) {
+    if (!markers || !markers.length || times.length < 2) return;
+    const step = times[1] - times[0];
+    const xAt = (time) => {
+      let i = 0;
+      while (i < times.length - 2 && times[i + 1] <= time) i++;
+      return f.x(i) + ((time - times[i]) / (times[i + 1] - times[i])) * (f.x(i + 1) - f.x(i));
+    };
+    const inside = markers.filter((m) => m.time > times[0] && m.time < times[times.length - 1] + step)
+      .map((m) => ({ ...m, at: xAt(m.time) })).sort((a, b) => a.at - b.at);
+    const g = el('g', { class: 'releases' }, f.svg);
+    let previous = -Infinity;
+    let row = 0;
+    for (const m of inside) {
+      // Releases close together take the next line for their names, three lines deep, so the names stay readable.
+      row = m.at - previous < 8 * Math.max(...inside.map((r) => r.label.length)) ? (row + 1) % 3 : 0;
+      previous = m.at;
+      const marker = el('g', { class: 'release', 'data-release': m.label }, g);
+      el('line', { x1: m.at, x2: m.at, y1: f.y(0), y2: 2 }, marker);
+      const nearEnd = m.at > f.width - 60;
+      el('text', { x: nearEnd ? m.at - 3 : m.at + 3, y: 10 + row * 12, 'text-anchor': nearEnd ? 'end' : 'start' }, marker).textContent = m.label;
+      el('title', {}, marker).textContent = m.title || m.label;
+    }
+  }
+
   function empty(container, message) {
     container.textContent = '';
     const svg = el('svg', { viewBox: '0 0 300 100' }, container);
@@ -71,8 +101,8 @@
     svg.addEventListener('mouseleave', () => { tip.hidden = true; });
   }
 
-  /** Bars of `total` per bucket with `errors` drawn over them. */
-  function bars(container, points, totalKey, errorKey, describe) {
+  /** Bars of `total` per bucket with `errors` drawn over them, and release markers [{ time (ms), label, title }]. */
+  function bars(container, points, totalKey, errorKey, describe, markers) {
     if (!points.length || points.every((p) => !p[totalKey])) return empty(container, 'No requests in this range');
     const times = points.map((p) => Date.parse(p.time));
     const max = Math.max(...points.map((p) => p[totalKey]));
@@ -84,11 +114,12 @@
       if (p[totalKey]) el('rect', { class: 'bar', x: cx, width: barW, y: f.y(p[totalKey]), height: f.y(0) - f.y(p[totalKey]) }, g);
       if (p[errorKey]) el('rect', { class: 'bar error', x: cx, width: barW, y: f.y(p[errorKey]), height: f.y(0) - f.y(p[errorKey]) }, g);
     });
+    releaseMarkers(f, times, markers);
     tooltip(container, f.svg, times, (i) => describe(points[i]), f.x);
   }
 
-  /** One line per series: [{ name, className, values[] }] over shared times. */
-  function lines(container, times, series, formatY, describe, emptyMessage) {
+  /** One line per series: [{ name, className, values[] }] over shared times; markers as for bars. */
+  function lines(container, times, series, formatY, describe, emptyMessage, markers) {
     const all = series.flatMap((s) => s.values).filter((v) => v != null);
     if (!times.length || !all.some((v) => v > 0)) return empty(container, emptyMessage);
     const f = frame(container, times, Math.max(...all), formatY);
@@ -104,8 +135,9 @@
         if (s.color) dot.style.fill = s.color;
       });
     }
+    releaseMarkers(f, times, markers);
     tooltip(container, f.svg, times, describe, f.x);
   }
 
-  globalThis.RequestAnalyticsCharts = { bars, lines };
+  globalThis.RequestAnalyticsCharts = { bars, lines, empty };
 })();

@@ -4,15 +4,20 @@
   'use strict';
   const F = RequestAnalyticsFormat;
   const C = RequestAnalyticsCharts;
+  const D = RequestAnalyticsCompare;
+  const R = RequestAnalyticsReleases;
   const { emptyRow } = RequestAnalyticsTable;
   const api = new URL('api/', document.baseURI);
   const $ = (id) => document.getElementById(id);
-  const FILTERS = ['route', 'method', 'status', 'environment', 'instance'];
+  const FILTERS = ['route', 'method', 'status', 'environment', 'instance', 'consumer'];
+  const COMPARES = ['previous-period', 'previous-release'];
+  const CONSUMERS = 10;
   const EVENT_COLORS = ['#3563e9', '#1f9d55', '#e0522a', '#9b51e0', '#c98a00', '#0e9fb5'];
   const LIVE_ROWS = 50;
 
   let routesSort = { key: 'count', descending: true };
   let routes = [];
+  let comparing = '';
   let refreshTimer = 0;
   let loading = null;
   let firstCatalog = null; // the first ./api/endpoints answer, shared by the playground and the first load
@@ -23,6 +28,7 @@
     const state = { range: query.get('range') || '24h', from: query.get('from') || '', to: query.get('to') || '' };
     if (state.from) state.range = 'custom';
     for (const name of FILTERS) state[name] = query.get(name) || '';
+    state.compare = COMPARES.includes(query.get('compare')) ? query.get('compare') : '';
     return state;
   }
 
@@ -35,6 +41,7 @@
       query.set('range', state.range);
     }
     for (const name of FILTERS) if (state[name]) query.set(name, state[name]);
+    if (state.compare) query.set('compare', state.compare);
     const search = query.toString();
     history.replaceState(null, '', search ? `?${search}` : location.pathname);
   }
@@ -44,16 +51,21 @@
     $('from').value = state.from ? toLocalInput(state.from) : '';
     $('to').value = state.to ? toLocalInput(state.to) : '';
     for (const name of FILTERS) $(name).value = state[name];
+    $('compare').value = state.compare;
     for (const label of document.querySelectorAll('.filters .custom')) label.hidden = state.range !== 'custom';
   }
 
   function formToState() {
     const state = { range: $('range').value, from: '', to: '' };
     if (state.range === 'custom') {
-      state.from = $('from').value ? new Date($('from').value).toISOString() : '';
-      state.to = $('to').value ? new Date($('to').value).toISOString() : '';
+      // The inputs hold minutes: a time they show unchanged keeps its seconds (a release's first request, say).
+      const before = readState();
+      const time = (name) => !$(name).value ? '' : $(name).value === toLocalInput(before[name]) ? before[name] : new Date($(name).value).toISOString();
+      state.from = time('from');
+      state.to = time('to');
     }
     for (const name of FILTERS) state[name] = $(name).value.trim();
+    state.compare = $('compare').value;
     return state;
   }
 
@@ -109,28 +121,66 @@
     const state = readState();
     const run = (loading = Symbol('load'));
     loadAccess(state, run); // its own panel says when it fails; the other panels do not wait for it
+    // DashboardPreload names these calls in the page's head: a change here is a change there.
+    const compare = state.compare ? { compare: state.compare } : {};
+    // Reads with no consumer dimension answer consumer= with a 400: with a consumer, their panels say so instead.
+    const perConsumer = Boolean(state.consumer);
+    const notAsked = Promise.resolve(null);
     try {
-      const [overview, series, routeStats, statusCodes, errors, heatmap, events, health] = await Promise.all([
-        get('overview', state), get('timeseries', state), get('routes', state, { limit: 50 }), get('status-codes', state),
-        get('errors', state), heatmapFor(state), get('events', state), get('health-metrics', { range: state.range, from: state.from, to: state.to, instance: state.instance }),
+      const [overview, series, routeStats, statusCodes, errors, heatmap, events, health, consumers, releases] = await Promise.all([
+        get('overview', state, compare), get('timeseries', state), get('routes', state, { limit: 50, ...compare }), get('status-codes', state),
+        perConsumer ? notAsked : get('errors', state), heatmapFor(state), perConsumer ? notAsked : get('events', state),
+        perConsumer ? notAsked : get('health-metrics', { range: state.range, from: state.from, to: state.to, instance: state.instance }),
+        panelCall(get('consumers', state, { limit: CONSUMERS, ...compare })), panelCall(get('releases', releaseScope(state))),
       ]);
       if (run !== loading) return; // a newer load started meanwhile
       $('problem').hidden = true;
+      comparing = state.compare;
+      const markers = R.markers(releases);
       renderCards(overview);
-      renderSeries(series);
+      D.cards(overview, state.compare);
+      renderSeries(series, markers);
       routes = routeStats;
       renderRoutes();
       renderStatusCodes(statusCodes);
-      renderErrors(errors);
+      RequestAnalyticsConsumers.show(consumers, state, overview.totalRequests > 0, (consumer) => applyFilters({ consumer }));
+      R.showNewest($('since-release'), releases);
+      if (errors) renderErrors(errors);
+      else RequestAnalyticsTable.emptyRow(clear($('errors').tBodies[0]), 7, 'Error groups are not available per consumer');
       renderHeatmap(heatmap);
-      renderEvents(events);
-      RequestAnalyticsHealth.render($('chart-health'), $('health-summary'), health);
+      if (events) {
+        renderEvents(events, markers);
+      } else {
+        C.empty($('chart-events'), 'Not available per consumer');
+        clear($('event-legend'));
+      }
+      if (health) {
+        RequestAnalyticsHealth.render($('chart-health'), $('health-summary'), health);
+      } else {
+        C.empty($('chart-health'), 'Not available per consumer');
+        clear($('health-summary'));
+      }
       $('export').href = new URL(`export?${apiQuery(state, { format: 'csv' })}`, api).href;
     } catch (error) {
       if (run !== loading) return;
       $('problem').textContent = `Could not load the analytics: ${error.message}`;
       $('problem').hidden = false;
     }
+  }
+
+  /** A panel's own call: its failure is shown in the panel ({ failed }), not as the page's. */
+  function panelCall(call) {
+    return call.catch((error) => ({ failed: error.message }));
+  }
+
+  /** Releases mark deploys: the range, environment and instance matter, not which requests are looked at. */
+  function releaseScope(state) {
+    return { range: state.range, from: state.from, to: state.to, environment: state.environment, instance: state.instance };
+  }
+
+  function clear(element) {
+    element.textContent = '';
+    return element;
   }
 
   /** The heatmap needs hourly data: ranges under a day are widened to 7 days, so it always shows a week's pattern. */
@@ -150,7 +200,8 @@
     $('card-p99').textContent = F.duration(o.latency.p99);
     $('card-max').textContent = `max ${F.duration(o.latency.max)}`;
     $('card-users').textContent = F.count(o.uniqueUsers);
-    $('card-clients').textContent = `${F.count(o.uniqueClients)} client addresses`;
+    const consumers = o.uniqueConsumers ? ` · ${F.count(o.uniqueConsumers)} consumers` : '';
+    $('card-clients').textContent = `${F.count(o.uniqueClients)} client addresses${consumers}`;
     $('card-bytes-out').textContent = F.bytes(o.bytesOut);
     $('card-bytes-in').textContent = `${F.bytes(o.bytesIn)} received`;
     // Long-lived requests (WebSockets, Server-Sent Events): how many closed in the range and how long they stayed open.
@@ -163,23 +214,23 @@
     $('card-error-rate').classList.toggle('s5', o.errorRate > 0.01);
   }
 
-  function renderSeries(series) {
+  function renderSeries(series, markers) {
     const points = series.points;
     const withDate = points.length > 1 && Date.parse(points[points.length - 1].time) - Date.parse(points[0].time) > 36 * 3600e3;
     C.bars($('chart-requests'), points, 'count', 'errors',
-      (p) => `${F.time(p.time, withDate)} · ${F.count(p.count)} requests, ${F.count(p.errors)} errors`);
+      (p) => `${F.time(p.time, withDate)} · ${F.count(p.count)} requests, ${F.count(p.errors)} errors`, markers);
     const times = points.map((p) => Date.parse(p.time));
     const pick = (key) => points.map((p) => (p.count ? p[key] : null));
     C.lines($('chart-latency'), times,
       [{ className: 'p50', values: pick('p50') }, { className: 'p95', values: pick('p95') }, { className: 'p99', values: pick('p99') }],
       F.duration,
       (i) => `${F.time(points[i].time, withDate)} · p50 ${F.duration(points[i].p50)} · p95 ${F.duration(points[i].p95)} · p99 ${F.duration(points[i].p99)}`,
-      'No requests in this range');
+      'No requests in this range', markers);
     C.lines($('chart-users'), times,
       [{ className: 'p50', values: pick('uniqueUsers') }, { className: 'p95', values: pick('uniqueClients') }],
       F.count,
       (i) => `${F.time(points[i].time, withDate)} · ${F.count(points[i].uniqueUsers)} users · ${F.count(points[i].uniqueClients)} clients`,
-      'No requests in this range');
+      'No requests in this range', markers);
   }
 
   function renderRoutes() {
@@ -202,7 +253,12 @@
       cell.appendChild(button);
       // A route that only held connections has no latency to show (its lifetimes are not response times).
       const latency = (ms) => (r.connections && r.connections === r.count ? '–' : F.duration(ms));
-      addCells(row, [F.count(r.count), F.percent(r.errorRate), latency(r.avg), latency(r.p95), latency(r.p99)], true);
+      const compared = Boolean(comparing);
+      D.numberCell(row, F.count(r.count), compared, 'count', r, 'count');
+      D.numberCell(row, F.percent(r.errorRate), compared, 'rate', r, 'errorRate');
+      addCells(row, [latency(r.avg)], true);
+      D.numberCell(row, latency(r.p95), compared && latency(r.p95) !== '–', 'latency', r, 'p95');
+      addCells(row, [latency(r.p99)], true);
     }
     if (!sorted.length) emptyRow(body, 6, 'No requests in this range');
     for (const th of $('routes').tHead.rows[0].cells) {
@@ -279,7 +335,7 @@
     });
   }
 
-  function renderEvents(data) {
+  function renderEvents(data, markers) {
     const legend = $('event-legend');
     legend.textContent = '';
     const events = data.events.slice(0, EVENT_COLORS.length);
@@ -288,7 +344,7 @@
       events.map((e, i) => ({ color: EVENT_COLORS[i], values: e.points.map((p) => p.count) })),
       F.count,
       (i) => events.map((e) => `${e.name} ${F.count(e.points[i].count)}`).join(' · '),
-      'No custom events in this range');
+      'No custom events in this range', markers);
     events.forEach((e, i) => {
       const item = document.createElement('li');
       const swatch = document.createElement('span');
@@ -340,6 +396,7 @@
   function addLiveRow(r) {
     const state = readState();
     if ((state.route && r.route !== state.route) || (state.method && r.method !== state.method)) return;
+    if (state.consumer && r.consumer !== undefined && r.consumer !== state.consumer) return;
     const body = $('live').tBodies[0];
     const row = body.insertRow(0);
     row.className = 'fresh';
@@ -395,6 +452,15 @@
     });
     $('filters').addEventListener('submit', (e) => e.preventDefault());
     $('clear').addEventListener('click', () => applyFilters(Object.fromEntries(FILTERS.map((f) => [f, '']))));
+    $('since-release').addEventListener('click', async () => {
+      const state = readState();
+      try {
+        applyFilters({ range: 'custom', from: await R.lastReleaseStart((scope) => get('releases', scope), state), to: '', compare: 'previous-release' });
+      } catch (error) {
+        $('problem').textContent = `Could not find the last release: ${error.message}`;
+        $('problem').hidden = false;
+      }
+    });
     for (const button of $('routes').querySelectorAll('th button')) {
       button.addEventListener('click', () => {
         const key = button.dataset.key;

@@ -22,7 +22,10 @@ internal static class Dashboard
     private const string PreloadPlaceholder = "{{preload}}";
     private const string BundleName = "dashboard.bundle.js";
     private static readonly string[] BundleOrder =
-        ["format.js", "charts.js", "table.js", "errors.js", "health.js", "playground.js", "access.js", "alerts.js", "dashboard.js"];
+    [
+        "format.js", "charts.js", "table.js", "compare.js", "consumers.js", "releases.js", "errors.js", "health.js", "playground.js",
+        "access.js", "alerts.js", "dashboard.js",
+    ];
 
     private static readonly FrozenDictionary<string, EmbeddedAsset> Assets = LoadAssets();
     private static readonly (byte[] Head, byte[] Tail) Page = RenderPage();

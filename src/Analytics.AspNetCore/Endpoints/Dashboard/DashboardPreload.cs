@@ -11,10 +11,14 @@ namespace Analytics.AspNetCore.Endpoints;
 /// </summary>
 internal static class DashboardPreload
 {
-    /// <summary>Past this much query string the page carries no hints: they repeat it eleven times.</summary>
+    /// <summary>Past this much query string the page carries no hints: they repeat it fourteen times.</summary>
     internal const int MaxQueryLength = 2_048;
 
-    private static readonly string[] Filters = ["route", "method", "status", "environment", "instance"];
+    private static readonly string[] Filters = ["route", "method", "status", "environment", "instance", "consumer"];
+    private static readonly string[] Compares = ["previous-period", "previous-release"];
+
+    /// <summary>As <c>CONSUMERS</c> in dashboard.js: the rows of the top-consumers panel.</summary>
+    private const string ConsumerLimit = "10";
     private static readonly string[] ShortRanges = ["15m", "1h", "6h", "24h"];
 
     /// <summary>Gets the API paths, relative to <c>api/</c>, that the page requests first for this page query.</summary>
@@ -22,24 +26,32 @@ internal static class DashboardPreload
     {
         var state = State.Read(query);
         var heatmap = ShortRanges.Contains(state.Range) ? state with { Range = "7d" } : state;
-        var health = state with { Route = "", Method = "", Status = "", Environment = "" };
-        return
-        [
-            "overview?" + state.ApiQuery(),
-            "timeseries?" + state.ApiQuery(),
-            "routes?" + state.ApiQuery(("limit", "50")),
-            "status-codes?" + state.ApiQuery(),
-            "errors?" + state.ApiQuery(),
-            "heatmap?" + heatmap.ApiQuery(),
-            "events?" + state.ApiQuery(),
-            "health-metrics?" + health.ApiQuery(),
-            "endpoints",
+        var health = state with { Route = "", Method = "", Status = "", Environment = "", Consumer = "" };
+        var releases = state with { Route = "", Method = "", Status = "", Consumer = "" };
+        (string, string)[] compare = state.Compare.Length > 0 ? [("compare", state.Compare)] : [];
 
-            // The access panel's refusals, each status in the filters' place as dashboard.js sets it.
-            "routes?" + (state with { Status = "401" }).ApiQuery(("limit", "1000")),
-            "routes?" + (state with { Status = "403" }).ApiQuery(("limit", "1000")),
-            "routes?" + (state with { Status = "429" }).ApiQuery(("limit", "1000")),
-        ];
+        // Reads with no consumer dimension refuse consumer=: with one, the page does not ask them.
+        bool all = state.Consumer.Length == 0;
+        var calls = new List<string>
+        {
+            "overview?" + state.ApiQuery(compare),
+            "timeseries?" + state.ApiQuery(),
+            "routes?" + state.ApiQuery([("limit", "50"), .. compare]),
+            "status-codes?" + state.ApiQuery(),
+        };
+        calls.AddRange(all ? ["errors?" + state.ApiQuery()] : []);
+        calls.Add("heatmap?" + heatmap.ApiQuery());
+        calls.AddRange(all ? ["events?" + state.ApiQuery(), "health-metrics?" + health.ApiQuery()] : []);
+        calls.Add("consumers?" + state.ApiQuery([("limit", ConsumerLimit), .. compare]));
+        calls.Add("releases?" + releases.ApiQuery());
+        calls.Add("endpoints");
+
+        // The access panel's refusals, each status in the filters' place as access.js sets it (the consumer kept, no
+        // comparison).
+        calls.Add("routes?" + (state with { Status = "401" }).ApiQuery(("limit", "1000")));
+        calls.Add("routes?" + (state with { Status = "403" }).ApiQuery(("limit", "1000")));
+        calls.Add("routes?" + (state with { Status = "429" }).ApiQuery(("limit", "1000")));
+        return calls;
     }
 
     /// <summary>Renders the hints for the page's head, or nothing when the query string is too long to repeat.</summary>
@@ -89,14 +101,18 @@ internal static class DashboardPreload
     }
 
     /// <summary>The page's state as <c>readState</c> reads it from the page URL.</summary>
-    private sealed record State(string Range, string From, string To, string Route, string Method, string Status, string Environment, string Instance)
+    private sealed record State(
+        string Range, string From, string To, string Route, string Method, string Status, string Environment, string Instance, string Consumer,
+        string Compare)
     {
         public static State Read(IQueryCollection query)
         {
             string Get(string name) => query[name] is { Count: > 0 } values ? values[0] ?? "" : "";
             string from = Get("from");
             string range = from.Length > 0 ? "custom" : Get("range") is { Length: > 0 } given ? given : "24h";
-            return new State(range, from, Get("to"), Get("route"), Get("method"), Get("status"), Get("environment"), Get("instance"));
+            string compare = Compares.Contains(Get("compare")) ? Get("compare") : "";
+            return new State(
+                range, from, Get("to"), Get("route"), Get("method"), Get("status"), Get("environment"), Get("instance"), Get("consumer"), compare);
         }
 
         /// <summary>As <c>apiQuery</c>: the range (or from/to), the filters that are set, then the extras.</summary>
@@ -116,7 +132,7 @@ internal static class DashboardPreload
                 pairs.Add(("range", Range == "custom" ? "24h" : Range));
             }
 
-            string[] values = [Route, Method, Status, Environment, Instance];
+            string[] values = [Route, Method, Status, Environment, Instance, Consumer];
             for (int i = 0; i < Filters.Length; i++)
             {
                 if (values[i].Length > 0)

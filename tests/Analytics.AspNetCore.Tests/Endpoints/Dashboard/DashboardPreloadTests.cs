@@ -25,6 +25,8 @@ public partial class DashboardPreloadTests
                 "api/heatmap?range=7d&route=%2Fitems%2F%7Bid%7D&status=5xx&instance=web+1", // a short range's heatmap shows a week
                 "api/events?range=1h&route=%2Fitems%2F%7Bid%7D&status=5xx&instance=web+1",
                 "api/health-metrics?range=1h&instance=web+1", // process health knows only instances
+                "api/consumers?range=1h&route=%2Fitems%2F%7Bid%7D&status=5xx&instance=web+1&limit=10",
+                "api/releases?range=1h&instance=web+1", // release markers show deploys, whichever requests are looked at
                 "api/endpoints",
                 "api/routes?range=1h&route=%2Fitems%2F%7Bid%7D&status=401&instance=web+1&limit=1000", // the access panel's refusals
                 "api/routes?range=1h&route=%2Fitems%2F%7Bid%7D&status=403&instance=web+1&limit=1000",
@@ -38,12 +40,39 @@ public partial class DashboardPreloadTests
         }
     }
 
+    [Fact]
+    public async Task WithAConsumerTheReadsWithoutAConsumerDimensionAreNotPreloadedAndTheComparisonIsPassedOn()
+    {
+        await using var host = await EndpointTestApp.StartAsync();
+
+        var html = await host.Client.GetStringAsync("/analytics/?range=1h&consumer=acme%20co&compare=previous-release");
+        var preloads = Preload().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups["url"].Value)).ToArray();
+
+        // No errors, events or health-metrics: they answer consumer= with a 400, so the page does not ask them.
+        Assert.Equal(
+            [
+                "api/overview?range=1h&consumer=acme+co&compare=previous-release",
+                "api/timeseries?range=1h&consumer=acme+co",
+                "api/routes?range=1h&consumer=acme+co&limit=50&compare=previous-release",
+                "api/status-codes?range=1h&consumer=acme+co",
+                "api/heatmap?range=7d&consumer=acme+co",
+                "api/consumers?range=1h&consumer=acme+co&limit=10&compare=previous-release",
+                "api/releases?range=1h",
+                "api/endpoints",
+                "api/routes?range=1h&status=401&consumer=acme+co&limit=1000", // the access panel's: the consumer kept, no comparison
+                "api/routes?range=1h&status=403&consumer=acme+co&limit=1000",
+                "api/routes?range=1h&status=429&consumer=acme+co&limit=1000",
+            ],
+            preloads);
+    }
+
     [Theory]
     [InlineData("", "api/overview?range=24h")]
     [InlineData("?from=2026-11-01T00:00:00.000Z", "api/overview?from=2026-11-01T00%3A00%3A00.000Z")]
     [InlineData("?from=2026-11-01T00:00:00.000Z&to=2026-11-02T00:00:00.000Z&range=7d", "api/overview?from=2026-11-01T00%3A00%3A00.000Z&to=2026-11-02T00%3A00%3A00.000Z")]
     [InlineData("?range=custom", "api/overview?range=24h")]
     [InlineData("?range=", "api/overview?range=24h")]
+    [InlineData("?compare=tomorrow", "api/overview?range=24h")] // as readState: an unknown comparison is none
     [InlineData("?range=nope&range=7d", "api/overview?range=nope")] // the first value, as URLSearchParams.get; the API names the bad range
     [InlineData("?method=GET&route=%F0%9F%98%80%20x!~'()*", "api/overview?range=24h&route=%F0%9F%98%80+x%21%7E%27%28%29*&method=GET")]
     public async Task ThePreloadedUrlFollowsThePageUrlEvenWhenItIsOdd(string pageQuery, string overview)
