@@ -99,6 +99,8 @@ public class IngestBenchmarks
                 parameters[17].Value = (object?)r.ExceptionMessage ?? DBNull.Value;
                 parameters[18].Value = (object?)r.StackTrace ?? DBNull.Value;
                 parameters[19].Value = (object?)r.ErrorFingerprint ?? DBNull.Value;
+                parameters[20].Value = (object?)r.Consumer ?? DBNull.Value;
+                parameters[21].Value = (object?)r.Release ?? DBNull.Value;
                 command.ExecuteNonQuery();
             }
 
