@@ -26,6 +26,7 @@ internal sealed class LostAcknowledgementProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<(TcpClient Client, Task Relay)> _connections = []; // guarded by itself
     private readonly Task _accepting;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Exception> _faults = new(); // the relay's own failures
     private TaskCompletionSource? _armed; // taken by the first connection that sends a COMMIT
     private int _commits;
 
@@ -40,6 +41,9 @@ internal sealed class LostAcknowledgementProxy : IAsyncDisposable
 
     /// <summary>The COMMIT messages of batch writes seen so far, in any connection.</summary>
     public int Commits => Volatile.Read(ref _commits);
+
+    /// <summary>Failures of the relay itself (not of the connections it carries), for a test's failure message.</summary>
+    public string DescribeFaults() => string.Concat(_faults.Select(e => $"\nproxy fault: {e}"));
 
     /// <summary>Returns <paramref name="connectionString"/> pointed at this proxy, unpooled and in clear text.</summary>
     public string Through(string connectionString) => new Npgsql.NpgsqlConnectionStringBuilder(connectionString)
@@ -188,6 +192,11 @@ internal sealed class LostAcknowledgementProxy : IAsyncDisposable
         {
             // the connection ended
         }
+        catch (Exception e)
+        {
+            _faults.Enqueue(e);
+            throw;
+        }
     }
 
     private async Task ServerToClientAsync(Connection connection)
@@ -236,6 +245,11 @@ internal sealed class LostAcknowledgementProxy : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
             // the connection ended
+        }
+        catch (Exception e)
+        {
+            _faults.Enqueue(e);
+            throw;
         }
     }
 
