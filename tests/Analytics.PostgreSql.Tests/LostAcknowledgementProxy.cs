@@ -224,10 +224,12 @@ internal sealed class LostAcknowledgementProxy : IAsyncDisposable
                     if (header[0] == (byte)'Z')
                     {
                         // The server has answered the COMMIT (CommandComplete, then ReadyForQuery): it committed.
-                        // The client gets a reset instead.
-                        connection.Client.Client.LingerState = new LingerOption(true, 0);
-                        connection.Client.Client.Close();
-                        connection.Server.Client.Close();
+                        // The client gets a reset instead. The sockets are the ones captured when the relay began:
+                        // closing the client's ends the other direction, whose relay may then dispose both TcpClients
+                        // (nulling their Client) before this line runs on, which CI once hit.
+                        connection.ClientSocket.LingerState = new LingerOption(true, 0);
+                        connection.ClientSocket.Close();
+                        connection.ServerSocket.Close();
                         dropped.TrySetResult();
                         return;
                     }
@@ -257,6 +259,8 @@ internal sealed class LostAcknowledgementProxy : IAsyncDisposable
     {
         public readonly TcpClient Client = client;
         public readonly TcpClient Server = server;
+        public readonly Socket ClientSocket = client.Client;
+        public readonly Socket ServerSocket = server.Client;
         public TaskCompletionSource? Dropping; // set by the client side when it forwards the armed COMMIT
     }
 }
