@@ -63,6 +63,15 @@ internal static class RequestAnalyticsDefaults
     public static readonly TimeSpan AlertInterval = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan AlertWindow = TimeSpan.FromMinutes(5);
 
+    // Apdex's customary T for an API; an objective may set its route's own.
+    public static readonly TimeSpan ApdexThreshold = TimeSpan.FromMilliseconds(500);
+
+    // The SRE workbook's window for objectives and the burn rates its alerting chapter derives from it.
+    public static readonly TimeSpan SloWindow = TimeSpan.FromDays(30);
+
+    // Two failed reports in a row (a minute at the publisher's default 30 s period) open an incident: one is a blip.
+    public const int UptimeFailureThreshold = 2;
+
     public const string SqliteFileName = "analytics.db";
 
     /// <summary>Route recorded when no endpoint matched: one bucket, never the raw path, so 404 scans cannot explode cardinality.</summary>

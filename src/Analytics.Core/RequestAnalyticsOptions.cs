@@ -173,6 +173,31 @@ public sealed class RequestAnalyticsOptions
     public TimeSpan AlertInterval { get; set; } = RequestAnalyticsDefaults.AlertInterval;
 
     /// <summary>
+    /// Gets or sets the Apdex threshold T: a request within T is satisfied, within 4T tolerated, slower (or failed)
+    /// frustrated. From 1 ms to 1 minute; an objective in <see cref="Slos"/> may override it for its route. The default is 500 ms.
+    /// </summary>
+    public TimeSpan ApdexThreshold { get; set; } = RequestAnalyticsDefaults.ApdexThreshold;
+
+    /// <summary>
+    /// Gets the service-level objectives, shown by <c>{prefix}/api/slos</c> and the dashboard, each with burn-rate alert
+    /// rules unless it opts out. Empty by default.
+    /// </summary>
+    public IList<ServiceLevels.SloOptions> Slos { get; } = [];
+
+    /// <summary>
+    /// Gets or sets how many unhealthy health-check reports in a row open an uptime incident, and how many healthy ones
+    /// close it, so that a single blip is not an incident. From 1 to 100. The default is 2.
+    /// </summary>
+    public int UptimeFailureThreshold { get; set; } = RequestAnalyticsDefaults.UptimeFailureThreshold;
+
+    /// <summary>
+    /// Gets or sets the absolute http or https URL the dashboard is reached at by the people alerts go to (for example
+    /// <c>https://api.example.com/analytics</c>), which Slack, Teams and Discord messages link to. When unset, the links
+    /// are relative to the dashboard's path.
+    /// </summary>
+    public Uri? DashboardUrl { get; set; }
+
+    /// <summary>
     /// Gets or sets the environment name recorded with every request and event, so that one shared store can tell
     /// environments apart. When unset, the host's environment name is used.
     /// </summary>

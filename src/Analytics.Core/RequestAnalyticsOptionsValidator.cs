@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Analytics;
 
 /// <summary>Checks every option at start, so a bad value stops the host with a message naming the option.</summary>
-internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<RequestAnalyticsOptions>
+internal sealed partial class RequestAnalyticsOptionsValidator : IValidateOptions<RequestAnalyticsOptions>
 {
     internal const int MaxQueueCapacity = 16_777_216;
     internal const long MinStreamBufferBytes = 64 * 1024;
@@ -107,9 +107,19 @@ internal sealed class RequestAnalyticsOptionsValidator : IValidateOptions<Reques
         }
 
         ValidateConsumers(builder, options, Prefix);
+        ValidateServiceLevels(builder, options, Prefix);
+        ValidateUptime(builder, options, Prefix);
+        ValidateAlertFormats(builder, options, Prefix);
 
         return builder.Build();
     }
+
+    // Issue 25's options, each checked in a file of its own (RequestAnalyticsOptionsValidator.*.cs).
+    static partial void ValidateServiceLevels(ValidateOptionsResultBuilder builder, RequestAnalyticsOptions options, string prefix);
+
+    static partial void ValidateUptime(ValidateOptionsResultBuilder builder, RequestAnalyticsOptions options, string prefix);
+
+    static partial void ValidateAlertFormats(ValidateOptionsResultBuilder builder, RequestAnalyticsOptions options, string prefix);
 
     private static void ValidateWebhooks(ValidateOptionsResultBuilder builder, WebhookOptions webhooks, string prefix)
     {

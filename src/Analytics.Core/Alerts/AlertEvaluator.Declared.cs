@@ -66,6 +66,8 @@ internal sealed partial class AlertEvaluator
         Route = string.IsNullOrWhiteSpace(o.Route) ? null : o.Route,
         Method = string.IsNullOrWhiteSpace(o.Method) ? null : o.Method.ToUpperInvariant(),
         EventName = string.IsNullOrWhiteSpace(o.EventName) ? null : o.EventName,
+        Slo = string.IsNullOrWhiteSpace(o.Slo) ? null : o.Slo,
+        Check = string.IsNullOrWhiteSpace(o.Check) ? null : o.Check,
         Window = o.Window,
         Operator = o.Operator,
         Threshold = o.Threshold,

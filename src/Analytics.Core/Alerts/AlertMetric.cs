@@ -33,4 +33,19 @@ public enum AlertMetric
     /// </summary>
     [JsonStringEnumMemberName("changeRatio")]
     ChangeRatio,
+
+    /// <summary>
+    /// How fast the error budget of the objective named <see cref="Alerts.AlertRuleOptions.Slo"/> burns: the smaller
+    /// of the burn rates over the rule's window and over a twelfth of it (the SRE workbook's multi-window rule), so a
+    /// rule fires only while both the long and the short window burn faster than its threshold.
+    /// </summary>
+    [JsonStringEnumMemberName("burnRate")]
+    BurnRate,
+
+    /// <summary>
+    /// The number of open uptime incidents of the health check named <see cref="Alerts.AlertRuleOptions.Check"/> (of
+    /// every check when unset), over every instance; with the default threshold 0 and operator '&gt;', fires on an open incident.
+    /// </summary>
+    [JsonStringEnumMemberName("healthCheck")]
+    HealthCheck,
 }

@@ -24,6 +24,12 @@ public sealed record AlertRule
     /// </summary>
     public string? EventName { get; init; }
 
+    /// <summary>Gets the name of the objective whose burn rate <see cref="AlertMetric.BurnRate"/> measures, or <see langword="null"/>.</summary>
+    public string? Slo { get; init; }
+
+    /// <summary>Gets the health check <see cref="AlertMetric.HealthCheck"/> watches, or <see langword="null"/> for every check.</summary>
+    public string? Check { get; init; }
+
     /// <summary>Gets the window measured: whole minutes, from 1 minute to 1 day.</summary>
     public required TimeSpan Window { get; init; }
 
@@ -57,6 +63,6 @@ public sealed record AlertRule
     public bool SameDefinitionAs(AlertRule other) =>
         other is not null
         && Id == other.Id && Name == other.Name && Metric == other.Metric && Route == other.Route && Method == other.Method
-        && EventName == other.EventName && Window == other.Window && Operator == other.Operator
+        && EventName == other.EventName && Slo == other.Slo && Check == other.Check && Window == other.Window && Operator == other.Operator
         && Threshold.Equals(other.Threshold) && Enabled == other.Enabled;
 }

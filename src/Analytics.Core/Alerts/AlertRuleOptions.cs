@@ -24,6 +24,18 @@ public sealed class AlertRuleOptions
     /// </summary>
     public string? EventName { get; set; }
 
+    /// <summary>
+    /// Gets or sets the name of the service-level objective (<see cref="RequestAnalyticsOptions.Slos"/>) whose burn rate
+    /// <see cref="AlertMetric.BurnRate"/> measures; required by that metric, not allowed with the others.
+    /// </summary>
+    public string? Slo { get; set; }
+
+    /// <summary>
+    /// Gets or sets the health check whose open incidents <see cref="AlertMetric.HealthCheck"/> counts; every check when
+    /// unset. Not allowed with the other metrics.
+    /// </summary>
+    public string? Check { get; set; }
+
     /// <summary>Gets or sets the window measured: whole minutes, from 1 minute to 1 day. The default is 5 minutes.</summary>
     public TimeSpan Window { get; set; } = RequestAnalyticsDefaults.AlertWindow;
 

@@ -5,7 +5,7 @@ namespace Analytics.Alerts;
 /// <summary>The wire names of alert metrics and operators, and the short form of windows (<c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>).</summary>
 internal static class AlertText
 {
-    public static readonly string[] MetricNames = ["errorRate", "p95", "p99", "requestCount", "eventCount", "changeRatio"];
+    public static readonly string[] MetricNames = ["errorRate", "p95", "p99", "requestCount", "eventCount", "changeRatio", "burnRate", "healthCheck"];
     public static readonly string[] OperatorNames = [">", ">=", "<", "<="];
 
     public static string Metric(AlertMetric metric) => MetricNames[(int)metric];

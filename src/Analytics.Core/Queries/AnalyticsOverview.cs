@@ -49,6 +49,13 @@ public sealed record AnalyticsOverview
     public long UniqueConsumers { get; init; }
 
     /// <summary>
+    /// Gets the Apdex score over every request, from 0 to 1, each judged against its route's threshold
+    /// (<see cref="RequestAnalyticsOptions.ApdexThreshold"/> or an objective's override); <see langword="null"/> when
+    /// there were no requests.
+    /// </summary>
+    public double? Apdex { get; init; }
+
+    /// <summary>
     /// Gets the figures of the compared range (<see cref="AnalyticsQuery.Compare"/>), or <see langword="null"/> without a
     /// comparison or when there is nothing to compare with.
     /// </summary>

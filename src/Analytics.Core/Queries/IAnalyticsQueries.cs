@@ -41,6 +41,23 @@ public interface IAnalyticsQueries
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<IReadOnlyList<ReleaseStats>> GetReleasesAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Gets every declared service-level objective (<see cref="RequestAnalyticsOptions.Slos"/>) over its own window
+    /// ending now, in declaration order: attainment, error budget left and burn rates. The range of
+    /// <paramref name="query"/> is ignored; its environment, instance and release filters apply.
+    /// </summary>
+    /// <param name="query">The filters.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<IReadOnlyList<ServiceLevels.SloStatus>> GetSlosAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gets each health check's status, uptime and incidents over the range, by check name; empty when the host has no
+    /// health checks or the store keeps no samples (<see cref="StoreCapabilities.Uptime"/>). Takes the instance filter.
+    /// </summary>
+    /// <param name="query">The range and the instance filter.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<IReadOnlyList<Uptime.UptimeCheck>> GetUptimeAsync(AnalyticsQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Gets how many responses had each status code, most frequent first.</summary>
     /// <param name="query">The range and the filters.</param>
     /// <param name="cancellationToken">Cancels the query.</param>

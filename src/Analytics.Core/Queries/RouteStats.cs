@@ -31,6 +31,12 @@ public sealed record RouteStats
     public required double P99 { get; init; }
 
     /// <summary>
+    /// Gets the Apdex score, from 0 to 1: requests within the route's Apdex threshold T count fully, those within 4T
+    /// half, slower or failed ones not at all; <see langword="null"/> when there were no requests.
+    /// </summary>
+    public double? Apdex { get; init; }
+
+    /// <summary>
     /// Gets how many of the route's requests were long-lived (WebSockets, Server-Sent Events): counted in
     /// <see cref="Count"/>, left out of the latencies unless a kind is asked for. 0 when none were.
     /// </summary>

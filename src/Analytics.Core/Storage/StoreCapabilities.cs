@@ -38,6 +38,9 @@ public sealed class StoreCapabilities
     /// </summary>
     public IConsumerRollupStore? Consumers { get; init; }
 
+    /// <summary>Gets where health-check samples are kept for uptime, or <see langword="null"/> when the store keeps none.</summary>
+    public IUptimeStore? Uptime { get; init; }
+
     /// <summary>
     /// Gets the election of one instance among several sharing the store, or <see langword="null"/> for a store that
     /// belongs to one process, which then evaluates alerts and purges expired data itself.

@@ -19,6 +19,12 @@ public sealed class WebhookSubscriptionOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets the body format. The default is <see cref="WebhookFormat.StandardWebhooks"/>, the only signed one;
+    /// the chat formats need no secret.
+    /// </summary>
+    public WebhookFormat Format { get; set; } = WebhookFormat.StandardWebhooks;
+
+    /// <summary>
     /// Gets the signing secrets, newest first: one, or two while rotating (every message then carries both
     /// signatures). Each is <c>whsec_</c> followed by the base64 of 24 to 64 random bytes.
     /// </summary>
