@@ -25,6 +25,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     private readonly IErrorStore? _errors;
     private readonly IHealthMetricsStore? _health;
     private readonly RetentionOptions _retention;
+    private readonly int _uptimeFailureThreshold;
     private readonly TimeProvider _timeProvider;
 
     public AnalyticsQueries(IAnalyticsStore store, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider)
@@ -36,6 +37,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         _errors = capabilities.Errors;
         _health = capabilities.HealthMetrics;
         _retention = options.Value.Retention;
+        _uptimeFailureThreshold = options.Value.UptimeFailureThreshold;
         _timeProvider = timeProvider;
     }
 
