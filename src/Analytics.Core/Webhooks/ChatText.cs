@@ -35,11 +35,11 @@ internal static class ChatText
         text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
     /// <summary>
-    /// Discord's markdown: every markdown character is escaped with a backslash (Discord drops a backslash before any
-    /// punctuation), and '&lt;' too, so that no text becomes a mention, channel or emoji tag. Pings are also off for the
-    /// whole message (<c>allowed_mentions</c>).
+    /// Discord's markdown: emphasis, code, spoiler, quote, heading and link characters are escaped with a backslash
+    /// (Discord drops a backslash before punctuation), and '&lt;' too, so that no text becomes a mention or channel tag.
+    /// Pings are also off for the whole message (<c>allowed_mentions</c>).
     /// </summary>
-    public static string Discord(string text) => Escape(text, @"\*_~`|>#[]()<:-");
+    public static string Discord(string text) => Escape(text, @"\*_~`|>#[]<");
 
     /// <summary>
     /// The markdown subset Teams renders in an Adaptive Card's TextBlock and FactSet: emphasis, code and link

@@ -19,6 +19,9 @@ internal static class DiscordMessage
     internal const int MaxFieldName = 256;
     internal const int MaxFieldValue = 1_024;
 
+    // Not a documented limit: longer embed URLs have been refused, and no dashboard link needs more.
+    internal const int MaxUrl = 2_048;
+
     public static byte[] Write(ChatMessage m)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
@@ -31,7 +34,7 @@ internal static class DiscordMessage
             w.WriteString("title", ChatText.Truncate(ChatText.Discord(m.Title), MaxTitle));
             // The summary is short: the cut keeps the embed's total (title, description, fields) well within 6000.
             w.WriteString("description", ChatText.Truncate(ChatText.Discord(m.Summary), 1_000));
-            if (m.Link is { } link && m.LinkIsAbsolute)
+            if (m.Link is { Length: <= MaxUrl } link && m.LinkIsAbsolute)
             {
                 w.WriteString("url", link);
             }

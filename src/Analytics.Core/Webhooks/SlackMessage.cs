@@ -5,12 +5,13 @@ namespace Analytics.Webhooks;
 
 /// <summary>
 /// A Slack incoming-webhook body: <c>{ "text", "blocks" }</c>. <c>text</c> is the fallback notifications show; the blocks
-/// are a section with the headline and summary, a section of fields, the dashboard link (a button when absolute; Slack
+/// are a header with the headline, a section with the summary, a section of fields, the dashboard link (a button when absolute; Slack
 /// makes no relative URL clickable, so a relative one is shown as text), and a context line with the time.
 /// </summary>
 internal static class SlackMessage
 {
-    // Slack's limits: a section's text 3000 characters, a field's 2000, 10 fields, a button's text 75, a URL 3000.
+    // Slack's limits: a header's text 150 characters, a section's text 3000, a field's 2000, 10 fields, a button's text 75, a URL 3000.
+    internal const int MaxHeader = 150;
     internal const int MaxSectionText = 3_000;
     internal const int MaxFieldText = 2_000;
     internal const int MaxFields = 10;
@@ -26,9 +27,20 @@ internal static class SlackMessage
             w.WriteString("text", ChatText.Truncate($"{emoji} {ChatText.Slack(m.Title)}: {ChatText.Slack(m.Summary)}", MaxSectionText));
             w.WriteStartArray("blocks");
 
+            // The headline as plain text: mrkdwn has no escape for '*', '_' or '~', so a rule named "*retries*" would
+            // otherwise end the bold early. The summary, the fields and the context are mrkdwn, escaped as Slack documents.
+            w.WriteStartObject();
+            w.WriteString("type", "header");
+            w.WriteStartObject("text");
+            w.WriteString("type", "plain_text");
+            w.WriteString("text", ChatText.Truncate($"{emoji} {m.Title}", MaxHeader));
+            w.WriteBoolean("emoji", true);
+            w.WriteEndObject();
+            w.WriteEndObject();
+
             w.WriteStartObject();
             w.WriteString("type", "section");
-            Text(w, "text", ChatText.Truncate($"{emoji} *{ChatText.Slack(m.Title)}*\n{ChatText.Slack(m.Summary)}", MaxSectionText));
+            Text(w, "text", ChatText.Truncate(ChatText.Slack(m.Summary), MaxSectionText));
             w.WriteEndObject();
 
             if (m.Facts.Count > 0)

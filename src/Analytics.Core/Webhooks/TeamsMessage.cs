@@ -14,6 +14,10 @@ internal static class TeamsMessage
     public const string CardContentType = "application/vnd.microsoft.card.adaptive";
     public const string CardSchema = "http://adaptivecards.io/schemas/adaptive-card.json";
 
+    // Teams takes a card of up to about 28 KB; texts cut here keep a message well within it and readable in a channel.
+    internal const int MaxText = 2_000;
+    internal const int MaxFact = 500;
+
     public static byte[] Write(ChatMessage m)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
@@ -31,7 +35,7 @@ internal static class TeamsMessage
             w.WriteStartArray("body");
 
             TextBlock(w, $"{ChatText.Emoji(m.Tone)} {ChatText.Teams(m.Title)}", bolder: true, color: Color(m.Tone));
-            TextBlock(w, ChatText.Teams(m.Summary));
+            TextBlock(w, ChatText.Truncate(ChatText.Teams(m.Summary), MaxText));
             var facts = m.Link is { } relative && !m.LinkIsAbsolute ? [.. m.Facts, KeyValuePair.Create("Dashboard", relative)] : m.Facts;
             if (facts.Count > 0)
             {
@@ -42,7 +46,7 @@ internal static class TeamsMessage
                 {
                     w.WriteStartObject();
                     w.WriteString("title", ChatText.Teams(name));
-                    w.WriteString("value", ChatText.Teams(value));
+                    w.WriteString("value", ChatText.Truncate(ChatText.Teams(value), MaxFact));
                     w.WriteEndObject();
                 }
 
