@@ -11,6 +11,9 @@
 //   dotnet run --project samples/Analytics.Sample -- --RequestAnalytics:Release=demo-1.5.0
 //                                                                      # run as a second release (appsettings.json says demo-1.4.0)
 //                                                                      # on the same database, to compare the two
+//   dotnet run --project samples/Analytics.Sample -- --Sample:HealthCheckPeriod=00:00:01 --Sample:FlappingCheckCycle=6
+//                                                                      # health checks reported every second, the flapping
+//                                                                      # one down for 3 reports in every 6 (the browser tests)
 using Analytics;
 using Analytics.Sample;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
