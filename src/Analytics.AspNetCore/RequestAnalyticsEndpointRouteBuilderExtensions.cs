@@ -69,6 +69,10 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
         Describe(api.MapGet("/releases", AnalyticsApi.Releases), "GetAnalyticsReleases",
             typeof(Analytics.ReleaseStats[]), "The releases that served requests in the range, newest first (by first seen).")
             .WithParameters([.. window, .. filters]);
+        Describe(api.MapGet("/slos", AnalyticsApi.Slos), "GetAnalyticsSlos",
+            typeof(SloView[]), "Each service-level objective declared in options (RequestAnalytics:Slos) over its own window ending " +
+            "now: good and total requests, attainment, error budget left, and burn rates over 5m, 30m, 1h and 6h.")
+            .WithParameters("environment", "instance", "release");
         Describe(api.MapGet("/status-codes", AnalyticsApi.StatusCodes), "GetAnalyticsStatusCodes",
             typeof(Analytics.StatusCodeCount[]), "Responses per status code.")
             .WithParameters([.. window, .. filters]);

@@ -77,7 +77,12 @@ internal static class DefinitionChecks
         }
     }
 
-    public static void CheckRule(AlertRule rule, Action<string, string> error)
+    public const int MaxCheckLength = 100;
+
+    /// <param name="rule">The rule.</param>
+    /// <param name="knownSlos">The names of the objectives declared in options, which a burnRate rule must name.</param>
+    /// <param name="error">Called with the field and the message of each problem.</param>
+    public static void CheckRule(AlertRule rule, IReadOnlyCollection<string> knownSlos, Action<string, string> error)
     {
         if (string.IsNullOrWhiteSpace(rule.Name) || rule.Name.Length > MaxNameLength)
         {
@@ -119,8 +124,36 @@ internal static class DefinitionChecks
             error("eventName", "applies to the eventCount and changeRatio metrics only.");
         }
 
+        if (rule.Metric == AlertMetric.BurnRate)
+        {
+            if (rule.Slo is null)
+            {
+                error("slo", "is required by burnRate: the name of an objective declared in RequestAnalytics:Slos.");
+            }
+            else if (!knownSlos.Contains(rule.Slo))
+            {
+                error("slo", knownSlos.Count == 0
+                    ? $"'{Shorten(rule.Slo)}' is not a declared objective; none is declared (RequestAnalytics:Slos)."
+                    : $"'{Shorten(rule.Slo)}' is not a declared objective; use one of {string.Join(", ", knownSlos)}.");
+            }
+        }
+        else if (rule.Slo is not null)
+        {
+            error("slo", "applies to the burnRate metric only.");
+        }
+
+        if (rule.Check is not null && rule.Metric != AlertMetric.HealthCheck)
+        {
+            error("check", "applies to the healthCheck metric only.");
+        }
+        else if (rule.Check is { } check && (check.Length > MaxCheckLength || string.IsNullOrWhiteSpace(check)))
+        {
+            error("check", $"must be a health check's name of 1 to {MaxCheckLength} characters.");
+        }
+
         var (min, max, unit) = rule.Metric switch
         {
+            AlertMetric.BurnRate => (0d, 1_000_000d, "a burn rate from 0 to 1000000 (14.4 spends 2 % of a 30-day budget in an hour)"),
             AlertMetric.ErrorRate => (0d, 1d, "a share from 0 to 1 (0.1 is 10 %)"),
             AlertMetric.P95 or AlertMetric.P99 => (0d, 3_600_000d, "milliseconds from 0 to 3600000"),
             AlertMetric.ChangeRatio => (double.Epsilon, 1_000_000d, "a ratio above 0 and at most 1000000"),
@@ -131,4 +164,6 @@ internal static class DefinitionChecks
             error("threshold", $"must be {unit} for {AlertText.Metric(rule.Metric)}; it is {rule.Threshold}.");
         }
     }
+
+    private static string Shorten(string value) => value.Length > 64 ? string.Concat(value.AsSpan(0, 64), "…") : value;
 }

@@ -153,6 +153,7 @@ internal sealed partial class RequestAnalyticsOptionsValidator : IValidateOption
     {
         CheckRange(builder, options.AlertInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), prefix + nameof(options.AlertInterval));
         var ids = new HashSet<string>(StringComparer.Ordinal);
+        var slos = SloNames(options);
         for (var i = 0; i < options.Alerts.Count; i++)
         {
             var rule = options.Alerts[i];
@@ -161,7 +162,7 @@ internal sealed partial class RequestAnalyticsOptionsValidator : IValidateOption
             CheckId(rule.Id, ids, Error);
             if (rule.Id is not null)
             {
-                DefinitionChecks.CheckRule(AlertEvaluator.ToRule(rule), Error);
+                DefinitionChecks.CheckRule(AlertEvaluator.ToRule(rule), slos, Error);
             }
         }
     }

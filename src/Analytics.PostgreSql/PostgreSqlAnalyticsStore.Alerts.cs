@@ -26,7 +26,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAlertStore
         ArgumentNullException.ThrowIfNull(rule);
         return ExecuteAsync(
             $"INSERT INTO {S}.alert_rules ({RuleColumns}) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING;",
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (id) DO NOTHING;",
             RuleParameters(rule),
             cancellationToken);
     }
@@ -37,7 +37,8 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAlertStore
         return ExecuteAsync(
             $"""
             UPDATE {S}.alert_rules SET name = $2, metric = $3, route = $4, method = $5, event_name = $6, window_us = $7, operator = $8,
-                threshold = $9, enabled = $10, source = $11, firing = $12, firing_changed_at = $13, last_value = $14
+                threshold = $9, enabled = $10, source = $11, firing = $12, firing_changed_at = $13, last_value = $14,
+                slo = $15, check_name = $16
             WHERE id = $1;
             """,
             RuleParameters(rule),
@@ -104,5 +105,6 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAlertStore
     [
         Text(r.Id), Text(r.Name), (int)r.Metric, Text(r.Route), Text(r.Method), Text(r.EventName), Micros(r.Window), (int)r.Operator,
         r.Threshold, r.Enabled, (int)r.Source, r.Firing, r.FiringChangedAt is { } changed ? Micros(changed) : null, r.LastValue,
+        Text(r.Slo), Text(r.Check),
     ];
 }

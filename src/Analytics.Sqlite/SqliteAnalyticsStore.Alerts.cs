@@ -26,7 +26,7 @@ internal sealed partial class SqliteAnalyticsStore : IAlertStore
         return ExecuteAsync(
             $"""
             INSERT INTO alert_rules ({RuleColumns}) VALUES ($id, $name, $metric, $route, $method, $event_name, $window_us, $operator,
-                $threshold, $enabled, $source, $firing, $firing_changed_at, $last_value)
+                $threshold, $enabled, $source, $firing, $firing_changed_at, $last_value, $slo, $check_name)
             ON CONFLICT (id) DO NOTHING;
             """,
             RuleParameters(rule),
@@ -40,7 +40,7 @@ internal sealed partial class SqliteAnalyticsStore : IAlertStore
             """
             UPDATE alert_rules SET name = $name, metric = $metric, route = $route, method = $method, event_name = $event_name,
                 window_us = $window_us, operator = $operator, threshold = $threshold, enabled = $enabled, source = $source,
-                firing = $firing, firing_changed_at = $firing_changed_at, last_value = $last_value
+                firing = $firing, firing_changed_at = $firing_changed_at, last_value = $last_value, slo = $slo, check_name = $check_name
             WHERE id = $id;
             """,
             RuleParameters(rule),
@@ -125,5 +125,6 @@ internal sealed partial class SqliteAnalyticsStore : IAlertStore
         ("$event_name", r.EventName), ("$window_us", r.Window.Ticks / TimeSpan.TicksPerMicrosecond), ("$operator", (int)r.Operator),
         ("$threshold", r.Threshold), ("$enabled", r.Enabled ? 1 : 0), ("$source", (int)r.Source), ("$firing", r.Firing ? 1 : 0),
         ("$firing_changed_at", r.FiringChangedAt is { } changed ? ToUnixMicroseconds(changed) : null), ("$last_value", r.LastValue),
+        ("$slo", r.Slo), ("$check_name", r.Check),
     ];
 }

@@ -62,6 +62,34 @@ public abstract class AlertStoreConformanceTests<TFactory> : StoreConformanceTes
     }
 
     /// <summary>
+    /// A burnRate rule keeps the objective it measures and a healthCheck rule the check it watches, through add, update
+    /// and list; a rule with neither reads back with neither.
+    /// </summary>
+    [Fact]
+    public async Task AlertRulesKeepTheirObjectiveAndHealthCheck()
+    {
+        var burn = Rule("burn") with
+        {
+            Metric = AlertMetric.BurnRate, Route = null, Method = null, Slo = "checkout-availability", Window = TimeSpan.FromHours(1),
+            Threshold = 14.4, Source = DefinitionSource.Options,
+        };
+        var health = Rule("health") with { Metric = AlertMetric.HealthCheck, Route = null, Method = null, Check = "database", Threshold = 0 };
+        Assert.True(await Alerts.AddAlertRuleAsync(burn, default));
+        Assert.True(await Alerts.AddAlertRuleAsync(health, default));
+        Assert.True(await Alerts.AddAlertRuleAsync(Rule("plain"), default));
+
+        Assert.Equal(burn, await Alerts.GetAlertRuleAsync("burn", default));
+        Assert.Equal(health, await Alerts.GetAlertRuleAsync("health", default));
+        var plain = (await Alerts.ListAlertRulesAsync(default)).Single(r => r.Id == "plain");
+        Assert.Equal((null, null), (plain.Slo, plain.Check));
+
+        Assert.True(await Alerts.UpdateAlertRuleAsync(burn with { Slo = "checkout-latency" }, default));
+        Assert.True(await Alerts.UpdateAlertRuleAsync(health with { Check = null }, default));
+        Assert.Equal("checkout-latency", (await Alerts.GetAlertRuleAsync("burn", default))!.Slo);
+        Assert.Null((await Alerts.GetAlertRuleAsync("health", default))!.Check);
+    }
+
+    /// <summary>
     /// A change of state is recorded once, with its history entry and webhook messages; a second evaluator's same
     /// change is refused.
     /// </summary>

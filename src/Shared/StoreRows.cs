@@ -43,7 +43,8 @@ internal static class StoreRows
     public const string AttemptColumns = "id, message_id, subscription_id, event_type, attempt, ts, duration_us, status, response, error";
 
     public const string RuleColumns =
-        "id, name, metric, route, method, event_name, window_us, operator, threshold, enabled, source, firing, firing_changed_at, last_value";
+        "id, name, metric, route, method, event_name, window_us, operator, threshold, enabled, source, firing, firing_changed_at, last_value, " +
+        "slo, check_name";
 
     public const string HistoryColumns =
         "id, rule_id, name, metric, route, method, event_name, window_us, operator, threshold, triggered, value, window_start, window_end, ts";
@@ -293,6 +294,8 @@ internal static class StoreRows
         Firing = reader.GetBoolean(11),
         FiringChangedAt = reader.IsDBNull(12) ? null : FromUnixMicroseconds(reader.GetInt64(12)),
         LastValue = reader.IsDBNull(13) ? null : reader.GetDouble(13),
+        Slo = GetStringOrNull(reader, 14),
+        Check = GetStringOrNull(reader, 15),
     };
 
     /// <summary>Reads <see cref="HistoryColumns"/>: the rule as it was evaluated, with the state it changed to.</summary>

@@ -33,7 +33,7 @@ internal sealed partial class AlertEvaluator
 
     private async Task CopyDeclaredAsync(IAlertStore store, CancellationToken cancellationToken)
     {
-        var declared = _options.Alerts.Select(ToRule).ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var declared = _options.Alerts.Select(ToRule).Concat(SloRules(_options)).ToDictionary(r => r.Id, StringComparer.Ordinal);
         foreach (var existing in await store.ListAlertRulesAsync(cancellationToken).ConfigureAwait(false))
         {
             if (existing.Source == DefinitionSource.Options && !declared.ContainsKey(existing.Id))

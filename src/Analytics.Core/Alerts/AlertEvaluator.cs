@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Analytics.Live;
+using Analytics.ServiceLevels;
 using Analytics.Storage;
 using Analytics.Telemetry;
 using Analytics.Webhooks;
@@ -28,11 +29,13 @@ internal sealed partial class AlertEvaluator : BackgroundService
     private readonly RequestAnalyticsOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly SloMeter _slos;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SemaphoreSlim _declaredGate = new(1, 1);
     private volatile bool _declaredCopied;
 
     public AlertEvaluator(
+        IAnalyticsStore analyticsStore,
         StoreCapabilities capabilities,
         IAnalyticsQueries queries,
         IAnalyticsPipeline pipeline,
@@ -55,6 +58,7 @@ internal sealed partial class AlertEvaluator : BackgroundService
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
+        _slos = new SloMeter(analyticsStore, _options.Retention);
     }
 
     /// <summary>Gets the store's alerting capability, or <see langword="null"/> when it has none (alerts are then off).</summary>
@@ -229,6 +233,10 @@ internal sealed partial class AlertEvaluator : BackgroundService
         {
             case AlertMetric.EventCount:
                 return await CountEventsAsync(rule, start, end, cancellationToken).ConfigureAwait(false);
+            case AlertMetric.BurnRate:
+                return await BurnRateAsync(rule, start, end, cancellationToken).ConfigureAwait(false);
+            case AlertMetric.HealthCheck:
+                return await OpenIncidentsAsync(rule, cancellationToken).ConfigureAwait(false);
             case AlertMetric.ChangeRatio:
                 var current = rule.EventName is null
                     ? (await OverviewAsync(rule, start, end, cancellationToken).ConfigureAwait(false)).TotalRequests

@@ -1,3 +1,4 @@
+using Analytics.ServiceLevels;
 using Analytics.Storage;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +26,9 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     private readonly IErrorStore? _errors;
     private readonly IHealthMetricsStore? _health;
     private readonly RetentionOptions _retention;
+    private readonly RequestAnalyticsOptions _options;
+    private readonly ApdexThresholds _apdex;
+    private readonly SloMeter _slos;
     private readonly TimeProvider _timeProvider;
 
     public AnalyticsQueries(IAnalyticsStore store, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider)
@@ -36,6 +40,9 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         _errors = capabilities.Errors;
         _health = capabilities.HealthMetrics;
         _retention = options.Value.Retention;
+        _options = options.Value;
+        _apdex = new ApdexThresholds(options.Value);
+        _slos = new SloMeter(store, options.Value.Retention);
         _timeProvider = timeProvider;
     }
 
@@ -105,7 +112,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
 
     private async Task<AnalyticsOverview> OverviewAsync(AnalyticsQuery query, QueryPlan plan, CancellationToken cancellationToken)
     {
-        var totals = new RequestTotals(plan.Filters.Kind is not null);
+        var totals = new RequestTotals(plan.Filters.Kind is not null, _apdex);
         await foreach (var row in ReadTotalRowsAsync(
             query,
             plan,
@@ -135,6 +142,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
             UniqueUsers = totals.UniqueUsers,
             UniqueClients = totals.UniqueClients,
             UniqueConsumers = totals.UniqueConsumers,
+            Apdex = totals.Apdex,
             Connections = totals.ConnectionSummary,
         };
     }
@@ -148,7 +156,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
             var key = (row.Route, row.Method);
             if (!routes.TryGetValue(key, out var totals))
             {
-                routes.Add(key, totals = new RequestTotals(plan.Filters.Kind is not null));
+                routes.Add(key, totals = new RequestTotals(plan.Filters.Kind is not null, _apdex));
             }
 
             totals.Add(row);
@@ -161,6 +169,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     {
         Route = key.Route, Method = key.Method, Count = totals.Count, Errors = totals.Errors, ErrorRate = totals.ErrorRate,
         Avg = totals.Avg, P95 = totals.Quantile(0.95), P99 = totals.Quantile(0.99), Connections = totals.Connections,
+        Apdex = totals.Apdex,
     };
 
     public async Task<IReadOnlyList<StatusCodeCount>> GetStatusCodesAsync(AnalyticsQuery query, CancellationToken cancellationToken)

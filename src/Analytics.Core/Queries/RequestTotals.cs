@@ -1,3 +1,4 @@
+using Analytics.ServiceLevels;
 using Analytics.Storage;
 
 namespace Analytics.Queries;
@@ -9,7 +10,8 @@ namespace Analytics.Queries;
 /// </summary>
 /// <param name="kindChosen">Whether the query asked for one kind: then every row it reads is that kind's, and their
 /// durations are its latency even when the kind is long-lived.</param>
-internal sealed class RequestTotals(bool kindChosen = false)
+/// <param name="apdex">The Apdex thresholds to score the rows counted as latency against, or <see langword="null"/> for no score.</param>
+internal sealed class RequestTotals(bool kindChosen = false, ApdexThresholds? apdex = null)
 {
     public static readonly RequestTotals Empty = new();
 
@@ -21,6 +23,7 @@ internal sealed class RequestTotals(bool kindChosen = false)
     private long _timed;
     private long _connectionDurationSum;
     private long _connectionMax;
+    private ApdexScore? _apdex;
 
     public long Count { get; private set; }
 
@@ -94,6 +97,9 @@ internal sealed class RequestTotals(bool kindChosen = false)
     /// <summary>Gets the estimated distinct consumers of the rows added.</summary>
     public long UniqueConsumers => _consumers?.Estimate() ?? 0;
 
+    /// <summary>Gets the Apdex score of the rows counted as latency, or <see langword="null"/> without any (or without thresholds).</summary>
+    public double? Apdex => _apdex?.Value;
+
     public double Quantile(double q) => _latency is { } latency ? AnalyticsQueries.ToMilliseconds(latency.GetQuantile(q)) : 0;
 
     private void AddLatency(RequestRollup row)
@@ -104,6 +110,11 @@ internal sealed class RequestTotals(bool kindChosen = false)
         if (row.Latency is { } latency)
         {
             (_latency ??= new LatencySketch()).Merge(latency);
+        }
+
+        if (apdex is not null)
+        {
+            (_apdex ??= new ApdexScore()).Add(row, apdex.For(row.Route, row.Method));
         }
     }
 }

@@ -26,6 +26,14 @@ internal sealed record AlertRuleInput
     [StringLength(RequestAnalyticsDefaults.MaxEventNameLength)]
     public string? EventName { get; init; }
 
+    [Description("With burnRate (required): the name of an objective declared in RequestAnalytics:Slos.")]
+    [StringLength(DefinitionChecks.MaxIdLength)]
+    public string? Slo { get; init; }
+
+    [Description("With healthCheck: only open incidents of this health check; every check when unset.")]
+    [StringLength(DefinitionChecks.MaxCheckLength)]
+    public string? Check { get; init; }
+
     [Description("The span measured, in whole minutes from 1m to 1d: 5m, 2h, 1d.")]
     [DefaultValue("5m")]
     public string? Window { get; init; }
@@ -35,7 +43,8 @@ internal sealed record AlertRuleInput
     public AlertOperator? Operator { get; init; }
 
     [Description("The value that fires the rule: a share from 0 to 1 for errorRate, milliseconds for p95 and p99, " +
-        "a count for requestCount and eventCount, a ratio for changeRatio.")]
+        "a count for requestCount and eventCount, a ratio for changeRatio, " +
+        "a burn rate for burnRate (14.4 spends 2 % of a 30-day budget in an hour), a count of open incidents for healthCheck.")]
     public required double Threshold { get; init; }
 
     [Description("Whether the rule is evaluated.")]

@@ -18,6 +18,10 @@ internal sealed record AlertRuleView
 
     public string? EventName { get; init; }
 
+    public string? Slo { get; init; }
+
+    public string? Check { get; init; }
+
     public required string Window { get; init; }
 
     public required AlertOperator Operator { get; init; }
@@ -42,6 +46,8 @@ internal sealed record AlertRuleView
         Route = r.Route,
         Method = r.Method,
         EventName = r.EventName,
+        Slo = r.Slo,
+        Check = r.Check,
         Window = AlertText.Window(r.Window),
         Operator = r.Operator,
         Threshold = r.Threshold,

@@ -2,6 +2,7 @@ using Analytics.Alerts;
 using Analytics.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.AspNetCore.Endpoints;
 
@@ -11,7 +12,7 @@ namespace Analytics.AspNetCore.Endpoints;
 /// </summary>
 internal static class AlertsApi
 {
-    internal static readonly string[] Fields = ["name", "metric", "route", "method", "eventName", "window", "operator", "threshold", "enabled"];
+    internal static readonly string[] Fields = ["name", "metric", "route", "method", "eventName", "slo", "check", "window", "operator", "threshold", "enabled"];
 
     public static async Task<IResult> List(HttpContext context, CancellationToken cancellationToken)
     {
@@ -52,7 +53,7 @@ internal static class AlertsApi
 
         using (body)
         {
-            var rule = ReadRule(body!, "alert_" + Guid.CreateVersion7().ToString("N"));
+            var rule = ReadRule(body!, "alert_" + Guid.CreateVersion7().ToString("N"), SloNames(context));
             if (body!.Errors.Count > 0)
             {
                 return AnalyticsApi.BadRequest(body.Errors);
@@ -88,7 +89,7 @@ internal static class AlertsApi
 
         using (body)
         {
-            var rule = ReadRule(body!, existing.Id);
+            var rule = ReadRule(body!, existing.Id, SloNames(context));
             if (body!.Errors.Count > 0)
             {
                 return AnalyticsApi.BadRequest(body.Errors);
@@ -143,7 +144,10 @@ internal static class AlertsApi
     }
 
     /// <summary>Reads a whole rule from the body, adding an error per bad field.</summary>
-    private static AlertRule ReadRule(JsonBody body, string id)
+    /// <param name="body">The body.</param>
+    /// <param name="id">The rule's id.</param>
+    /// <param name="slos">The names of the objectives declared in options, which a burnRate rule must name.</param>
+    private static AlertRule ReadRule(JsonBody body, string id, IReadOnlyCollection<string> slos)
     {
         body.RejectUnknown(Fields);
         var metricText = body.String("metric");
@@ -185,6 +189,8 @@ internal static class AlertsApi
             Route = NullIfEmpty(body.String("route")),
             Method = NullIfEmpty(method)?.ToUpperInvariant(),
             EventName = NullIfEmpty(body.String("eventName")),
+            Slo = NullIfEmpty(body.String("slo")),
+            Check = NullIfEmpty(body.String("check")),
             Window = window,
             Operator = op,
             Threshold = threshold ?? 0,
@@ -193,7 +199,7 @@ internal static class AlertsApi
         };
 
         // Every field that parsed is checked against the rules the options validator applies too.
-        DefinitionChecks.CheckRule(rule, (field, message) =>
+        DefinitionChecks.CheckRule(rule, slos, (field, message) =>
         {
             if (!body.Errors.ContainsKey(field))
             {
@@ -213,6 +219,9 @@ internal static class AlertsApi
     private static IResult ReadOnly(HttpContext context) => AnalyticsProblem.Problem(
         statusCode: StatusCodes.Status409Conflict,
         title: $"The alert rule '{Id(context)}' is declared in options (RequestAnalytics:Alerts); change it there.");
+
+    private static HashSet<string> SloNames(HttpContext context) =>
+        RequestAnalyticsOptionsValidator.SloNames(context.RequestServices.GetRequiredService<IOptions<RequestAnalyticsOptions>>().Value);
 
     private static string Id(HttpContext context) => context.Request.RouteValues["id"]?.ToString() ?? string.Empty;
 

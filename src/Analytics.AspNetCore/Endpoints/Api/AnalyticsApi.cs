@@ -23,6 +23,14 @@ internal static class AnalyticsApi
     public static Task<IResult> Releases(HttpContext context, IAnalyticsQueries queries) =>
         Answer(context, queries, static (q, query, ct) => q.GetReleasesAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListReleaseStats);
 
+    /// <summary>Every declared objective over its own window ending now; the range is ignored, the other filters apply.</summary>
+    public static Task<IResult> Slos(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(
+            context,
+            queries,
+            static async (q, query, ct) => (IReadOnlyList<SloView>)[.. (await q.GetSlosAsync(query, ct).ConfigureAwait(false)).Select(SloView.From)],
+            AnalyticsJsonContext.Default.IReadOnlyListSloView);
+
     public static Task<IResult> StatusCodes(HttpContext context, IAnalyticsQueries queries) =>
         Answer(context, queries, static (q, query, ct) => q.GetStatusCodesAsync(query, ct),
             AnalyticsJsonContext.Default.IReadOnlyListStatusCodeCount);

@@ -18,6 +18,7 @@ namespace Analytics.AspNetCore.Endpoints;
 [JsonSerializable(typeof(IReadOnlyList<RouteStats>))]
 [JsonSerializable(typeof(IReadOnlyList<ConsumerStats>))]
 [JsonSerializable(typeof(IReadOnlyList<ReleaseStats>))]
+[JsonSerializable(typeof(IReadOnlyList<SloView>))]
 [JsonSerializable(typeof(IReadOnlyList<StatusCodeCount>))]
 [JsonSerializable(typeof(IReadOnlyList<ErrorGroup>))]
 [JsonSerializable(typeof(ErrorDetail))]
