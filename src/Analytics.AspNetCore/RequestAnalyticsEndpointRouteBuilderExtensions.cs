@@ -12,9 +12,9 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the analytics API under <paramref name="prefix"/>: overview, time series, routes, consumers, releases, status codes, errors,
-    /// heatmap, the request log and custom events. The endpoints answer only loopback callers unless authorization is
-    /// attached to the returned group or <see cref="Analytics.RequestAnalyticsOptions.AllowRemoteAccess"/> is set, and
-    /// their own traffic is never recorded.
+    /// process health, uptime of the host's health checks, heatmap, the request log and custom events. The endpoints
+    /// answer only loopback callers unless authorization is attached to the returned group or
+    /// <see cref="Analytics.RequestAnalyticsOptions.AllowRemoteAccess"/> is set, and their own traffic is never recorded.
     /// </summary>
     /// <param name="endpoints">The application or a route group.</param>
     /// <param name="prefix">The path prefix of the group. The default is <c>/analytics</c>.</param>
@@ -94,6 +94,11 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
             "Process health per instance and bucket: CPU, working set, GC heap and collections, " +
             "thread pool (min, avg, max).")
             .WithParameters([.. window, "instance"]);
+        Describe(api.MapGet("/uptime", AnalyticsApi.Uptime), "GetAnalyticsUptime",
+            typeof(Analytics.Uptime.UptimeCheck[]),
+            "Each health check's latest status, uptime percentage and incidents over the range (newest first), from the " +
+            "reports of the host's own health checks.")
+            .WithParameters("range", "from", "to", "instance");
         api.MapGet("/endpoints", EndpointCatalog.Get)
             .WithName("GetAnalyticsPlaygroundEndpoints")
             .WithSummary("The app's own endpoints (method, route template, parameters, authorization, rate-limiting and " +

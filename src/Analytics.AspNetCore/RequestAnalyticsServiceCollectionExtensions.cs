@@ -14,7 +14,8 @@ public static class RequestAnalyticsServiceCollectionExtensions
     /// <c>analytics.db</c> in the user's local application data (outside the content root, whose files the configuration
     /// watches; the path is logged at start) unless another is chosen on the returned builder. ASP.NET Core Data Protection
     /// is added too (<c>AddDataProtection()</c>, which keeps the host's own configuration of it): webhook signing secrets
-    /// are stored protected with the host's key ring, which instances sharing a store must share.
+    /// are stored protected with the host's key ring, which instances sharing a store must share. When the host has health
+    /// checks (<c>AddHealthChecks()</c>), every report they publish is stored for uptime (<c>{prefix}/api/uptime</c>).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Optional code configuration, applied after the configuration section.</param>
@@ -36,6 +37,10 @@ public static class RequestAnalyticsServiceCollectionExtensions
             services.TryAddSingleton<RequestAnalyticsMiddlewareSettings>();
             services.TryAddSingleton<RequestAnalyticsPlacement>();
             services.TryAddEnumerable(ServiceDescriptor.Transient<Microsoft.AspNetCore.Hosting.IStartupFilter, RequestAnalyticsStartupFilter>());
+
+            // Run by the host's HealthCheckPublisherHostedService, which AddHealthChecks() registers; without it, never resolved.
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<
+                Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheckPublisher, UptimeHealthCheckPublisher>());
         }
 
         if (configure is not null)

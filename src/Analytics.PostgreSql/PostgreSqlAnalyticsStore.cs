@@ -48,7 +48,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IReque
     public StoreCapabilities Capabilities => field ??= new()
     {
         Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this, Leadership = this,
-        Consumers = this,
+        Consumers = this, Uptime = this,
     };
 
     /// <summary>
@@ -104,12 +104,18 @@ internal sealed partial class PostgreSqlAnalyticsStore : IAnalyticsStore, IReque
     public async Task<int> PurgeRollupsAsync(Granularity granularity, DateTimeOffset cutoff, int maxRows, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
-        return await PurgeAsync(
+        int deleted = await PurgeAsync(
             ["request_rollups", "consumer_rollups", "error_rollups", "event_rollups", "health_rollups"],
             "granularity = $2 AND bucket_start < $1",
             [Micros(cutoff), (short)granularity],
             maxRows,
             cancellationToken).ConfigureAwait(false);
+
+        // Health-check samples are kept as long as the hour rollups (IUptimeStore).
+        return granularity == Granularity.Hour && deleted < maxRows
+            ? deleted + await PurgeAsync(["health_check_samples"], "ts < $1", [Micros(cutoff)], maxRows - deleted, cancellationToken)
+                .ConfigureAwait(false)
+            : deleted;
     }
 
     public async Task PingAsync(CancellationToken cancellationToken)

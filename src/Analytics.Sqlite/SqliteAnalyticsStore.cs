@@ -52,7 +52,7 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
     /// <summary>Gets everything but <see cref="StoreCapabilities.Leadership"/>: an SQLite file belongs to one process.</summary>
     public StoreCapabilities Capabilities => field ??= new()
     {
-        Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this, Consumers = this,
+        Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this, Consumers = this, Uptime = this,
     };
 
     public Task InitializeAsync(CancellationToken cancellationToken) => WithWriterAsync(static _ => 0, cancellationToken);
@@ -79,7 +79,16 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
         long before = ToUnixMicroseconds(cutoff);
         return WithWriterAsync(
-            writer => writer.Purge(RollupTables, "granularity = $granularity AND bucket_start < $cutoff", before, (int)granularity, maxRows),
+            writer =>
+            {
+                int deleted = writer.Purge(
+                    RollupTables, "granularity = $granularity AND bucket_start < $cutoff", before, (int)granularity, maxRows);
+
+                // Health-check samples are kept as long as the hour rollups (IUptimeStore).
+                return granularity == Granularity.Hour && deleted < maxRows
+                    ? deleted + writer.Purge(["health_check_samples"], "ts < $cutoff", before, null, maxRows - deleted)
+                    : deleted;
+            },
             cancellationToken);
     }
 

@@ -15,6 +15,7 @@ internal static class CapabilitySuites
         ("HealthMetrics", typeof(HealthMetricsStoreConformanceTests<>), static c => c.HealthMetrics),
         ("RequestCounts", typeof(RequestCountStoreConformanceTests<>), static c => c.RequestCounts),
         ("Consumers", typeof(ConsumerStoreConformanceTests<>), static c => c.Consumers),
+        ("Uptime", typeof(UptimeStoreConformanceTests<>), static c => c.Uptime),
     ];
 
     /// <summary>

@@ -71,6 +71,9 @@ public class RequestAnalyticsOptionsValidatorTests
         { "RequestAnalytics:Alerts:0:Metric", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Metric = (AlertMetric)42 }) },
         { "RequestAnalytics:MaxConsumersPerBucket", o => o.MaxConsumersPerBucket = 0 },
         { "RequestAnalytics:MaxConsumersPerBucket", o => o.MaxConsumersPerBucket = 100_001 },
+        { "RequestAnalytics:UptimeFailureThreshold", o => o.UptimeFailureThreshold = 0 },
+        { "RequestAnalytics:UptimeFailureThreshold", o => o.UptimeFailureThreshold = -1 },
+        { "RequestAnalytics:UptimeFailureThreshold", o => o.UptimeFailureThreshold = 101 },
         { "RequestAnalytics:ConsumerHeader", o => o.ConsumerHeader = "X Client Id" },
         { "RequestAnalytics:ConsumerHeader", o => o.ConsumerHeader = "X-Client-Id:" },
         { "RequestAnalytics:ConsumerHeader", o => o.ConsumerHeader = "" },
@@ -123,6 +126,16 @@ public class RequestAnalyticsOptionsValidatorTests
         options.NamedIngestKeys["mobile-app"] = "mobile-key-0123456789abcdef";
 
         var result = _validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100)]
+    public void AnUptimeFailureThresholdFromOneToAHundredIsValid(int threshold)
+    {
+        var result = _validator.Validate(null, new RequestAnalyticsOptions { UptimeFailureThreshold = threshold });
 
         Assert.True(result.Succeeded, result.FailureMessage);
     }

@@ -39,3 +39,6 @@ public sealed class PostgreSqlRetriedBatchConformanceTests : RetriedBatchConform
 
 /// <summary>Per-consumer rollups (<see cref="IConsumerRollupStore"/>) in their own table.</summary>
 public sealed class PostgreSqlConsumerStoreConformanceTests : ConsumerStoreConformanceTests<PostgreSqlStoreFactory>;
+
+/// <summary>Health-check samples (<see cref="IUptimeStore"/>), written by every instance into one table.</summary>
+public sealed class PostgreSqlUptimeStoreConformanceTests : UptimeStoreConformanceTests<PostgreSqlStoreFactory>;

@@ -35,3 +35,5 @@ public sealed class SqliteHealthMetricsStoreConformanceTests : HealthMetricsStor
 public sealed class SqliteRequestCountStoreConformanceTests : RequestCountStoreConformanceTests<SqliteStoreFactory>;
 
 public sealed class SqliteConsumerStoreConformanceTests : ConsumerStoreConformanceTests<SqliteStoreFactory>;
+
+public sealed class SqliteUptimeStoreConformanceTests : UptimeStoreConformanceTests<SqliteStoreFactory>;

@@ -14,7 +14,8 @@ namespace Analytics.Testing;
 /// one of them itself (as <c>HealthSamplerTests</c> does).
 /// </remarks>
 public partial class FakeStore
-    : IAnalyticsStore, IErrorStore, IAlertStore, IWebhookStore, IHealthMetricsStore, IRequestCountStore, IConsumerRollupStore
+    : IAnalyticsStore, IErrorStore, IAlertStore, IWebhookStore, IHealthMetricsStore, IRequestCountStore, IConsumerRollupStore,
+        IUptimeStore
 {
     private const int MaxRawLimit = 10_000;
 
@@ -41,7 +42,7 @@ public partial class FakeStore
 
     /// <summary>Creates a store that declares no capability, or every one that has a conformance suite.</summary>
     /// <param name="allCapabilities">
-    /// Whether to declare errors, alerts, webhooks, health metrics, request counts and consumers (not leadership: this store
+    /// Whether to declare errors, alerts, webhooks, health metrics, request counts, consumers and uptime (not leadership: this store
     /// belongs to one process). The data is kept either way; this says only what the store declares.
     /// </param>
     public FakeStore(bool allCapabilities = false)
@@ -50,6 +51,7 @@ public partial class FakeStore
             ? new StoreCapabilities
             {
                 Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this, Consumers = this,
+                Uptime = this,
             }
             : StoreCapabilities.None;
     }
@@ -281,6 +283,11 @@ public partial class FakeStore
             deleted += RemoveWhere(_eventRollups, k => Expired(k.Granularity, k.BucketStart), maxRows - deleted);
             deleted += RemoveWhere(_errorRollups, k => Expired(k.Granularity, k.BucketStart), maxRows - deleted);
             deleted += RemoveWhere(_healthRollups, k => Expired(k.Granularity, k.BucketStart), maxRows - deleted);
+            if (granularity == Granularity.Hour)
+            {
+                deleted += PurgeHealthCheckSamples(cutoff, maxRows - deleted);
+            }
+
             return Task.FromResult(deleted);
         }
     }

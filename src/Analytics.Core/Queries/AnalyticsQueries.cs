@@ -29,6 +29,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
     private readonly RequestAnalyticsOptions _options;
     private readonly ApdexThresholds _apdex;
     private readonly SloMeter _slos;
+    private readonly int _uptimeFailureThreshold;
     private readonly TimeProvider _timeProvider;
 
     public AnalyticsQueries(IAnalyticsStore store, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider)
@@ -43,6 +44,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         _options = options.Value;
         _apdex = new ApdexThresholds(options.Value);
         _slos = new SloMeter(store, options.Value.Retention);
+        _uptimeFailureThreshold = options.Value.UptimeFailureThreshold;
         _timeProvider = timeProvider;
     }
 

@@ -1,5 +1,3 @@
-using Analytics.Uptime;
-
 namespace Analytics.Storage;
 
 /// <summary>One entry of one health report, as the host's health-check publisher produced it on one instance.</summary>

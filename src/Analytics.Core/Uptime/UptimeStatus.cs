@@ -1,8 +1,12 @@
 using System.Text.Json.Serialization;
 
-namespace Analytics.Uptime;
+namespace Analytics;
 
 /// <summary>A health check's status, with the values of <c>Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus</c>.</summary>
+/// <remarks>
+/// In the root namespace, like <see cref="ErrorSeverity"/>: both the uptime answers (<c>Analytics.Uptime</c>) and the
+/// samples a store keeps (<see cref="Storage.HealthCheckSample"/>) carry it, and the store's types depend on no feature.
+/// </remarks>
 [JsonConverter(typeof(JsonStringEnumConverter<UptimeStatus>))]
 public enum UptimeStatus
 {

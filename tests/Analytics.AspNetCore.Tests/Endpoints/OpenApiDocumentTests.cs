@@ -32,6 +32,7 @@ public class OpenApiDocumentTests
         { "/analytics/api/status-codes", [.. Window, .. RequestFilters] },
         { "/analytics/api/errors", [.. Window, .. Filters, "limit"] },
         { "/analytics/api/health-metrics", [.. Window, "instance"] },
+        { "/analytics/api/uptime", ["range", "from", "to", "instance"] },
         { "/analytics/api/heatmap", [.. Window, .. RequestFilters] },
         { "/analytics/api/requests", ["range", "from", "to", .. RequestFilters, "limit", "before"] },
         { "/analytics/api/events", [.. Window, "name", "environment", "instance", "limit"] },

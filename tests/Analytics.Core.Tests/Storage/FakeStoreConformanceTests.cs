@@ -34,6 +34,8 @@ public sealed class FakeRequestCountStoreConformanceTests : RequestCountStoreCon
 
 public sealed class FakeConsumerStoreConformanceTests : ConsumerStoreConformanceTests<FakeStoreFactory>;
 
+public sealed class FakeUptimeStoreConformanceTests : UptimeStoreConformanceTests<FakeStoreFactory>;
+
 /// <summary>The kit's check that a store runs the suite of every capability it declares, shown failing.</summary>
 public sealed class ConformanceCapabilityCheckTests
 {
@@ -55,6 +57,7 @@ public sealed class ConformanceCapabilityCheckTests
             Assert.Contains("HealthMetricsStoreConformanceTests<LonelyFactory>", failure.Message);
             Assert.Contains("RequestCountStoreConformanceTests<LonelyFactory>", failure.Message);
             Assert.Contains("ConsumerStoreConformanceTests<LonelyFactory>", failure.Message);
+            Assert.Contains("UptimeStoreConformanceTests<LonelyFactory>", failure.Message);
         }
         finally
         {

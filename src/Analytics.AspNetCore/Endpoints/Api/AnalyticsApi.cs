@@ -41,6 +41,9 @@ internal static class AnalyticsApi
     public static Task<IResult> HealthMetrics(HttpContext context, IAnalyticsQueries queries) =>
         Answer(context, queries, static (q, query, ct) => q.GetHealthMetricsAsync(query, ct), AnalyticsJsonContext.Default.HealthMetrics);
 
+    public static Task<IResult> Uptime(HttpContext context, IAnalyticsQueries queries) =>
+        Answer(context, queries, static (q, query, ct) => q.GetUptimeAsync(query, ct), AnalyticsJsonContext.Default.IReadOnlyListUptimeCheck);
+
     public static Task<IResult> Heatmap(HttpContext context, IAnalyticsQueries queries) =>
         Answer(context, queries, static (q, query, ct) => q.GetHeatmapAsync(query, ct), AnalyticsJsonContext.Default.Heatmap);
 

@@ -23,6 +23,7 @@ namespace Analytics.AspNetCore.Endpoints;
 [JsonSerializable(typeof(IReadOnlyList<ErrorGroup>))]
 [JsonSerializable(typeof(ErrorDetail))]
 [JsonSerializable(typeof(HealthMetrics))]
+[JsonSerializable(typeof(IReadOnlyList<Analytics.Uptime.UptimeCheck>))]
 [JsonSerializable(typeof(PlaygroundCatalog))]
 [JsonSerializable(typeof(Heatmap))]
 [JsonSerializable(typeof(RequestPage))]
