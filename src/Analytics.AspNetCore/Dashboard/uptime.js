@@ -1,6 +1,6 @@
 // The uptime panel: each of the app's health checks (./api/uptime, from what its health-check publisher reported in
 // the range) with its latest status, uptime and when that status began, then the incidents, newest first: when a check
-// went down on an instance, and when it came back or that it is still down.
+// went down on an instance (and what its first failed report said), and when it came back or that it is still down.
 var RequestAnalyticsUptime = (function () {
   'use strict';
   const F = RequestAnalyticsFormat;
@@ -26,7 +26,7 @@ var RequestAnalyticsUptime = (function () {
       cell(row, c.check, 'mono');
       cell(row, c.status, BADGES[c.status] || 'badge');
       cell(row, uptime(c.uptimePercent), 'num');
-      const since = cell(row, c.lastChange ? F.time(c.lastChange, true) : '–');
+      const since = cell(row, c.lastChange ? F.time(c.lastChange, true) : 'no change in range', c.lastChange ? '' : 'muted');
       if (c.lastChange) since.dataset.time = c.lastChange;
       const open = c.incidents.filter((i) => !i.end).length;
       cell(row, `${F.count(c.incidents.length)}${open ? ` (${F.count(open)} ongoing)` : ''}`, open ? 'num bad' : 'num');
@@ -43,14 +43,18 @@ var RequestAnalyticsUptime = (function () {
       row.dataset.check = i.check;
       row.dataset.start = i.start;
       row.dataset.end = i.end || '';
-      cell(row, i.check, 'mono');
+      const what = cell(row, i.check, 'mono');
+      if (i.description) {
+        const description = Object.assign(document.createElement('div'), { className: 'muted description', textContent: i.description });
+        description.title = i.description;
+        what.appendChild(description);
+      }
       cell(row, i.instance, 'mono');
       cell(row, F.time(i.start, true));
       cell(row, i.end ? F.time(i.end, true) : 'ongoing', i.end ? '' : 'badge bad');
       cell(row, F.duration((i.end ? Date.parse(i.end) : Date.now()) - Date.parse(i.start)), 'num');
-      cell(row, i.description || '', 'path muted').title = i.description || '';
     }
-    if (!incidents.length) emptyRow(body, 6, checks.length ? 'No incidents in this range' : 'No health checks, so no incidents');
+    if (!incidents.length) emptyRow(body, 5, checks.length ? 'No incidents in this range' : 'No health checks, so no incidents');
     document.getElementById('incidents-note').textContent =
       incidents.length > INCIDENTS ? `(the newest ${INCIDENTS} of ${F.count(incidents.length)})` : '';
   }
