@@ -29,6 +29,7 @@ public class OpenApiDocumentTests
         { "/analytics/api/routes", [.. Window, .. RequestFilters, "limit", "compare"] },
         { "/analytics/api/consumers", [.. Window, .. RequestFilters, "limit", "compare"] },
         { "/analytics/api/releases", [.. Window, .. RequestFilters] },
+        { "/analytics/api/slos", ["environment", "instance", "release"] },
         { "/analytics/api/status-codes", [.. Window, .. RequestFilters] },
         { "/analytics/api/errors", [.. Window, .. Filters, "limit"] },
         { "/analytics/api/health-metrics", [.. Window, "instance"] },

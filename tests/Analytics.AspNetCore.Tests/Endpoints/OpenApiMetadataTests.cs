@@ -17,7 +17,7 @@ public class OpenApiMetadataTests
             .Where(e => e.Metadata.GetMetadata<AnalyticsEndpointMetadata>() is not null)
             .ToArray();
 
-        Assert.Equal(37, endpoints.Length); // the page and its assets, 12 reads (health-metrics, consumers, releases, uptime too), the playground catalog, an error group and its resolve, export, events POST, stream GET and DELETE, metrics, 9 webhooks, 6 alerts
+        Assert.Equal(38, endpoints.Length); // the page and its assets, 13 reads (health-metrics, consumers, releases, slos, uptime too), the playground catalog, an error group and its resolve, export, events POST, stream GET and DELETE, metrics, 9 webhooks, 6 alerts
         foreach (var endpoint in endpoints)
         {
             var what = endpoint.DisplayName ?? endpoint.RoutePattern.RawText;

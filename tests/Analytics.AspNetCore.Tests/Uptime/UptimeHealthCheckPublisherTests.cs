@@ -1,3 +1,4 @@
+using Analytics.Alerts;
 using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Uptime;
@@ -197,6 +198,46 @@ public sealed class UptimeHealthCheckPublisherTests : IAsyncDisposable
         Assert.Single(Assert.Single(await UptimeAsync()).Incidents);
     }
 
+    [Fact]
+    public async Task AHealthCheckRuleFiresOnceWhenAnIncidentOpensAndResolvesOnceWhenItCloses()
+    {
+        var services = Services("web-1", configure: o => o.Alerts.Add(new AlertRuleOptions
+        {
+            Id = "db-down", Metric = AlertMetric.HealthCheck, Check = "db",
+        }));
+        var publisher = Publisher(services);
+        var evaluator = services.GetRequiredService<AlertEvaluator>();
+
+        // An evaluation flushes the request pipeline first, so its writer runs, as in a host.
+        var writer = services.GetRequiredService<Analytics.Pipeline.AnalyticsWriter>();
+        await writer.StartAsync(default);
+        var changes = new List<(HealthStatus After, bool Triggered, double Value)>();
+        async Task StepAsync(HealthStatus status)
+        {
+            await PublishAsync(publisher, "db", status);
+            await PublishAsync(publisher, "cache", HealthStatus.Unhealthy, advance: false); // another check's incident
+            _clock.Advance(TimeSpan.FromSeconds(1)); // the evaluator reads up to now, exclusive
+            var evaluated = await evaluator.EvaluateAsync(default).WaitAsync(TimeSpan.FromSeconds(30));
+            changes.AddRange(evaluated.Select(c => (status, c.Triggered, c.Value)));
+        }
+
+        HealthStatus[] statuses =
+        [
+            HealthStatus.Healthy, HealthStatus.Unhealthy, HealthStatus.Healthy, // a blip
+            HealthStatus.Unhealthy, HealthStatus.Unhealthy, HealthStatus.Unhealthy, // opens at the second
+            HealthStatus.Healthy, HealthStatus.Unhealthy, HealthStatus.Degraded, HealthStatus.Healthy, HealthStatus.Healthy, // closes
+        ];
+        foreach (var status in statuses)
+        {
+            await StepAsync(status);
+        }
+
+        Assert.Equal([(HealthStatus.Unhealthy, true, 1d), (HealthStatus.Healthy, false, 0d)], changes);
+        var db = Assert.Single(await UptimeAsync(), c => c.Check == "db");
+        Assert.NotNull(Assert.Single(db.Incidents).End);
+        await writer.StopAsync(default);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var provider in _providers)
@@ -210,7 +251,8 @@ public sealed class UptimeHealthCheckPublisherTests : IAsyncDisposable
     private static UptimeHealthCheckPublisher Publisher(IServiceProvider services) =>
         Assert.Single(services.GetServices<IHealthCheckPublisher>().OfType<UptimeHealthCheckPublisher>());
 
-    private ServiceProvider Services(string instance, FakeStore? store = null, int threshold = 2)
+    private ServiceProvider Services(
+        string instance, FakeStore? store = null, int threshold = 2, Action<RequestAnalyticsOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
@@ -219,6 +261,7 @@ public sealed class UptimeHealthCheckPublisherTests : IAsyncDisposable
         {
             o.InstanceName = instance;
             o.UptimeFailureThreshold = threshold;
+            configure?.Invoke(o);
         });
         services.Replace(ServiceDescriptor.Singleton<IAnalyticsStore>(store ?? _store));
         services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock));

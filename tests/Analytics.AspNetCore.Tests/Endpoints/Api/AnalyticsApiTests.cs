@@ -11,10 +11,12 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     private static readonly string[] ReadEndpoints =
-        ["overview", "timeseries", "routes", "consumers", "releases", "status-codes", "errors", "heatmap", "requests", "events", "uptime"];
+        ["overview", "timeseries", "routes", "consumers", "releases", "slos", "status-codes", "errors", "heatmap", "requests", "events",
+            "uptime"];
 
     /// <summary>The reads of requests, which alone are kept per consumer and release (DESIGN §9).</summary>
-    private static readonly string[] RequestReads = ["overview", "timeseries", "routes", "consumers", "releases", "status-codes", "heatmap", "requests"];
+    private static readonly string[] RequestReads =
+        ["overview", "timeseries", "routes", "consumers", "releases", "slos", "status-codes", "heatmap", "requests"];
 
     [Fact]
     public async Task EveryEndpointAnswersTheGroundTruthAfterAFlush()
@@ -92,7 +94,11 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
     [Fact]
     public async Task TheJsonShapeOfEveryEndpointIsPinned()
     {
-        await using var host = await EndpointTestApp.StartAsync(o => o.ConsumerHeader = "X-Client-Id");
+        await using var host = await EndpointTestApp.StartAsync(o =>
+        {
+            o.ConsumerHeader = "X-Client-Id";
+            o.Slos.Add(new Analytics.ServiceLevels.SloOptions { Name = "items", Route = "/items/{id:int}", Objective = 0.99, LatencyThreshold = TimeSpan.FromMilliseconds(300) });
+        });
         host.Client.DefaultRequestHeaders.Add("X-Client-Id", "acme"); // so that the consumers list has an item to describe
         (await host.Client.GetAsync("/items/1")).Dispose();
         (await host.Client.GetAsync("/fail")).Dispose();
