@@ -62,7 +62,8 @@ internal sealed partial class RequestAnalyticsOptionsValidator
                 CheckRange(builder, apdex, MinApdexThreshold, MaxApdexThreshold, path + nameof(SloOptions.ApdexThreshold));
                 if (string.IsNullOrWhiteSpace(slo.Route))
                 {
-                    builder.AddError("needs Route: it overrides RequestAnalytics:ApdexThreshold for one route.", path + nameof(SloOptions.ApdexThreshold));
+                    builder.AddError(
+                        "needs Route: it overrides RequestAnalytics:ApdexThreshold for one route.", path + nameof(SloOptions.ApdexThreshold));
                 }
             }
 

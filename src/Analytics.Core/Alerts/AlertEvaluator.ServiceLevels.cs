@@ -38,7 +38,8 @@ internal sealed partial class AlertEvaluator
     private readonly HashSet<string> _unknownSloRules = new(StringComparer.Ordinal);
 
     [LoggerMessage(EventId = 170, EventName = "AlertUnknownSlo", Level = LogLevel.Warning,
-        Message = "Alert rule '{Rule}' measures the burn rate of the objective '{Slo}', which is not declared in RequestAnalytics:Slos; it is not evaluated.")]
+        Message = "Alert rule '{Rule}' measures the burn rate of the objective '{Slo}', which is not declared in " +
+            "RequestAnalytics:Slos; it is not evaluated.")]
     private static partial void LogUnknownSlo(ILogger logger, string rule, string slo);
 
     internal static string SloRuleId(string slo, string suffix) => $"slo-{slo}-{suffix}";

@@ -50,7 +50,8 @@ public sealed record AnalyticsOverview
 
     /// <summary>
     /// Gets the Apdex score over every request, from 0 to 1, each judged against its route's threshold
-    /// (<see cref="RequestAnalyticsOptions.ApdexThreshold"/> or an objective's override); <see langword="null"/> when
+    /// (<see cref="RequestAnalyticsOptions.ApdexThreshold"/> or an objective's override). A failed request is frustrated
+    /// whatever its duration (New Relic's convention); long-lived requests are left out. <see langword="null"/> when
     /// there were no requests.
     /// </summary>
     public double? Apdex { get; init; }

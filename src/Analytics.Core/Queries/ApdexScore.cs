@@ -32,8 +32,8 @@ internal sealed class ApdexScore
         }
 
         double successShare = (double)(row.Count - row.Errors) / row.Count;
-        long satisfied = latency.CountAtOrBelow(threshold);
-        long tolerating = latency.CountAtOrBelow(4 * threshold) - satisfied;
+        long satisfied = latency.CountInBucketsAtOrBelow(threshold);
+        long tolerating = latency.CountInBucketsAtOrBelow(4 * threshold) - satisfied;
         _satisfied += satisfied * successShare;
         _tolerating += tolerating * successShare;
     }

@@ -32,7 +32,9 @@ public sealed record RouteStats
 
     /// <summary>
     /// Gets the Apdex score, from 0 to 1: requests within the route's Apdex threshold T count fully, those within 4T
-    /// half, slower or failed ones not at all; <see langword="null"/> when there were no requests.
+    /// half, slower ones not at all, and failed ones (status 500 or more, or an exception) not at all whatever their
+    /// duration, as New Relic counts them. Long-lived requests are left out, as from the latencies; <see langword="null"/>
+    /// when there were no requests.
     /// </summary>
     public double? Apdex { get; init; }
 

@@ -220,6 +220,23 @@ public sealed partial class LatencySketch
             return _count;
         }
 
+        return CountInBucketsAtOrBelow(microseconds);
+    }
+
+    /// <summary>
+    /// Counts the values at or below <paramref name="microseconds"/> from the buckets alone, as
+    /// <see cref="CountAtOrBelow"/> does between <see cref="Min"/> and <see cref="Max"/>: without its exact ends, the
+    /// counts of several sketches add up to the count of their merge, so that Apdex and objectives summed over rows agree
+    /// whichever granularity the rows are of. Exact for values more than <see cref="RelativeAccuracy"/> × 2 from the bound.
+    /// </summary>
+    internal long CountInBucketsAtOrBelow(double microseconds)
+    {
+        Materialize();
+        if (_count == 0 || microseconds < 0)
+        {
+            return 0;
+        }
+
         long count = _zeroCount;
         if (microseconds < MinIndexableValue || !HasBuckets)
         {

@@ -28,7 +28,9 @@ public sealed class SloOptions
     /// </summary>
     public TimeSpan? LatencyThreshold { get; set; }
 
-    /// <summary>Gets or sets the rolling window the objective is measured over: whole hours, from 1 hour to 90 days. The default is 30 days.</summary>
+    /// <summary>
+    /// Gets or sets the rolling window the objective is measured over: whole hours, from 1 hour to 90 days. The default is 30 days.
+    /// </summary>
     public TimeSpan Window { get; set; } = RequestAnalyticsDefaults.SloWindow;
 
     /// <summary>

@@ -12,7 +12,8 @@ namespace Analytics.AspNetCore.Endpoints;
 /// </summary>
 internal static class AlertsApi
 {
-    internal static readonly string[] Fields = ["name", "metric", "route", "method", "eventName", "slo", "check", "window", "operator", "threshold", "enabled"];
+    internal static readonly string[] Fields =
+        ["name", "metric", "route", "method", "eventName", "slo", "check", "window", "operator", "threshold", "enabled"];
 
     public static async Task<IResult> List(HttpContext context, CancellationToken cancellationToken)
     {
