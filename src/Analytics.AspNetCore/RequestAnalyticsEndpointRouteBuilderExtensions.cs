@@ -34,6 +34,8 @@ public static class RequestAnalyticsEndpointRouteBuilderExtensions
         }
 
         var group = endpoints.MapGroup(prefix);
+        // Chat messages link to the dashboard here when RequestAnalytics:DashboardUrl is unset.
+        endpoints.ServiceProvider.GetService<Analytics.Webhooks.DashboardLinks>()?.Mapped(prefix);
         group.WithMetadata(AnalyticsEndpointMetadata.Instance)
             .AddEndpointFilter<AnalyticsAccessFilter>()
             .WithTags("Request analytics");

@@ -61,6 +61,25 @@ internal static class DefinitionChecks
         }
     }
 
+    /// <summary>The wire names of <see cref="WebhookFormat"/>, as the API and configuration take them.</summary>
+    public static readonly string[] FormatNames = ["standardWebhooks", "slack", "teams", "discord"];
+
+    public static void CheckFormat(WebhookFormat format, Action<string, string> error)
+    {
+        if (!Enum.IsDefined(format))
+        {
+            error("format", $"must be one of {string.Join(", ", FormatNames)}; it is {(int)format}.");
+        }
+    }
+
+    /// <summary>Reads a format's wire name (exact, case-sensitive, as the API's other enumerations).</summary>
+    public static bool TryParseFormat(string? text, out WebhookFormat format)
+    {
+        var i = Array.IndexOf(FormatNames, text);
+        format = (WebhookFormat)Math.Max(i, 0);
+        return i >= 0;
+    }
+
     public static void CheckSecrets(IReadOnlyList<string?> secrets, Action<string, string> error)
     {
         if (secrets.Count is < 1 or > 2)

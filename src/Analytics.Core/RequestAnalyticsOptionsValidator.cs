@@ -145,7 +145,15 @@ internal sealed partial class RequestAnalyticsOptionsValidator : IValidateOption
             void Error(string field, string message) => builder.AddError(message, path + ToOptionPath(field));
             CheckId(s.Id, ids, Error);
             DefinitionChecks.CheckSubscription(s.Url, [.. s.EventTypes], [.. s.EventNames], webhooks.AllowPrivateNetworks, Error);
-            DefinitionChecks.CheckSecrets([.. s.Secrets], Error);
+            DefinitionChecks.CheckFormat(s.Format, Error);
+            if (WebhookBodies.IsSigned(s.Format))
+            {
+                DefinitionChecks.CheckSecrets([.. s.Secrets], Error);
+            }
+            else if (s.Secrets.Count > 0)
+            {
+                Error("secrets", $"must be empty: {s.Format.ToString().ToLowerInvariant()} messages are not signed.");
+            }
         }
     }
 

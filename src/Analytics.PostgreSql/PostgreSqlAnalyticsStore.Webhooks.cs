@@ -1,5 +1,6 @@
 using Analytics.Sql;
 using Analytics.Storage;
+using Analytics.Webhooks;
 using Npgsql;
 
 namespace Analytics.PostgreSql;
@@ -10,7 +11,7 @@ namespace Analytics.PostgreSql;
 /// </summary>
 internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
 {
-    private const string SubscriptionColumns = "id, url, event_types, event_names, enabled, disabled_reason, secrets, source, created_at";
+    private const string SubscriptionColumns = "id, url, event_types, event_names, enabled, disabled_reason, secrets, source, format, created_at";
     private const string OutboxColumns = StoreRows.OutboxColumns;
     private const string AttemptColumns = StoreRows.AttemptColumns;
 
@@ -33,7 +34,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
     {
         ArgumentNullException.ThrowIfNull(subscription);
         return ExecuteAsync(
-            $"INSERT INTO {S}.webhook_subscriptions ({SubscriptionColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING;",
+            $"INSERT INTO {S}.webhook_subscriptions ({SubscriptionColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING;",
             SubscriptionParameters(subscription),
             cancellationToken);
     }
@@ -43,9 +44,9 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
         ArgumentNullException.ThrowIfNull(subscription);
         return ExecuteAsync(
             $"UPDATE {S}.webhook_subscriptions SET url = $2, event_types = $3, event_names = $4, enabled = $5, " +
-            "disabled_reason = $6, secrets = $7, source = $8\n" +
+            "disabled_reason = $6, secrets = $7, source = $8, format = $9\n" +
             "WHERE id = $1;",
-            SubscriptionParameters(subscription)[..8],
+            SubscriptionParameters(subscription)[..9],
             cancellationToken);
     }
 
@@ -207,7 +208,7 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
     private static object?[] SubscriptionParameters(WebhookSubscription s) =>
     [
         Text(s.Id), Text(s.Url), s.EventTypes.Select(t => Text(t)!).ToArray(), s.EventNames.Select(t => Text(t)!).ToArray(), s.Enabled,
-        Text(s.DisabledReason), s.Secrets.Select(t => Text(t)!).ToArray(), (int)s.Source, Micros(s.CreatedAt),
+        Text(s.DisabledReason), s.Secrets.Select(t => Text(t)!).ToArray(), (int)s.Source, (int)s.Format, Micros(s.CreatedAt),
     ];
 
     private static WebhookSubscription ReadSubscription(NpgsqlDataReader reader) => new()
@@ -220,7 +221,8 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
         DisabledReason = StoreRows.GetStringOrNull(reader, 5),
         Secrets = reader.GetFieldValue<string[]>(6),
         Source = (DefinitionSource)reader.GetInt32(7),
-        CreatedAt = StoreRows.FromUnixMicroseconds(reader.GetInt64(8)),
+        Format = (WebhookFormat)reader.GetInt32(8),
+        CreatedAt = StoreRows.FromUnixMicroseconds(reader.GetInt64(9)),
     };
 
     private static void AddValues(NpgsqlCommand command, object?[] values)

@@ -1,5 +1,6 @@
 using Analytics.Sql;
 using Analytics.Storage;
+using Analytics.Webhooks;
 using Microsoft.Data.Sqlite;
 
 namespace Analytics.Sqlite;
@@ -7,7 +8,7 @@ namespace Analytics.Sqlite;
 /// <summary>The webhook side: subscriptions, the outbox (written with batches, claimed with a lease) and the deliveries log.</summary>
 internal sealed partial class SqliteAnalyticsStore : IWebhookStore
 {
-    private const string SubscriptionColumns = "id, url, event_types, event_names, enabled, disabled_reason, secrets, source, created_at";
+    private const string SubscriptionColumns = "id, url, event_types, event_names, enabled, disabled_reason, secrets, source, format, created_at";
     private const string OutboxColumns = StoreRows.OutboxColumns;
     private const string AttemptColumns = StoreRows.AttemptColumns;
 
@@ -27,7 +28,7 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
         ArgumentNullException.ThrowIfNull(subscription);
         return ExecuteAsync(
             $"INSERT INTO webhook_subscriptions ({SubscriptionColumns}) VALUES " +
-            "($id, $url, $event_types, $event_names, $enabled, $disabled_reason, $secrets, $source, $created_at) " +
+            "($id, $url, $event_types, $event_names, $enabled, $disabled_reason, $secrets, $source, $format, $created_at) " +
             "ON CONFLICT (id) DO NOTHING;",
             SubscriptionParameters(subscription),
             cancellationToken);
@@ -39,7 +40,7 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
         return ExecuteAsync(
             """
             UPDATE webhook_subscriptions SET url = $url, event_types = $event_types, event_names = $event_names, enabled = $enabled,
-                disabled_reason = $disabled_reason, secrets = $secrets, source = $source
+                disabled_reason = $disabled_reason, secrets = $secrets, source = $source, format = $format
             WHERE id = $id;
             """,
             SubscriptionParameters(subscription),
@@ -204,7 +205,7 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
     [
         ("$id", s.Id), ("$url", s.Url), ("$event_types", JoinLines(s.EventTypes)), ("$event_names", JoinLines(s.EventNames)),
         ("$enabled", s.Enabled ? 1 : 0), ("$disabled_reason", s.DisabledReason), ("$secrets", JoinLines(s.Secrets)),
-        ("$source", (int)s.Source), ("$created_at", ToUnixMicroseconds(s.CreatedAt)),
+        ("$source", (int)s.Source), ("$format", (int)s.Format), ("$created_at", ToUnixMicroseconds(s.CreatedAt)),
     ];
 
     private static WebhookSubscription ReadSubscription(SqliteDataReader reader) => new()
@@ -217,7 +218,8 @@ internal sealed partial class SqliteAnalyticsStore : IWebhookStore
         DisabledReason = StoreRows.GetStringOrNull(reader, 5),
         Secrets = SplitLines(reader.GetString(6)),
         Source = (DefinitionSource)reader.GetInt32(7),
-        CreatedAt = FromUnixMicroseconds(reader.GetInt64(8)),
+        Format = (WebhookFormat)reader.GetInt32(8),
+        CreatedAt = FromUnixMicroseconds(reader.GetInt64(9)),
     };
 
     /// <summary>Writes the in-flight counts as the JSON object <c>json_each</c> reads: subscription id to count.</summary>

@@ -37,6 +37,7 @@ public abstract class WebhookStoreConformanceTests<TFactory> : StoreConformanceT
         Assert.Equal(expected.Enabled, actual.Enabled);
         Assert.Equal(expected.DisabledReason, actual.DisabledReason);
         Assert.Equal(expected.Secrets, actual.Secrets);
+        Assert.Equal(expected.Format, actual.Format);
         Assert.Equal(expected.Source, actual.Source);
         Assert.Equal(expected.CreatedAt, actual.CreatedAt);
     }
@@ -69,6 +70,7 @@ public abstract class WebhookStoreConformanceTests<TFactory> : StoreConformanceT
             Enabled = false,
             DisabledReason = "The receiver answered 410 Gone.",
             Secrets = ["whsec_" + Convert.ToBase64String(new byte[40])],
+            Format = WebhookFormat.Teams,
             Source = DefinitionSource.Options,
             CreatedAt = T0.AddDays(1),
         };
@@ -77,6 +79,31 @@ public abstract class WebhookStoreConformanceTests<TFactory> : StoreConformanceT
         Assert.False(await Webhooks.UpdateWebhookSubscriptionAsync(Subscription("missing"), default));
 
         AssertSameSubscription(changed with { CreatedAt = T0 }, await Webhooks.GetWebhookSubscriptionAsync("s", default));
+    }
+
+    /// <summary>
+    /// Each body format reads back as written, and changes with an update; a chat format has no secrets (it is not
+    /// signed), which reads back as an empty list.
+    /// </summary>
+    [Fact]
+    public async Task WebhookFormatsRoundTripWithoutSecrets()
+    {
+        foreach (var format in Enum.GetValues<WebhookFormat>())
+        {
+            var subscription = Subscription("f-" + format) with
+            {
+                Format = format,
+                Secrets = format == WebhookFormat.StandardWebhooks ? Subscription("x").Secrets : [],
+            };
+            Assert.True(await Webhooks.AddWebhookSubscriptionAsync(subscription, default));
+            AssertSameSubscription(subscription, await Webhooks.GetWebhookSubscriptionAsync(subscription.Id, default));
+        }
+
+        var discord = (await Webhooks.GetWebhookSubscriptionAsync("f-Discord", default))!;
+        Assert.True(await Webhooks.UpdateWebhookSubscriptionAsync(discord with { Format = WebhookFormat.Slack }, default));
+        Assert.Equal(
+            [WebhookFormat.Slack, WebhookFormat.StandardWebhooks, WebhookFormat.Slack, WebhookFormat.Teams],
+            (await Webhooks.ListWebhookSubscriptionsAsync(default)).Select(s => s.Format));
     }
 
     /// <summary>

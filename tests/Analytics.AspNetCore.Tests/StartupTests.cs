@@ -57,6 +57,31 @@ public class StartupTests
         Assert.Contains("RequestAnalytics:QueueCapacity", error.Message);
     }
 
+    public static TheoryData<string, string> BadAlertFormatSettings => new()
+    {
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Format", "sms" },
+        { "RequestAnalytics:DashboardUrl", "/analytics" },
+        { "RequestAnalytics:DashboardUrl", "ftp://ops.example.com/analytics" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadAlertFormatSettings))]
+    public async Task ABadWebhookFormatOrDashboardUrlInConfigurationStopsTheHostNamingIt(string setting, string value)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["RequestAnalytics:Webhooks:Subscriptions:0:Id"] = "chat",
+            ["RequestAnalytics:Webhooks:Subscriptions:0:Url"] = "https://hooks.slack.com/services/T0/B0/x",
+            ["RequestAnalytics:Webhooks:Subscriptions:0:EventTypes:0"] = "alert.triggered",
+            ["RequestAnalytics:Webhooks:Subscriptions:0:Format"] = "slack",
+            [setting] = value,
+        };
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(settings: settings));
+
+        Assert.Contains(setting, error.Message);
+    }
+
     [Fact]
     public async Task ConfigurationIsBoundFirstAndTheDelegateAppliesAfter()
     {

@@ -61,6 +61,11 @@ public class RequestAnalyticsOptionsValidatorTests
         { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets:0", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Secrets[0] = "")) },
         { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets:0", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Secrets[0] = "whsec_" + Convert.ToBase64String(new byte[8]))) },
         { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets:0", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Secrets[0] = Convert.ToBase64String(new byte[32]))) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Format", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Format = (Analytics.Webhooks.WebhookFormat)42)) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Format = Analytics.Webhooks.WebhookFormat.Slack)) },
+        { "RequestAnalytics:DashboardUrl", o => o.DashboardUrl = new Uri("/analytics", UriKind.Relative) },
+        { "RequestAnalytics:DashboardUrl", o => o.DashboardUrl = new Uri("ftp://ops.example.com/analytics") },
+        { "RequestAnalytics:DashboardUrl", o => o.DashboardUrl = new Uri("https://ops.example.com/analytics?range=1h") },
         { "RequestAnalytics:Alerts:0:Id", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Threshold = 0.1 }) },
         { "RequestAnalytics:Alerts:0:Threshold", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Threshold = 10 }) },
         { "RequestAnalytics:Alerts:0:Threshold", o => o.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "slow", Metric = AlertMetric.P95, Threshold = double.NaN }) },
@@ -105,6 +110,20 @@ public class RequestAnalyticsOptionsValidatorTests
         var options = new RequestAnalyticsOptions();
         options.Webhooks.Subscriptions.Add(Subscription());
         options.Alerts.Add(new Analytics.Alerts.AlertRuleOptions { Id = "errors", Threshold = 0.1, Window = TimeSpan.FromMinutes(1) });
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void ChatSubscriptionsWithoutSecretsAndAnAbsoluteDashboardUrlAreValid()
+    {
+        var options = new RequestAnalyticsOptions { DashboardUrl = new Uri("https://ops.example.com/analytics") };
+        foreach (var format in new[] { Analytics.Webhooks.WebhookFormat.Slack, Analytics.Webhooks.WebhookFormat.Teams, Analytics.Webhooks.WebhookFormat.Discord })
+        {
+            options.Webhooks.Subscriptions.Add(Subscription(s => { s.Id = format.ToString(); s.Format = format; s.Secrets.Clear(); }));
+        }
 
         var result = _validator.Validate(null, options);
 

@@ -89,6 +89,7 @@ public sealed class AlertsPanelTests(SampleWithAlerts sample) : IClassFixture<Sa
         // The alert was sent to the subscription, which answered 405: the panel shows that attempt.
         var webhook = page.Locator($"#webhooks tr[data-subscription='{subscriptionId}']");
         await Assertions.Expect(webhook).ToContainTextAsync($"{sample.Origin}/ping");
+        await Assertions.Expect(webhook.Locator(".webhook-format")).ToHaveTextAsync("Standard Webhooks, signed"); // the API's default format
         await Assertions.Expect(webhook.Locator("td").Nth(2)).ToHaveTextAsync("enabled");
         await Assertions.Expect(webhook.Locator("td").Nth(3)).ToContainTextAsync("alert.triggered · HTTP 405", new() { Timeout = 30_000 });
         await Assertions.Expect(webhook.Locator("td").Nth(3)).ToHaveClassAsync("badge bad");

@@ -6,6 +6,7 @@
 var RequestAnalyticsAlerts = (function () {
   'use strict';
   const F = RequestAnalyticsFormat;
+  const FORMATS = { standardWebhooks: 'Standard Webhooks, signed', slack: 'Slack message', teams: 'Teams card', discord: 'Discord message' };
   const HISTORY = 10;
   const SUBSCRIPTIONS = 10;
   const REFRESH_MS = 10000;
@@ -114,6 +115,12 @@ var RequestAnalyticsAlerts = (function () {
       url.className = 'muted path';
       url.textContent = s.url;
       what.appendChild(url);
+      // The body format: chat messages (Slack, Teams, Discord) are not signed, Standard Webhooks ones are.
+      row.dataset.format = s.format || 'standardWebhooks';
+      const format = document.createElement('div');
+      format.className = 'muted webhook-format';
+      format.textContent = FORMATS[row.dataset.format] || row.dataset.format;
+      what.appendChild(format);
       cell(row, [...s.eventTypes, ...s.eventNames.map((n) => `event '${n}'`)].join(', ') || 'everything', 'path');
       const state = s.enabled ? { text: 'enabled', className: 'badge ok' } : { text: 'disabled', className: 'badge bad' };
       const stateCell = cell(row, state.text, state.className);

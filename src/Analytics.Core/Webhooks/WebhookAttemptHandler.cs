@@ -6,7 +6,7 @@ namespace Analytics.Webhooks;
 
 /// <summary>
 /// One attempt of a webhook delivery, below the client's resilience handler (which calls it once per attempt): builds a
-/// fresh <see cref="HttpRequestMessage"/> from the buffered body, signs it with this attempt's timestamp, sends it, and
+/// fresh <see cref="HttpRequestMessage"/> from the buffered body, signs it (Standard Webhooks only) with this attempt's timestamp, sends it, and
 /// logs it in the delivery with its status, duration, the first 1 KB of the response, or its error. Before sending, it
 /// checks that the handler that will dial is still the SSRF-guarded one <see cref="WebhookHttpClient"/> set.
 /// </summary>
@@ -39,15 +39,20 @@ internal sealed class WebhookAttemptHandler : DelegatingHandler
         var started = _timeProvider.GetUtcNow();
         var timestamp = _timeProvider.GetTimestamp();
         using var attempt = new HttpRequestMessage(HttpMethod.Post, request.RequestUri) { Version = request.Version };
-        attempt.Content = new ByteArrayContent(message.Payload);
+        attempt.Content = new ByteArrayContent(delivery.Body);
         attempt.Content.Headers.ContentType = Json;
-        var unixSeconds = started.ToUnixTimeSeconds();
-        attempt.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, message.Id);
-        attempt.Headers.TryAddWithoutValidation(
-            WebhookSignature.TimestampHeader, unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        attempt.Headers.TryAddWithoutValidation(
-            WebhookSignature.SignatureHeader,
-            WebhookSignature.Sign(delivery.Keys, message.Id, unixSeconds, message.Payload));
+        if (delivery.Signed)
+        {
+            // Chat formats go without these: Slack, Teams and Discord check no signature, and a message without a secret has none.
+            var unixSeconds = started.ToUnixTimeSeconds();
+            attempt.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, message.Id);
+            attempt.Headers.TryAddWithoutValidation(
+                WebhookSignature.TimestampHeader, unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            attempt.Headers.TryAddWithoutValidation(
+                WebhookSignature.SignatureHeader,
+                WebhookSignature.Sign(delivery.Keys, message.Id, unixSeconds, delivery.Body));
+        }
+
         attempt.Headers.UserAgent.Add(UserAgent);
 
         WebhookAttempt Logged() => new()

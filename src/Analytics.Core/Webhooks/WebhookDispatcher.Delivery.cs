@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Analytics.Storage;
 using Analytics.Telemetry;
 
@@ -55,9 +56,12 @@ internal sealed partial class WebhookDispatcher
 
         // A secret this host cannot unprotect fails the delivery like an unreachable receiver, logged and retried on the
         // schedule, never signed with something else: another instance, or this one with its key ring restored, can send it.
-        var readable = _secrets.TryReveal(subscription, out var secrets);
-        var keys = (secrets ?? []).Select(s => WebhookSecret.TryDecode(s, out var key) ? key : null).OfType<byte[]>().ToArray();
-        if (readable && keys.Length == 0)
+        // Chat formats are not signed, so they have no secret to read.
+        var signed = WebhookBodies.IsSigned(subscription.Format);
+        IReadOnlyList<string>? secrets = null;
+        var readable = !signed || _secrets.TryReveal(subscription, out secrets);
+        byte[][] keys = signed ? [.. (secrets ?? []).Select(s => WebhookSecret.TryDecode(s, out var key) ? key : null).OfType<byte[]>()] : [];
+        if (signed && readable && keys.Length == 0)
         {
             // Never sent unsigned: a receiver that checks signatures would reject it, and one that does not should not get it.
             if (await CompleteAsync(store, message with { State = WebhookMessageState.Failed }, []).ConfigureAwait(false))
@@ -69,7 +73,24 @@ internal sealed partial class WebhookDispatcher
             return;
         }
 
-        var delivery = new WebhookDelivery(message, keys) { Stopping = stoppingToken };
+        byte[] body;
+        try
+        {
+            body = _bodies.For(subscription.Format, message.Payload);
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or KeyNotFoundException)
+        {
+            // Only a payload no version of the library wrote could get here; sending it again would fail the same way.
+            if (await CompleteAsync(store, message with { State = WebhookMessageState.Failed }, []).ConfigureAwait(false))
+            {
+                LogBodyNotRendered(_logger, ex, message.Id, subscription.Id, subscription.Format);
+                Abandon(span, message, "unrenderable_payload");
+            }
+
+            return;
+        }
+
+        var delivery = new WebhookDelivery(message, keys, body) { Stopping = stoppingToken };
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url);
         request.Options.Set(WebhookDelivery.Key, delivery);
         span?.SetTag(TelemetryAttributes.ServerAddress, request.RequestUri?.Host);

@@ -53,4 +53,8 @@ internal sealed partial class WebhookDispatcher
         Message = "Webhook {MessageId} to '{Subscription}' was not sent: the subscription's signing secret cannot be " +
             "unprotected with this host's Data Protection key ring. It is tried again on the retry schedule.")]
     private static partial void LogSecretUnreadable(ILogger logger, string messageId, string subscription);
+
+    [LoggerMessage(EventId = 180, EventName = "WebhookBodyNotRendered", Level = LogLevel.Error,
+        Message = "Webhook {MessageId} to '{Subscription}' was given up: its payload could not be written as a {Format} message.")]
+    private static partial void LogBodyNotRendered(ILogger logger, Exception exception, string messageId, string subscription, WebhookFormat format);
 }

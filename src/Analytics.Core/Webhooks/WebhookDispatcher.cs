@@ -29,6 +29,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
     private readonly IHttpClientFactory _clients;
     private readonly WebhookDeliveryPolicy _policy;
     private readonly WebhookSecretProtection _secrets;
+    private readonly WebhookBodies _bodies;
     private readonly AnalyticsMetrics _metrics;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -47,6 +48,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         IHttpClientFactory clients,
         WebhookDeliveryPolicy policy,
         WebhookSecretProtection secrets,
+        WebhookBodies bodies,
         AnalyticsMetrics metrics,
         IOptions<RequestAnalyticsOptions> options,
         TimeProvider timeProvider,
@@ -57,6 +59,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         _clients = clients;
         _policy = policy;
         _secrets = secrets;
+        _bodies = bodies;
         _metrics = metrics;
         _maxPerSubscription = options.Value.Webhooks.MaxConcurrentDeliveriesPerSubscription;
         _timeProvider = timeProvider;

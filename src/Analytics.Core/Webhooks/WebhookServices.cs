@@ -15,6 +15,8 @@ internal static class WebhookServices
         services.TryAddSingleton(static sp => new WebhookSecretProtection(sp.GetService<IWebhookSecretProtector>()));
         services.TryAddSingleton<WebhookSubscriptions>();
         services.TryAddSingleton<WebhookOutboxSignal>();
+        services.TryAddSingleton<DashboardLinks>();
+        services.TryAddSingleton<WebhookBodies>();
         services.TryAddSingleton<RequestFailedCap>();
         services.TryAddSingleton<WebhookBatchMessages>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchStep, WebhookBatchMessages>(

@@ -12,7 +12,7 @@ namespace Analytics.Webhooks;
 /// </summary>
 /// <remarks>
 /// A declared subscription that a receiver disabled with 410 Gone stays disabled across restarts while its declaration
-/// (URL, event types, event names, secrets) is unchanged: copying it again must not resend to a receiver that said it
+/// (URL, event types, event names, format, secrets) is unchanged: copying it again must not resend to a receiver that said it
 /// is gone. Changing the declaration, or a PUT of the unchanged definition with <c>enabled: true</c>, enables it again.
 /// </remarks>
 internal sealed partial class WebhookSubscriptions
@@ -145,11 +145,12 @@ internal sealed partial class WebhookSubscriptions
         }
     }
 
-    /// <summary>Tells whether two subscriptions send the same messages to the same URL (secrets and enabled state aside).</summary>
+    /// <summary>Tells whether two subscriptions send the same messages, in the same format, to the same URL (secrets and enabled state aside).</summary>
     internal static bool SameTarget(WebhookSubscription a, WebhookSubscription b) =>
         string.Equals(a.Url, b.Url, StringComparison.Ordinal)
         && a.EventTypes.ToHashSet(StringComparer.Ordinal).SetEquals(b.EventTypes)
-        && a.EventNames.ToHashSet(StringComparer.Ordinal).SetEquals(b.EventNames);
+        && a.EventNames.ToHashSet(StringComparer.Ordinal).SetEquals(b.EventNames)
+        && a.Format == b.Format;
 
     /// <summary>
     /// Protects the secrets that an earlier version stored as plain text, and says which stored secrets this host cannot
@@ -190,6 +191,7 @@ internal sealed partial class WebhookSubscriptions
         Url = o.Url!,
         EventTypes = [.. o.EventTypes],
         EventNames = [.. o.EventNames],
+        Format = o.Format,
         Enabled = o.Enabled,
         Secrets = [.. o.Secrets],
         Source = DefinitionSource.Options,

@@ -16,6 +16,10 @@ internal record WebhookSubscriptionUpdate
     [Description("With event.tracked: only custom events of these names (at most 100); empty or absent for all.")]
     public IReadOnlyList<string>? EventNames { get; init; }
 
+    [Description("The body format: standardWebhooks (signed; the default at creation), or slack, teams or discord (chat messages, "
+        + "not signed, without secrets). Absent in a PUT: unchanged.")]
+    public Webhooks.WebhookFormat? Format { get; init; }
+
     [Description("Whether messages are sent.")]
     [DefaultValue(true)]
     public bool? Enabled { get; init; }

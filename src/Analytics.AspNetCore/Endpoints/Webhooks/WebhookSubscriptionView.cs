@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Analytics.Storage;
+using Analytics.Webhooks;
 
 namespace Analytics.AspNetCore.Endpoints;
 
@@ -14,6 +15,9 @@ internal sealed record WebhookSubscriptionView
 
     public required IReadOnlyList<string> EventNames { get; init; }
 
+    /// <summary>Gets the body format; only standardWebhooks is signed, so a chat format shows no secrets (activeSecrets 0).</summary>
+    public required WebhookFormat Format { get; init; }
+
     public required bool Enabled { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -26,7 +30,10 @@ internal sealed record WebhookSubscriptionView
 
     public required DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>Gets the secret, only in the answer that created it; it is never shown again.</summary>
+    /// <summary>
+    /// Gets the secret, only in the answer that made it (a creation, or a PUT that changed a chat format to
+    /// standardWebhooks); it is never shown again. Absent for chat formats, which have none.
+    /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Secret { get; init; }
 
@@ -36,6 +43,7 @@ internal sealed record WebhookSubscriptionView
         Url = s.Url,
         EventTypes = s.EventTypes,
         EventNames = s.EventNames,
+        Format = s.Format,
         Enabled = s.Enabled,
         DisabledReason = s.DisabledReason,
         ActiveSecrets = s.Secrets.Count,

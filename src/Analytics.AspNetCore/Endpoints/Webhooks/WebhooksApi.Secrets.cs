@@ -20,6 +20,11 @@ internal static partial class WebhooksApi
             return refusal!;
         }
 
+        if (!WebhookBodies.IsSigned(existing.Format))
+        {
+            return NotSigned(existing);
+        }
+
         var (body, error) = await JsonBody.ReadAsync(context, optional: true, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
@@ -65,6 +70,11 @@ internal static partial class WebhooksApi
             return refusal!;
         }
 
+        if (!WebhookBodies.IsSigned(existing.Format))
+        {
+            return NotSigned(existing);
+        }
+
         if (existing.Secrets.Count < 2)
         {
             return AnalyticsProblem.Problem(
@@ -77,4 +87,10 @@ internal static partial class WebhooksApi
         await Subscriptions(context).ReloadAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Json(new WebhookSecrets(null, 1), AnalyticsJsonContext.Default.WebhookSecrets);
     }
+
+    private static IResult NotSigned(Storage.WebhookSubscription subscription) =>
+        AnalyticsProblem.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: $"The subscription '{subscription.Id}' sends {FormatName(subscription.Format)} messages, which are not signed: "
+                + "it has no secrets.");
 }

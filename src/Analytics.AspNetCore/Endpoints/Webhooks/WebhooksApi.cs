@@ -11,7 +11,7 @@ namespace Analytics.AspNetCore.Endpoints;
 /// </summary>
 internal static partial class WebhooksApi
 {
-    internal static readonly string[] Fields = ["url", "eventTypes", "eventNames", "enabled", "secret"];
+    internal static readonly string[] Fields = ["url", "eventTypes", "eventNames", "enabled", "format", "secret"];
 
     public static async Task<IResult> List(HttpContext context, CancellationToken cancellationToken)
     {
@@ -55,16 +55,29 @@ internal static partial class WebhooksApi
         {
             var subscriptions = Subscriptions(context);
             body!.RejectUnknown(Fields);
+            var definition = ReadDefinition(body, subscriptions.AllowPrivateNetworks, WebhookFormat.StandardWebhooks);
             var secret = body.String("secret");
-            if (body.Has("secret") && WebhookSecret.Check(secret) is { } secretError)
+            if (!WebhookBodies.IsSigned(definition.Format))
+            {
+                // A chat format is not signed: no secret is made, and one given is refused rather than kept unused.
+                if (body.Has("secret"))
+                {
+                    body.Error("secret", $"must be absent: {FormatName(definition.Format)} messages are not signed.");
+                }
+            }
+            else if (body.Has("secret") && WebhookSecret.Check(secret) is { } secretError)
             {
                 body.Error("secret", secretError);
             }
+            else
+            {
+                secret ??= WebhookSecret.Generate();
+            }
 
-            var subscription = ReadDefinition(body, subscriptions.AllowPrivateNetworks) with
+            var subscription = definition with
             {
                 Id = "wh_" + Guid.CreateVersion7().ToString("N"),
-                Secrets = [Protection(context).ToStored(secret ??= WebhookSecret.Generate())],
+                Secrets = secret is null ? [] : [Protection(context).ToStored(secret)],
                 Source = DefinitionSource.Api,
                 CreatedAt = Now(context),
             };
@@ -109,7 +122,7 @@ internal static partial class WebhooksApi
         {
             var subscriptions = Subscriptions(context);
             body!.RejectUnknown(Fields[..^1]);
-            var definition = ReadDefinition(body, subscriptions.AllowPrivateNetworks);
+            var definition = ReadDefinition(body, subscriptions.AllowPrivateNetworks, existing.Format);
             if (existing.Source != DefinitionSource.Api
                 && (body.Errors.Count > 0 || !definition.Enabled || !WebhookSubscriptions.SameTarget(existing, definition)))
             {
@@ -121,17 +134,27 @@ internal static partial class WebhooksApi
                 return AnalyticsApi.BadRequest(body.Errors);
             }
 
+            // A change to a chat format drops the secrets (nothing is signed); a change back to standardWebhooks makes a new
+            // one, shown once in this answer as at creation. The same format keeps the secrets as they are.
+            var (secrets, newSecret) = (WebhookBodies.IsSigned(existing.Format), WebhookBodies.IsSigned(definition.Format)) switch
+            {
+                (_, false) => ([], null),
+                (false, true) => NewSecret(context),
+                _ => (existing.Secrets, (string?)null),
+            };
             var updated = existing with
             {
                 Url = definition.Url,
                 EventTypes = definition.EventTypes,
                 EventNames = definition.EventNames,
+                Format = definition.Format,
+                Secrets = secrets,
                 Enabled = definition.Enabled,
                 DisabledReason = definition.Enabled ? null : existing.DisabledReason,
             };
             await store.UpdateWebhookSubscriptionAsync(updated, cancellationToken).ConfigureAwait(false);
             await subscriptions.ReloadAsync(cancellationToken).ConfigureAwait(false);
-            return TypedResults.Json(WebhookSubscriptionView.From(updated), AnalyticsJsonContext.Default.WebhookSubscriptionView);
+            return TypedResults.Json(WebhookSubscriptionView.From(updated, newSecret), AnalyticsJsonContext.Default.WebhookSubscriptionView);
         }
     }
 
@@ -225,13 +248,21 @@ internal static partial class WebhooksApi
             AnalyticsJsonContext.Default.WebhookDeliveryPage);
     }
 
-    /// <summary>Reads url, eventTypes, eventNames and enabled, adding an error per bad field.</summary>
-    private static WebhookSubscription ReadDefinition(JsonBody body, bool allowPrivateNetworks)
+    /// <summary>
+    /// Reads url, eventTypes, eventNames, enabled and format (<paramref name="format"/> when absent: the default at
+    /// creation, the subscription's own on a PUT), adding an error per bad field.
+    /// </summary>
+    private static WebhookSubscription ReadDefinition(JsonBody body, bool allowPrivateNetworks, WebhookFormat format)
     {
         var url = body.String("url");
         var eventTypes = body.StringArray("eventTypes") ?? [];
         var eventNames = body.StringArray("eventNames") ?? [];
         var enabled = body.Bool("enabled") ?? true;
+        if (body.String("format") is { } formatText && !DefinitionChecks.TryParseFormat(formatText, out format))
+        {
+            body.Error("format", $"'{TextLimit.Truncate(formatText, 50)}' is not a format; use {string.Join(", ", DefinitionChecks.FormatNames)}.");
+        }
+
         DefinitionChecks.CheckSubscription(url, eventTypes, eventNames, allowPrivateNetworks, body.Error);
         return new WebhookSubscription
         {
@@ -240,9 +271,18 @@ internal static partial class WebhooksApi
             EventTypes = [.. eventTypes.OfType<string>().Distinct(StringComparer.Ordinal)],
             EventNames = [.. eventNames.OfType<string>().Distinct(StringComparer.Ordinal)],
             Enabled = enabled,
+            Format = format,
             Secrets = [],
         };
     }
+
+    private static (IReadOnlyList<string> Stored, string? Secret) NewSecret(HttpContext context)
+    {
+        var secret = WebhookSecret.Generate();
+        return ([Protection(context).ToStored(secret)], secret);
+    }
+
+    internal static string FormatName(WebhookFormat format) => DefinitionChecks.FormatNames[(int)format];
 
     /// <summary>Reads the subscription to change, once; when it cannot be changed, says why (404, or 409 for one declared in options).</summary>
     private static async Task<(WebhookSubscription? Subscription, IResult? Refusal)> FindEditableAsync(

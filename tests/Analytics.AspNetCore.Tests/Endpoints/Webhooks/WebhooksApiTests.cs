@@ -97,9 +97,39 @@ public class WebhooksApiTests
         { """{"url":"https://hooks.example.com/a","eventTypes":["webhook.test"],"u\ud800rl":1}""", "u\\ud800rl" },
         { """{"url":"https://hooks.example.com/a","eventTypes":["webhook.test"],"url":"https://hooks.example.com/b"}""", "url" },
         { "{\"url\":\"https://hooks.example.com/a\",\"eventTypes\":[\"webhook.test\"],\"a" + Emoji(26) + "\":1}", "a" + Emoji(24) }, // cut at 50, never inside a pair
+        { """{"url":"https://hooks.example.com/a","eventTypes":["alert.triggered"],"format":"sms"}""", "format" },
+        { """{"url":"https://hooks.example.com/a","eventTypes":["alert.triggered"],"format":"Slack"}""", "format" }, // exact, as every enumeration here
+        { """{"url":"https://hooks.example.com/a","eventTypes":["alert.triggered"],"format":1}""", "format" },
+        { """{"url":"https://hooks.example.com/a","eventTypes":["alert.triggered"],"format":"slack","secret":"whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}""", "secret" },
         { """[{"url":"https://hooks.example.com/a"}]""", "body" },
         { """{"url":""", "body" },
     };
+
+    [Fact]
+    public async Task AChatSubscriptionHasNoSecretAndAChangeOfFormatMakesOrDropsOne()
+    {
+        await using var host = await StartAsync();
+
+        var created = await host.Client.PostAsync("/analytics/api/webhooks", Json("""{"url":"https://hooks.slack.com/services/T0/B0/x","eventTypes":["alert.triggered"],"format":"slack"}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = body.GetProperty("id").GetString()!;
+        Assert.Equal(("slack", 0), (body.GetProperty("format").GetString(), body.GetProperty("activeSecrets").GetInt32()));
+        Assert.False(body.TryGetProperty("secret", out _)); // not signed: no secret is made
+        var rotate = await host.Client.PostAsync($"/analytics/api/webhooks/{id}/secrets", Json("{}"));
+        Assert.Equal(HttpStatusCode.Conflict, rotate.StatusCode);
+
+        // A PUT without format keeps it; one to standardWebhooks makes a secret, shown once; one to a chat format drops it.
+        var kept = await (await host.Client.PutAsync($"/analytics/api/webhooks/{id}", Json("""{"url":"https://hooks.slack.com/services/T0/B0/y","eventTypes":["alert.triggered"]}"""))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("slack", kept.GetProperty("format").GetString());
+        var signed = await (await host.Client.PutAsync($"/analytics/api/webhooks/{id}", Json("""{"url":"https://hooks.example.com/a","eventTypes":["alert.triggered"],"format":"standardWebhooks"}"""))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("whsec_", signed.GetProperty("secret").GetString());
+        Assert.Equal(1, signed.GetProperty("activeSecrets").GetInt32());
+        var discord = await (await host.Client.PutAsync($"/analytics/api/webhooks/{id}", Json("""{"url":"https://discord.com/api/webhooks/1/x","eventTypes":["alert.triggered"],"format":"discord"}"""))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("discord", 0), (discord.GetProperty("format").GetString(), discord.GetProperty("activeSecrets").GetInt32()));
+        var listed = (await host.Client.GetFromJsonAsync<JsonElement[]>("/analytics/api/webhooks"))!;
+        Assert.Equal(["standardWebhooks", "discord"], listed.OrderBy(s => s.GetProperty("id").GetString() == id).Select(s => s.GetProperty("format").GetString()));
+    }
 
     [Theory]
     [MemberData(nameof(BadSubscriptions))]
