@@ -70,8 +70,13 @@ public abstract class AlertStoreConformanceTests<TFactory> : StoreConformanceTes
     {
         var burn = Rule("burn") with
         {
-            Metric = AlertMetric.BurnRate, Route = null, Method = null, Slo = "checkout-availability", Window = TimeSpan.FromHours(1),
-            Threshold = 14.4, Source = DefinitionSource.Options,
+            Metric = AlertMetric.BurnRate,
+            Route = null,
+            Method = null,
+            Slo = "checkout-availability",
+            Window = TimeSpan.FromHours(1),
+            Threshold = 14.4,
+            Source = DefinitionSource.Options,
         };
         var health = Rule("health") with { Metric = AlertMetric.HealthCheck, Route = null, Method = null, Check = "database", Threshold = 0 };
         Assert.True(await Alerts.AddAlertRuleAsync(burn, default));

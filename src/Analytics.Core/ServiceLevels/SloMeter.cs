@@ -1,4 +1,3 @@
-using Analytics.Alerts;
 using Analytics.Storage;
 
 namespace Analytics.ServiceLevels;
@@ -7,7 +6,7 @@ namespace Analytics.ServiceLevels;
 /// Counts the good and the total requests of an objective over a span, from the request rollups: whole UTC days from the
 /// day rollups, whole hours from the hour rollups, and only the ragged minutes at the ends from the minute rollups, so that
 /// 30 days read at most 59 + 23 + 29 + 23 + 59 buckets of each route, method and status instead of 43 200 minutes.
-/// Shared by <c>GET {prefix}/api/slos</c> and the <see cref="AlertMetric.BurnRate"/> alerts.
+/// Shared by <c>GET {prefix}/api/slos</c> and the <c>burnRate</c> alerts.
 /// </summary>
 internal sealed class SloMeter(IAnalyticsStore store, RetentionOptions retention)
 {
