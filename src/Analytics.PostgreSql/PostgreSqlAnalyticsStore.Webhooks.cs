@@ -1,6 +1,5 @@
 using Analytics.Sql;
 using Analytics.Storage;
-using Analytics.Webhooks;
 using Npgsql;
 
 namespace Analytics.PostgreSql;
@@ -34,7 +33,8 @@ internal sealed partial class PostgreSqlAnalyticsStore : IWebhookStore
     {
         ArgumentNullException.ThrowIfNull(subscription);
         return ExecuteAsync(
-            $"INSERT INTO {S}.webhook_subscriptions ({SubscriptionColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING;",
+            $"INSERT INTO {S}.webhook_subscriptions ({SubscriptionColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) " +
+            "ON CONFLICT (id) DO NOTHING;",
             SubscriptionParameters(subscription),
             cancellationToken);
     }

@@ -1,6 +1,5 @@
 using Analytics.Sql;
 using Analytics.Storage;
-using Analytics.Webhooks;
 using Microsoft.Data.Sqlite;
 
 namespace Analytics.Sqlite;

@@ -102,7 +102,7 @@ public abstract class WebhookStoreConformanceTests<TFactory> : StoreConformanceT
         var discord = (await Webhooks.GetWebhookSubscriptionAsync("f-Discord", default))!;
         Assert.True(await Webhooks.UpdateWebhookSubscriptionAsync(discord with { Format = WebhookFormat.Slack }, default));
         Assert.Equal(
-            [WebhookFormat.Slack, WebhookFormat.StandardWebhooks, WebhookFormat.Slack, WebhookFormat.Teams],
+            [WebhookFormat.Slack, WebhookFormat.Slack, WebhookFormat.StandardWebhooks, WebhookFormat.Teams], // ids f-Discord, f-Slack, ...
             (await Webhooks.ListWebhookSubscriptionsAsync(default)).Select(s => s.Format));
     }
 

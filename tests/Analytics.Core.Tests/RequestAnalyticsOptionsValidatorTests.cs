@@ -61,8 +61,8 @@ public class RequestAnalyticsOptionsValidatorTests
         { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets:0", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Secrets[0] = "")) },
         { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets:0", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Secrets[0] = "whsec_" + Convert.ToBase64String(new byte[8]))) },
         { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets:0", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Secrets[0] = Convert.ToBase64String(new byte[32]))) },
-        { "RequestAnalytics:Webhooks:Subscriptions:0:Format", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Format = (Analytics.Webhooks.WebhookFormat)42)) },
-        { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Format = Analytics.Webhooks.WebhookFormat.Slack)) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Format", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Format = (WebhookFormat)42)) },
+        { "RequestAnalytics:Webhooks:Subscriptions:0:Secrets", o => o.Webhooks.Subscriptions.Add(Subscription(s => s.Format = WebhookFormat.Slack)) },
         { "RequestAnalytics:DashboardUrl", o => o.DashboardUrl = new Uri("/analytics", UriKind.Relative) },
         { "RequestAnalytics:DashboardUrl", o => o.DashboardUrl = new Uri("ftp://ops.example.com/analytics") },
         { "RequestAnalytics:DashboardUrl", o => o.DashboardUrl = new Uri("https://ops.example.com/analytics?range=1h") },
@@ -120,7 +120,7 @@ public class RequestAnalyticsOptionsValidatorTests
     public void ChatSubscriptionsWithoutSecretsAndAnAbsoluteDashboardUrlAreValid()
     {
         var options = new RequestAnalyticsOptions { DashboardUrl = new Uri("https://ops.example.com/analytics") };
-        foreach (var format in new[] { Analytics.Webhooks.WebhookFormat.Slack, Analytics.Webhooks.WebhookFormat.Teams, Analytics.Webhooks.WebhookFormat.Discord })
+        foreach (var format in new[] { WebhookFormat.Slack, WebhookFormat.Teams, WebhookFormat.Discord })
         {
             options.Webhooks.Subscriptions.Add(Subscription(s => { s.Id = format.ToString(); s.Format = format; s.Secrets.Clear(); }));
         }

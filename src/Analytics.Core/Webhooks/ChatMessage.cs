@@ -17,7 +17,10 @@ internal sealed record ChatMessage
     /// <summary>Gets the details, in order: name and value, both short.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Facts { get; init; } = [];
 
-    /// <summary>Gets the link to the dashboard's view of it, absolute or relative (see <see cref="DashboardLinks"/>), or <see langword="null"/>.</summary>
+    /// <summary>
+    /// Gets the link to the dashboard's view of it, absolute or relative (see <see cref="DashboardLinks"/>), or
+    /// <see langword="null"/>.
+    /// </summary>
     public string? Link { get; init; }
 
     /// <summary>Gets whether <see cref="Link"/> is absolute: only then is it a link target in Slack, Teams and Discord.</summary>

@@ -13,7 +13,10 @@ internal static class ChatText
     /// </summary>
     public static readonly JsonWriterOptions Writer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Cuts <paramref name="text"/> to at most <paramref name="max"/> characters, ending with '…' when cut, never inside a surrogate pair.</summary>
+    /// <summary>
+    /// Cuts <paramref name="text"/> to at most <paramref name="max"/> characters, ending with '…' when cut, never inside
+    /// a surrogate pair.
+    /// </summary>
     public static string Truncate(string text, int max)
     {
         if (text.Length <= max)
@@ -32,7 +35,9 @@ internal static class ChatText
 
     /// <summary>Slack's mrkdwn: '&amp;', '&lt;' and '&gt;' are control characters (links, mentions) and are escaped, as Slack documents.</summary>
     public static string Slack(string text) =>
-        text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+        text.Replace("&", "&amp;", StringComparison.Ordinal)
+            .Replace("<", "&lt;", StringComparison.Ordinal)
+            .Replace(">", "&gt;", StringComparison.Ordinal);
 
     /// <summary>
     /// Discord's markdown: emphasis, code, spoiler, quote, heading and link characters are escaped with a backslash

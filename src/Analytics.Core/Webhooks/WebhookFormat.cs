@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
 
-namespace Analytics.Webhooks;
+namespace Analytics;
 
 /// <summary>The body a webhook subscription's messages are posted as.</summary>
+// In the root namespace, as AlertMetric is: both the host's options and the stores' records (Analytics.Storage) carry
+// it, and Analytics.Storage depends on no feature namespace.
 [JsonConverter(typeof(JsonStringEnumConverter<WebhookFormat>))]
 public enum WebhookFormat
 {

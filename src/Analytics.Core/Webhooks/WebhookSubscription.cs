@@ -15,8 +15,8 @@ public sealed record WebhookSubscription
     /// <summary>Gets the custom-event names sent as <c>event.tracked</c>; empty sends every name.</summary>
     public IReadOnlyList<string> EventNames { get; init; } = [];
 
-    /// <summary>Gets the body format; only <see cref="Webhooks.WebhookFormat.StandardWebhooks"/> is signed.</summary>
-    public Webhooks.WebhookFormat Format { get; init; }
+    /// <summary>Gets the body format; only <see cref="WebhookFormat.StandardWebhooks"/> is signed.</summary>
+    public WebhookFormat Format { get; init; }
 
     /// <summary>Gets whether messages are sent.</summary>
     public bool Enabled { get; init; } = true;

@@ -145,7 +145,10 @@ internal sealed partial class WebhookSubscriptions
         }
     }
 
-    /// <summary>Tells whether two subscriptions send the same messages, in the same format, to the same URL (secrets and enabled state aside).</summary>
+    /// <summary>
+    /// Tells whether two subscriptions send the same messages, in the same format, to the same URL (secrets and enabled
+    /// state aside).
+    /// </summary>
     internal static bool SameTarget(WebhookSubscription a, WebhookSubscription b) =>
         string.Equals(a.Url, b.Url, StringComparison.Ordinal)
         && a.EventTypes.ToHashSet(StringComparer.Ordinal).SetEquals(b.EventTypes)

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Analytics.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Analytics.Webhooks;
 
 namespace Analytics.Tests.Webhooks;
 

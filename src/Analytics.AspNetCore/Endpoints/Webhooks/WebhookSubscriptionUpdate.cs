@@ -18,7 +18,7 @@ internal record WebhookSubscriptionUpdate
 
     [Description("The body format: standardWebhooks (signed; the default at creation), or slack, teams or discord (chat messages, "
         + "not signed, without secrets). Absent in a PUT: unchanged.")]
-    public Webhooks.WebhookFormat? Format { get; init; }
+    public WebhookFormat? Format { get; init; }
 
     [Description("Whether messages are sent.")]
     [DefaultValue(true)]

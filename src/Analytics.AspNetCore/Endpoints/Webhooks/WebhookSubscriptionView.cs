@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Analytics.Storage;
-using Analytics.Webhooks;
 
 namespace Analytics.AspNetCore.Endpoints;
 
