@@ -11,8 +11,12 @@
 //   dotnet run --project samples/Analytics.Sample -- --RequestAnalytics:Release=demo-1.5.0
 //                                                                      # run as a second release (appsettings.json says demo-1.4.0)
 //                                                                      # on the same database, to compare the two
+//   dotnet run --project samples/Analytics.Sample -- --Sample:HealthCheckPeriod=00:00:01 --Sample:FlappingCheckCycle=6
+//                                                                      # health checks reported every second, the flapping
+//                                                                      # one down for 3 reports in every 6 (the browser tests)
 using Analytics;
 using Analytics.Sample;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -44,7 +48,8 @@ if (demoTraffic && builder.Configuration["RequestAnalytics:ConsumerHeader"] is n
     builder.Configuration["RequestAnalytics:ConsumerHeader"] = "X-Client-Id";
 }
 
-var health = builder.Services.AddHealthChecks();
+// The checks the uptime panel shows (one flaps now and then); demo runs report every 5 s instead of every 30 s.
+var health = builder.Services.AddHealthChecks().AddSampleChecks(builder.Configuration, demoTraffic);
 builder.Services.AddSampleAccess();
 if (analytics)
 {
@@ -86,7 +91,7 @@ if (analytics)
 app.UseSampleAccess();
 app.MapSampleApi();
 app.MapSampleAccess();
-app.MapHealthChecks("/health");
+app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(SampleHealthChecks.DemoTag) });
 if (analytics)
 {
     // Loopback only by default; a real app would chain .RequireAuthorization("admin") here.
@@ -123,6 +128,10 @@ app.Lifetime.ApplicationStarted.Register(() =>
         Console.WriteLine($"  Live stream (SSE): {address}/analytics/api/stream");
         Console.WriteLine($"  Prometheus metrics: {address}/analytics/metrics");
         Console.WriteLine($"  Alert rules (declared in appsettings.json): {address}/analytics/api/alerts  and webhooks: {address}/analytics/api/webhooks");
+        Console.WriteLine($"  Service levels (RequestAnalytics:Slos in appsettings.json): {address}/analytics/api/slos"
+            + "  (availability of every route, latency of order lookups; Apdex on overview and routes)");
+        Console.WriteLine($"  Uptime of the health checks: {address}/analytics/api/uptime"
+            + (demoTraffic ? "  (demo: inventory-service goes down for 15 s every 2 minutes)" : ""));
     }
 
     Console.WriteLine($"  Try: {address}/items/42  {address}/flaky  {address}/slow  {address}/quotes/live  {address}/health");

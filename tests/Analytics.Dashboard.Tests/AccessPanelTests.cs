@@ -9,7 +9,8 @@ namespace Analytics.Dashboard.Tests;
 /// The "Access and limits" panel against the sample's own policies: 401 and 403 under the authorization policy of the
 /// endpoint that refused, 429 under its rate-limiting policy, and the routes that never had a request.
 /// </summary>
-public sealed class AccessPanelTests(SampleWithBrowser sample) : IClassFixture<SampleWithBrowser>
+[Collection(SampleWithServiceLevels.Collection)]
+public sealed class AccessPanelTests(SampleWithServiceLevels sample)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 

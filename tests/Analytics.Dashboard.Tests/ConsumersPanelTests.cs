@@ -141,7 +141,7 @@ public sealed class ConsumersPanelTests(SampleWithConsumers sample, ITestOutputH
         await Wait.UntilAsync(() => preloads.All(requests.Contains), Deadline, "every preloaded call was requested");
 
         // Not errors, events or health-metrics, which refuse consumer=; every preloaded URL fetched, nothing else.
-        Assert.Equal(11, preloads.Length); // 14 first calls less the three
+        Assert.Equal(13, preloads.Length); // 16 first calls less the three
         var api = requests.Where(u => u.Contains("/analytics/api/", StringComparison.Ordinal) && !u.Contains("/api/stream", StringComparison.Ordinal)).ToList();
         Assert.Equal(preloads.Order(), api.Distinct().Order());
         Assert.Empty(problems);

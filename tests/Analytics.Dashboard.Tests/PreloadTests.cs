@@ -43,8 +43,9 @@ public sealed class PreloadTests(SampleWithBrowser sample) : IClassFixture<Sampl
 
         // The panels have rendered from those responses (the cards leave their placeholder), with nothing refetched.
         await Assertions.Expect(page.Locator("#card-requests")).Not.ToHaveTextAsync("–", new() { Timeout = 30_000 });
-        // Fourteen first calls, the access panel's three included; with a consumer, not the three reads without a consumer dimension.
-        Assert.Equal(pageQuery.Contains("consumer=acme", StringComparison.Ordinal) ? 11 : 14, preloads.Length);
+        // Sixteen first calls, the access panel's three and the objectives and uptime panels' two included; with a consumer,
+        // not the three reads that refuse a consumer.
+        Assert.Equal(pageQuery.Contains("consumer=acme", StringComparison.Ordinal) ? 13 : 16, preloads.Length);
         Assert.Equal(preloads.Order(), requests.Keys.Where(url => !url.Contains("/api/errors/", StringComparison.Ordinal)).Order());
         Assert.All(requests, r => Assert.True(r.Value == 1, $"{r.Key} was requested {r.Value} times"));
         Assert.DoesNotContain(console, m => m.Contains("preload", StringComparison.OrdinalIgnoreCase));

@@ -47,7 +47,11 @@ public class SampleWithBrowser : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
         });
         Directory.CreateDirectory(Screenshots);
+        await StartedAsync();
     }
+
+    /// <summary>Runs once the sample and the browser are up, for fixtures that make traffic their tests share.</summary>
+    protected virtual Task StartedAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {

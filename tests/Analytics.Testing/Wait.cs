@@ -20,8 +20,11 @@ public static class Wait
         }
     }
 
-    /// <summary>Waits on a condition that has to ask something asynchronously (the API, the store).</summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string because)
+    /// <summary>
+    /// Waits on a condition that has to ask something asynchronously (the API, the store), asking again every
+    /// <paramref name="interval"/> (10 ms unless given: a costly question, asked for a minute, is asked less often).
+    /// </summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string because, TimeSpan? interval = null)
     {
         var stopwatch = Stopwatch.StartNew();
         while (!await condition())
@@ -31,7 +34,7 @@ public static class Wait
                 throw new TimeoutException($"Timed out after {timeout.TotalSeconds} s waiting until {because}.");
             }
 
-            await Task.Delay(10);
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(10));
         }
     }
 

@@ -28,17 +28,21 @@ var RequestAnalyticsAlerts = (function () {
       case 'errorRate': return F.percent(v);
       case 'p95':
       case 'p99': return F.duration(v);
-      case 'changeRatio': return `${F.rate(v)}×`;
+      case 'changeRatio':
+      case 'burnRate': return `${F.rate(v)}×`;
       default: return F.count(v);
     }
   }
 
-  const METRICS = { errorRate: 'error rate', p95: 'p95', p99: 'p99', requestCount: 'requests', eventCount: 'events', changeRatio: 'change against the window before' };
+  const METRICS = {
+    errorRate: 'error rate', p95: 'p95', p99: 'p99', requestCount: 'requests', eventCount: 'events', changeRatio: 'change against the window before',
+    burnRate: 'burn rate', healthCheck: 'open incidents',
+  };
 
   /** "error rate > 5 % over 5m on GET /items/{id}". */
   function condition(r) {
     const scope = [r.method, r.route].filter(Boolean).join(' ');
-    const event = r.eventName ? ` of '${r.eventName}'` : '';
+    const event = r.eventName ? ` of '${r.eventName}'` : r.slo ? ` of objective '${r.slo}'` : r.check ? ` of check '${r.check}'` : '';
     return `${METRICS[r.metric] || r.metric}${event} ${r.operator} ${value(r.metric, r.threshold)} over ${r.window}${scope ? ` on ${scope}` : ''}`;
   }
 

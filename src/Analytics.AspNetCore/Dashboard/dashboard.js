@@ -6,6 +6,7 @@
   const C = RequestAnalyticsCharts;
   const D = RequestAnalyticsCompare;
   const R = RequestAnalyticsReleases;
+  const S = RequestAnalyticsServiceLevels;
   const { emptyRow } = RequestAnalyticsTable;
   const api = new URL('api/', document.baseURI);
   const $ = (id) => document.getElementById(id);
@@ -89,10 +90,14 @@
     return query.toString();
   }
 
-  async function get(path, state, extra) {
+  function get(path, state, extra) {
+    return getJson(`${path}?${apiQuery(state, extra)}`);
+  }
+
+  async function getJson(pathAndQuery) {
     // No custom header: the page's head preloads the first calls, and a browser hands a preloaded response only to a
     // fetch() that asks for the same thing. The API answers JSON whatever Accept says.
-    const response = await fetch(new URL(`${path}?${apiQuery(state, extra)}`, api));
+    const response = await fetch(new URL(pathAndQuery, api));
     const body = await response.json();
     if (!response.ok) {
       const details = body.errors ? Object.entries(body.errors).map(([k, v]) => `${k}: ${v.join(' ')}`).join('; ') : body.detail || '';
@@ -121,6 +126,9 @@
     const state = readState();
     const run = (loading = Symbol('load'));
     loadAccess(state, run); // its own panel says when it fails; the other panels do not wait for it
+    // Objectives and uptime likewise: the objectives take only the environment and instance, uptime the range and instance.
+    S.show(getJson(S.path(state)), () => run === loading);
+    RequestAnalyticsUptime.show(get('uptime', instanceScope(state)), () => run === loading);
     // DashboardPreload names these calls in the page's head: a change here is a change there.
     const compare = state.compare ? { compare: state.compare } : {};
     // Reads with no consumer dimension answer consumer= with a 400: with a consumer, their panels say so instead.
@@ -130,7 +138,7 @@
       const [overview, series, routeStats, statusCodes, errors, heatmap, events, health, consumers, releases] = await Promise.all([
         get('overview', state, compare), get('timeseries', state), get('routes', state, { limit: 50, ...compare }), get('status-codes', state),
         perConsumer ? notAsked : get('errors', state), heatmapFor(state), perConsumer ? notAsked : get('events', state),
-        perConsumer ? notAsked : get('health-metrics', { range: state.range, from: state.from, to: state.to, instance: state.instance }),
+        perConsumer ? notAsked : get('health-metrics', instanceScope(state)),
         panelCall(get('consumers', state, { limit: CONSUMERS, ...compare })), panelCall(get('releases', releaseScope(state))),
       ]);
       if (run !== loading) return; // a newer load started meanwhile
@@ -173,6 +181,11 @@
     return call.catch((error) => ({ failed: error.message }));
   }
 
+  /** Process health and uptime are per instance: the range and the instance matter, no other filter. */
+  function instanceScope(state) {
+    return { range: state.range, from: state.from, to: state.to, instance: state.instance };
+  }
+
   /** Releases mark deploys: the range, environment and instance matter, not which requests are looked at. */
   function releaseScope(state) {
     return { range: state.range, from: state.from, to: state.to, environment: state.environment, instance: state.instance };
@@ -212,6 +225,7 @@
       : 'WebSockets and event streams';
     $('card-error-rate').classList.toggle('status', o.errorRate > 0.01);
     $('card-error-rate').classList.toggle('s5', o.errorRate > 0.01);
+    S.apdexCard(o);
   }
 
   function renderSeries(series, markers) {
@@ -259,8 +273,9 @@
       addCells(row, [latency(r.avg)], true);
       D.numberCell(row, latency(r.p95), compared && latency(r.p95) !== '–', 'latency', r, 'p95');
       addCells(row, [latency(r.p99)], true);
+      S.apdexCell(row, r);
     }
-    if (!sorted.length) emptyRow(body, 6, 'No requests in this range');
+    if (!sorted.length) emptyRow(body, 7, 'No requests in this range');
     for (const th of $('routes').tHead.rows[0].cells) {
       const sortKey = th.querySelector('button').dataset.key;
       if (sortKey === key) th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');

@@ -24,7 +24,7 @@ internal static class Dashboard
     private static readonly string[] BundleOrder =
     [
         "format.js", "charts.js", "table.js", "compare.js", "consumers.js", "releases.js", "errors.js", "health.js", "playground.js",
-        "access.js", "alerts.js", "dashboard.js",
+        "access.js", "alerts.js", "servicelevels.js", "uptime.js", "dashboard.js",
     ];
 
     private static readonly FrozenDictionary<string, EmbeddedAsset> Assets = LoadAssets();

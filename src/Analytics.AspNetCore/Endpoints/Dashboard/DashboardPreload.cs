@@ -11,7 +11,7 @@ namespace Analytics.AspNetCore.Endpoints;
 /// </summary>
 internal static class DashboardPreload
 {
-    /// <summary>Past this much query string the page carries no hints: they repeat it fourteen times.</summary>
+    /// <summary>Past this much query string the page carries no hints: they repeat it sixteen times.</summary>
     internal const int MaxQueryLength = 2_048;
 
     private static readonly string[] Filters = ["route", "method", "status", "environment", "instance", "consumer"];
@@ -51,6 +51,11 @@ internal static class DashboardPreload
         calls.Add("routes?" + (state with { Status = "401" }).ApiQuery(("limit", "1000")));
         calls.Add("routes?" + (state with { Status = "403" }).ApiQuery(("limit", "1000")));
         calls.Add("routes?" + (state with { Status = "429" }).ApiQuery(("limit", "1000")));
+
+        // The objectives (servicelevels.js path: their own windows, so only the environment and instance) and uptime (the
+        // range and instance, as process health), asked whatever the consumer.
+        calls.Add(state.ObjectivesQuery() is { Length: > 0 } objectives ? "slos?" + objectives : "slos");
+        calls.Add("uptime?" + health.ApiQuery());
         return calls;
     }
 
@@ -113,6 +118,23 @@ internal static class DashboardPreload
             string compare = Compares.Contains(Get("compare")) ? Get("compare") : "";
             return new State(
                 range, from, Get("to"), Get("route"), Get("method"), Get("status"), Get("environment"), Get("instance"), Get("consumer"), compare);
+        }
+
+        /// <summary>As servicelevels.js <c>path</c>: the environment and instance when set, nothing else.</summary>
+        public string ObjectivesQuery()
+        {
+            var pairs = new List<string>(2);
+            if (Environment.Length > 0)
+            {
+                pairs.Add("environment=" + FormEncode(Environment));
+            }
+
+            if (Instance.Length > 0)
+            {
+                pairs.Add("instance=" + FormEncode(Instance));
+            }
+
+            return string.Join('&', pairs);
         }
 
         /// <summary>As <c>apiQuery</c>: the range (or from/to), the filters that are set, then the extras.</summary>

@@ -31,6 +31,8 @@ public partial class DashboardPreloadTests
                 "api/routes?range=1h&route=%2Fitems%2F%7Bid%7D&status=401&instance=web+1&limit=1000", // the access panel's refusals
                 "api/routes?range=1h&route=%2Fitems%2F%7Bid%7D&status=403&instance=web+1&limit=1000",
                 "api/routes?range=1h&route=%2Fitems%2F%7Bid%7D&status=429&instance=web+1&limit=1000",
+                "api/slos?instance=web+1", // objectives have their own windows: only the environment and instance apply
+                "api/uptime?range=1h&instance=web+1", // health checks know only instances
             ],
             preloads);
         foreach (var preload in preloads)
@@ -62,6 +64,8 @@ public partial class DashboardPreloadTests
                 "api/routes?range=1h&status=401&consumer=acme+co&limit=1000", // the access panel's: the consumer kept, no comparison
                 "api/routes?range=1h&status=403&consumer=acme+co&limit=1000",
                 "api/routes?range=1h&status=429&consumer=acme+co&limit=1000",
+                "api/slos", // neither has a consumer dimension, and neither is refused: asked without it
+                "api/uptime?range=1h",
             ],
             preloads);
     }

@@ -65,7 +65,11 @@ public partial class DashboardTests
         var bundleLink = Assert.Single(AssetLink().Matches(html), m => m.Groups["url"].Value.Contains(".js", StringComparison.Ordinal)).Groups["url"].Value;
         var bundle = await host.Client.GetStringAsync("/analytics/" + bundleLink);
 
-        string[] order = ["format.js", "charts.js", "table.js", "errors.js", "health.js", "playground.js", "access.js", "alerts.js", "dashboard.js"];
+        string[] order =
+        [
+            "format.js", "charts.js", "table.js", "errors.js", "health.js", "playground.js", "access.js", "alerts.js", "servicelevels.js", "uptime.js",
+            "dashboard.js",
+        ];
         int position = 0;
         foreach (var name in order)
         {
