@@ -22,6 +22,8 @@ internal static class AlertPayloads
         WebhookPayloads.WriteOptional(w, "route", rule.Route);
         WebhookPayloads.WriteOptional(w, "method", rule.Method);
         WebhookPayloads.WriteOptional(w, "eventName", rule.EventName);
+        WebhookPayloads.WriteOptional(w, "slo", rule.Slo);
+        WebhookPayloads.WriteOptional(w, "check", rule.Check);
         w.WriteString("window", AlertText.Window(rule.Window));
         w.WriteString("operator", AlertText.Operator(rule.Operator));
         w.WriteNumber("threshold", rule.Threshold);

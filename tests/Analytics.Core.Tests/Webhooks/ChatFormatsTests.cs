@@ -129,6 +129,35 @@ public class ChatFormatsTests
     }
 
     [Fact]
+    public void ABurnRateAlertNamesItsObjectiveAndAHealthCheckAlertItsCheckInEveryFormat()
+    {
+        byte[] Alert(AlertRule rule) => AlertPayloads.Message(new AlertTransition
+        {
+            Rule = rule,
+            Triggered = true,
+            Value = 20,
+            WindowStart = Time.AddHours(-1),
+            WindowEnd = Time,
+            Time = Time,
+        });
+        var burn = Alert(Rule with { Id = "fast-burn", Metric = AlertMetric.BurnRate, Slo = "payments-availability", Threshold = 14.4 });
+        var health = Alert(Rule with { Id = "down", Metric = AlertMetric.HealthCheck, Check = "inventory-service", Threshold = 0 });
+
+        using (var data = JsonDocument.Parse(burn))
+        {
+            Assert.Equal("payments-availability", data.RootElement.GetProperty("data").GetProperty("slo").GetString());
+        }
+
+        foreach (var format in ChatFormats)
+        {
+            using var burnBody = JsonDocument.Parse(Bodies().For(format, burn));
+            using var healthBody = JsonDocument.Parse(Bodies().For(format, health));
+            Assert.Contains("payments-availability", burnBody.RootElement.GetRawText(), StringComparison.Ordinal);
+            Assert.Contains("inventory-service", healthBody.RootElement.GetRawText(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void UserTextCannotMentionOrFormatInAnyService()
     {
         var hostile = RequestFailed("@everyone <!channel> <@123> **bold** [link](https://evil.example) _it_");
