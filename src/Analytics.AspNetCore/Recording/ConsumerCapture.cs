@@ -20,19 +20,16 @@ internal sealed partial class ConsumerCapture
     private readonly string? _header;
     private readonly string? _claim;
     private readonly Func<HttpContext, string?>? _resolve;
-    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
-    // Failures not yet reported, and when the last line was written (0: never). Owned by ReportFailure.
-    private long _unreportedFailures;
-    private long _lastFailureLogTimestamp;
+    private readonly FailureLogThrottle _failureLog; // at most a log line a minute, with the count since the last
 
     private ConsumerCapture(string? header, string? claim, Func<HttpContext, string?>? resolve, TimeProvider timeProvider, ILogger logger)
     {
         _header = header;
         _claim = claim;
         _resolve = resolve;
-        _timeProvider = timeProvider;
+        _failureLog = new FailureLogThrottle(timeProvider, FailureLogInterval);
         _logger = logger;
     }
 
@@ -143,17 +140,10 @@ internal sealed partial class ConsumerCapture
 
     private void ReportFailure(Exception error)
     {
-        Interlocked.Increment(ref _unreportedFailures);
-        var now = _timeProvider.GetTimestamp();
-        var last = Interlocked.Read(ref _lastFailureLogTimestamp);
-        if ((last != 0 && _timeProvider.GetElapsedTime(last, now) < FailureLogInterval)
-            || Interlocked.CompareExchange(ref _lastFailureLogTimestamp, now, last) != last)
+        if (_failureLog.Count() is var count and > 0)
         {
-            return; // reported with the next line
+            GuardedLog.Write(_logger, static (logger, state) => LogResolverFailed(logger, state.count, state.error), (count, error));
         }
-
-        var count = Interlocked.Exchange(ref _unreportedFailures, 0);
-        GuardedLog.Write(_logger, static (logger, state) => LogResolverFailed(logger, state.count, state.error), (count, error));
     }
 
     [LoggerMessage(EventId = 160, EventName = "ConsumerResolverFailed", Level = LogLevel.Warning,

@@ -24,9 +24,8 @@ internal sealed partial class UptimeHealthCheckPublisher : IHealthCheckPublisher
     private readonly string _instance;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<UptimeHealthCheckPublisher> _logger;
+    private readonly FailureLogThrottle _failureLog;
     private long _failures;
-    private long _unreportedFailures;
-    private long _lastFailureLogTimestamp;
 
     public UptimeHealthCheckPublisher(
         StoreCapabilities capabilities, HostIdentity identity, TimeProvider timeProvider, ILogger<UptimeHealthCheckPublisher> logger)
@@ -34,6 +33,7 @@ internal sealed partial class UptimeHealthCheckPublisher : IHealthCheckPublisher
         _store = capabilities.Uptime;
         _instance = identity.Instance ?? string.Empty;
         _timeProvider = timeProvider;
+        _failureLog = new FailureLogThrottle(timeProvider, FailureLogInterval);
         _logger = logger;
     }
 
@@ -101,17 +101,10 @@ internal sealed partial class UptimeHealthCheckPublisher : IHealthCheckPublisher
 
     private void ReportFailure(Exception error)
     {
-        Interlocked.Increment(ref _unreportedFailures);
-        var now = _timeProvider.GetTimestamp();
-        var last = Interlocked.Read(ref _lastFailureLogTimestamp);
-        if ((last != 0 && _timeProvider.GetElapsedTime(last, now) < FailureLogInterval)
-            || Interlocked.CompareExchange(ref _lastFailureLogTimestamp, now, last) != last)
+        if (_failureLog.Count() is var count and > 0)
         {
-            return; // reported with the next line
+            GuardedLog.Write(_logger, static (logger, state) => LogSamplesFailed(logger, state.count, state.error), (count, error));
         }
-
-        var count = Interlocked.Exchange(ref _unreportedFailures, 0);
-        GuardedLog.Write(_logger, static (logger, state) => LogSamplesFailed(logger, state.count, state.error), (count, error));
     }
 
     [LoggerMessage(EventId = 175, EventName = "UptimeSamplesFailed", Level = LogLevel.Warning,
