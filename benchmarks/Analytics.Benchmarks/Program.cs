@@ -10,6 +10,14 @@ if (args is ["generate", ..])
     return;
 }
 
+// "capacity [runs: instances x rate, …] [raw rates] [seconds] [warm-up]" measures how much of one PostgreSQL N simulated app
+// instances take (CapacityRun; benchmarks/README.md, "How far one PostgreSQL goes").
+if (args is ["capacity", ..])
+{
+    await CapacityRun.RunAsync(args[1..]);
+    return;
+}
+
 // "profile-query <1h|24h|7d|30d> <overview|timeseries|routes> <count>" runs one query in a loop, for perf to sample
 // (benchmarks/README.md); the figures are BenchmarkDotNet's, this only prints a rough time per query after 50 warm-ups.
 if (args is ["profile-query", var range, var name, var countText])
