@@ -94,6 +94,10 @@ public class PostgreSqlIngestBenchmarks
                     await WriteAsync(import, r.Instance);
                     await WriteAsync(import, r.ExceptionType);
                     await WriteAsync(import, r.ExceptionMessage);
+                    await WriteAsync(import, r.StackTrace);
+                    await WriteAsync(import, r.ErrorFingerprint);
+                    await WriteAsync(import, r.Consumer);
+                    await WriteAsync(import, r.Release);
                 }
 
                 await import.CompleteAsync();

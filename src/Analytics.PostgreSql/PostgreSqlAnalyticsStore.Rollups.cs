@@ -282,8 +282,28 @@ internal sealed partial class PostgreSqlAnalyticsStore
     {
         (null, _) or (_, null) => stored ?? Encode(added),
         (_, LatencySketch latency) => StoreRows.MergeIntoStored(stored, latency),
-        _ => StoreRows.MergeCardinalityIntoStored(stored, Encode(added)),
+        _ => MergeCardinality(stored, (CardinalitySketch)added),
     };
+
+    /// <summary>
+    /// As <see cref="StoreRows.MergeCardinalityIntoStored"/>, but merges the batch's sketch as it is in memory: encoding it
+    /// only to decode it again cost an encode and a decode per row and sketch column (issue 26).
+    /// </summary>
+    private static byte[] MergeCardinality(byte[] stored, CardinalitySketch added)
+    {
+        CardinalitySketch sketch;
+        try
+        {
+            sketch = CardinalitySketch.FromBytes(stored);
+        }
+        catch (FormatException)
+        {
+            return added.ToBytes(); // a damaged stored sketch is replaced by the batch's
+        }
+
+        sketch.Merge(added);
+        return sketch.ToBytes();
+    }
 
     private static void AddColumns(NpgsqlCommand command, SketchTable table, List<SketchRow> rows, bool withValues, byte[]?[][]? sketches)
     {

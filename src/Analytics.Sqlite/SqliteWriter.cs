@@ -23,7 +23,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteRequestInsert _insertRequest;
     private readonly Insert _insertEvent;
-    private readonly Insert _upsertRequestRollup;
+    private readonly SqliteRollupUpsert _upsertRequestRollup;
     private readonly Insert _upsertConsumerRollup;
     private readonly Insert _upsertErrorRollup;
     private readonly Insert _upsertEventRollup;
@@ -36,26 +36,7 @@ internal sealed class SqliteWriter : IDisposable
         _connection = connection;
         _insertRequest = new SqliteRequestInsert(connection);
         _insertEvent = Insert.Prepare(connection, $"INSERT INTO events ({EventColumns[4..]}) VALUES ({Parameters(EventColumns[4..])});");
-        _upsertRequestRollup = Insert.Prepare(connection, """
-            INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release,
-                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency, users, clients,
-                consumers)
-            VALUES ($granularity, $bucket_start, $route, $method, $status, $environment, $instance, $kind, $release,
-                $count, $errors, $duration_sum_us, $duration_min_us, $duration_max_us, $request_bytes, $response_bytes, $latency, $users, $clients,
-                $consumers)
-            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance, kind, release) DO UPDATE SET
-                count = count + excluded.count,
-                errors = errors + excluded.errors,
-                duration_sum_us = duration_sum_us + excluded.duration_sum_us,
-                duration_min_us = min(duration_min_us, excluded.duration_min_us),
-                duration_max_us = max(duration_max_us, excluded.duration_max_us),
-                request_bytes = request_bytes + excluded.request_bytes,
-                response_bytes = response_bytes + excluded.response_bytes,
-                latency = analytics_sketch_merge(latency, excluded.latency),
-                users = analytics_hll_merge(users, excluded.users),
-                clients = analytics_hll_merge(clients, excluded.clients),
-                consumers = analytics_hll_merge(consumers, excluded.consumers);
-            """);
+        _upsertRequestRollup = new SqliteRollupUpsert(connection);
         _upsertConsumerRollup = Insert.Prepare(connection, """
             INSERT INTO consumer_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release, consumer,
                 count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency)
@@ -183,12 +164,7 @@ internal sealed class SqliteWriter : IDisposable
 
         foreach (var r in batch.RequestRollups)
         {
-            _upsertRequestRollup.Run(transaction, [
-                (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Route, r.Method, r.StatusCode,
-                r.Environment ?? string.Empty, r.Instance ?? string.Empty, (int)r.Kind, r.Release ?? string.Empty,
-                r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds,
-                r.RequestBytes, r.ResponseBytes, (r.Latency ?? new LatencySketch()).ToBytes(), r.Users?.ToBytes(), r.Clients?.ToBytes(),
-                r.Consumers?.ToBytes()]);
+            _upsertRequestRollup.Run(r);
         }
 
         foreach (var r in batch.ConsumerRollups)

@@ -6,20 +6,21 @@ namespace Analytics.Pipeline;
 internal sealed partial class AnalyticsWriter
 {
     /// <summary>Writes the batch, retrying with backoff; never throws. While stopping, one last attempt is made.</summary>
-    private async Task PersistAsync(CancellationToken stoppingToken)
+    private async Task PersistAsync(WriterBatch batch, CancellationToken stoppingToken)
     {
+        var records = batch.Pending;
         var committed = false;
         var elapsedCommitted = TimeSpan.Zero;
         for (var attempt = 1; ; attempt++)
         {
             // One span per attempt, ended before the backoff wait: a span across the waits would last minutes and say nothing.
             var span = AnalyticsActivities.Start(AnalyticsActivities.BatchWrite);
-            span?.SetTag(TelemetryAttributes.BatchRecords, _pending).SetTag(TelemetryAttributes.BatchAttempt, attempt);
+            span?.SetTag(TelemetryAttributes.BatchRecords, records).SetTag(TelemetryAttributes.BatchAttempt, attempt);
             var started = _timeProvider.GetTimestamp();
             Exception? error = null;
             try
             {
-                await WriteOnceAsync().ConfigureAwait(false);
+                await WriteOnceAsync(batch.Batch).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -38,18 +39,18 @@ internal sealed partial class AnalyticsWriter
 
             _consecutiveFailures++;
             _lastError = error;
-            TellFailed(elapsed, error);
+            TellFailed(records, elapsed, error);
             var abandon = stoppingToken.IsCancellationRequested || _backoff.ShouldAbandon(attempt);
             span?.SetTag(TelemetryAttributes.BatchOutcome, abandon ? "abandoned" : "retrying");
             AnalyticsActivities.Fail(span, error);
             AnalyticsActivities.Stop(span);
             if (abandon)
             {
-                _queue.CountDropped(_pending, DropReason.StoreFailed);
+                _queue.CountDropped(records, DropReason.StoreFailed);
                 GuardedLog.Write(
                     _logger,
                     static (logger, state) => LogBatchAbandoned(logger, state.error, state.Count, state.attempt),
-                    (error, Count: _pending, attempt));
+                    (error, Count: records, attempt));
                 break;
             }
 
@@ -58,7 +59,7 @@ internal sealed partial class AnalyticsWriter
                 _logger,
                 static (logger, state) =>
                     LogWriteFailed(logger, state.error, state.Count, state.attempt, state.delay.TotalSeconds),
-                (error, Count: _pending, attempt, delay));
+                (error, Count: records, attempt, delay));
             try
             {
                 await Task.Delay(delay, _timeProvider, stoppingToken).ConfigureAwait(false);
@@ -72,8 +73,8 @@ internal sealed partial class AnalyticsWriter
         if (committed)
         {
             // After the commit, outside the retry: nothing here may write the batch again or count it as dropped.
-            TellCommitted(new CommittedBatch(_batch, _sampledOut, _pending, elapsedCommitted));
-            _queue.CountWritten(_pending);
+            TellCommitted(new CommittedBatch(batch.Batch, batch.SampledOut, records, elapsedCommitted));
+            _queue.CountWritten(records);
             var failures = _consecutiveFailures;
             _consecutiveFailures = 0;
             _lastError = null;
@@ -82,14 +83,10 @@ internal sealed partial class AnalyticsWriter
                 GuardedLog.Write(_logger, static (logger, failures) => LogStoreRecovered(logger, failures), failures);
             }
         }
-
-        _batch.Clear();
-        _sampledOut.Clear();
-        _pending = 0;
     }
 
     /// <summary>One attempt at writing the batch, in one store transaction.</summary>
-    private async Task WriteOnceAsync()
+    private async Task WriteOnceAsync(Analytics.Storage.AnalyticsBatch batch)
     {
         // The store is never cancelled mid-transaction: a batch is written whole or not at all.
         if (!_initialized)
@@ -100,10 +97,10 @@ internal sealed partial class AnalyticsWriter
 
         foreach (var step in _steps)
         {
-            await step.BeforeWriteAsync(_batch, CancellationToken.None).ConfigureAwait(false);
+            await step.BeforeWriteAsync(batch, CancellationToken.None).ConfigureAwait(false);
         }
 
-        await _store.WriteBatchAsync(_batch, CancellationToken.None).ConfigureAwait(false);
+        await _store.WriteBatchAsync(batch, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Tells every listener, in order, that the batch is committed; one that throws is logged and skipped.</summary>
@@ -125,13 +122,13 @@ internal sealed partial class AnalyticsWriter
         }
     }
 
-    private void TellFailed(TimeSpan elapsed, Exception error)
+    private void TellFailed(int records, TimeSpan elapsed, Exception error)
     {
         foreach (var listener in _listeners)
         {
             try
             {
-                listener.WriteFailed(_pending, elapsed, error);
+                listener.WriteFailed(records, elapsed, error);
             }
             catch (Exception ex)
             {
@@ -151,11 +148,14 @@ internal sealed partial class AnalyticsWriter
 
         try
         {
+            // The batch being written when the stop came goes first, its retries cut short by the stopping token.
+            await _writing.ConfigureAwait(false);
+
             var spin = default(SpinWait);
             while (true)
             {
                 TakeAvailable();
-                if (_pending == 0 && _markers.Count == 0)
+                if (_filling.Pending == 0 && _filling.Markers.Count == 0)
                 {
                     if (_queue.AllTaken)
                     {
@@ -167,7 +167,8 @@ internal sealed partial class AnalyticsWriter
                     continue;
                 }
 
-                await WriteBatchAsync(stopping).ConfigureAwait(false);
+                _filling.Seal();
+                await WriteBatchAsync(_filling, stopping).ConfigureAwait(false);
             }
 
             _queue.ReportDrops();

@@ -28,11 +28,9 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private readonly TimeSpan _flushInterval;
     private readonly double _rawSampleRate;
 
-    // Owned by the writer loop; read by the health check.
-    private readonly AnalyticsBatch _batch;
-    private readonly List<FlushMarker> _markers = [];
-    private readonly List<RequestRecord> _sampledOut = []; // requests not kept raw, while a listener wants them
-    private int _pending; // records folded into _batch, whether kept raw or not
+    // The batch the writer loop folds records into; the other one is being written meanwhile, or waits empty (Overlap part).
+    private WriterBatch _filling;
+    private WriterBatch _spare;
     private bool _initialized;
     private volatile int _consecutiveFailures;
     private volatile Exception? _lastError;
@@ -62,11 +60,15 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         // One admission for every batch: a bucket's consumer names outlive the batch that began it.
         var admission = new ConsumerAdmission(
             options.Value.MaxConsumersPerBucket, new ConsumerOverflowReporter(metrics, logger, timeProvider));
-        _batch = new AnalyticsBatch(options.Value.ClassifyError, admission);
+        _filling = new WriterBatch(new AnalyticsBatch(options.Value.ClassifyError, admission));
+        _spare = new WriterBatch(new AnalyticsBatch(options.Value.ClassifyError, admission));
     }
 
-    /// <summary>Gets how many raw rows and events the batch holds: what fills it.</summary>
-    private int Kept => _batch.Requests.Count + _batch.Events.Count;
+    /// <summary>Gets how many raw rows and events the batch being filled holds: what fills it.</summary>
+    private int Kept => _filling.Kept;
+
+    /// <summary>Gets how many records were folded into the batch being filled.</summary>
+    private int Pending => _filling.Pending;
 
     /// <summary>Gets how many writes in a row have failed; 0 when the last one succeeded.</summary>
     public int ConsecutiveFailures => _consecutiveFailures;
@@ -85,7 +87,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 await FillBatchAsync(stoppingToken).ConfigureAwait(false);
-                await WriteBatchAsync(stoppingToken).ConfigureAwait(false);
+                await HandOverAsync(stoppingToken).ConfigureAwait(false);
                 _queue.ReportDrops();
             }
         }
@@ -114,12 +116,12 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     {
         // Nothing in hand: wait for the first record or a flush, however long that takes.
         var spin = default(SpinWait);
-        while (!TakeAvailable() && _pending == 0)
+        while (!TakeAvailable() && Pending == 0)
         {
             var first = _queue.WakeAfter(1);
             try
             {
-                if (TakeAvailable() || _pending > 0)
+                if (TakeAvailable() || Pending > 0)
                 {
                     break; // arrived while arming
                 }
@@ -150,7 +152,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 break;
             }
 
-            var wake = _queue.WakeAfter(Math.Min(_batchSize - Kept, _foldLimit - _pending));
+            var wake = _queue.WakeAfter(Math.Min(_batchSize - Kept, _foldLimit - Pending));
             try
             {
                 if (TakeAvailable())
@@ -190,11 +192,11 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     {
         var keepSampledOut = WantsSampledOut();
         var spin = default(SpinWait);
-        while (Kept < _batchSize && _pending < _foldLimit)
+        while (Kept < _batchSize && Pending < _foldLimit)
         {
             if (_queue.TryTakeFlush(out var marker))
             {
-                _markers.Add(marker);
+                _filling.Markers.Add(marker);
                 return true;
             }
 
@@ -210,27 +212,28 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 continue;
             }
 
+            var batch = _filling;
             if (item.Event is { } analyticsEvent)
             {
-                _pending++;
-                _batch.AddEvent(analyticsEvent);
+                batch.Pending++;
+                batch.Batch.AddEvent(analyticsEvent);
                 continue;
             }
 
             ref readonly var request = ref item.Request;
-            _pending++;
+            batch.Pending++;
 
             // Failed requests are always kept: they are the occurrences an error group shows.
             var keepRaw = _rawSampleRate >= 1 || request.IsError || (_rawSampleRate > 0 && Random.Shared.NextDouble() < _rawSampleRate);
-            _batch.AddRequest(request, keepRaw);
+            batch.Batch.AddRequest(request, keepRaw);
             if (keepSampledOut && !keepRaw)
             {
-                _sampledOut.Add(request);
+                batch.SampledOut.Add(request);
             }
         }
 
         // A marker taken earlier still means "write now" until the batch holding it is written.
-        return Kept >= _batchSize || _pending >= _foldLimit || _markers.Count > 0;
+        return Kept >= _batchSize || Pending >= _foldLimit || _filling.Markers.Count > 0;
     }
 
     private bool WantsSampledOut()
@@ -246,18 +249,19 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         return false;
     }
 
-    private async Task WriteBatchAsync(CancellationToken stoppingToken)
+    /// <summary>Writes <paramref name="batch"/> with retries, then completes its flush markers and empties it.</summary>
+    private async Task WriteBatchAsync(WriterBatch batch, CancellationToken stoppingToken)
     {
-        if (_pending > 0)
+        if (batch.Pending > 0)
         {
-            await PersistAsync(stoppingToken).ConfigureAwait(false);
+            await PersistAsync(batch, stoppingToken).ConfigureAwait(false);
         }
 
-        foreach (var marker in _markers)
+        foreach (var marker in batch.Markers)
         {
             marker.Complete();
         }
 
-        _markers.Clear();
+        batch.Clear();
     }
 }

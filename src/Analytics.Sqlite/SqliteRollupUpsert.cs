@@ -1,0 +1,258 @@
+using Analytics.Sql;
+using Analytics.Storage;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Analytics.Sqlite;
+
+/// <summary>
+/// The request-rollup upsert, a few hundred statements a batch (minutes, hours and days of every route and status the
+/// batch saw). It binds by index through SQLitePCLRaw as <see cref="SqliteRequestInsert"/> does, and on a conflict it
+/// merges the stored sketches with the row's own sketches as they are in memory, through functions registered for this
+/// statement, instead of decoding the encoded copy it just bound: an hour or day row conflicts on every batch. Both
+/// measured in IngestBenchmarks (issue 26): Microsoft.Data.Sqlite looks each of the 20 parameters up by name and
+/// allocates on each execution, and each merge decoded both sketches before encoding the result. It also keeps what it
+/// last stored in each hour and day row, so that the stored sketch is not decoded either while nobody else wrote it.
+/// </summary>
+internal sealed class SqliteRollupUpsert : IDisposable
+{
+    private const string MergeLatencyFunction = "analytics_row_latency_merge";
+    private const string MergeCardinalityFunction = "analytics_row_hll_merge";
+    private const int MaxCachedRows = 1_024;
+
+    private static readonly byte[] EmptyLatency = new LatencySketch().ToBytes();
+
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _statement;
+
+    // What this writer last stored in each hour and day row (they conflict on every batch), so that a merge that finds
+    // exactly those bytes stored merges into the sketch in memory instead of decoding them again. A row changed by
+    // another process or rolled back no longer matches and is decoded. Bounded: emptied past MaxCachedRows.
+    private readonly Dictionary<RowKey, StoredSketches> _stored = [];
+
+    // The row being executed and its cache entry (null for a minute row), read by the merge functions, which SQLite
+    // calls during its step on this thread.
+    private RequestRollup? _current;
+    private StoredSketches? _currentStored;
+
+    public SqliteRollupUpsert(SqliteConnection connection)
+    {
+        _db = connection.Handle!;
+        connection.CreateFunction<SqliteRollupUpsert, byte[]?, byte[]?, byte[]?>(
+            MergeLatencyFunction, this, static (self, stored, added) => self.MergeLatency(stored, added), isDeterministic: false);
+        connection.CreateFunction<SqliteRollupUpsert, byte[]?, byte[]?, long, byte[]?>(
+            MergeCardinalityFunction,
+            this,
+            static (self, stored, added, column) => self.MergeCardinality(stored, added, column),
+            isDeterministic: false);
+        const string sql = $"""
+            INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release,
+                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency, users, clients,
+                consumers)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance, kind, release) DO UPDATE SET
+                count = count + excluded.count,
+                errors = errors + excluded.errors,
+                duration_sum_us = duration_sum_us + excluded.duration_sum_us,
+                duration_min_us = min(duration_min_us, excluded.duration_min_us),
+                duration_max_us = max(duration_max_us, excluded.duration_max_us),
+                request_bytes = request_bytes + excluded.request_bytes,
+                response_bytes = response_bytes + excluded.response_bytes,
+                latency = {MergeLatencyFunction}(latency, excluded.latency),
+                users = {MergeCardinalityFunction}(users, excluded.users, 0),
+                clients = {MergeCardinalityFunction}(clients, excluded.clients, 1),
+                consumers = {MergeCardinalityFunction}(consumers, excluded.consumers, 2);
+            """;
+        var result = raw.sqlite3_prepare_v2(_db, sql, out _statement);
+        if (result != raw.SQLITE_OK)
+        {
+            _statement.Dispose();
+            SqliteException.ThrowExceptionForRC(result, _db);
+        }
+    }
+
+    public void Run(RequestRollup r)
+    {
+        var s = _statement;
+        _current = r;
+        _currentStored = r.Granularity == Granularity.Minute ? null : Stored(r);
+        try
+        {
+            Check(raw.sqlite3_bind_int(s, 1, (int)r.Granularity));
+            Check(raw.sqlite3_bind_int64(s, 2, StoreRows.ToUnixMicroseconds(r.BucketStart)));
+            Check(raw.sqlite3_bind_text16(s, 3, r.Route));
+            Check(raw.sqlite3_bind_text16(s, 4, r.Method));
+            Check(raw.sqlite3_bind_int(s, 5, r.StatusCode));
+            Check(raw.sqlite3_bind_text16(s, 6, r.Environment ?? string.Empty));
+            Check(raw.sqlite3_bind_text16(s, 7, r.Instance ?? string.Empty));
+            Check(raw.sqlite3_bind_int(s, 8, (int)r.Kind));
+            Check(raw.sqlite3_bind_text16(s, 9, r.Release ?? string.Empty));
+            Check(raw.sqlite3_bind_int64(s, 10, r.Count));
+            Check(raw.sqlite3_bind_int64(s, 11, r.Errors));
+            Check(raw.sqlite3_bind_int64(s, 12, r.DurationSumMicroseconds));
+            Check(raw.sqlite3_bind_int64(s, 13, r.DurationMinMicroseconds));
+            Check(raw.sqlite3_bind_int64(s, 14, r.DurationMaxMicroseconds));
+            Check(raw.sqlite3_bind_int64(s, 15, r.RequestBytes));
+            Check(raw.sqlite3_bind_int64(s, 16, r.ResponseBytes));
+            Check(raw.sqlite3_bind_blob(s, 17, r.Latency?.ToBytes() ?? EmptyLatency));
+            Blob(s, 18, r.Users);
+            Blob(s, 19, r.Clients);
+            Blob(s, 20, r.Consumers);
+            var result = raw.sqlite3_step(s);
+            if (result != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(result, _db);
+            }
+        }
+        finally
+        {
+            raw.sqlite3_reset(s);
+            _current = null;
+            _currentStored = null;
+        }
+    }
+
+    public void Dispose() => _statement.Dispose();
+
+    private static void Blob(sqlite3_stmt statement, int index, CardinalitySketch? sketch) =>
+        Check(sketch is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_blob(statement, index, sketch.ToBytes()));
+
+    private static void Check(int result)
+    {
+        if (result != raw.SQLITE_OK)
+        {
+            throw new InvalidOperationException($"SQLite refused a parameter of the request-rollup upsert ({result}).");
+        }
+    }
+
+    /// <summary>As <see cref="SqliteWriter.MergeSketches"/>, with the added sketch taken from the row in memory.</summary>
+    private byte[]? MergeLatency(byte[]? stored, byte[]? added)
+    {
+        if (stored is null || _current is not { } row)
+        {
+            return stored is null ? added : SqliteWriter.MergeSketches(stored, added ?? EmptyLatency); // not this statement's call
+        }
+
+        if (row.Latency is not { } latency)
+        {
+            return stored;
+        }
+
+        var cache = _currentStored;
+        LatencySketch sketch;
+        if (cache?.Latency is { } known && stored.AsSpan().SequenceEqual(cache.LatencyBytes))
+        {
+            sketch = known;
+        }
+        else
+        {
+            try
+            {
+                sketch = LatencySketch.FromBytes(stored);
+            }
+            catch (FormatException)
+            {
+                return latency.ToBytes(); // a damaged stored sketch is replaced, as StoreRows.MergeIntoStored does
+            }
+        }
+
+        sketch.Merge(latency);
+        var merged = sketch.ToBytes();
+        if (cache is not null)
+        {
+            cache.Latency = sketch;
+            cache.LatencyBytes = merged;
+        }
+
+        return merged;
+    }
+
+    /// <summary>As <see cref="SqliteWriter.MergeCardinality"/>, with the added sketch taken from the row in memory.</summary>
+    private byte[]? MergeCardinality(byte[]? stored, byte[]? added, long column)
+    {
+        if (stored is null || added is null)
+        {
+            return added ?? stored;
+        }
+
+        var sketch = column switch
+        {
+            0 => _current?.Users,
+            1 => _current?.Clients,
+            _ => _current?.Consumers,
+        };
+        if (sketch is null)
+        {
+            return StoreRows.MergeCardinalityIntoStored(stored, added); // not this statement's call
+        }
+
+        var cache = _currentStored;
+        var c = (int)column;
+        CardinalitySketch merged;
+        if (cache?.Cardinality[c] is { } known && stored.AsSpan().SequenceEqual(cache.CardinalityBytes[c]))
+        {
+            merged = known;
+        }
+        else
+        {
+            try
+            {
+                merged = CardinalitySketch.FromBytes(stored);
+            }
+            catch (FormatException)
+            {
+                return added; // a damaged stored sketch is replaced, as StoreRows.MergeCardinalityIntoStored does
+            }
+        }
+
+        merged.Merge(sketch);
+        var bytes = merged.ToBytes();
+        if (cache is not null)
+        {
+            cache.Cardinality[c] = merged;
+            cache.CardinalityBytes[c] = bytes;
+        }
+
+        return bytes;
+    }
+
+    private StoredSketches Stored(RequestRollup r)
+    {
+        var key = new RowKey(r.Granularity, r.BucketStart, r.Route, r.Method, r.StatusCode, r.Environment, r.Instance, r.Kind, r.Release);
+        if (!_stored.TryGetValue(key, out var stored))
+        {
+            if (_stored.Count >= MaxCachedRows)
+            {
+                _stored.Clear(); // a new hour or day has begun, or more rows than a cache should hold: start again
+            }
+
+            stored = new StoredSketches();
+            _stored.Add(key, stored);
+        }
+
+        return stored;
+    }
+
+    private readonly record struct RowKey(
+        Granularity Granularity,
+        DateTimeOffset BucketStart,
+        string Route,
+        string Method,
+        int StatusCode,
+        string? Environment,
+        string? Instance,
+        RequestKind Kind,
+        string? Release);
+
+    /// <summary>The sketches this writer stored in one row, with their encoded form as stored.</summary>
+    private sealed class StoredSketches
+    {
+        public LatencySketch? Latency { get; set; }
+
+        public byte[]? LatencyBytes { get; set; }
+
+        public CardinalitySketch?[] Cardinality { get; } = new CardinalitySketch?[3];
+
+        public byte[]?[] CardinalityBytes { get; } = new byte[]?[3];
+    }
+}
