@@ -88,6 +88,9 @@ internal sealed partial class AnalyticsWriter
     /// <summary>One attempt at writing the batch, in one store transaction.</summary>
     private async Task WriteOnceAsync(Analytics.Storage.AnalyticsBatch batch)
     {
+        // A synchronous store (SQLite) runs its whole transaction on the writer's thread, not on a pool thread.
+        await WriterThread.SwitchTo(_thread);
+
         // The store is never cancelled mid-transaction: a batch is written whole or not at all.
         if (!_initialized)
         {

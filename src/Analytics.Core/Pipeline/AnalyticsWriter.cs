@@ -32,6 +32,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private WriterBatch _filling;
     private WriterBatch _spare;
     private bool _initialized;
+    private WriterThread? _thread; // from ExecuteAsync's start to the end of its drain
     private volatile int _consecutiveFailures;
     private volatile Exception? _lastError;
 
@@ -80,6 +81,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     {
         // Whatever span was current when the host started did not cause every batch: each write is a trace of its own.
         Activity.Current = null;
+        using var thread = _thread = new WriterThread("Request analytics writer");
         try
         {
             // Checked here too, not only where the loop waits: producers that keep the queue full would otherwise let
@@ -114,6 +116,8 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     /// <summary>Fills the batch; returns when it must be written, or throws once stopping is requested.</summary>
     private async Task FillBatchAsync(CancellationToken stoppingToken)
     {
+        await WriterThread.SwitchTo(_thread);
+
         // Nothing in hand: wait for the first record or a flush, however long that takes.
         var spin = default(SpinWait);
         while (!TakeAvailable() && Pending == 0)
@@ -133,6 +137,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 }
 
                 await first.WaitAsync(stoppingToken).ConfigureAwait(false);
+                await WriterThread.SwitchTo(_thread); // folding is the writer's CPU work: off the request threads' pool
             }
             finally
             {
@@ -169,6 +174,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 using var timer = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 await Task.WhenAny(wake, Task.Delay(remaining, _timeProvider, timer.Token)).ConfigureAwait(false);
                 timer.Cancel(); // releases the interval's timer when woken early
+                await WriterThread.SwitchTo(_thread);
 
                 // Woken or not, the loop takes what arrived meanwhile before it looks at the time: at the interval's end
                 // the batch must hold every record that is due, not only the first one.
