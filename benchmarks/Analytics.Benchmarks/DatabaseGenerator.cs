@@ -156,7 +156,8 @@ internal static class DatabaseGenerator
             }
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// retention applied: raw rows and minutes since {end - RequestAnalyticsDefaults.RawRetention:u}"));
+        var since = end - RequestAnalyticsDefaults.RawRetention;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// retention applied: raw rows and minutes since {since:u}"));
     }
 
     private static string FindRepositoryRoot()

@@ -36,7 +36,9 @@ public class QueryBenchmarks
         var path = Environment.GetEnvironmentVariable("ANALYTICS_BENCH_DATABASE") is { Length: > 0 } given
             ? given
             : DatabaseGenerator.Ensure(
-                long.TryParse(Environment.GetEnvironmentVariable("ANALYTICS_BENCH_REQUESTS"), out var requests) ? requests : DatabaseGenerator.DefaultRequests);
+                long.TryParse(Environment.GetEnvironmentVariable("ANALYTICS_BENCH_REQUESTS"), out var requests)
+                    ? requests
+                    : DatabaseGenerator.DefaultRequests);
         DateTimeOffset end;
         using (var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False"))
         {
