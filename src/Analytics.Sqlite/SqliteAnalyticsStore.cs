@@ -176,6 +176,15 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (var command = connection.CreateCommand())
+            {
+                // Reads map the file instead of copying each page out of the OS cache with a system call: a week of hour
+                // rollups is 1 400 pages, more than the connection's 2 MB page cache keeps, and the reads were a sixth of the
+                // time of a 7-day time series (perf, 100 M requests). SQLite caps it at its compiled maximum (2 GB).
+                command.CommandText = "PRAGMA mmap_size = 2147418112;";
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return connection;
         }
         catch

@@ -17,6 +17,7 @@ internal sealed class SqliteRollupReader : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    private readonly (byte[]? Bytes, string? Text)[] _lastText = new (byte[]?, string?)[20];
 
     /// <summary>Prepares the command's SQL and binds its parameters (integers and text, as the rollup filters are).</summary>
     public SqliteRollupReader(SqliteCommand command)
@@ -95,10 +96,26 @@ internal sealed class SqliteRollupReader : IDisposable
     public void Dispose() => _statement.Dispose();
 
     /// <summary>Text, or <see langword="null"/> for '' (the keys' "none") and NULL.</summary>
+    /// <remarks>
+    /// The previous row's string is reused when the bytes are the same: rows come in the index's order (bucket, route,
+    /// method, …), so route, method and release mostly repeat, and a week of hours decoded 30 000 strings for 170 distinct.
+    /// </remarks>
     private string? Text(int column)
     {
         var text = raw.sqlite3_column_blob(_statement, column); // a TEXT value's UTF-8 bytes as stored, in one call
-        return text.IsEmpty ? null : Encoding.UTF8.GetString(text);
+        if (text.IsEmpty)
+        {
+            return null;
+        }
+
+        ref var last = ref _lastText[column];
+        if (last.Bytes is { } bytes && text.SequenceEqual(bytes))
+        {
+            return last.Text;
+        }
+
+        last = (text.ToArray(), Encoding.UTF8.GetString(text));
+        return last.Text;
     }
 
     /// <summary>A sketch, or <see langword="null"/> for NULL and for one that does not decode, as <see cref="StoreRows"/> reads it.</summary>

@@ -136,6 +136,27 @@ public sealed partial class LatencySketch
         return sketch;
     }
 
+    /// <summary>Sums the counts of the encoded buckets (already validated) whose index is at most <paramref name="last"/>.</summary>
+    private static long CountEncodedAtOrBelow(ReadOnlySpan<byte> encoded, int last)
+    {
+        var reader = new Reader(encoded);
+        long index = 0;
+        long count = 0;
+        while (!reader.IsAtEnd)
+        {
+            index += ZigZagDecode(reader.ReadVarint());
+            long bucket = reader.ReadCount();
+            if (index > last)
+            {
+                break;
+            }
+
+            count += bucket;
+        }
+
+        return count;
+    }
+
     private static ulong ZigZagEncode(long value) => (ulong)((value << 1) ^ (value >> 63));
 
     private static long ZigZagDecode(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
