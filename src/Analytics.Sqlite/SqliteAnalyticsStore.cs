@@ -11,7 +11,7 @@ namespace Analytics.Sqlite;
 /// </summary>
 internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCountStore, IConsumerRollupStore, IDisposable
 {
-    private static readonly string[] RawTables = ["requests", "events"];
+    private static readonly string[] RawTables = ["request_rows", "events"]; // requests is a view over request_rows
     private static readonly string[] RollupTables =
         ["request_rollups", "consumer_rollups", "error_rollups", "event_rollups", "health_rollups"];
 

@@ -14,7 +14,8 @@ internal static class SqliteSchema
 
     public static int LatestVersion => Migrations[^1].Version;
 
-    public static void Migrate(SqliteConnection connection)
+    /// <summary>Brings the file to <paramref name="upTo"/> (the latest version unless given: tests and benchmarks stop earlier).</summary>
+    public static void Migrate(SqliteConnection connection, int? upTo = null)
     {
         var current = GetVersion(connection);
         if (current > LatestVersion)
@@ -26,7 +27,7 @@ internal static class SqliteSchema
 
         foreach (var (version, resource) in Migrations)
         {
-            if (version <= current)
+            if (version <= current || version > upTo)
             {
                 continue;
             }

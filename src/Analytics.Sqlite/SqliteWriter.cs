@@ -147,6 +147,20 @@ internal sealed class SqliteWriter : IDisposable
 
     public void Write(AnalyticsBatch batch)
     {
+        try
+        {
+            WriteCore(batch);
+        }
+        catch
+        {
+            // The batch rolled back, and with it any string or shape id it added: a retry must look them up again.
+            _insertRequest.ResetCache();
+            throw;
+        }
+    }
+
+    private void WriteCore(AnalyticsBatch batch)
+    {
         using var transaction = _connection.BeginTransaction();
         foreach (var r in batch.Requests)
         {

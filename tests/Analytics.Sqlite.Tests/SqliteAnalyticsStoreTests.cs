@@ -303,10 +303,10 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false, false, "SCAN requests USING INDEX ix_requests_ts")]
-    [InlineData(true, false, "SEARCH requests USING INDEX ix_requests_ts (ts>? AND ts<?)")]
-    [InlineData(true, true, "SEARCH requests USING INDEX ix_requests_ts (ts>? AND ts<?)")]
-    [InlineData(false, true, "SEARCH requests USING INDEX ix_requests_ts (ts<?)")]
+    [InlineData(false, false, "SCAN r USING INDEX ix_request_rows_ts")] // r: request_rows inside the requests view
+    [InlineData(true, false, "SEARCH r USING INDEX ix_request_rows_ts (ts>? AND ts<?)")]
+    [InlineData(true, true, "SEARCH r USING INDEX ix_request_rows_ts (ts>? AND ts<?)")]
+    [InlineData(false, true, "SEARCH r USING INDEX ix_request_rows_ts (ts<?)")]
     public async Task RawPagesSeekTheTimeIndexAndNeverSort(bool withRange, bool withCursor, string expected)
     {
         var path = _directory.File("a.db");

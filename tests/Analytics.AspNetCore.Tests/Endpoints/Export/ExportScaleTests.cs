@@ -68,31 +68,35 @@ public class ExportScaleTests(ITestOutputHelper output)
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
-    /// <summary>Writes the rows straight into the requests table: the export, not the ingest, is under test here.</summary>
+    /// <summary>
+    /// Writes the rows through the store's raw-row statement alone (no queue, no rollups): the export, not the ingest, is
+    /// under test here.
+    /// </summary>
     private static void Seed(string databasePath, DateTimeOffset now)
     {
         using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
         connection.Open();
         using var transaction = connection.BeginTransaction();
-        using var insert = connection.CreateCommand();
-        insert.CommandText = """
-            INSERT INTO requests (ts, method, route, path, status, duration_us, request_bytes, response_bytes, client_ip, user_agent, protocol, kind, trace_id, user_id, environment, instance)
-            VALUES ($ts, 'GET', '/items/{id}', $path, $status, $duration, 0, 512, '203.0.113.0', 'Mozilla/5.0 (X11; Linux x86_64), "quoted"', 'HTTP/1.1', 0, $trace, NULL, 'Testing', 'test')
-            """;
-        var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
-        var path = insert.Parameters.Add("$path", SqliteType.Text);
-        var status = insert.Parameters.Add("$status", SqliteType.Integer);
-        var duration = insert.Parameters.Add("$duration", SqliteType.Integer);
-        var trace = insert.Parameters.Add("$trace", SqliteType.Text);
-        var start = (now - TimeSpan.FromHours(1)).ToUnixTimeMilliseconds() * 1_000;
+        using var insert = new Analytics.Sqlite.SqliteRequestInsert(connection);
+        var start = DateTimeOffset.FromUnixTimeMilliseconds((now - TimeSpan.FromHours(1)).ToUnixTimeMilliseconds());
         for (var i = 0; i < Rows; i++)
         {
-            ts.Value = start + (i * 3L); // 1M rows over the last hour
-            path.Value = $"/items/{i % 1_000}";
-            status.Value = i % 50 == 0 ? 500 : 200;
-            duration.Value = 100 + (i % 10_000);
-            trace.Value = i.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
-            insert.ExecuteNonQuery();
+            insert.Run(new RequestRecord
+            {
+                Timestamp = start.AddTicks(i * 3L * TimeSpan.TicksPerMicrosecond), // 1M rows over the last hour
+                Method = "GET",
+                Route = "/items/{id}",
+                Path = $"/items/{i % 1_000}",
+                StatusCode = i % 50 == 0 ? 500 : 200,
+                Duration = TimeSpan.FromMicroseconds(100 + (i % 10_000)),
+                ResponseBytes = 512,
+                ClientIp = "203.0.113.0",
+                UserAgent = "Mozilla/5.0 (X11; Linux x86_64), \"quoted\"",
+                Protocol = "HTTP/1.1",
+                TraceId = i.ToString("x32", System.Globalization.CultureInfo.InvariantCulture),
+                Environment = "Testing",
+                Instance = "test",
+            });
         }
 
         transaction.Commit();
