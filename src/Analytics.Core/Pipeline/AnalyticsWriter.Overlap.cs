@@ -1,9 +1,10 @@
 namespace Analytics.Pipeline;
 
 /// <summary>
-/// The writer's overlap: a full batch is written on a thread-pool thread while the writer loop folds the next records
-/// into its other batch. Folding (minute, hour and day keys, latency and cardinality sketches) cost about as much as the
-/// store's statements for the raw rows, and ran on one core while the second stayed idle (IngestBenchmarks, issue 26).
+/// The writer's overlap: a full batch is written on the writer's commit thread while the writer loop folds the next
+/// records into its other batch on the folding thread (both outside the thread pool: <see cref="WriterThread"/>).
+/// Folding (minute, hour and day keys, latency and cardinality sketches) cost about as much as the store's statements
+/// for the raw rows, and ran on one core while the second stayed idle (IngestBenchmarks, issue 26).
 /// </summary>
 /// <remarks>
 /// The guarantees stay those of one batch at a time: batches are written one after the other in the order they were

@@ -88,8 +88,9 @@ internal sealed partial class AnalyticsWriter
     /// <summary>One attempt at writing the batch, in one store transaction.</summary>
     private async Task WriteOnceAsync(Analytics.Storage.AnalyticsBatch batch)
     {
-        // A synchronous store (SQLite) runs its whole transaction on the writer's thread, not on a pool thread.
-        await WriterThread.SwitchTo(_thread);
+        // A synchronous store (SQLite) runs its whole transaction on the writer's commit thread, not on a pool thread,
+        // and not on the folding thread either: the next batch folds meanwhile (AnalyticsWriter.Overlap.cs).
+        await WriterThread.SwitchTo(_committer);
 
         // The store is never cancelled mid-transaction: a batch is written whole or not at all.
         if (!_initialized)

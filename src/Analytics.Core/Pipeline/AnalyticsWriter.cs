@@ -32,7 +32,8 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private WriterBatch _filling;
     private WriterBatch _spare;
     private bool _initialized;
-    private WriterThread? _thread; // from ExecuteAsync's start to the end of its drain
+    private WriterThread? _thread; // folds; from ExecuteAsync's start to the end of its drain
+    private WriterThread? _committer; // runs the store's transactions, beside the folding (AnalyticsWriter.Overlap.cs)
     private volatile int _consecutiveFailures;
     private volatile Exception? _lastError;
 
@@ -82,6 +83,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         // Whatever span was current when the host started did not cause every batch: each write is a trace of its own.
         Activity.Current = null;
         using var thread = _thread = new WriterThread("Request analytics writer");
+        using var committer = _committer = new WriterThread("Request analytics commit");
         try
         {
             // Checked here too, not only where the loop waits: producers that keep the queue full would otherwise let
