@@ -167,7 +167,7 @@ internal sealed class SqliteRollupUpsert : IDisposable
         return merged;
     }
 
-    /// <summary>As <see cref="SqliteWriter.MergeCardinality"/>, with the added sketch taken from the row in memory.</summary>
+    /// <summary>As <see cref="StoreRows.MergeCardinalityIntoStored"/>, with the added sketch taken from the row in memory.</summary>
     private byte[]? MergeCardinality(byte[]? stored, byte[]? added, long column)
     {
         if (stored is null || added is null)

@@ -17,9 +17,6 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>Merges two encoded sketches inside SQLite, so an upsert adds to the stored sketch in one statement.</summary>
     internal const string MergeFunction = "analytics_sketch_merge";
 
-    /// <summary>Merges two encoded cardinality sketches (either may be NULL) inside SQLite.</summary>
-    internal const string MergeCardinalityFunction = "analytics_hll_merge";
-
     private readonly SqliteConnection _connection;
     private readonly SqliteRequestInsert _insertRequest;
     private readonly Insert _insertEvent;
@@ -134,7 +131,6 @@ internal sealed class SqliteWriter : IDisposable
             }
 
             connection.CreateFunction<byte[], byte[], byte[]>(MergeFunction, MergeSketches, isDeterministic: true);
-            connection.CreateFunction<byte[]?, byte[]?, byte[]?>(MergeCardinalityFunction, MergeCardinality, isDeterministic: true);
             SqliteSchema.Migrate(connection);
             return new SqliteWriter(connection);
         }
@@ -287,9 +283,6 @@ internal sealed class SqliteWriter : IDisposable
 
     /// <summary>The body of <see cref="MergeFunction"/> (a damaged stored sketch is replaced: see <see cref="StoreRows.MergeIntoStored"/>).</summary>
     internal static byte[] MergeSketches(byte[] stored, byte[] added) => StoreRows.MergeIntoStored(stored, LatencySketch.FromBytes(added));
-
-    /// <summary>The body of <see cref="MergeCardinalityFunction"/>.</summary>
-    internal static byte[]? MergeCardinality(byte[]? stored, byte[]? added) => StoreRows.MergeCardinalityIntoStored(stored, added);
 
     private static string Parameters(string columns) => string.Join(", ", columns.Split(", ").Select(c => "$" + c));
 
