@@ -72,12 +72,6 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     /// <summary>Gets how many records were folded into the batch being filled.</summary>
     private int Pending => _filling.Pending;
 
-    /// <summary>
-    /// Gets or sets whether the store's transactions run on a thread of their own, beside the folding; read at start.
-    /// By default only with more than one core (<see cref="Environment.ProcessorCount"/>).
-    /// </summary>
-    internal bool CommitBesideFolding { get; set; } = Environment.ProcessorCount > 1;
-
     /// <summary>Gets how many writes in a row have failed; 0 when the last one succeeded.</summary>
     public int ConsecutiveFailures => _consecutiveFailures;
 
@@ -89,12 +83,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         // Whatever span was current when the host started did not cause every batch: each write is a trace of its own.
         Activity.Current = null;
         using var thread = _thread = new WriterThread("Request analytics writer");
-
-        // With one core (Environment.ProcessorCount follows the process's CPU affinity and container limits), a commit
-        // thread cannot run beside the folding, only preempt it and the requests: the commit then runs on the folding
-        // thread whenever that one waits (AnalyticsWriter.Overlap.cs).
-        using var committer = CommitBesideFolding ? new WriterThread("Request analytics commit") : null;
-        _committer = committer ?? thread;
+        using var committer = _committer = new WriterThread("Request analytics commit");
         try
         {
             // Checked here too, not only where the loop waits: producers that keep the queue full would otherwise let
