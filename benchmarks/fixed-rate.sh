@@ -121,6 +121,13 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
+# A writer that falls behind shows as records dropped (queue full), not as latency: every mode with analytics says.
+for mode in "${MODES[@]}"; do
+  case ${mode#old-} in off) continue ;; esac
+  dropped=$(curl -fsS "http://127.0.0.1:${port[$mode]}/analytics/metrics" | awk '$1 == "analytics_records_dropped_total" { print $2 }')
+  echo "$mode: ${dropped:-?} records dropped"
+done
+
 echo
 echo "Median p99 over $ROUNDS rounds (server on core 0; hey on core 1, $PER_WORKER requests/s per worker, $DURATION s;"
 echo "saturated: wrk -t1 -c32, $SATURATION s). Capacity ${capacity} requests/s (${MODES[0]}). Ratio to ${MODES[0]} at the same load:"
