@@ -17,6 +17,9 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>Merges two encoded sketches inside SQLite, so an upsert adds to the stored sketch in one statement.</summary>
     internal const string MergeFunction = "analytics_sketch_merge";
 
+    // The writer gives its core up after every 128 statements of a batch (a mask: 128 − 1); see WriteCore.
+    private const int YieldEvery = 127;
+
     private readonly SqliteConnection _connection;
     private readonly SqliteRequestInsert _insertRequest;
     private readonly Insert _insertEvent;
@@ -158,9 +161,19 @@ internal sealed class SqliteWriter : IDisposable
     private void WriteCore(AnalyticsBatch batch)
     {
         using var transaction = _connection.BeginTransaction();
+        // A commit of 2 000 raw rows holds the CPU for milliseconds; on a core shared with the requests (one core, or a
+        // busy machine) a request that arrives meanwhile waits for the scheduler to preempt the writer. Giving the core
+        // up every 128 statements lets it run at once: fixed-rate.sh, server pinned to one core, 5 rounds, raw p99 ÷
+        // the app without analytics went from 1.32 to 1.07 at half of capacity and from 1.43 to 1.25 at saturation
+        // (2026-12-02, same run). With nothing else to run, a yield returns at once.
+        var statements = 0;
         foreach (var r in batch.Requests)
         {
             _insertRequest.Run(r);
+            if ((++statements & YieldEvery) == 0)
+            {
+                Thread.Yield();
+            }
         }
 
         foreach (var e in batch.Events)
@@ -175,6 +188,10 @@ internal sealed class SqliteWriter : IDisposable
         foreach (var r in batch.RequestRollups)
         {
             _upsertRequestRollup.Run(r);
+            if ((++statements & YieldEvery) == 0)
+            {
+                Thread.Yield();
+            }
         }
 
         foreach (var r in batch.ConsumerRollups)

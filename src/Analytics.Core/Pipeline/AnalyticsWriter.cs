@@ -220,6 +220,12 @@ internal sealed partial class AnalyticsWriter : BackgroundService
                 continue;
             }
 
+            // Folding is the writer's other long stretch of CPU: it gives the core up as the commit does (SqliteWriter).
+            if ((_filling.Pending & 255) == 255)
+            {
+                Thread.Yield();
+            }
+
             var batch = _filling;
             if (item.Event is { } analyticsEvent)
             {
