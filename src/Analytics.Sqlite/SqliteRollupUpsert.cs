@@ -35,45 +35,22 @@ internal sealed class SqliteRollupUpsert : IDisposable
     private RequestRollup? _current;
     private StoredSketches? _currentStored;
 
-    /// <param name="connection">The writer connection.</param>
-    /// <param name="totals">
-    /// Whether to upsert into request_totals instead: the same parameters and merges, keyed by granularity, bucket, kind
-    /// and status class only (<see cref="SqliteRequestTotals"/> passes rows already summed over the other keys).
-    /// </param>
-    public SqliteRollupUpsert(SqliteConnection connection, bool totals = false)
+    public SqliteRollupUpsert(SqliteConnection connection)
     {
         _db = connection.Handle!;
-
-        // Each instance registers its own functions: a function reads its instance's current row, and a second
-        // registration under the same name would replace the first.
-        string mergeLatency = totals ? MergeLatencyFunction + "_totals" : MergeLatencyFunction;
-        string mergeCardinality = totals ? MergeCardinalityFunction + "_totals" : MergeCardinalityFunction;
         connection.CreateFunction<SqliteRollupUpsert, byte[]?, byte[]?, byte[]?>(
-            mergeLatency, this, static (self, stored, added) => self.MergeLatency(stored, added), isDeterministic: false);
+            MergeLatencyFunction, this, static (self, stored, added) => self.MergeLatency(stored, added), isDeterministic: false);
         connection.CreateFunction<SqliteRollupUpsert, byte[]?, byte[]?, long, byte[]?>(
-            mergeCardinality,
+            MergeCardinalityFunction,
             this,
             static (self, stored, added, column) => self.MergeCardinality(stored, added, column),
             isDeterministic: false);
-
-        // The totals statement leaves ?3, ?4, ?6, ?7 and ?9 unused, so that both bind the same way.
-        string insert = totals
-            ? """
-                INSERT INTO request_totals (granularity, bucket_start, kind, status_class,
-                    count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency, users, clients,
-                    consumers)
-                VALUES (?1, ?2, ?8, ?5 / 100, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
-                ON CONFLICT (granularity, bucket_start, kind, status_class) DO UPDATE SET
-                """
-            : """
-                INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release,
-                    count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency, users, clients,
-                    consumers)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
-                ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance, kind, release) DO UPDATE SET
-                """;
-        string sql = insert + $"""
-
+        const string sql = $"""
+            INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release,
+                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency, users, clients,
+                consumers)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance, kind, release) DO UPDATE SET
                 count = count + excluded.count,
                 errors = errors + excluded.errors,
                 duration_sum_us = duration_sum_us + excluded.duration_sum_us,
@@ -81,10 +58,10 @@ internal sealed class SqliteRollupUpsert : IDisposable
                 duration_max_us = max(duration_max_us, excluded.duration_max_us),
                 request_bytes = request_bytes + excluded.request_bytes,
                 response_bytes = response_bytes + excluded.response_bytes,
-                latency = {mergeLatency}(latency, excluded.latency),
-                users = {mergeCardinality}(users, excluded.users, 0),
-                clients = {mergeCardinality}(clients, excluded.clients, 1),
-                consumers = {mergeCardinality}(consumers, excluded.consumers, 2);
+                latency = {MergeLatencyFunction}(latency, excluded.latency),
+                users = {MergeCardinalityFunction}(users, excluded.users, 0),
+                clients = {MergeCardinalityFunction}(clients, excluded.clients, 1),
+                consumers = {MergeCardinalityFunction}(consumers, excluded.consumers, 2);
             """;
         var result = raw.sqlite3_prepare_v2(_db, sql, out _statement);
         if (result != raw.SQLITE_OK)
