@@ -15,6 +15,10 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
     private static readonly string[] RollupTables =
         ["request_rollups", "consumer_rollups", "error_rollups", "event_rollups", "health_rollups"];
 
+    // Purged with the request rollups, up to the same chunk, and not counted: a pass reports the rollup rows it deleted
+    // (as every store does), and a bucket has no more totals than rollups, so they are gone when the rollups are.
+    private static readonly string[] TotalTables = ["request_totals"];
+
     private readonly string _connectionString;
     private readonly string _writerConnectionString;
 
@@ -82,7 +86,7 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
             writer =>
             {
                 int deleted = writer.Purge(
-                    RollupTables, "granularity = $granularity AND bucket_start < $cutoff", before, (int)granularity, maxRows);
+                    RollupTables, "granularity = $granularity AND bucket_start < $cutoff", before, (int)granularity, maxRows, TotalTables);
 
                 // Health-check samples are kept as long as the hour rollups (IUptimeStore).
                 return granularity == Granularity.Hour && deleted < maxRows

@@ -1,3 +1,4 @@
+using Analytics.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Analytics.Sqlite;
@@ -25,6 +26,11 @@ internal static class SqliteSchema
                 $"{LatestVersion} this version of Analytics.Sqlite knows. Upgrade the package or use another file.");
         }
 
+        if (current < LatestVersion)
+        {
+            RegisterMigrationFunctions(connection);
+        }
+
         foreach (var (version, resource) in Migrations)
         {
             if (version <= current || version > upTo)
@@ -39,6 +45,55 @@ internal static class SqliteSchema
             command.ExecuteNonQuery();
             transaction.Commit();
         }
+    }
+
+    /// <summary>
+    /// The aggregates a migration merges sketches with (013 sums the existing request rollups into request_totals). An
+    /// undecodable sketch is left out, as a read leaves it out; a latency total without any is the empty sketch.
+    /// </summary>
+    private static void RegisterMigrationFunctions(SqliteConnection connection)
+    {
+        connection.CreateAggregate(
+            "analytics_latency_total",
+            (LatencySketch?)null,
+            static (LatencySketch? total, byte[]? data) =>
+                Merge(total, data, static d => LatencySketch.FromBytes(d), static (t, s) => t.Merge(s)),
+            static total => (total ?? new LatencySketch()).ToBytes(),
+            isDeterministic: true);
+        connection.CreateAggregate(
+            "analytics_hll_total",
+            (CardinalitySketch?)null,
+            static (CardinalitySketch? total, byte[]? data) =>
+                Merge(total, data, static d => CardinalitySketch.FromBytes(d), static (t, s) => t.Merge(s)),
+            static total => total?.ToBytes(),
+            isDeterministic: true);
+    }
+
+    private static T? Merge<T>(T? total, byte[]? data, Func<byte[], T> decode, Action<T, T> merge)
+        where T : class
+    {
+        if (data is null || data.Length == 0)
+        {
+            return total;
+        }
+
+        T sketch;
+        try
+        {
+            sketch = decode(data);
+        }
+        catch (FormatException)
+        {
+            return total;
+        }
+
+        if (total is null)
+        {
+            return sketch;
+        }
+
+        merge(total, sketch);
+        return total;
     }
 
     public static int GetVersion(SqliteConnection connection)

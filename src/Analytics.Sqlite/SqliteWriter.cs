@@ -24,6 +24,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteRequestInsert _insertRequest;
     private readonly Insert _insertEvent;
     private readonly SqliteRollupUpsert _upsertRequestRollup;
+    private readonly SqliteRequestTotals _upsertRequestTotals;
     private readonly Insert _upsertConsumerRollup;
     private readonly Insert _upsertErrorRollup;
     private readonly Insert _upsertEventRollup;
@@ -37,6 +38,7 @@ internal sealed class SqliteWriter : IDisposable
         _insertRequest = new SqliteRequestInsert(connection);
         _insertEvent = Insert.Prepare(connection, $"INSERT INTO events ({EventColumns[4..]}) VALUES ({Parameters(EventColumns[4..])});");
         _upsertRequestRollup = new SqliteRollupUpsert(connection);
+        _upsertRequestTotals = new SqliteRequestTotals(connection);
         _upsertConsumerRollup = Insert.Prepare(connection, """
             INSERT INTO consumer_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release, consumer,
                 count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency)
@@ -194,6 +196,8 @@ internal sealed class SqliteWriter : IDisposable
             }
         }
 
+        _upsertRequestTotals.Run(batch.RequestRollups);
+
         foreach (var r in batch.ConsumerRollups)
         {
             _upsertConsumerRollup.Run(transaction, [
@@ -255,8 +259,11 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
-    /// <summary>Deletes up to <paramref name="maxRows"/> rows matching <paramref name="where"/>, table by table, in one transaction.</summary>
-    public int Purge(IEnumerable<string> tables, string where, long cutoff, int? granularity, int maxRows)
+    /// <summary>
+    /// Deletes up to <paramref name="maxRows"/> rows matching <paramref name="where"/>, table by table, in one transaction,
+    /// and up to as many again from each of <paramref name="uncounted"/>, which the count returned leaves out.
+    /// </summary>
+    public int Purge(IEnumerable<string> tables, string where, long cutoff, int? granularity, int maxRows, string[]? uncounted = null)
     {
         int deleted = 0;
         using var transaction = _connection.BeginTransaction();
@@ -267,21 +274,31 @@ internal sealed class SqliteWriter : IDisposable
                 break;
             }
 
-            using var command = _connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where} LIMIT $limit);";
-            command.Parameters.AddWithValue("$cutoff", cutoff);
-            command.Parameters.AddWithValue("$limit", maxRows - deleted);
-            if (granularity is { } g)
-            {
-                command.Parameters.AddWithValue("$granularity", g);
-            }
+            deleted += Delete(transaction, table, where, cutoff, granularity, maxRows - deleted);
+        }
 
-            deleted += command.ExecuteNonQuery();
+        foreach (var table in uncounted ?? [])
+        {
+            Delete(transaction, table, where, cutoff, granularity, maxRows);
         }
 
         transaction.Commit();
         return deleted;
+    }
+
+    private int Delete(SqliteTransaction transaction, string table, string where, long cutoff, int? granularity, int limit)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where} LIMIT $limit);";
+        command.Parameters.AddWithValue("$cutoff", cutoff);
+        command.Parameters.AddWithValue("$limit", limit);
+        if (granularity is { } g)
+        {
+            command.Parameters.AddWithValue("$granularity", g);
+        }
+
+        return command.ExecuteNonQuery();
     }
 
     public void Dispose()
@@ -289,6 +306,7 @@ internal sealed class SqliteWriter : IDisposable
         _insertRequest.Dispose();
         _insertEvent.Dispose();
         _upsertRequestRollup.Dispose();
+        _upsertRequestTotals.Dispose();
         _upsertConsumerRollup.Dispose();
         _upsertErrorRollup.Dispose();
         _upsertEventRollup.Dispose();

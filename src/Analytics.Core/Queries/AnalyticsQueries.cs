@@ -69,7 +69,8 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         var plan = Plan(query, perBucket: true);
         var buckets = new RequestTotals[plan.BucketCount];
         await foreach (var row in ReadRollupsAsync(
-            plan.Rollups(includeSketches: true, includeCardinality: true), cancellationToken).ConfigureAwait(false))
+            plan.Rollups(includeSketches: true, includeCardinality: true) with { BucketTotals = true },
+            cancellationToken).ConfigureAwait(false))
         {
             if (plan.BucketIndex(row.BucketStart) is int index and >= 0)
             {
@@ -118,7 +119,7 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         await foreach (var row in ReadTotalRowsAsync(
             query,
             plan,
-            plan.Rollups(includeSketches: true, includeCardinality: true),
+            plan.Rollups(includeSketches: true, includeCardinality: true) with { BucketTotals = !_apdex.PerRoute },
             cancellationToken).ConfigureAwait(false))
         {
             totals.Add(row);

@@ -24,6 +24,9 @@ internal sealed class ApdexThresholds
         }
     }
 
+    /// <summary>Gets whether an objective sets T for a route: then a score needs each row's route and method.</summary>
+    public bool PerRoute => _overrides.Count > 0;
+
     /// <summary>Gets T for a route and method: an override for both, else one for the route, else the default.</summary>
     public double For(string route, string method) =>
         _overrides.Count == 0 ? _default

@@ -1,0 +1,102 @@
+using static Analytics.Storage.Testing.StoreTestData;
+
+namespace Analytics.Storage.Testing;
+
+/// <summary>
+/// Traffic and checks for <see cref="RollupQuery.BucketTotals"/>, for the conformance suite and a store's own tests (a
+/// migration that builds the totals of existing rollups).
+/// </summary>
+public static class BucketTotalsChecks
+{
+    /// <summary>
+    /// Builds one batch of the traffic: two routes, three status classes, plain requests and WebSockets, users,
+    /// clients and consumers, over the 20 minutes around the end of <see cref="StoreTestData.Start"/>'s day, so that
+    /// minutes, hours and days all have two buckets. Batches with different numbers add to the same rows.
+    /// </summary>
+    /// <param name="number">Which batch: its durations, users and clients differ from the others'.</param>
+    /// <returns>The batch, with raw rows.</returns>
+    public static AnalyticsBatch Traffic(int number)
+    {
+        var first = Start.AddDays(1).AddMinutes(-10);
+        var requests = new List<RequestRecord>();
+        for (int i = 0; i < 120; i++)
+        {
+            int status = (i % 5) switch { 0 => 500, 1 => 404, _ => 200 };
+            requests.Add(Request(
+                    first.AddSeconds((i * 10) + number),
+                    route: i % 3 == 0 ? "/a" : "/b/{id}",
+                    status: status,
+                    milliseconds: 1 + ((i * 7 * (number + 1)) % 400),
+                    exceptionType: status == 500 ? "System.InvalidOperationException" : null,
+                    requestBytes: i,
+                    responseBytes: 10 * i) with
+            {
+                Kind = i % 11 == 0 ? RequestKind.WebSocket : RequestKind.Http,
+                UserId = $"user-{(i + (number * 40)) % 70}",
+                ClientIp = $"10.0.{number}.{i % 50}",
+                Consumer = i % 4 == 0 ? $"consumer-{i % 3}" : null,
+            });
+        }
+
+        return Batch(requests);
+    }
+
+    /// <summary>
+    /// Asserts that a read with <see cref="RollupQuery.BucketTotals"/> (sketches and cardinality included) returns,
+    /// per bucket, kind and status class, the sums and merged sketches of the ordinary rows of that bucket, kind and class.
+    /// </summary>
+    /// <param name="store">The store.</param>
+    /// <param name="granularity">The granularity to read.</param>
+    /// <param name="from">The inclusive lower bound of the bucket starts.</param>
+    /// <param name="to">The exclusive upper bound of the bucket starts.</param>
+    /// <param name="kind">The kind to filter on, or <see langword="null"/>.</param>
+    /// <returns>The number of totals compared.</returns>
+    public static async Task<int> AssertEqualToRollupsAsync(
+        IAnalyticsStore store, Granularity granularity, DateTimeOffset from, DateTimeOffset to, RequestKind? kind = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var read = RollupRange(granularity, from, to, includeSketches: true) with { IncludeCardinality = true, Kind = kind };
+        var expected = await SumAsync(store.ReadRequestRollupsAsync(read, default));
+        var actual = await SumAsync(store.ReadRequestRollupsAsync(read with { BucketTotals = true }, default));
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (key, want) in expected)
+        {
+            var got = actual[key];
+            Assert.Equal(
+                (want.Count, want.Errors, want.DurationSumMicroseconds, want.DurationMinMicroseconds, want.DurationMaxMicroseconds),
+                (got.Count, got.Errors, got.DurationSumMicroseconds, got.DurationMinMicroseconds, got.DurationMaxMicroseconds));
+            Assert.Equal((want.RequestBytes, want.ResponseBytes), (got.RequestBytes, got.ResponseBytes));
+            Assert.Equal(Latency(want.Latency), Latency(got.Latency));
+            Assert.Equal(
+                (want.Users?.Estimate(), want.Clients?.Estimate(), want.Consumers?.Estimate()),
+                (got.Users?.Estimate(), got.Clients?.Estimate(), got.Consumers?.Estimate()));
+        }
+
+        return expected.Count;
+    }
+
+    private static (long, double, double, double, double, double) Latency(LatencySketch? sketch) => sketch is null
+        ? default
+        : (sketch.Count, sketch.Min, sketch.Max, sketch.GetQuantile(0.5), sketch.GetQuantile(0.95), sketch.GetQuantile(0.99));
+
+    private static async Task<Dictionary<(DateTimeOffset, RequestKind, int), RequestRollup>> SumAsync(IAsyncEnumerable<RequestRollup> rows)
+    {
+        var sums = new Dictionary<(DateTimeOffset, RequestKind, int), RequestRollup>();
+        await foreach (var row in rows)
+        {
+            var key = (row.BucketStart, row.Kind, row.StatusCode / 100);
+            if (!sums.TryGetValue(key, out var sum))
+            {
+                sums.Add(key, sum = new RequestRollup
+                {
+                    Granularity = row.Granularity, BucketStart = row.BucketStart, Route = "", Method = "", StatusCode = key.Item3 * 100,
+                    Kind = row.Kind,
+                });
+            }
+
+            sum.Add(row);
+        }
+
+        return sums;
+    }
+}
