@@ -31,14 +31,20 @@ internal sealed partial class SqliteAnalyticsStore : IErrorStore
             cancellationToken);
     }
 
-    public Task<IReadOnlyList<StoredRequest>> ReadErrorOccurrencesAsync(string fingerprint, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredRequest>> ReadErrorOccurrencesAsync(
+        string fingerprint,
+        int limit,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fingerprint);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        return QueryAsync(
-            $"SELECT {SqliteWriter.RequestColumns} FROM requests WHERE fingerprint = $fingerprint ORDER BY id DESC LIMIT $limit;",
-            [("$fingerprint", fingerprint), ("$limit", limit)],
-            StoreRows.ReadRequest,
-            cancellationToken);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT {SqliteRequestReader.Columns} FROM {SqliteRequestReader.Table} WHERE fingerprint = $fingerprint " +
+            "ORDER BY id DESC LIMIT $limit;";
+        command.Parameters.AddWithValue("$fingerprint", fingerprint);
+        command.Parameters.AddWithValue("$limit", limit);
+        return await _requestReader.ReadRowsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 }

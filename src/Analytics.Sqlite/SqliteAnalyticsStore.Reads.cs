@@ -10,11 +10,14 @@ namespace Analytics.Sqlite;
 /// <summary>The read side: raw pages with keyset paging, and rollup rows filtered in SQL.</summary>
 internal sealed partial class SqliteAnalyticsStore
 {
+    /// <summary>Gets the reader of raw requests and its id caches, for tests.</summary>
+    internal SqliteRequestReader RequestReader => _requestReader;
+
     public Task<IReadOnlyList<StoredRequest>> ReadRequestsAsync(RawQuery query, CancellationToken cancellationToken) =>
-        ReadPageAsync("requests", SqliteWriter.RequestColumns, query, StoreRows.ReadRequest, cancellationToken);
+        ReadPageAsync(SqliteRequestReader.Table, SqliteRequestReader.Columns, query, _requestReader.ReadRowsAsync, cancellationToken);
 
     public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(RawQuery query, CancellationToken cancellationToken) =>
-        ReadPageAsync("events", SqliteWriter.EventColumns, query, StoreRows.ReadEvent, cancellationToken);
+        ReadPageAsync("events", SqliteWriter.EventColumns, query, ReadEventRowsAsync, cancellationToken);
 
     public IAsyncEnumerable<RequestRollup> ReadRequestRollupsAsync(RollupQuery query, CancellationToken cancellationToken)
     {
@@ -311,21 +314,61 @@ internal sealed partial class SqliteAnalyticsStore
             command.Parameters.AddWithValue("$to", ToUnixMicroseconds(to));
         }
 
-        AddFilters(
-            command, sql, table == "requests", query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode,
-            query.Kind, query.EventName, query.Environment, query.Instance);
-        AddFilter(command, sql, "consumer", query.Consumer); // raw requests and events both keep them
-        AddFilter(command, sql, "release", query.Release);
+        if (table == SqliteRequestReader.Table)
+        {
+            AddShapeFilters(command, sql, query);
+        }
+        else
+        {
+            AddFilters(
+                command, sql, requests: false, query.Route, query.Method, query.MinStatusCode, query.MaxStatusCode,
+                query.Kind, query.EventName, query.Environment, query.Instance);
+            AddFilter(command, sql, "consumer", query.Consumer);
+            AddFilter(command, sql, "release", query.Release);
+        }
+
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY ts DESC, id DESC LIMIT {query.Limit};");
         command.CommandText = sql.ToString();
         return command;
+    }
+
+    /// <summary>
+    /// Adds a raw request page's filters: the status on the row, and everything its shape holds (route, method, kind,
+    /// environment, instance, consumer, release) as one set of shape ids, which SQLite builds once per page and probes
+    /// for each row as the page walks the time index (RawPagesSeekTheTimeIndexAndNeverSort).
+    /// </summary>
+    private static void AddShapeFilters(SqliteCommand command, StringBuilder sql, RawQuery query)
+    {
+        AddStatusFilter(command, sql, query.MinStatusCode, query.MaxStatusCode);
+        var shape = new StringBuilder();
+        AddFilters(
+            command, shape, requests: true, query.Route, query.Method, minStatusCode: null, maxStatusCode: null, query.Kind,
+            eventName: null, query.Environment, query.Instance);
+        AddFilter(command, shape, "consumer", query.Consumer);
+        AddFilter(command, shape, "release", query.Release);
+        if (shape.Length > 0)
+        {
+            sql.Append(" AND shape IN (SELECT id FROM request_shapes WHERE 1 = 1").Append(shape).Append(')');
+        }
+    }
+
+    private static async Task<IReadOnlyList<StoredEvent>> ReadEventRowsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<StoredEvent>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(StoreRows.ReadEvent(reader));
+        }
+
+        return rows;
     }
 
     private async Task<IReadOnlyList<T>> ReadPageAsync<T>(
         string table,
         string columns,
         RawQuery query,
-        Func<SqliteDataReader, T> map,
+        Func<SqliteCommand, CancellationToken, Task<IReadOnlyList<T>>> readRows,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -346,14 +389,7 @@ internal sealed partial class SqliteAnalyticsStore
         }
 
         await using var command = CreatePageCommand(connection, table, columns, query, cursor);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(map(reader));
-        }
-
-        return rows;
+        return await readRows(command, cancellationToken).ConfigureAwait(false);
     }
 }
 

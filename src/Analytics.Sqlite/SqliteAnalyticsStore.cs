@@ -25,6 +25,9 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
     // Guards the writer connection: batches, retention chunks, initialization and disposal all go through it, one at a
     // time, so a retention pass interleaves with batches chunk by chunk instead of contending for SQLite's lock.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    // Maps raw requests' shape and string ids to their values, for every read of them; shared by concurrent reads.
+    private readonly SqliteRequestReader _requestReader = new();
     private SqliteWriter? _writer;
     private volatile bool _initialized;
     private volatile bool _disposed;

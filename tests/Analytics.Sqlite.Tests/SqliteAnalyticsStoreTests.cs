@@ -303,10 +303,10 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false, false, "SCAN r USING INDEX ix_request_rows_ts")] // r: request_rows inside the requests view
-    [InlineData(true, false, "SEARCH r USING INDEX ix_request_rows_ts (ts>? AND ts<?)")]
-    [InlineData(true, true, "SEARCH r USING INDEX ix_request_rows_ts (ts>? AND ts<?)")]
-    [InlineData(false, true, "SEARCH r USING INDEX ix_request_rows_ts (ts<?)")]
+    [InlineData(false, false, "SCAN request_rows USING INDEX ix_request_rows_ts")]
+    [InlineData(true, false, "SEARCH request_rows USING INDEX ix_request_rows_ts (ts>? AND ts<?)")]
+    [InlineData(true, true, "SEARCH request_rows USING INDEX ix_request_rows_ts (ts>? AND ts<?)")]
+    [InlineData(false, true, "SEARCH request_rows USING INDEX ix_request_rows_ts (ts<?)")]
     public async Task RawPagesSeekTheTimeIndexAndNeverSort(bool withRange, bool withCursor, string expected)
     {
         var path = _directory.File("a.db");
@@ -318,12 +318,15 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
             From = withRange ? TestData.Start : null,
             To = withRange ? TestData.Start.AddDays(1) : null,
             Before = withCursor ? 42 : null,
-            Route = "/a",
+            Route = "/a", // with a consumer, filters on the shape: one set of shape ids per page, not a join per row
+            Consumer = "mobile",
+            MinStatusCode = 500,
         };
 
         // A cursor inside the range: the page seeks between the range start and the cursor, not from the range end.
         (long, long)? cursor = withCursor ? (SqliteAnalyticsStore.ToUnixMicroseconds(TestData.Start.AddHours(12)), 42) : null;
-        using var command = SqliteAnalyticsStore.CreatePageCommand(connection, "requests", SqliteWriter.RequestColumns, query, cursor);
+        using var command = SqliteAnalyticsStore.CreatePageCommand(
+            connection, SqliteRequestReader.Table, SqliteRequestReader.Columns, query, cursor);
         var plan = ExplainQueryPlan(command);
 
         Assert.Contains(expected, plan);
