@@ -44,15 +44,16 @@ internal sealed class SqliteRequestInsert : IDisposable
     public SqliteRequestInsert(SqliteConnection connection)
     {
         _db = connection.Handle!;
-        _statement = Prepare("""
+        _statement = SqliteStatements.Prepare(_db, """
             INSERT INTO request_rows (ts, shape, path, status, duration_us, request_bytes, response_bytes, client_ip, trace_id,
                 user_id, exception_message, stack_trace, fingerprint)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
             """);
-        _findString = Prepare("SELECT id FROM request_strings WHERE text = ?;");
-        _addString = Prepare("INSERT INTO request_strings (text) VALUES (?);");
-        _findShape = Prepare($"SELECT id FROM request_shapes WHERE {ShapeWhere};");
-        _addShape = Prepare(
+        _findString = SqliteStatements.Prepare(_db, "SELECT id FROM request_strings WHERE text = ?;");
+        _addString = SqliteStatements.Prepare(_db, "INSERT INTO request_strings (text) VALUES (?);");
+        _findShape = SqliteStatements.Prepare(_db, $"SELECT id FROM request_shapes WHERE {ShapeWhere};");
+        _addShape = SqliteStatements.Prepare(
+            _db,
             "INSERT INTO request_shapes (method, route, protocol, user_agent, kind, environment, instance, exception_type, " +
             "consumer, release) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);");
     }
@@ -207,26 +208,7 @@ internal sealed class SqliteRequestInsert : IDisposable
         }
     }
 
-    private void Step(sqlite3_stmt s)
-    {
-        var result = raw.sqlite3_step(s);
-        if (result != raw.SQLITE_DONE)
-        {
-            SqliteException.ThrowExceptionForRC(result, _db);
-        }
-    }
-
-    private sqlite3_stmt Prepare(string sql)
-    {
-        var result = raw.sqlite3_prepare_v2(_db, sql, out var statement);
-        if (result != raw.SQLITE_OK)
-        {
-            statement.Dispose();
-            SqliteException.ThrowExceptionForRC(result, _db);
-        }
-
-        return statement;
-    }
+    private void Step(sqlite3_stmt s) => SqliteStatements.StepToDone(_db, s);
 
     /// <summary>A W3C trace id (32 lowercase hex digits, as Activity writes it) as its 16 bytes; anything else as text.</summary>
     private static void TraceId(sqlite3_stmt statement, int index, string? value)

@@ -26,7 +26,7 @@ internal sealed class SqliteRequestTotals : IDisposable
 
     // What this writer last stored in each total, so that a merge that finds exactly those bytes stored merges into the
     // sketch in memory; anything else (another process, a rolled-back batch) is decoded. Emptied past MaxCachedTotals.
-    private readonly Dictionary<TotalKey, StoredSketches> _stored = [];
+    private readonly StoredSketchCache<TotalKey> _stored = new(MaxCachedTotals);
 
     // The rows being added and their total's cache entry, read by the merge functions during the UPDATE's step.
     private List<RequestRollup>? _rows;
@@ -39,7 +39,7 @@ internal sealed class SqliteRequestTotals : IDisposable
             MergeLatencyFunction, this, static (self, stored) => self.MergeLatency(stored), isDeterministic: false);
         connection.CreateFunction<SqliteRequestTotals, byte[]?, long, byte[]?>(
             MergeCardinalityFunction, this, static (self, stored, column) => self.MergeCardinality(stored, (int)column), isDeterministic: false);
-        _update = Prepare($"""
+        _update = SqliteStatements.Prepare(_db, $"""
             UPDATE request_totals SET count = count + ?5, errors = errors + ?6, duration_sum_us = duration_sum_us + ?7,
                 duration_min_us = min(duration_min_us, ?8), duration_max_us = max(duration_max_us, ?9),
                 request_bytes = request_bytes + ?10, response_bytes = response_bytes + ?11, latency = {MergeLatencyFunction}(latency),
@@ -47,7 +47,7 @@ internal sealed class SqliteRequestTotals : IDisposable
                 consumers = {MergeCardinalityFunction}(consumers, 2)
             WHERE granularity = ?1 AND bucket_start = ?2 AND kind = ?3 AND status_class = ?4;
             """);
-        _insert = Prepare("""
+        _insert = SqliteStatements.Prepare(_db, """
             INSERT INTO request_totals (granularity, bucket_start, kind, status_class, count, errors, duration_sum_us, duration_min_us,
                 duration_max_us, request_bytes, response_bytes, latency, users, clients, consumers)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15);
@@ -108,7 +108,7 @@ internal sealed class SqliteRequestTotals : IDisposable
         }
 
         _rows = rows;
-        _current = Stored(key);
+        _current = _stored.Get(key);
         if (Step(_update, key, sum, sketches: false) > 0)
         {
             return;
@@ -160,12 +160,7 @@ internal sealed class SqliteRequestTotals : IDisposable
                 cardinality.CopyTo(_current.CardinalityBytes, 0);
             }
 
-            var result = raw.sqlite3_step(statement);
-            if (result != raw.SQLITE_DONE)
-            {
-                SqliteException.ThrowExceptionForRC(result, _db);
-            }
-
+            SqliteStatements.StepToDone(_db, statement);
             return raw.sqlite3_changes(_db);
         }
         finally
@@ -279,33 +274,6 @@ internal sealed class SqliteRequestTotals : IDisposable
         return total;
     }
 
-    private StoredSketches Stored(TotalKey key)
-    {
-        if (!_stored.TryGetValue(key, out var stored))
-        {
-            if (_stored.Count >= MaxCachedTotals)
-            {
-                _stored.Clear();
-            }
-
-            _stored.Add(key, stored = new StoredSketches());
-        }
-
-        return stored;
-    }
-
-    private sqlite3_stmt Prepare(string sql)
-    {
-        var result = raw.sqlite3_prepare_v2(_db, sql, out var statement);
-        if (result != raw.SQLITE_OK)
-        {
-            statement.Dispose();
-            SqliteException.ThrowExceptionForRC(result, _db);
-        }
-
-        return statement;
-    }
-
     private static void Check(int result)
     {
         if (result != raw.SQLITE_OK)
@@ -315,16 +283,4 @@ internal sealed class SqliteRequestTotals : IDisposable
     }
 
     private readonly record struct TotalKey(Granularity Granularity, long BucketStart, RequestKind Kind, int StatusClass);
-
-    /// <summary>The sketches this writer stored in one total, with their encoded form as stored.</summary>
-    private sealed class StoredSketches
-    {
-        public LatencySketch? Latency { get; set; }
-
-        public byte[]? LatencyBytes { get; set; }
-
-        public CardinalitySketch?[] Cardinality { get; } = new CardinalitySketch?[3];
-
-        public byte[]?[] CardinalityBytes { get; } = new byte[]?[3];
-    }
 }

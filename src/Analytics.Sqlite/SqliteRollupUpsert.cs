@@ -28,7 +28,7 @@ internal sealed class SqliteRollupUpsert : IDisposable
     // What this writer last stored in each hour and day row (they conflict on every batch), so that a merge that finds
     // exactly those bytes stored merges into the sketch in memory instead of decoding them again. A row changed by
     // another process or rolled back no longer matches and is decoded. Bounded: emptied past MaxCachedRows.
-    private readonly Dictionary<RowKey, StoredSketches> _stored = [];
+    private readonly StoredSketchCache<RowKey> _stored = new(MaxCachedRows);
 
     // The row being executed and its cache entry (null for a minute row), read by the merge functions, which SQLite
     // calls during its step on this thread.
@@ -63,19 +63,16 @@ internal sealed class SqliteRollupUpsert : IDisposable
                 clients = {MergeCardinalityFunction}(clients, excluded.clients, 1),
                 consumers = {MergeCardinalityFunction}(consumers, excluded.consumers, 2);
             """;
-        var result = raw.sqlite3_prepare_v2(_db, sql, out _statement);
-        if (result != raw.SQLITE_OK)
-        {
-            _statement.Dispose();
-            SqliteException.ThrowExceptionForRC(result, _db);
-        }
+        _statement = SqliteStatements.Prepare(_db, sql);
     }
 
     public void Run(RequestRollup r)
     {
         var s = _statement;
         _current = r;
-        _currentStored = r.Granularity == Granularity.Minute ? null : Stored(r);
+        _currentStored = r.Granularity == Granularity.Minute
+            ? null
+            : _stored.Get(new RowKey(r.Granularity, r.BucketStart, r.Route, r.Method, r.StatusCode, r.Environment, r.Instance, r.Kind, r.Release));
         try
         {
             Check(raw.sqlite3_bind_int(s, 1, (int)r.Granularity));
@@ -98,11 +95,7 @@ internal sealed class SqliteRollupUpsert : IDisposable
             Blob(s, 18, r.Users);
             Blob(s, 19, r.Clients);
             Blob(s, 20, r.Consumers);
-            var result = raw.sqlite3_step(s);
-            if (result != raw.SQLITE_DONE)
-            {
-                SqliteException.ThrowExceptionForRC(result, _db);
-            }
+            SqliteStatements.StepToDone(_db, s);
         }
         finally
         {
@@ -216,23 +209,6 @@ internal sealed class SqliteRollupUpsert : IDisposable
         return bytes;
     }
 
-    private StoredSketches Stored(RequestRollup r)
-    {
-        var key = new RowKey(r.Granularity, r.BucketStart, r.Route, r.Method, r.StatusCode, r.Environment, r.Instance, r.Kind, r.Release);
-        if (!_stored.TryGetValue(key, out var stored))
-        {
-            if (_stored.Count >= MaxCachedRows)
-            {
-                _stored.Clear(); // a new hour or day has begun, or more rows than a cache should hold: start again
-            }
-
-            stored = new StoredSketches();
-            _stored.Add(key, stored);
-        }
-
-        return stored;
-    }
-
     private readonly record struct RowKey(
         Granularity Granularity,
         DateTimeOffset BucketStart,
@@ -243,16 +219,4 @@ internal sealed class SqliteRollupUpsert : IDisposable
         string? Instance,
         RequestKind Kind,
         string? Release);
-
-    /// <summary>The sketches this writer stored in one row, with their encoded form as stored.</summary>
-    private sealed class StoredSketches
-    {
-        public LatencySketch? Latency { get; set; }
-
-        public byte[]? LatencyBytes { get; set; }
-
-        public CardinalitySketch?[] Cardinality { get; } = new CardinalitySketch?[3];
-
-        public byte[]?[] CardinalityBytes { get; } = new byte[]?[3];
-    }
 }
