@@ -177,16 +177,7 @@ internal sealed class SqliteRequestTotals : IDisposable
             return stored; // not this writer's call
         }
 
-        LatencySketch sketch;
-        if (cache.Latency is { } known && stored.AsSpan().SequenceEqual(cache.LatencyBytes))
-        {
-            sketch = known;
-        }
-        else
-        {
-            sketch = TryDecode(stored, static data => LatencySketch.FromBytes(data)) ?? new LatencySketch();
-        }
-
+        var sketch = StoredSketches.LatencyOf(cache, stored) ?? new LatencySketch();
         foreach (var row in rows)
         {
             if (row.Latency is { } latency)
@@ -195,8 +186,7 @@ internal sealed class SqliteRequestTotals : IDisposable
             }
         }
 
-        cache.Latency = sketch;
-        return cache.LatencyBytes = sketch.ToBytes();
+        return StoredSketches.KeepLatency(cache, sketch);
     }
 
     /// <summary>The stored cardinality sketch of <paramref name="column"/> (users, clients, consumers) with every row's merged in.</summary>
@@ -207,16 +197,7 @@ internal sealed class SqliteRequestTotals : IDisposable
             return stored;
         }
 
-        CardinalitySketch sketch;
-        if (cache.Cardinality[column] is { } known && stored is not null && stored.AsSpan().SequenceEqual(cache.CardinalityBytes[column]))
-        {
-            sketch = known;
-        }
-        else
-        {
-            sketch = TryDecode(stored, static data => CardinalitySketch.FromBytes(data)) ?? new CardinalitySketch();
-        }
-
+        var sketch = StoredSketches.CardinalityOf(cache, stored, column) ?? new CardinalitySketch();
         foreach (var row in rows)
         {
             if (Cardinality(row, column) is { } added)
@@ -225,8 +206,7 @@ internal sealed class SqliteRequestTotals : IDisposable
             }
         }
 
-        cache.Cardinality[column] = sketch;
-        return cache.CardinalityBytes[column] = sketch.ToBytes();
+        return StoredSketches.KeepCardinality(cache, column, sketch);
     }
 
     private static CardinalitySketch? Cardinality(RequestRollup row, int column) => column switch
@@ -235,24 +215,6 @@ internal sealed class SqliteRequestTotals : IDisposable
         1 => row.Clients,
         _ => row.Consumers,
     };
-
-    private static T? TryDecode<T>(byte[]? data, Func<byte[], T> decode)
-        where T : class
-    {
-        if (data is null || data.Length == 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            return decode(data);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 
     private static LatencySketch? Merge(LatencySketch? total, LatencySketch? added)
     {

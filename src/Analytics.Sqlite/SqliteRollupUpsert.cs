@@ -131,33 +131,16 @@ internal sealed class SqliteRollupUpsert : IDisposable
             return stored;
         }
 
+        // A damaged stored sketch is replaced, as StoreRows.MergeIntoStored does.
         var cache = _currentStored;
-        LatencySketch sketch;
-        if (cache?.Latency is { } known && stored.AsSpan().SequenceEqual(cache.LatencyBytes))
+        var sketch = StoredSketches.LatencyOf(cache, stored);
+        if (sketch is null)
         {
-            sketch = known;
-        }
-        else
-        {
-            try
-            {
-                sketch = LatencySketch.FromBytes(stored);
-            }
-            catch (FormatException)
-            {
-                return latency.ToBytes(); // a damaged stored sketch is replaced, as StoreRows.MergeIntoStored does
-            }
+            return latency.ToBytes(); // not cached: the row's own sketch is not this cache's to merge into later
         }
 
         sketch.Merge(latency);
-        var merged = sketch.ToBytes();
-        if (cache is not null)
-        {
-            cache.Latency = sketch;
-            cache.LatencyBytes = merged;
-        }
-
-        return merged;
+        return StoredSketches.KeepLatency(cache, sketch);
     }
 
     /// <summary>As <see cref="StoreRows.MergeCardinalityIntoStored"/>, with the added sketch taken from the row in memory.</summary>
@@ -179,34 +162,16 @@ internal sealed class SqliteRollupUpsert : IDisposable
             return StoreRows.MergeCardinalityIntoStored(stored, added); // not this statement's call
         }
 
-        var cache = _currentStored;
+        // A damaged stored sketch is replaced, as StoreRows.MergeCardinalityIntoStored does.
         var c = (int)column;
-        CardinalitySketch merged;
-        if (cache?.Cardinality[c] is { } known && stored.AsSpan().SequenceEqual(cache.CardinalityBytes[c]))
+        var merged = StoredSketches.CardinalityOf(_currentStored, stored, c);
+        if (merged is null)
         {
-            merged = known;
-        }
-        else
-        {
-            try
-            {
-                merged = CardinalitySketch.FromBytes(stored);
-            }
-            catch (FormatException)
-            {
-                return added; // a damaged stored sketch is replaced, as StoreRows.MergeCardinalityIntoStored does
-            }
+            return added;
         }
 
         merged.Merge(sketch);
-        var bytes = merged.ToBytes();
-        if (cache is not null)
-        {
-            cache.Cardinality[c] = merged;
-            cache.CardinalityBytes[c] = bytes;
-        }
-
-        return bytes;
+        return StoredSketches.KeepCardinality(_currentStored, c, merged);
     }
 
     private readonly record struct RowKey(
