@@ -18,6 +18,13 @@ if (args is ["capacity", ..])
     return;
 }
 
+// "ingest-split [iterations]" prints where IngestBenchmarks' Pipeline spends its time (IngestSplit).
+if (args is ["ingest-split", ..])
+{
+    await IngestSplit.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
 // "profile-query <range> <method> <count>" runs one QueryBenchmarks method in a loop, for perf to sample
 // (benchmarks/README.md); the figures are BenchmarkDotNet's, this only prints a rough time per query after 50 warm-ups.
 if (args is ["profile-query", var range, var name, var countText])

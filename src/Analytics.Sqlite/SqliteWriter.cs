@@ -1,6 +1,7 @@
 using Analytics.Sql;
 using Analytics.Storage;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Analytics.Sqlite;
 
@@ -31,8 +32,11 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Insert _upsertErrorGroup;
     private readonly Insert _upsertHealthRollup;
     private readonly Insert _insertOutbox;
+    private readonly SqliteCheckpointer _checkpointer;
+    private bool _checkpointsInCommits;
+    private int _pagesSinceOwnCheckpoint;
 
-    private SqliteWriter(SqliteConnection connection)
+    private SqliteWriter(SqliteConnection connection, string connectionString)
     {
         _connection = connection;
         _insertRequest = new SqliteRequestInsert(connection);
@@ -107,6 +111,7 @@ internal sealed class SqliteWriter : IDisposable
             INSERT INTO webhook_outbox (id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state)
             VALUES ($id, $subscription_id, $event_type, $payload, $created_at, $next_attempt_at, $attempts, $deliveries, $state);
             """);
+        _checkpointer = new SqliteCheckpointer(connectionString); // last: its thread starts with it
     }
 
     /// <summary>Gets the connection, for the statements that run too seldom to keep prepared; only while holding the store's write lock.</summary>
@@ -129,15 +134,17 @@ internal sealed class SqliteWriter : IDisposable
                 // WAL lets readers run beside the writer; NORMAL syncs at checkpoints only, which in WAL mode can
                 // lose the last commits on power loss but never corrupts the file. secure_delete FAST zeroes what a
                 // change frees inside the pages it writes anyway (no extra I/O), so a webhook secret rewritten in its
-                // protected form leaves no plain copy in the page's free space.
+                // protected form leaves no plain copy in the page's free space. Checkpoints run beside the writer, not in
+                // its commits (SqliteCheckpointer).
                 pragma.CommandText =
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = FAST;";
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = FAST; " +
+                    "PRAGMA wal_autocheckpoint = 0;";
                 pragma.ExecuteNonQuery();
             }
 
             connection.CreateFunction<byte[], byte[], byte[]>(MergeFunction, MergeSketches, isDeterministic: true);
             SqliteSchema.Migrate(connection);
-            return new SqliteWriter(connection);
+            return new SqliteWriter(connection, connectionString);
         }
         catch
         {
@@ -232,7 +239,48 @@ internal sealed class SqliteWriter : IDisposable
 
         InsertOutbox(transaction, batch.WebhookMessages);
         transaction.Commit();
+        AfterCommit();
     }
+
+    /// <summary>
+    /// Counts what the commits since the last call wrote to the log (the other transactions on this connection, health,
+    /// webhooks and purges, are counted with the next batch) and hands them to <see cref="SqliteCheckpointer"/>. Every
+    /// <see cref="SqliteCheckpointer.WriterPages"/> pages it copies what the thread has not yet copied itself, so that the
+    /// next transaction writes the log from its start again; a checkpoint already running elsewhere makes it try again at
+    /// the next commit. Once the thread has failed, SQLite checkpoints in the commits again, as it does by default.
+    /// </summary>
+    private void AfterCommit()
+    {
+        if (_checkpointer.Failed)
+        {
+            if (!_checkpointsInCommits)
+            {
+                using var pragma = _connection.CreateCommand();
+                pragma.CommandText = $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.Pages};";
+                pragma.ExecuteNonQuery();
+                _checkpointsInCommits = true;
+            }
+
+            return;
+        }
+
+        var db = _connection.Handle!;
+        if (raw.sqlite3_db_status(db, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var pages, out _, 1) != raw.SQLITE_OK)
+        {
+            return;
+        }
+
+        _checkpointer.Add(pages);
+        _pagesSinceOwnCheckpoint += pages;
+        if (_pagesSinceOwnCheckpoint >= SqliteCheckpointer.WriterPages &&
+            raw.sqlite3_wal_checkpoint_v2(db, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _) == raw.SQLITE_OK)
+        {
+            _pagesSinceOwnCheckpoint = 0;
+        }
+    }
+
+    /// <summary>Gets the checkpoint thread, for tests.</summary>
+    internal SqliteCheckpointer Checkpointer => _checkpointer;
 
     /// <summary>Adds process-health samples to their rollups in one transaction.</summary>
     public void AddHealthRollups(IReadOnlyList<HealthRollup> rollups)
@@ -313,6 +361,7 @@ internal sealed class SqliteWriter : IDisposable
         _upsertErrorGroup.Dispose();
         _upsertHealthRollup.Dispose();
         _insertOutbox.Dispose();
+        _checkpointer.Dispose();
         _connection.Dispose();
     }
 
