@@ -172,30 +172,35 @@ internal sealed partial class PostgreSqlAnalyticsStore
             var sketchColumns = string.Join(", ", table.Sketches);
             var allColumns = $"{keyColumns}, {string.Join(", ", table.Values.Select(v => v.Column))}, {sketchColumns}";
             var keyMatch = string.Join(" AND ", table.Keys.Select(k => $"t.{k.Column} = i.{k.Column}"));
-            var keyUnnest = string.Join(", ", table.Keys.Select((k, n) => $"${n + 1}::{k.Type}[]"));
-            var allUnnest = string.Join(", ", table.Keys
-                .Concat(table.Values)
-                .Concat(table.Sketches.Select(c => (c, "bytea")))
-                .Select((c, n) => $"${n + 1}::{c.Item2}[]"));
+            var all = table.Keys.Concat(table.Values).Concat(table.Sketches.Select(c => (c, "bytea"))).ToArray();
+            var keyUnnest = Arrays(table.Keys, first: 1);
+            var allUnnest = Arrays(all, first: 1);
             return new SketchStatements(
                 table,
                 Insert: $"WITH i AS (SELECT * FROM unnest({allUnnest}) WITH ORDINALITY AS i({allColumns}, ord)),\n" +
                     $"added AS (INSERT INTO {schema}.{table.Name} ({allColumns}) SELECT {allColumns} FROM i " +
                     $"ORDER BY ord ON CONFLICT DO NOTHING RETURNING {keyColumns})\n" +
                     $"SELECT i.ord FROM i JOIN added t ON {keyMatch};",
-                Lock: $"SELECT i.ord, {string.Join(", ", table.Sketches.Select(c => "t." + c))} " +
+                // Each key is looked up in the primary key on its own (LATERAL): a join let the planner hash the whole
+                // table on every batch, which cost more than the lock and the update together (issue 26).
+                Lock: $"SELECT i.ord, t.row_id, {string.Join(", ", table.Sketches.Select(c => "t." + c))} " +
                     $"FROM unnest({keyUnnest}) WITH ORDINALITY AS i({keyColumns}, ord)\n" +
                     $"""
-                    JOIN {schema}.{table.Name} t ON {keyMatch}
-                    ORDER BY i.ord
-                    FOR UPDATE OF t;
+                    CROSS JOIN LATERAL (SELECT t.ctid::text AS row_id, {sketchColumns} FROM {schema}.{table.Name} t WHERE {keyMatch} FOR UPDATE) t
+                    ORDER BY i.ord;
                     """,
+                // A locked row keeps its ctid until this transaction ends, so each row is found by it (sent as text:
+                // Npgsql writes no tid arrays); the key is matched as well, so a row not found shows in the count.
                 Update: $"""
                     UPDATE {schema}.{table.Name} t SET {table.AddValues}, {string.Join(", ", table.Sketches.Select(c => $"{c} = i.{c}"))}
-                    FROM unnest({allUnnest}) AS i({allColumns})
-                    WHERE {keyMatch};
+                    FROM unnest($1::text[], {Arrays(all, first: 2)}) AS i(row_id, {allColumns})
+                    WHERE t.ctid = i.row_id::tid AND {keyMatch};
                     """);
         }
+
+        /// <summary>The parameters <c>$first</c>, <c>$first+1</c>, … as arrays of the columns' types, for <c>unnest</c>.</summary>
+        private static string Arrays((string Column, string Type)[] columns, int first) =>
+            string.Join(", ", columns.Select((c, n) => $"${n + first}::{c.Type}[]"));
     }
 
     private SketchStatements RequestRollupStatements => _requestRollupStatements ??= SketchStatements.For(RequestRollupTable, S);
@@ -226,7 +231,7 @@ internal sealed partial class PostgreSqlAnalyticsStore
 
             // 1. Lock the rows that exist and read their sketches; other writers of these rows wait from here to commit.
             //    In steady state (a minute's second batch onwards) this finds every row, and the batch is two statements.
-            var stored = new Dictionary<long, byte[]?[]>();
+            var stored = new Dictionary<long, (string Row, byte[]?[] Sketches)>();
             await using (var command = new NpgsqlCommand(statements.Lock, connection, transaction))
             {
                 AddColumns(command, table, pending, withValues: false, sketches: null);
@@ -236,22 +241,36 @@ internal sealed partial class PostgreSqlAnalyticsStore
                     var sketches = new byte[]?[table.Sketches.Length];
                     for (int c = 0; c < sketches.Length; c++)
                     {
-                        sketches[c] = reader.IsDBNull(c + 1) ? null : reader.GetFieldValue<byte[]>(c + 1);
+                        sketches[c] = reader.IsDBNull(c + 2) ? null : reader.GetFieldValue<byte[]>(c + 2);
                     }
 
-                    stored[reader.GetInt64(0)] = sketches;
+                    stored[reader.GetInt64(0)] = (reader.GetString(1), sketches);
                 }
             }
 
             // 2. Add to them, with the sketches merged.
             if (stored.Count > 0)
             {
-                var found = pending.Where((_, n) => stored.ContainsKey(n + 1)).ToList();
-                var merged = pending.Select((r, n) => (r, n)).Where(x => stored.ContainsKey(x.n + 1))
-                    .Select(x => x.r.Sketches.Select((s, c) => MergeStored(stored[x.n + 1][c], s)).ToArray()).ToArray();
+                var found = new List<SketchRow>(stored.Count);
+                var rowIds = new string[stored.Count];
+                var merged = new byte[]?[stored.Count][];
+                for (int n = 0; n < pending.Count; n++)
+                {
+                    if (stored.TryGetValue(n + 1, out var s))
+                    {
+                        rowIds[found.Count] = s.Row;
+                        merged[found.Count] = pending[n].Sketches.Select((added, c) => MergeStored(s.Sketches[c], added)).ToArray();
+                        found.Add(pending[n]);
+                    }
+                }
+
                 await using var command = new NpgsqlCommand(statements.Update, connection, transaction);
+                command.Parameters.Add(new NpgsqlParameter { Value = rowIds });
                 AddColumns(command, table, found, withValues: true, sketches: merged);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != found.Count)
+                {
+                    throw new InvalidOperationException($"Rows of {table.Name} locked by this batch were not all updated; the batch is retried.");
+                }
             }
 
             var missing = pending.Where((_, n) => !stored.ContainsKey(n + 1)).ToList();
