@@ -1,5 +1,4 @@
 using Analytics.Queries;
-using Analytics.Storage;
 using Analytics.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
