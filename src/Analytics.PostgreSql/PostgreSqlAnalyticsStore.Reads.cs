@@ -62,6 +62,15 @@ internal sealed partial class PostgreSqlAnalyticsStore
             cancellationToken, groupBy: "status");
     }
 
+    public IAsyncEnumerable<RouteBucket> ReadLatestBucketsByRouteAsync(RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadRollupsAsync(
+            $"SELECT route, method, max(bucket_start) FROM {S}.request_rollups", query, RollupFilters.Requests,
+            static (reader, _) => new RouteBucket(reader.GetString(0), reader.GetString(1), StoreRows.FromUnixMicroseconds(reader.GetInt64(2))),
+            cancellationToken, groupBy: "route, method");
+    }
+
     private async IAsyncEnumerable<T> ReadRollupsAsync<T>(
         string select,
         RollupQuery query,

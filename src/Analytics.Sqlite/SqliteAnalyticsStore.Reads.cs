@@ -138,6 +138,17 @@ internal sealed partial class SqliteAnalyticsStore
             cancellationToken, groupBy: "status", keys: RollupKeys.Release);
     }
 
+    public IAsyncEnumerable<RouteBucket> ReadLatestBucketsByRouteAsync(RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+
+        // The unique index holds every column this reads: a scan of its range, without visiting the wide table rows.
+        return ReadRollupsAsync(
+            "SELECT route, method, max(bucket_start) FROM request_rollups INDEXED BY ux_request_rollups", query, requests: true,
+            static (reader, _) => new RouteBucket(reader.GetString(0), reader.GetString(1), FromUnixMicroseconds(reader.GetInt64(2))),
+            cancellationToken, groupBy: "route, method", keys: RollupKeys.Release);
+    }
+
     /// <summary>
     /// The index a count read searches: the counts index holds everything it needs unless a route, method, environment,
     /// instance, kind or release is asked for, which only the unique index holds; the table rows it would otherwise visit

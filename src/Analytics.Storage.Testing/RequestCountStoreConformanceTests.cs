@@ -21,8 +21,8 @@ public abstract class RequestCountStoreConformanceTests<TFactory> : StoreConform
         ["none", "route", "method", "5xx", "environment", "instance", "kind", "release", "nothing matches"];
 
     /// <summary>
-    /// Counts per bucket and per status code equal the rollup rows added up, under every filter and at every
-    /// granularity.
+    /// Counts per bucket and per status code, and the latest bucket per route and method, equal the rollup rows added
+    /// up, under every filter and at every granularity.
     /// </summary>
     /// <param name="filter">The filter to apply, one of <see cref="CountFilters"/>.</param>
     [Theory]
@@ -79,18 +79,28 @@ public abstract class RequestCountStoreConformanceTests<TFactory> : StoreConform
 
             var buckets = await counts.ReadRequestCountsByBucketAsync(query, default).ToListAsync();
             var byStatus = await counts.ReadRequestCountsByStatusAsync(query, default).ToListAsync();
+            var latest = await counts.ReadLatestBucketsByRouteAsync(query, default).ToListAsync();
+            var expectedLatest = rows
+                .GroupBy(r => (r.Route, r.Method))
+                .Select(g => new RouteBucket(g.Key.Route, g.Key.Method, g.Max(r => r.BucketStart)));
 
             Assert.Equal(expectedBuckets.OrderBy(b => b.Key), buckets.Select(b => KeyValuePair.Create(b.BucketStart, b.Count)).OrderBy(b => b.Key));
             Assert.Equal(expectedStatuses.OrderBy(s => s.Key), byStatus.Select(s => KeyValuePair.Create(s.StatusCode, s.Count)).OrderBy(s => s.Key));
+            Assert.Equal(
+                expectedLatest.OrderBy(r => r.Route, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal),
+                latest.OrderBy(r => r.Route, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal));
             Assert.All(buckets, b => Assert.Equal(TimeSpan.Zero, b.BucketStart.Offset));
+            Assert.All(latest, r => Assert.Equal(TimeSpan.Zero, r.BucketStart.Offset));
             if (filter == "nothing matches")
             {
                 Assert.Empty(buckets);
                 Assert.Empty(byStatus);
+                Assert.Empty(latest);
             }
             else
             {
                 Assert.NotEmpty(buckets);
+                Assert.True(latest.Count > 1 || filter == "route", $"{filter}: {latest.Count} routes");
                 Assert.True(byStatus.Count > 1 || filter == "5xx", $"{filter}: {byStatus.Count} status codes");
             }
         }

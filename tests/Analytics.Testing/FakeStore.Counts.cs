@@ -3,7 +3,7 @@ using Analytics.Storage;
 namespace Analytics.Testing;
 
 /// <summary>
-/// <see cref="IRequestCountStore"/>: request counts per bucket and per status code; <see cref="IConsumerRollupStore"/>: the
+/// <see cref="IRequestCountStore"/>: request counts per bucket and per status code, latest buckets per route; <see cref="IConsumerRollupStore"/>: the
 /// per-consumer rollups.
 /// </summary>
 public partial class FakeStore
@@ -26,6 +26,17 @@ public partial class FakeStore
         return ReadRequestRollups(query)
             .GroupBy(r => r.StatusCode)
             .Select(g => new StatusCodeCount { StatusCode = g.Key, Count = g.Sum(r => r.Count) })
+            .ToList()
+            .ToAsyncEnumerable();
+    }
+
+    IAsyncEnumerable<RouteBucket> IRequestCountStore.ReadLatestBucketsByRouteAsync(
+        RollupQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadRequestRollups(query)
+            .GroupBy(r => (r.Route, r.Method))
+            .Select(g => new RouteBucket(g.Key.Route, g.Key.Method, g.Max(r => r.BucketStart)))
             .ToList()
             .ToAsyncEnumerable();
     }

@@ -39,9 +39,15 @@ internal sealed partial class AnalyticsQueries
     public async Task<IReadOnlyList<ReleaseStats>> GetReleasesAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
         var plan = Plan(query);
+        var read = plan.Rollups(includeSketches: true);
+        var releases = new Dictionary<string, SeenTotals>(StringComparer.Ordinal);
+        foreach (var part in TotalReads(query, plan, read))
+        {
+            await AddReleasesAsync(releases, part, cancellationToken).ConfigureAwait(false);
+        }
 
-        // Read at the plan's granularity alone (not whole days from day rows) so first and last seen keep its precision.
-        var releases = await ReleaseTotalsAsync(plan.Rollups(includeSketches: true), cancellationToken).ConfigureAwait(false);
+        await NarrowSeenAsync(query, plan, releases, static (read, release) => read with { Release = release }, first: true, cancellationToken)
+            .ConfigureAwait(false);
         var to = plan.CoveredTo(_timeProvider.GetUtcNow());
         return releases
             .OrderByDescending(r => r.Value.First).ThenByDescending(r => r.Value.Last).ThenByDescending(r => r.Key, StringComparer.Ordinal)
@@ -80,13 +86,59 @@ internal sealed partial class AnalyticsQueries
             }
         }
 
+        await NarrowSeenAsync(query, plan, consumers, static (read, consumer) => read with { Consumer = consumer }, first: false, cancellationToken)
+            .ConfigureAwait(false);
         return consumers;
     }
 
-    /// <summary>The rows of one read grouped by release; rows written before releases were recorded (no or an empty release) are left out.</summary>
+    /// <summary>
+    /// Gives the first (with <paramref name="first"/>) and last seen times that came from the coarser rows
+    /// <see cref="TotalReads"/> chose the precision of the plan's granularity, reading the finer rows of that one
+    /// coarser bucket for that key: the answer is then the same as from the plan's granularity alone. A key first or
+    /// last seen in a ragged end (on the benchmark database: every consumer and release still active) costs nothing.
+    /// </summary>
+    private async Task NarrowSeenAsync(
+        AnalyticsQuery query,
+        QueryPlan plan,
+        Dictionary<string, SeenTotals> seen,
+        Func<RollupQuery, string, RollupQuery> narrow,
+        bool first,
+        CancellationToken cancellationToken)
+    {
+        var read = plan.Rollups(includeSketches: false);
+        if (TotalReads(query, plan, read).FirstOrDefault(r => r.Granularity != plan.Granularity) is not { } coarse)
+        {
+            return;
+        }
+
+        var size = coarse.Granularity.BucketSize();
+        foreach (var (key, totals) in seen)
+        {
+            var one = narrow(coarse, key);
+            DateTimeOffset? from = first && totals.First >= coarse.From && totals.First < coarse.To
+                ? await NarrowAsync(one, coarse.Granularity, totals.First, first: true, cancellationToken).ConfigureAwait(false)
+                : null;
+            DateTimeOffset? to = totals.Last > coarse.From && totals.Last <= coarse.To
+                ? await NarrowAsync(one, coarse.Granularity, totals.Last - size, first: false, cancellationToken).ConfigureAwait(false)
+                : null;
+            totals.Narrow(from, to);
+        }
+    }
+
+    /// <summary>The rows of one read grouped by release (<see cref="AddReleasesAsync"/>).</summary>
     private async Task<Dictionary<string, SeenTotals>> ReleaseTotalsAsync(RollupQuery read, CancellationToken cancellationToken)
     {
         var releases = new Dictionary<string, SeenTotals>(StringComparer.Ordinal);
+        await AddReleasesAsync(releases, read, cancellationToken).ConfigureAwait(false);
+        return releases;
+    }
+
+    /// <summary>
+    /// Adds the rows of one read grouped by release; rows written before releases were recorded (no or an empty
+    /// release) are left out.
+    /// </summary>
+    private async Task AddReleasesAsync(Dictionary<string, SeenTotals> releases, RollupQuery read, CancellationToken cancellationToken)
+    {
         await foreach (var row in ReadRollupsAsync(read, cancellationToken).ConfigureAwait(false))
         {
             if (row.Release is not { Length: > 0 } release)
@@ -101,8 +153,6 @@ internal sealed partial class AnalyticsQueries
 
             totals.Add(row);
         }
-
-        return releases;
     }
 
     private static ConsumerStats ToConsumerStats(string consumer, SeenTotals seen, DateTimeOffset coveredTo) => new()

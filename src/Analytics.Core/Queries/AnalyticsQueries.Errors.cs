@@ -14,21 +14,25 @@ internal sealed partial class AnalyticsQueries
         int limit = ValidateLimit(query, 50);
         // Grouped by fingerprint; rows written before fingerprints existed (empty) by what grouped them then.
         var groups = new Dictionary<(string Fingerprint, string Route, string Method, int StatusCode, string? ExceptionType), ErrorRollup>();
-        await foreach (var row in _store.ReadErrorRollupsAsync(plan.Rollups(includeSketches: false), cancellationToken).ConfigureAwait(false))
+        // First and last seen are the occurrences' own times, whatever the granularity: coarser rows answer as well.
+        foreach (var part in TotalReads(query, plan, plan.Rollups(includeSketches: false)))
         {
-            var key = row.Fingerprint.Length > 0
-                ? (row.Fingerprint, "", "", 0, null)
-                : (row.Fingerprint, row.Route, row.Method, row.StatusCode, row.ExceptionType);
-            if (!groups.TryGetValue(key, out var group))
+            await foreach (var row in _store.ReadErrorRollupsAsync(part, cancellationToken).ConfigureAwait(false))
             {
-                groups.Add(key, group = new ErrorRollup
+                var key = row.Fingerprint.Length > 0
+                    ? (row.Fingerprint, "", "", 0, null)
+                    : (row.Fingerprint, row.Route, row.Method, row.StatusCode, row.ExceptionType);
+                if (!groups.TryGetValue(key, out var group))
                 {
-                    Granularity = row.Granularity, BucketStart = row.BucketStart, Route = row.Route, Method = row.Method,
-                    StatusCode = row.StatusCode, ExceptionType = row.ExceptionType, Fingerprint = row.Fingerprint,
-                });
-            }
+                    groups.Add(key, group = new ErrorRollup
+                    {
+                        Granularity = row.Granularity, BucketStart = row.BucketStart, Route = row.Route, Method = row.Method,
+                        StatusCode = row.StatusCode, ExceptionType = row.ExceptionType, Fingerprint = row.Fingerprint,
+                    });
+                }
 
-            RollupAccumulator.MergeInto(group, row);
+                RollupAccumulator.MergeInto(group, row);
+            }
         }
 
         var top = groups.Values.OrderByDescending(g => g.Count).ThenByDescending(g => g.LastSeen).Take(limit).ToList();

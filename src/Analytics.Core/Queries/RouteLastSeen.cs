@@ -7,7 +7,8 @@ namespace Analytics.Queries;
 /// When each route and method last had a request in the retained data, for the endpoint catalog's <c>lastSeen</c>.
 /// Read from the rollups, coarsest first: the day rollups over the whole retention say which routes were ever hit and
 /// on which day last; then only the hours of those last days, then only the minutes of those last hours, are read to
-/// narrow each answer down. The cost is one read of day rows plus a few small reads, never a scan of every minute.
+/// narrow each answer down. The cost is one read of day rows plus a few small reads, never a scan of every minute; a
+/// store that sums in the database (<see cref="IRequestCountStore"/>) returns one row per route and method for each.
 /// </summary>
 internal sealed class RouteLastSeen(IAnalyticsStore store, IOptions<RequestAnalyticsOptions> options, TimeProvider timeProvider)
 {
@@ -19,6 +20,7 @@ internal sealed class RouteLastSeen(IAnalyticsStore store, IOptions<RequestAnaly
     internal const int MaxBucketsNarrowed = 32;
 
     private readonly RetentionOptions _retention = options.Value.Retention;
+    private readonly IRequestCountStore? _counts = store.Capabilities.RequestCounts;
 
     /// <summary>
     /// Gets, for every route and method with a request in the retained rollups, the end of the finest bucket that holds
@@ -84,7 +86,12 @@ internal sealed class RouteLastSeen(IAnalyticsStore store, IOptions<RequestAnaly
     {
         var narrowed = new Dictionary<(string Route, string Method), DateTimeOffset>();
         var query = new RollupQuery { Granularity = granularity, From = from, To = to };
-        await foreach (var row in store.ReadRequestRollupsAsync(query, cancellationToken).ConfigureAwait(false))
+
+        // 90 days of day rows are about 7 000 rollup rows on the benchmark database (12 ms read one by one) and 12 routes.
+        var rows = _counts is { } counts
+            ? counts.ReadLatestBucketsByRouteAsync(query, cancellationToken)
+            : store.ReadRequestRollupsAsync(query, cancellationToken).Select(static row => new RouteBucket(row.Route, row.Method, row.BucketStart));
+        await foreach (var row in rows.ConfigureAwait(false))
         {
             var key = (row.Route, row.Method);
             if (within is not null && (!last.TryGetValue(key, out var current) || current != within))

@@ -27,4 +27,11 @@ internal sealed class SeenTotals(bool kindChosen)
         First = row.BucketStart < First ? row.BucketStart : First;
         Last = end > Last ? end : Last;
     }
+
+    /// <summary>Replaces the first and last bucket times found in coarser rows by those of the finer ones they merge.</summary>
+    public void Narrow(DateTimeOffset? first, DateTimeOffset? last)
+    {
+        First = first ?? First;
+        Last = last ?? Last;
+    }
 }

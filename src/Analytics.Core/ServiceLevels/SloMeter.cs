@@ -42,6 +42,11 @@ internal sealed class SloMeter(IAnalyticsStore store, RetentionOptions retention
                 Instance = filters.Instance,
                 Release = filters.Release,
                 IncludeSketches = threshold is not null,
+
+                // Availability only adds counts and errors, which the per-bucket totals hold in a few rows (a store
+                // without them, or a read naming a route or method, gets the rollups). A latency objective weighs each
+                // row's sketch by that row's own success share, so it needs the rows themselves.
+                BucketTotals = threshold is null,
             };
             await foreach (var row in store.ReadRequestRollupsAsync(read, cancellationToken).ConfigureAwait(false))
             {

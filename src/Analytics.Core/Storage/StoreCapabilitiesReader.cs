@@ -49,7 +49,7 @@ internal static partial class StoreCapabilitiesReader
         // leadership belongs to one process, which does the once-per-cluster work itself. Logged at Debug.
         if (capabilities.RequestCounts is null)
         {
-            LogMissingOptional(logger, name, nameof(IRequestCountStore), "the heatmap and status codes add up rollup rows");
+            LogMissingOptional(logger, name, nameof(IRequestCountStore), "the heatmap, status codes and endpoint last-seen times add up rollup rows");
         }
 
         if (capabilities.Leadership is null)
