@@ -1,4 +1,3 @@
-
 namespace Analytics.Storage;
 
 /// <summary>The latest rollup bucket of one route and method with requests that match a query's filters.</summary>
