@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Analytics.Telemetry;
 
 namespace Analytics.Benchmarks;
 

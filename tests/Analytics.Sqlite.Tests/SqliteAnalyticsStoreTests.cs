@@ -2,6 +2,7 @@ using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Testing.Conformance;
 using Microsoft.Data.Sqlite;
+using static Analytics.Sqlite.Tests.SqliteCommands;
 
 namespace Analytics.Sqlite.Tests;
 
@@ -392,12 +393,5 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
         var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         return connection;
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
     }
 }

@@ -1,7 +1,7 @@
-using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Testing.Conformance;
 using Microsoft.Data.Sqlite;
+using static Analytics.Sqlite.Tests.SqliteCommands;
 
 namespace Analytics.Sqlite.Tests;
 
@@ -83,19 +83,5 @@ public sealed class SqliteCheckpointerTests : IDisposable
         using var reader = command.ExecuteReader();
         Assert.True(reader.Read());
         return (reader.GetInt64(0), reader.GetInt64(1));
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
     }
 }

@@ -2,6 +2,7 @@ using Analytics.Storage;
 using Analytics.Testing;
 using Analytics.Testing.Conformance;
 using Microsoft.Data.Sqlite;
+using static Analytics.Sqlite.Tests.SqliteCommands;
 
 namespace Analytics.Sqlite.Tests;
 
@@ -119,20 +120,6 @@ public sealed class SqliteConsumerSchemaTests : IDisposable
         var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         return connection;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
     }
 
     private static string ExplainQueryPlan(SqliteCommand command)

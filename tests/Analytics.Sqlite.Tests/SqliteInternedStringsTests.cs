@@ -3,6 +3,7 @@ using Analytics.Testing;
 using Analytics.Testing.Conformance;
 using Analytics.Webhooks;
 using Microsoft.Data.Sqlite;
+using static Analytics.Sqlite.Tests.SqliteCommands;
 
 namespace Analytics.Sqlite.Tests;
 
@@ -181,19 +182,5 @@ public sealed class SqliteInternedStringsTests : IDisposable
         var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         return connection;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
     }
 }
