@@ -87,4 +87,71 @@ internal sealed partial class PostgreSqlAnalyticsStore : IErrorStore
         AddArray(command, groups, g => (short)g.Severity);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Error rollups merge entirely in SQL (counts add, first and last seen take the extremes), so one upsert adds them;
+    /// keys are folded first because one statement may not touch a row twice.
+    /// </summary>
+    private async Task UpsertErrorRollupsAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        IReadOnlyList<ErrorRollup> rollups,
+        CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<string, (object[] Key, long Count, long First, long Last, string? Message)>(StringComparer.Ordinal);
+        foreach (var r in rollups)
+        {
+            object[] key =
+            [
+                (short)r.Granularity, Micros(r.BucketStart), Text(r.Route)!, Text(r.Method)!, r.StatusCode,
+                Text(r.ExceptionType) ?? "", Text(r.Environment) ?? "", Text(r.Instance) ?? "", r.Fingerprint,
+                (short)r.Kind
+            ];
+            var row = (key, r.Count, Micros(r.FirstSeen), Micros(r.LastSeen), Text(r.LastMessage));
+            var sortKey = SortKey(key);
+            if (rows.TryGetValue(sortKey, out var e))
+            {
+                row = (
+                    key,
+                    e.Count + row.Count,
+                    Math.Min(e.First, row.Item3),
+                    Math.Max(e.Last, row.Item4),
+                    row.Item4 >= e.Last ? row.Item5 : e.Message);
+            }
+
+            rows[sortKey] = row;
+        }
+
+        var sorted = rows.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).ToList();
+        await using var command = new NpgsqlCommand(
+            $"INSERT INTO {S}.error_rollups AS t (granularity, bucket_start, route, method, status, exception_type, " +
+            "environment, instance, fingerprint, kind, count, first_seen, last_seen, last_message)\n" +
+            "SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::text[], $4::text[], $5::integer[], $6::text[], " +
+            "$7::text[], $8::text[], $9::text[], $10::smallint[],\n" +
+            """
+                $11::bigint[], $12::bigint[], $13::bigint[], $14::text[])
+            ON CONFLICT (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance, kind) DO UPDATE SET
+                count = t.count + excluded.count,
+                first_seen = least(t.first_seen, excluded.first_seen),
+                last_message = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.last_message ELSE t.last_message END,
+                last_seen = greatest(t.last_seen, excluded.last_seen);
+            """,
+            connection,
+            transaction);
+        AddArray(command, sorted, r => (short)r.Key[0]);
+        AddArray(command, sorted, r => (long)r.Key[1]);
+        AddArray(command, sorted, r => (string)r.Key[2]);
+        AddArray(command, sorted, r => (string)r.Key[3]);
+        AddArray(command, sorted, r => (int)r.Key[4]);
+        AddArray(command, sorted, r => (string)r.Key[5]);
+        AddArray(command, sorted, r => (string)r.Key[6]);
+        AddArray(command, sorted, r => (string)r.Key[7]);
+        AddArray(command, sorted, r => (string)r.Key[8]);
+        AddArray(command, sorted, r => (short)r.Key[9]);
+        AddArray(command, sorted, r => r.Count);
+        AddArray(command, sorted, r => r.First);
+        AddArray(command, sorted, r => r.Last);
+        AddArray(command, sorted, r => r.Message);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Analytics.Sqlite;
 
@@ -12,7 +13,7 @@ namespace Analytics.Sqlite;
 /// checkpoint here every <see cref="Pages"/> pages. A <c>PASSIVE</c> checkpoint waits for nobody: the writer goes on
 /// committing meanwhile. The log starts over only once a checkpoint has copied all of it, which one running beside
 /// commits that follow each other without a pause never does; so the writer copies the rest itself every
-/// <see cref="WriterPages"/> pages (SqliteWriter.AfterCommit), mostly pages this thread already copied. Should a
+/// <see cref="WriterPages"/> pages (<see cref="AfterCommit"/>), mostly pages this thread already copied. Should a
 /// checkpoint fail, the writer's connection takes SQLite's own back (<see cref="Failed"/>): slower, never unbounded.
 /// </summary>
 internal sealed class SqliteCheckpointer : IDisposable
@@ -25,11 +26,13 @@ internal sealed class SqliteCheckpointer : IDisposable
 
     private readonly string _connectionString;
     private readonly Thread _thread;
-    private readonly SemaphoreSlim _requested = new(0, 1); // not disposed: it holds no wait handle unless one is asked for
+    private readonly AutoResetEvent _requested = new(initialState: false); // one request stands for all made while a checkpoint ran
     private volatile bool _stopping;
     private volatile bool _failed;
     private long _completed;
     private int _pending;
+    private int _sinceWritersOwn;
+    private bool _checkpointsInCommits;
 
     public SqliteCheckpointer(string connectionString)
     {
@@ -45,25 +48,51 @@ internal sealed class SqliteCheckpointer : IDisposable
     public long Completed => Interlocked.Read(ref _completed);
 
     /// <summary>
-    /// Adds <paramref name="pages"/> written to the log by the writer's connection; asks for a checkpoint once they reach
-    /// <see cref="Pages"/>. Called by the writer after each commit.
+    /// Called by the writer after each commit, on its thread: counts what the commits since the last call wrote to the
+    /// log (the other transactions on the writer's connection, health, webhooks and purges, are counted with the next
+    /// batch) and asks this thread for a checkpoint every <see cref="Pages"/> pages. Every <see cref="WriterPages"/>
+    /// pages it copies what this thread has not yet copied on the writer's connection, so that the next transaction writes
+    /// the log from its start again; a checkpoint already running here makes it try again at the next commit. Once this
+    /// thread has failed, SQLite checkpoints in the writer's commits again, as it does by default.
     /// </summary>
-    public void Add(int pages)
+    public void AfterCommit(SqliteConnection writer)
     {
-        _pending += pages;
-        if (_pending < Pages)
+        if (_failed)
+        {
+            if (!_checkpointsInCommits)
+            {
+                using var pragma = writer.CreateCommand();
+                pragma.CommandText = $"PRAGMA wal_autocheckpoint = {Pages};";
+                pragma.ExecuteNonQuery();
+                _checkpointsInCommits = true;
+            }
+
+            return;
+        }
+
+        var db = writer.Handle!;
+        if (raw.sqlite3_db_status(db, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var pages, out _, 1) != raw.SQLITE_OK)
         {
             return;
         }
 
-        _pending = 0;
-        try
+        Add(pages);
+        _sinceWritersOwn += pages;
+        if (_sinceWritersOwn >= WriterPages &&
+            raw.sqlite3_wal_checkpoint_v2(db, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _) == raw.SQLITE_OK)
         {
-            _requested.Release(); // one request stands for all that came while a checkpoint ran
+            _sinceWritersOwn = 0;
         }
-        catch (SemaphoreFullException)
+    }
+
+    /// <summary>Adds <paramref name="pages"/> written to the log; asks for a checkpoint once they reach <see cref="Pages"/>.</summary>
+    public void Add(int pages)
+    {
+        _pending += pages;
+        if (_pending >= Pages)
         {
-            // already asked for
+            _pending = 0;
+            _requested.Set();
         }
     }
 
@@ -75,16 +104,9 @@ internal sealed class SqliteCheckpointer : IDisposable
         }
 
         _stopping = true;
-        try
-        {
-            _requested.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // already woken
-        }
-
+        _requested.Set();
         _thread.Join();
+        _requested.Dispose();
     }
 
     private void Run()
@@ -94,7 +116,7 @@ internal sealed class SqliteCheckpointer : IDisposable
         {
             while (true)
             {
-                _requested.Wait();
+                _requested.WaitOne(); // a thread of its own, made to block here
                 if (_stopping)
                 {
                     return;
@@ -118,7 +140,7 @@ internal sealed class SqliteCheckpointer : IDisposable
         catch (Exception)
         {
             // Whatever broke, a thread of the library's own must not take the host down with it: the writer's connection
-            // checkpoints again (SqliteWriter.AfterCommit), and the next writer, after an error, starts a new thread.
+            // checkpoints again (AfterCommit), and the next writer, after an error, starts a new thread.
             _failed = true;
         }
         finally

@@ -1,7 +1,6 @@
 using Analytics.Sql;
 using Analytics.Storage;
 using Microsoft.Data.Sqlite;
-using SQLitePCL;
 
 namespace Analytics.Sqlite;
 
@@ -33,8 +32,6 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Insert _upsertHealthRollup;
     private readonly Insert _insertOutbox;
     private readonly SqliteCheckpointer _checkpointer;
-    private bool _checkpointsInCommits;
-    private int _pagesSinceOwnCheckpoint;
 
     private SqliteWriter(SqliteConnection connection, string connectionString)
     {
@@ -239,44 +236,7 @@ internal sealed class SqliteWriter : IDisposable
 
         InsertOutbox(transaction, batch.WebhookMessages);
         transaction.Commit();
-        AfterCommit();
-    }
-
-    /// <summary>
-    /// Counts what the commits since the last call wrote to the log (the other transactions on this connection, health,
-    /// webhooks and purges, are counted with the next batch) and hands them to <see cref="SqliteCheckpointer"/>. Every
-    /// <see cref="SqliteCheckpointer.WriterPages"/> pages it copies what the thread has not yet copied itself, so that the
-    /// next transaction writes the log from its start again; a checkpoint already running elsewhere makes it try again at
-    /// the next commit. Once the thread has failed, SQLite checkpoints in the commits again, as it does by default.
-    /// </summary>
-    private void AfterCommit()
-    {
-        if (_checkpointer.Failed)
-        {
-            if (!_checkpointsInCommits)
-            {
-                using var pragma = _connection.CreateCommand();
-                pragma.CommandText = $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.Pages};";
-                pragma.ExecuteNonQuery();
-                _checkpointsInCommits = true;
-            }
-
-            return;
-        }
-
-        var db = _connection.Handle!;
-        if (raw.sqlite3_db_status(db, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var pages, out _, 1) != raw.SQLITE_OK)
-        {
-            return;
-        }
-
-        _checkpointer.Add(pages);
-        _pagesSinceOwnCheckpoint += pages;
-        if (_pagesSinceOwnCheckpoint >= SqliteCheckpointer.WriterPages &&
-            raw.sqlite3_wal_checkpoint_v2(db, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _) == raw.SQLITE_OK)
-        {
-            _pagesSinceOwnCheckpoint = 0;
-        }
+        _checkpointer.AfterCommit(_connection);
     }
 
     /// <summary>Gets the checkpoint thread, for tests.</summary>
