@@ -11,7 +11,7 @@ namespace Analytics.Benchmarks;
 /// </summary>
 internal static class IngestSplit
 {
-    public static async Task RunAsync(int iterations)
+    public static void Run(int iterations)
     {
         var benchmark = new IngestBenchmarks();
         benchmark.Setup();
@@ -23,8 +23,6 @@ internal static class IngestSplit
             Measure("Pipeline", benchmark.SetupPipeline, benchmark.Pipeline, benchmark.Cleanup);
             Measure("PipelineRollupsOnly", benchmark.SetupRollupsOnly, benchmark.PipelineRollupsOnly, benchmark.Cleanup);
         }
-
-        await Task.CompletedTask;
     }
 
     private static void Measure(string name, Action setup, Func<Task> run, Action cleanup)

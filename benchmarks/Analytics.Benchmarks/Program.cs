@@ -21,7 +21,7 @@ if (args is ["capacity", ..])
 // "ingest-split [iterations]" prints where IngestBenchmarks' Pipeline spends its time (IngestSplit).
 if (args is ["ingest-split", ..])
 {
-    await IngestSplit.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    IngestSplit.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
     return;
 }
 
