@@ -33,9 +33,9 @@ internal sealed partial class SqliteAnalyticsStore
         bool consumers = false)
     {
         string latency = query.IncludeSketches ? "latency" : "NULL";
-        if (!consumers && ReadsTotals(query))
+        if (ReadsTotals(query))
         {
-            await foreach (var row in ReadRequestTotalsAsync(query, latency, cancellationToken).ConfigureAwait(false))
+            await foreach (var row in ReadRequestTotalsAsync(query, latency, consumers, cancellationToken).ConfigureAwait(false))
             {
                 yield return row;
             }
@@ -63,27 +63,29 @@ internal sealed partial class SqliteAnalyticsStore
     }
 
     /// <summary>
-    /// Whether request_totals answers the read: the caller asked for bucket totals and filters on nothing the totals
-    /// lost (a kind they keep). The overview and the time series read about 58 request rollup rows an hour on the
-    /// benchmarks' 90-day database and 4 totals; each row costs about 5 µs with its sketches (benchmarks/README.md,
-    /// "Queries on the 90-day database").
+    /// Whether request_totals (or for per-consumer reads consumer_totals) answers the read: the caller asked for bucket
+    /// totals and filters on nothing the totals lost (a kind they keep, and a consumer consumer_totals keep). The
+    /// overview and the time series read about 58 request rollup rows an hour on the benchmarks' 90-day database and 4
+    /// totals; each row costs about 5 µs with its sketches (benchmarks/README.md, "Queries on the 90-day database").
     /// </summary>
     internal static bool ReadsTotals(RollupQuery query) =>
         query is { BucketTotals: true, Route: null, Method: null, MinStatusCode: null, MaxStatusCode: null, Environment: null }
             and { Instance: null, Release: null };
 
     /// <summary>
-    /// The totals of each bucket, kind and status class, as rows with the other keys empty (<see cref="RollupQuery.BucketTotals"/>).
+    /// The totals of each bucket, kind and status class (or with <paramref name="consumers"/> of each bucket, kind and
+    /// consumer, status 0), as rows with the other keys empty (<see cref="RollupQuery.BucketTotals"/>).
     /// </summary>
     private async IAsyncEnumerable<RequestRollup> ReadRequestTotalsAsync(
-        RollupQuery query, string latency, [EnumeratorCancellation] CancellationToken cancellationToken)
+        RollupQuery query, string latency, bool consumers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string cardinality = query.IncludeCardinality ? "users, clients, consumers" : "NULL, NULL, NULL";
+        string cardinality = query.IncludeCardinality && !consumers ? "users, clients, consumers" : "NULL, NULL, NULL";
+        var (status, consumer, table) = consumers ? ("0", "consumer", "consumer_totals") : ("status_class * 100", "NULL", "request_totals");
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         var sql = new StringBuilder(
-            "SELECT bucket_start, '', '', status_class * 100, '', '', count, errors, duration_sum_us, duration_min_us, " +
-            $"duration_max_us, request_bytes, response_bytes, kind, {latency}, {cardinality}, '', NULL FROM request_totals " +
+            $"SELECT bucket_start, '', '', {status}, '', '', count, errors, duration_sum_us, duration_min_us, " +
+            $"duration_max_us, request_bytes, response_bytes, kind, {latency}, {cardinality}, '', {consumer} FROM {table} " +
             "WHERE granularity = $granularity AND bucket_start >= $from AND bucket_start < $to");
         command.Parameters.AddWithValue("$granularity", (int)query.Granularity);
         command.Parameters.AddWithValue("$from", ToUnixMicroseconds(query.From));
@@ -92,6 +94,12 @@ internal sealed partial class SqliteAnalyticsStore
         {
             sql.Append(" AND kind = $kind");
             command.Parameters.AddWithValue("$kind", (int)kind);
+        }
+
+        if (consumers && query.Consumer is { } name)
+        {
+            sql.Append(" AND consumer = $consumer");
+            command.Parameters.AddWithValue("$consumer", name);
         }
 
         command.CommandText = sql.Append(';').ToString();

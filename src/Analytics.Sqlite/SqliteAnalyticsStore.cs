@@ -16,8 +16,9 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
         ["request_rollups", "consumer_rollups", "error_rollups", "event_rollups", "health_rollups"];
 
     // Purged with the request rollups, up to the same chunk, and not counted: a pass reports the rollup rows it deleted
-    // (as every store does), and a bucket has no more totals than rollups, so they are gone when the rollups are.
-    private static readonly string[] TotalTables = ["request_totals"];
+    // (as every store does), and a bucket has no more totals than rollups (nor consumer totals than per-consumer
+    // rollups), so they are gone when the rollups are.
+    private static readonly string[] TotalTables = ["request_totals", "consumer_totals"];
 
     private readonly string _connectionString;
     private readonly string _writerConnectionString;

@@ -6,22 +6,23 @@ using SQLitePCL;
 namespace Analytics.Sqlite;
 
 /// <summary>
-/// Keeps request_totals (schema 13): a batch's request rollup rows grouped per granularity, bucket, kind and status
-/// class, and added to their total with one UPDATE each, in the batch's transaction; an INSERT only for a bucket's first
-/// batch. The UPDATE merges each row's sketches straight into what this writer last stored in that total, kept in
+/// Keeps request_totals (schema 13) or consumer_totals (schema 14): a batch's request rollup rows grouped per
+/// granularity, bucket, kind and status class (or its per-consumer rollup rows per granularity, bucket, kind and
+/// consumer), and added to their total with one UPDATE each, in the batch's transaction; an INSERT only for a bucket's
+/// first batch. The UPDATE merges each row's sketches straight into what this writer last stored in that total, kept in
 /// memory as <see cref="SqliteRollupUpsert"/> keeps its hour and day rows: the first version summed the rows into new
 /// sketches first and merged those, which made every total's cardinality sketch dense, 8 KB a total a batch
-/// (IngestBenchmarks: 820 to 987 B allocated a record).
+/// (IngestBenchmarks: 820 to 987 B allocated a record). Consumer totals have no cardinality sketches, as the
+/// per-consumer rollups have none.
 /// </summary>
 internal sealed class SqliteRequestTotals : IDisposable
 {
-    private const string MergeLatencyFunction = "analytics_totals_latency_merge";
-    private const string MergeCardinalityFunction = "analytics_totals_hll_merge";
     private const int MaxCachedTotals = 1_024;
 
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _update;
     private readonly sqlite3_stmt _insert;
+    private readonly bool _perConsumer;
     private readonly Dictionary<TotalKey, List<RequestRollup>> _batch = [];
 
     // What this writer last stored in each total, so that a merge that finds exactly those bytes stored merges into the
@@ -32,27 +33,47 @@ internal sealed class SqliteRequestTotals : IDisposable
     private List<RequestRollup>? _rows;
     private StoredSketches? _current;
 
-    public SqliteRequestTotals(SqliteConnection connection)
+    private SqliteRequestTotals(SqliteConnection connection, string table, bool perConsumer)
     {
         _db = connection.Handle!;
+        _perConsumer = perConsumer;
+        string mergeLatency = $"analytics_{table}_latency_merge";
+        string mergeCardinality = $"analytics_{table}_hll_merge";
         connection.CreateFunction<SqliteRequestTotals, byte[]?, byte[]?>(
-            MergeLatencyFunction, this, static (self, stored) => self.MergeLatency(stored), isDeterministic: false);
-        connection.CreateFunction<SqliteRequestTotals, byte[]?, long, byte[]?>(
-            MergeCardinalityFunction, this, static (self, stored, column) => self.MergeCardinality(stored, (int)column), isDeterministic: false);
+            mergeLatency, this, static (self, stored) => self.MergeLatency(stored), isDeterministic: false);
+        string key = perConsumer ? "consumer" : "status_class";
+        string cardinalitySet = "";
+        string cardinalityColumns = "";
+        string cardinalityValues = "";
+        if (!perConsumer)
+        {
+            connection.CreateFunction<SqliteRequestTotals, byte[]?, long, byte[]?>(
+                mergeCardinality, this, static (self, stored, column) => self.MergeCardinality(stored, (int)column), isDeterministic: false);
+            cardinalitySet = $", users = {mergeCardinality}(users, 0), clients = {mergeCardinality}(clients, 1), " +
+                $"consumers = {mergeCardinality}(consumers, 2)";
+            cardinalityColumns = ", users, clients, consumers";
+            cardinalityValues = ", ?13, ?14, ?15";
+        }
+
         _update = SqliteStatements.Prepare(_db, $"""
-            UPDATE request_totals SET count = count + ?5, errors = errors + ?6, duration_sum_us = duration_sum_us + ?7,
+            UPDATE {table} SET count = count + ?5, errors = errors + ?6, duration_sum_us = duration_sum_us + ?7,
                 duration_min_us = min(duration_min_us, ?8), duration_max_us = max(duration_max_us, ?9),
-                request_bytes = request_bytes + ?10, response_bytes = response_bytes + ?11, latency = {MergeLatencyFunction}(latency),
-                users = {MergeCardinalityFunction}(users, 0), clients = {MergeCardinalityFunction}(clients, 1),
-                consumers = {MergeCardinalityFunction}(consumers, 2)
-            WHERE granularity = ?1 AND bucket_start = ?2 AND kind = ?3 AND status_class = ?4;
+                request_bytes = request_bytes + ?10, response_bytes = response_bytes + ?11,
+                latency = {mergeLatency}(latency){cardinalitySet}
+            WHERE granularity = ?1 AND bucket_start = ?2 AND kind = ?3 AND {key} = ?4;
             """);
-        _insert = SqliteStatements.Prepare(_db, """
-            INSERT INTO request_totals (granularity, bucket_start, kind, status_class, count, errors, duration_sum_us, duration_min_us,
-                duration_max_us, request_bytes, response_bytes, latency, users, clients, consumers)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15);
+        _insert = SqliteStatements.Prepare(_db, $"""
+            INSERT INTO {table} (granularity, bucket_start, kind, {key}, count, errors, duration_sum_us, duration_min_us,
+                duration_max_us, request_bytes, response_bytes, latency{cardinalityColumns})
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12{cardinalityValues});
             """);
     }
+
+    /// <summary>Keeps request_totals from the request rollups.</summary>
+    public static SqliteRequestTotals ForRequests(SqliteConnection connection) => new(connection, "request_totals", perConsumer: false);
+
+    /// <summary>Keeps consumer_totals from the per-consumer rollups.</summary>
+    public static SqliteRequestTotals ForConsumers(SqliteConnection connection) => new(connection, "consumer_totals", perConsumer: true);
 
     /// <summary>Adds <paramref name="rollups"/> to their totals; within the caller's transaction.</summary>
     public void Run(IReadOnlyList<RequestRollup> rollups)
@@ -61,7 +82,9 @@ internal sealed class SqliteRequestTotals : IDisposable
         {
             foreach (var row in rollups)
             {
-                var key = new TotalKey(row.Granularity, StoreRows.ToUnixMicroseconds(row.BucketStart), row.Kind, row.StatusCode / 100);
+                var key = _perConsumer
+                    ? new TotalKey(row.Granularity, StoreRows.ToUnixMicroseconds(row.BucketStart), row.Kind, 0, row.Consumer ?? string.Empty)
+                    : new TotalKey(row.Granularity, StoreRows.ToUnixMicroseconds(row.BucketStart), row.Kind, row.StatusCode / 100, null);
                 if (!_batch.TryGetValue(key, out var rows))
                 {
                     _batch.Add(key, rows = []);
@@ -134,7 +157,9 @@ internal sealed class SqliteRequestTotals : IDisposable
             Check(raw.sqlite3_bind_int(statement, 1, (int)key.Granularity));
             Check(raw.sqlite3_bind_int64(statement, 2, key.BucketStart));
             Check(raw.sqlite3_bind_int(statement, 3, (int)key.Kind));
-            Check(raw.sqlite3_bind_int(statement, 4, key.StatusClass));
+            Check(key.Consumer is { } consumer
+                ? raw.sqlite3_bind_text(statement, 4, consumer)
+                : raw.sqlite3_bind_int(statement, 4, key.StatusClass));
             Check(raw.sqlite3_bind_int64(statement, 5, sum.Count));
             Check(raw.sqlite3_bind_int64(statement, 6, sum.Errors));
             Check(raw.sqlite3_bind_int64(statement, 7, sum.DurationSumMicroseconds));
@@ -147,7 +172,7 @@ internal sealed class SqliteRequestTotals : IDisposable
                 var latency = (sum.Latency ?? new LatencySketch()).ToBytes();
                 Check(raw.sqlite3_bind_blob(statement, 12, latency));
                 byte[]?[] cardinality = [sum.Users?.ToBytes(), sum.Clients?.ToBytes(), sum.Consumers?.ToBytes()];
-                for (int c = 0; c < cardinality.Length; c++)
+                for (int c = 0; !_perConsumer && c < cardinality.Length; c++) // per-consumer rows have none
                 {
                     Check(cardinality[c] is { } bytes ? raw.sqlite3_bind_blob(statement, 13 + c, bytes) : raw.sqlite3_bind_null(statement, 13 + c));
                 }
@@ -244,5 +269,6 @@ internal sealed class SqliteRequestTotals : IDisposable
         }
     }
 
-    private readonly record struct TotalKey(Granularity Granularity, long BucketStart, RequestKind Kind, int StatusClass);
+    /// <summary>A total's key: its status class for request_totals, its consumer (never null) for consumer_totals.</summary>
+    private readonly record struct TotalKey(Granularity Granularity, long BucketStart, RequestKind Kind, int StatusClass, string? Consumer);
 }

@@ -48,7 +48,8 @@ internal static class SqliteSchema
     }
 
     /// <summary>
-    /// The aggregates a migration merges sketches with (013 sums the existing request rollups into request_totals). An
+    /// The aggregates a migration merges sketches with (013 sums the existing request rollups into request_totals, 014 the
+    /// per-consumer rollups into consumer_totals). An
     /// undecodable sketch is left out, as a read leaves it out; a latency total without any is the empty sketch.
     /// </summary>
     private static void RegisterMigrationFunctions(SqliteConnection connection)

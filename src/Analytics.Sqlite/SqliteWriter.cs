@@ -25,6 +25,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Insert _insertEvent;
     private readonly SqliteRollupUpsert _upsertRequestRollup;
     private readonly SqliteRequestTotals _upsertRequestTotals;
+    private readonly SqliteRequestTotals _upsertConsumerTotals;
     private readonly Insert _upsertConsumerRollup;
     private readonly Insert _upsertErrorRollup;
     private readonly Insert _upsertEventRollup;
@@ -39,7 +40,8 @@ internal sealed class SqliteWriter : IDisposable
         _insertRequest = new SqliteRequestInsert(connection);
         _insertEvent = Insert.Prepare(connection, $"INSERT INTO events ({EventColumns[4..]}) VALUES ({Parameters(EventColumns[4..])});");
         _upsertRequestRollup = new SqliteRollupUpsert(connection);
-        _upsertRequestTotals = new SqliteRequestTotals(connection);
+        _upsertRequestTotals = SqliteRequestTotals.ForRequests(connection);
+        _upsertConsumerTotals = SqliteRequestTotals.ForConsumers(connection);
         _upsertConsumerRollup = Insert.Prepare(connection, """
             INSERT INTO consumer_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release, consumer,
                 count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency)
@@ -211,6 +213,8 @@ internal sealed class SqliteWriter : IDisposable
                 r.RequestBytes, r.ResponseBytes, (r.Latency ?? new LatencySketch()).ToBytes()]);
         }
 
+        _upsertConsumerTotals.Run(batch.ConsumerRollups);
+
         foreach (var r in batch.ErrorRollups)
         {
             _upsertErrorRollup.Run(transaction, [
@@ -315,6 +319,7 @@ internal sealed class SqliteWriter : IDisposable
         _insertEvent.Dispose();
         _upsertRequestRollup.Dispose();
         _upsertRequestTotals.Dispose();
+        _upsertConsumerTotals.Dispose();
         _upsertConsumerRollup.Dispose();
         _upsertErrorRollup.Dispose();
         _upsertEventRollup.Dispose();

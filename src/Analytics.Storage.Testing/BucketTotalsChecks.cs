@@ -56,9 +56,37 @@ public static class BucketTotalsChecks
     {
         ArgumentNullException.ThrowIfNull(store);
         var read = RollupRange(granularity, from, to, includeSketches: true) with { IncludeCardinality = true, Kind = kind };
-        var expected = await SumAsync(store.ReadRequestRollupsAsync(read, default));
-        var actual = await SumAsync(store.ReadRequestRollupsAsync(read with { BucketTotals = true }, default));
-        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        return await AssertSameSumsAsync(
+            store.ReadRequestRollupsAsync(read, default),
+            store.ReadRequestRollupsAsync(read with { BucketTotals = true }, default),
+            static row => new TotalKey(row.BucketStart, row.Kind, row.StatusCode / 100, null));
+    }
+
+    /// <summary>
+    /// Asserts that a per-consumer read with <see cref="RollupQuery.BucketTotals"/> (sketches included) returns, per
+    /// bucket, kind and consumer, the sums and merged latency sketch of the ordinary per-consumer rows of that bucket,
+    /// kind and consumer.
+    /// </summary>
+    /// <param name="store">The store's per-consumer rollups.</param>
+    /// <param name="read">The granularity, range and filters to read; <see cref="RollupQuery.BucketTotals"/> is set here.</param>
+    /// <returns>The number of totals compared.</returns>
+    public static async Task<int> AssertConsumerTotalsEqualToRollupsAsync(IConsumerRollupStore store, RollupQuery read)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(read);
+        read = read with { IncludeSketches = true, BucketTotals = false };
+        return await AssertSameSumsAsync(
+            store.ReadConsumerRollupsAsync(read, default),
+            store.ReadConsumerRollupsAsync(read with { BucketTotals = true }, default),
+            static row => new TotalKey(row.BucketStart, row.Kind, 0, row.Consumer));
+    }
+
+    private static async Task<int> AssertSameSumsAsync(
+        IAsyncEnumerable<RequestRollup> rows, IAsyncEnumerable<RequestRollup> totals, Func<RequestRollup, TotalKey> keyOf)
+    {
+        var expected = await SumAsync(rows, keyOf);
+        var actual = await SumAsync(totals, keyOf);
+        Assert.Equal(Sorted(expected.Keys), Sorted(actual.Keys));
         foreach (var (key, want) in expected)
         {
             var got = actual[key];
@@ -75,22 +103,24 @@ public static class BucketTotalsChecks
         return expected.Count;
     }
 
+    private static IEnumerable<string> Sorted(IEnumerable<TotalKey> keys) => keys.Select(k => k.ToString()).Order(StringComparer.Ordinal);
+
     private static (long, double, double, double, double, double) Latency(LatencySketch? sketch) => sketch is null
         ? default
         : (sketch.Count, sketch.Min, sketch.Max, sketch.GetQuantile(0.5), sketch.GetQuantile(0.95), sketch.GetQuantile(0.99));
 
-    private static async Task<Dictionary<(DateTimeOffset, RequestKind, int), RequestRollup>> SumAsync(IAsyncEnumerable<RequestRollup> rows)
+    private static async Task<Dictionary<TotalKey, RequestRollup>> SumAsync(IAsyncEnumerable<RequestRollup> rows, Func<RequestRollup, TotalKey> keyOf)
     {
-        var sums = new Dictionary<(DateTimeOffset, RequestKind, int), RequestRollup>();
+        var sums = new Dictionary<TotalKey, RequestRollup>();
         await foreach (var row in rows)
         {
-            var key = (row.BucketStart, row.Kind, row.StatusCode / 100);
+            var key = keyOf(row);
             if (!sums.TryGetValue(key, out var sum))
             {
                 sums.Add(key, sum = new RequestRollup
                 {
-                    Granularity = row.Granularity, BucketStart = row.BucketStart, Route = "", Method = "", StatusCode = key.Item3 * 100,
-                    Kind = row.Kind,
+                    Granularity = row.Granularity, BucketStart = row.BucketStart, Route = "", Method = "", StatusCode = key.StatusClass * 100,
+                    Kind = row.Kind, Consumer = key.Consumer,
                 });
             }
 
@@ -99,4 +129,7 @@ public static class BucketTotalsChecks
 
         return sums;
     }
+
+    // What a total sums over: the bucket, the kind, and the status class (request totals) or the consumer (consumer totals).
+    private readonly record struct TotalKey(DateTimeOffset Bucket, RequestKind Kind, int StatusClass, string? Consumer);
 }

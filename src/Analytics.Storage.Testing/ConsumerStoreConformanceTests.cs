@@ -4,9 +4,10 @@ namespace Analytics.Storage.Testing;
 
 /// <summary>
 /// The suite of <see cref="StoreCapabilities.Consumers"/> (<see cref="IConsumerRollupStore"/>): per-consumer rollups
-/// added up by key across batches, filtered by consumer and release, <c>(other)</c> kept like any consumer, and purged
-/// with the other rollups. Derive a public class from it, for the same factory as
-/// <see cref="AnalyticsStoreConformanceTests{TFactory}"/>, when the store declares the capability.
+/// added up by key across batches, filtered by consumer and release, <c>(other)</c> kept like any consumer, summed per
+/// bucket, kind and consumer when a read asks for bucket totals, and purged with the other rollups. Derive a public
+/// class from it, for the same factory as <see cref="AnalyticsStoreConformanceTests{TFactory}"/>, when the store
+/// declares the capability.
 /// </summary>
 /// <typeparam name="TFactory">Creates the store under test; one instance per test.</typeparam>
 public abstract class ConsumerStoreConformanceTests<TFactory> : StoreConformanceTestBase<TFactory>
@@ -123,6 +124,57 @@ public abstract class ConsumerStoreConformanceTests<TFactory> : StoreConformance
         Assert.Empty(await consumers.ReadConsumerRollupsAsync(All(Granularity.Minute), default).ToListAsync());
         Assert.NotEmpty(await consumers.ReadConsumerRollupsAsync(All(Granularity.Hour), default).ToListAsync());
         Assert.NotEmpty(await consumers.ReadConsumerRollupsAsync(All(Granularity.Day), default).ToListAsync());
+    }
+
+    /// <summary>
+    /// A read asking for <see cref="RollupQuery.BucketTotals"/> may be answered from totals kept per bucket, kind and
+    /// consumer: per bucket, kind and consumer it returns the sums and merged latency sketch of the ordinary rows, at
+    /// every granularity, over all consumers or one, for one kind; the filters totals cannot answer (route, status,
+    /// release) still apply; and after a purge the totals of the purged buckets are gone with their rows.
+    /// </summary>
+    [Fact]
+    public async Task BucketTotalsEqualThePerConsumerRowsSummedPerBucketKindAndConsumer()
+    {
+        var consumers = Consumers;
+        var mine = Traffic(seed: 4);
+        var theirs = new[] { BucketTotalsChecks.Traffic(0), BucketTotalsChecks.Traffic(1) }; // WebSockets too, over two days
+        await Store.WriteBatchAsync(Batch(mine.Take(1_000)), default);
+        await Store.WriteBatchAsync(theirs[0], default);
+        await Store.WriteBatchAsync(Batch(mine.Skip(1_000)), default);
+        await Store.WriteBatchAsync(theirs[1], default);
+        var requests = mine.Concat(theirs.SelectMany(b => b.Requests)).ToList();
+
+        foreach (var granularity in Granularities)
+        {
+            var range = RollupRange(granularity, Start, Start.AddDays(2));
+            Assert.True(await BucketTotalsChecks.AssertConsumerTotalsEqualToRollupsAsync(consumers, range) >= 3);
+            Assert.True(await BucketTotalsChecks.AssertConsumerTotalsEqualToRollupsAsync(consumers, range with { Consumer = "web" }) >= 1);
+            await BucketTotalsChecks.AssertConsumerTotalsEqualToRollupsAsync(consumers, range with { Kind = RequestKind.WebSocket });
+            await BucketTotalsChecks.AssertConsumerTotalsEqualToRollupsAsync(
+                consumers, range with { Consumer = "consumer-0", Kind = RequestKind.Http });
+
+            async Task<long> Count(RollupQuery query) =>
+                (await consumers.ReadConsumerRollupsAsync(query with { BucketTotals = true }, default).ToListAsync()).Sum(r => r.Count);
+            long Expected(Func<RequestRecord, bool> match) => requests.Count(r => r.Consumer is not null && match(r));
+            Assert.Equal(Expected(r => r.Route == "/orders"), await Count(range with { Route = "/orders" }));
+            Assert.Equal(Expected(r => r.StatusCode >= 500), await Count(range with { MinStatusCode = 500 }));
+            Assert.Equal(
+                Expected(r => r.Consumer == "partner" && r.Release == "2.0"), await Count(range with { Consumer = "partner", Release = "2.0" }));
+            Assert.Equal(0, await Count(range with { Consumer = "nobody" }));
+        }
+
+        int deleted;
+        do
+        {
+            deleted = await Store.PurgeRollupsAsync(Granularity.Minute, Start.AddHours(1), 5, default);
+        }
+        while (deleted > 0);
+
+        var minutes = RollupRange(Granularity.Minute, Start, Start.AddDays(2));
+        var kept = await consumers.ReadConsumerRollupsAsync(minutes with { BucketTotals = true }, default).ToListAsync();
+        Assert.NotEmpty(kept);
+        Assert.All(kept, r => Assert.True(r.BucketStart >= Start.AddHours(1), $"a total of {r.BucketStart:O} outlived its purge"));
+        await BucketTotalsChecks.AssertConsumerTotalsEqualToRollupsAsync(consumers, minutes);
     }
 
     private static RollupQuery All(Granularity granularity) => RollupRange(granularity, Start, Start.AddDays(1), includeSketches: true);

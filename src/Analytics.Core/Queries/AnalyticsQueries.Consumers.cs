@@ -67,7 +67,9 @@ internal sealed partial class AnalyticsQueries
         AnalyticsQuery query, QueryPlan plan, CancellationToken cancellationToken)
     {
         var consumers = new Dictionary<string, SeenTotals>(StringComparer.Ordinal);
-        var read = plan.Rollups(includeSketches: true);
+
+        // Only each bucket's sums per kind and consumer are needed: a store may answer from totals kept per consumer.
+        var read = plan.Rollups(includeSketches: true) with { BucketTotals = true };
         foreach (var part in TotalReads(query, plan, read))
         {
             await foreach (var row in _consumers!.ReadConsumerRollupsAsync(part, cancellationToken).ConfigureAwait(false))

@@ -67,9 +67,10 @@ public sealed record RollupQuery
 
     /// <summary>
     /// Gets whether the caller only adds up the rows of each bucket and reads no key of a row but its bucket and kind
-    /// (request rollups only). A store may then answer with rows already summed over every other key, with route,
-    /// method, environment, instance and release empty and status 0: the same totals from fewer rows. Filters still
-    /// apply. The default is <see langword="false"/>.
+    /// (request rollups) or its bucket, kind and consumer (per-consumer rollups, <see cref="IConsumerRollupStore"/>).
+    /// A store may then answer with rows already summed over every other key, with route, method, environment,
+    /// instance and release empty and status 0: the same totals from fewer rows. Filters still apply. The default is
+    /// <see langword="false"/>.
     /// </summary>
     public bool BucketTotals { get; init; }
 }
