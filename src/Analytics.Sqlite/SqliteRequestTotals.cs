@@ -6,9 +6,9 @@ using SQLitePCL;
 namespace Analytics.Sqlite;
 
 /// <summary>
-/// Keeps request_totals (schema 13) or consumer_totals (schema 14): a batch's request rollup rows grouped per
-/// granularity, bucket, kind and status class (or its per-consumer rollup rows per granularity, bucket, kind and
-/// consumer), and added to their total with one UPDATE each, in the batch's transaction; an INSERT only for a bucket's
+/// Keeps request_totals (schemas 13 and 15) or consumer_totals (schema 14): a batch's request rollup rows grouped per
+/// granularity, bucket, kind, status class and release (or its per-consumer rollup rows per granularity, bucket, kind
+/// and consumer), and added to their total with one UPDATE each, in the batch's transaction; an INSERT only for a bucket's
 /// first batch. The UPDATE merges each row's sketches straight into what this writer last stored in that total, kept in
 /// memory as <see cref="SqliteRollupUpsert"/> keeps its hour and day rows: the first version summed the rows into new
 /// sketches first and merged those, which made every total's cardinality sketch dense, 8 KB a total a batch
@@ -41,7 +41,10 @@ internal sealed class SqliteRequestTotals : IDisposable
         string mergeCardinality = $"analytics_{table}_hll_merge";
         connection.CreateFunction<SqliteRequestTotals, byte[]?, byte[]?>(
             mergeLatency, this, static (self, stored) => self.MergeLatency(stored), isDeterministic: false);
-        string key = perConsumer ? "consumer" : "status_class";
+        // ?4 is the status class and ?16 the release of a request total; ?16 the consumer of a consumer total.
+        string key = perConsumer ? "consumer = ?16" : "status_class = ?4 AND release = ?16";
+        string keyColumns = perConsumer ? "consumer" : "status_class, release";
+        string keyValues = perConsumer ? "?16" : "?4, ?16";
         string cardinalitySet = "";
         string cardinalityColumns = "";
         string cardinalityValues = "";
@@ -60,12 +63,12 @@ internal sealed class SqliteRequestTotals : IDisposable
                 duration_min_us = min(duration_min_us, ?8), duration_max_us = max(duration_max_us, ?9),
                 request_bytes = request_bytes + ?10, response_bytes = response_bytes + ?11,
                 latency = {mergeLatency}(latency){cardinalitySet}
-            WHERE granularity = ?1 AND bucket_start = ?2 AND kind = ?3 AND {key} = ?4;
+            WHERE granularity = ?1 AND bucket_start = ?2 AND kind = ?3 AND {key};
             """);
         _insert = SqliteStatements.Prepare(_db, $"""
-            INSERT INTO {table} (granularity, bucket_start, kind, {key}, count, errors, duration_sum_us, duration_min_us,
+            INSERT INTO {table} (granularity, bucket_start, kind, {keyColumns}, count, errors, duration_sum_us, duration_min_us,
                 duration_max_us, request_bytes, response_bytes, latency{cardinalityColumns})
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12{cardinalityValues});
+            VALUES (?1, ?2, ?3, {keyValues}, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12{cardinalityValues});
             """);
     }
 
@@ -82,9 +85,10 @@ internal sealed class SqliteRequestTotals : IDisposable
         {
             foreach (var row in rollups)
             {
+                long bucket = StoreRows.ToUnixMicroseconds(row.BucketStart);
                 var key = _perConsumer
-                    ? new TotalKey(row.Granularity, StoreRows.ToUnixMicroseconds(row.BucketStart), row.Kind, 0, row.Consumer ?? string.Empty)
-                    : new TotalKey(row.Granularity, StoreRows.ToUnixMicroseconds(row.BucketStart), row.Kind, row.StatusCode / 100, null);
+                    ? new TotalKey(row.Granularity, bucket, row.Kind, 0, row.Consumer ?? string.Empty)
+                    : new TotalKey(row.Granularity, bucket, row.Kind, row.StatusCode / 100, row.Release ?? string.Empty);
                 if (!_batch.TryGetValue(key, out var rows))
                 {
                     _batch.Add(key, rows = []);
@@ -157,9 +161,8 @@ internal sealed class SqliteRequestTotals : IDisposable
             Check(raw.sqlite3_bind_int(statement, 1, (int)key.Granularity));
             Check(raw.sqlite3_bind_int64(statement, 2, key.BucketStart));
             Check(raw.sqlite3_bind_int(statement, 3, (int)key.Kind));
-            Check(key.Consumer is { } consumer
-                ? raw.sqlite3_bind_text(statement, 4, consumer)
-                : raw.sqlite3_bind_int(statement, 4, key.StatusClass));
+            Check(raw.sqlite3_bind_int(statement, 4, key.StatusClass));
+            Check(raw.sqlite3_bind_text(statement, 16, key.Text));
             Check(raw.sqlite3_bind_int64(statement, 5, sum.Count));
             Check(raw.sqlite3_bind_int64(statement, 6, sum.Errors));
             Check(raw.sqlite3_bind_int64(statement, 7, sum.DurationSumMicroseconds));
@@ -269,6 +272,9 @@ internal sealed class SqliteRequestTotals : IDisposable
         }
     }
 
-    /// <summary>A total's key: its status class for request_totals, its consumer (never null) for consumer_totals.</summary>
-    private readonly record struct TotalKey(Granularity Granularity, long BucketStart, RequestKind Kind, int StatusClass, string? Consumer);
+    /// <summary>
+    /// A total's key: in request_totals with its status class and its release (<paramref name="Text"/>), in
+    /// consumer_totals with its consumer.
+    /// </summary>
+    private readonly record struct TotalKey(Granularity Granularity, long BucketStart, RequestKind Kind, int StatusClass, string Text);
 }

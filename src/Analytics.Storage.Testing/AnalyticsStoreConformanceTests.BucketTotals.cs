@@ -31,6 +31,33 @@ public abstract partial class AnalyticsStoreConformanceTests<TFactory>
         Assert.Equal(240L, (await Store.ReadRequestRollupsAsync(hours, default).ToListAsync()).Sum(r => r.Count));
     }
 
+    /// <summary>
+    /// A read asking for <see cref="RollupQuery.BucketTotalsByRelease"/> returns per bucket, kind and release the sums
+    /// and merged sketches of the ordinary rows, over every release or one, for one kind; plain bucket totals filtered
+    /// on a release count that release only; and the filters totals cannot answer still apply.
+    /// </summary>
+    [Fact]
+    public async Task BucketTotalsByReleaseEqualTheRollupsSummedPerBucketKindAndRelease()
+    {
+        await Store.WriteBatchAsync(BucketTotalsChecks.Traffic(0), default);
+        await Store.WriteBatchAsync(BucketTotalsChecks.Traffic(1), default);
+
+        foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
+        {
+            var range = RollupRange(granularity, Start, Start.AddDays(2));
+            Assert.True(await BucketTotalsChecks.AssertReleaseTotalsEqualToRollupsAsync(Store, range) >= 2 * 2);
+            Assert.True(await BucketTotalsChecks.AssertReleaseTotalsEqualToRollupsAsync(Store, range with { Release = "1.0" }) >= 1);
+            await BucketTotalsChecks.AssertReleaseTotalsEqualToRollupsAsync(Store, range with { Kind = RequestKind.WebSocket });
+
+            async Task<long> Count(RollupQuery query) => (await Store.ReadRequestRollupsAsync(query, default).ToListAsync()).Sum(r => r.Count);
+            Assert.Equal(60L, await Count(range with { BucketTotals = true, Release = "1.0" })); // i < 30 of both batches
+            Assert.Equal(180L, await Count(range with { BucketTotals = true, Release = "1.1" }));
+            Assert.Equal(0L, await Count(range with { BucketTotalsByRelease = true, Release = "0.9" }));
+            Assert.Equal(80L, await Count(range with { BucketTotalsByRelease = true, Route = "/a" }));
+            Assert.Equal(20L, await Count(range with { BucketTotalsByRelease = true, Route = "/a", Release = "1.0" }));
+        }
+    }
+
     /// <summary>A rollup purge takes the bucket totals of its granularity before the cutoff with it, and no others.</summary>
     [Fact]
     public async Task BucketTotalsArePurgedWithTheirRollups()

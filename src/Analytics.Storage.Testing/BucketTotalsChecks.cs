@@ -35,6 +35,7 @@ public static class BucketTotalsChecks
                 UserId = $"user-{(i + (number * 40)) % 70}",
                 ClientIp = $"10.0.{number}.{i % 50}",
                 Consumer = i % 4 == 0 ? $"consumer-{i % 3}" : null,
+                Release = i < 30 ? "1.0" : "1.1", // a deployment 5 minutes in: the first hour and day have both
             });
         }
 
@@ -59,7 +60,26 @@ public static class BucketTotalsChecks
         return await AssertSameSumsAsync(
             store.ReadRequestRollupsAsync(read, default),
             store.ReadRequestRollupsAsync(read with { BucketTotals = true }, default),
-            static row => new TotalKey(row.BucketStart, row.Kind, row.StatusCode / 100, null));
+            static row => new TotalKey(row.BucketStart, row.Kind, row.StatusCode / 100, null, null));
+    }
+
+    /// <summary>
+    /// Asserts that a read with <see cref="RollupQuery.BucketTotalsByRelease"/> (sketches and cardinality included)
+    /// returns, per bucket, kind and release, the sums and merged sketches of the ordinary rows of that bucket, kind and
+    /// release.
+    /// </summary>
+    /// <param name="store">The store.</param>
+    /// <param name="read">The granularity, range and filters to read; <see cref="RollupQuery.BucketTotalsByRelease"/> is set here.</param>
+    /// <returns>The number of totals compared.</returns>
+    public static async Task<int> AssertReleaseTotalsEqualToRollupsAsync(IAnalyticsStore store, RollupQuery read)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(read);
+        read = read with { IncludeSketches = true, IncludeCardinality = true, BucketTotals = false, BucketTotalsByRelease = false };
+        return await AssertSameSumsAsync(
+            store.ReadRequestRollupsAsync(read, default),
+            store.ReadRequestRollupsAsync(read with { BucketTotalsByRelease = true }, default),
+            static row => new TotalKey(row.BucketStart, row.Kind, 0, null, row.Release));
     }
 
     /// <summary>
@@ -78,7 +98,7 @@ public static class BucketTotalsChecks
         return await AssertSameSumsAsync(
             store.ReadConsumerRollupsAsync(read, default),
             store.ReadConsumerRollupsAsync(read with { BucketTotals = true }, default),
-            static row => new TotalKey(row.BucketStart, row.Kind, 0, row.Consumer));
+            static row => new TotalKey(row.BucketStart, row.Kind, 0, row.Consumer, null));
     }
 
     private static async Task<int> AssertSameSumsAsync(
@@ -120,7 +140,7 @@ public static class BucketTotalsChecks
                 sums.Add(key, sum = new RequestRollup
                 {
                     Granularity = row.Granularity, BucketStart = row.BucketStart, Route = "", Method = "", StatusCode = key.StatusClass * 100,
-                    Kind = row.Kind, Consumer = key.Consumer,
+                    Kind = row.Kind, Consumer = key.Consumer, Release = key.Release,
                 });
             }
 
@@ -130,6 +150,7 @@ public static class BucketTotalsChecks
         return sums;
     }
 
-    // What a total sums over: the bucket, the kind, and the status class (request totals) or the consumer (consumer totals).
-    private readonly record struct TotalKey(DateTimeOffset Bucket, RequestKind Kind, int StatusClass, string? Consumer);
+    // What a total sums over: the bucket, the kind, and the status class (request totals), the consumer (consumer
+    // totals) or the release (totals by release).
+    private readonly record struct TotalKey(DateTimeOffset Bucket, RequestKind Kind, int StatusClass, string? Consumer, string? Release);
 }

@@ -26,21 +26,83 @@ public sealed class SqliteRequestTotalsTests : IDisposable
 
         var hours = RollupRange(Granularity.Hour, Start, Start.AddDays(2), includeSketches: true) with { BucketTotals = true };
         var totals = await store.ReadRequestRollupsAsync(hours, default).ToListAsync();
-        Assert.Equal(12, totals.Count); // 2 hours × (http, WebSocket) × (2xx, 4xx, 5xx)
+        int stored = Keys(Granularity.Hour, withRelease: true); // 2 hours × (http, WebSocket) × (2xx, 4xx, 5xx) × releases
+        Assert.Equal(stored, totals.Count);
         Assert.All(totals, r => Assert.Equal(("", "", (string?)null), (r.Route, r.Method, r.Release)));
-        Assert.True((await store.ReadRequestRollupsAsync(hours with { BucketTotals = false }, default).ToListAsync()).Count > 12);
+        Assert.True((await store.ReadRequestRollupsAsync(hours with { BucketTotals = false }, default).ToListAsync()).Count > stored);
         Assert.Equal(12, await BucketTotalsChecks.AssertEqualToRollupsAsync(store, Granularity.Hour, Start, Start.AddDays(2)));
+
+        var byRelease = await store.ReadRequestRollupsAsync(hours with { BucketTotals = false, BucketTotalsByRelease = true }, default).ToListAsync();
+        Assert.Equal(stored, byRelease.Count);
+        Assert.Equal(
+            (60L, 180L), (byRelease.Where(r => r.Release == "1.0").Sum(r => r.Count), byRelease.Where(r => r.Release == "1.1").Sum(r => r.Count)));
     }
 
+    /// <summary>
+    /// Reads that need no key but the bucket, kind and release are answered from request_totals alone: with the rollup
+    /// rows deleted behind the store's back they still count everything, while a read filtered on a route finds nothing.
+    /// </summary>
     [Fact]
-    public async Task AVersion12FileGetsTheTotalsOfItsRollupsAndKeepsAddingToThem()
+    public async Task CountsPerBucketAndTotalsByReleaseAreReadFromTheTotals()
     {
-        // A file as the previous release left it: schema 12, rollups written by the same upsert, two batches each.
+        var path = _directory.File("a.db");
+        using var store = new SqliteAnalyticsStore(path);
+        await store.WriteBatchAsync(BucketTotalsChecks.Traffic(0), default);
+        await store.WriteBatchAsync(BucketTotalsChecks.Traffic(1), default);
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            SqliteCommands.Execute(connection, "DELETE FROM request_rollups;");
+        }
+
+        var hours = RollupRange(Granularity.Hour, Start, Start.AddDays(2));
+        Assert.Equal(240L, await CountAsync(store, hours));
+        Assert.Equal(60L, await CountAsync(store, hours with { Release = "1.0" }));
+        Assert.Equal(
+            22L, await CountAsync(store, hours with { Kind = RequestKind.WebSocket }));
+        Assert.Equal(0L, await CountAsync(store, hours with { Route = "/a" }));
+        var byRelease = await store.ReadRequestRollupsAsync(hours with { BucketTotalsByRelease = true }, default).ToListAsync();
+        Assert.Equal(["1.0", "1.1"], byRelease.Select(r => r.Release).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(240L, byRelease.Sum(r => r.Count));
+    }
+
+    /// <summary>
+    /// Counts per bucket filtered on no more than the kind and the release scan request_totals' counts index alone;
+    /// any other filter reads the rollups.
+    /// </summary>
+    [Theory]
+    [InlineData(null, null, "SEARCH request_totals USING COVERING INDEX ix_request_totals_counts")]
+    [InlineData("1.0", null, "SEARCH request_totals USING COVERING INDEX ix_request_totals_counts")]
+    [InlineData("1.0", "/a", "SEARCH request_rollups USING INDEX ux_request_rollups")]
+    public void CountsPerBucketSearchTheIndexThatHoldsTheirFilters(string? release, string? route, string expected)
+    {
+        using var connection = new SqliteConnection($"Data Source={_directory.File("a.db")};Pooling=False");
+        connection.Open();
+        SqliteSchema.Migrate(connection);
+        var query = RollupRange(Granularity.Hour, Start, Start.AddDays(7)) with { Kind = RequestKind.Http, Release = release, Route = route };
+        using var command = SqliteAnalyticsStore.CreateRollupCommand(
+            connection, SqliteAnalyticsStore.CountsByBucketSelect(query), query, requests: true, groupBy: "bucket_start", keys: RollupKeys.Release);
+        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read());
+        Assert.StartsWith(expected, reader.GetString(3), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A file of schema 12 (no totals) or 14 (totals without the release; empty here, as only the rollups are written)
+    /// gets the totals of its rollups, by release, at the first start, and later batches add to them.
+    /// </summary>
+    [Theory]
+    [InlineData(12)]
+    [InlineData(14)]
+    public async Task AnEarlierFileGetsTheTotalsOfItsRollupsAndKeepsAddingToThem(int version)
+    {
+        // A file as an earlier release left it: rollups written by the same upsert, two batches each.
         var path = _directory.File("a.db");
         using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             connection.Open();
-            SqliteSchema.Migrate(connection, upTo: 12);
+            SqliteSchema.Migrate(connection, upTo: version);
             using var upsert = new SqliteRollupUpsert(connection);
             using var transaction = connection.BeginTransaction();
             foreach (var batch in new[] { BucketTotalsChecks.Traffic(0), BucketTotalsChecks.Traffic(1) })
@@ -52,7 +114,7 @@ public sealed class SqliteRequestTotalsTests : IDisposable
             }
 
             transaction.Commit();
-            Assert.Equal(12, SqliteSchema.GetVersion(connection));
+            Assert.Equal(version, SqliteSchema.GetVersion(connection));
         }
 
         using var store = new SqliteAnalyticsStore(path);
@@ -60,18 +122,29 @@ public sealed class SqliteRequestTotalsTests : IDisposable
         foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
         {
             await BucketTotalsChecks.AssertEqualToRollupsAsync(store, granularity, Start, Start.AddDays(2));
+            await BucketTotalsChecks.AssertReleaseTotalsEqualToRollupsAsync(store, RollupRange(granularity, Start, Start.AddDays(2)));
         }
 
         await store.WriteBatchAsync(BucketTotalsChecks.Traffic(2), default);
         foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
         {
             await BucketTotalsChecks.AssertEqualToRollupsAsync(store, granularity, Start, Start.AddDays(2));
+            await BucketTotalsChecks.AssertReleaseTotalsEqualToRollupsAsync(store, RollupRange(granularity, Start, Start.AddDays(2)));
         }
 
         var days = RollupRange(Granularity.Day, Start, Start.AddDays(2)) with { BucketTotals = true };
         var totals = await store.ReadRequestRollupsAsync(days, default).ToListAsync();
-        Assert.Equal((12, 360L), (totals.Count, totals.Sum(r => r.Count)));
+        Assert.Equal((Keys(Granularity.Day, withRelease: true), 360L), (totals.Count, totals.Sum(r => r.Count)));
     }
+
+    private static async Task<long> CountAsync(SqliteAnalyticsStore store, RollupQuery query) =>
+        (await store.ReadRequestCountsByBucketAsync(query, default).ToListAsync()).Sum(b => b.Count);
+
+    // The distinct (bucket, kind, status class[, release]) of the traffic: the totals it stores.
+    private static int Keys(Granularity granularity, bool withRelease) => BucketTotalsChecks.Traffic(0).Requests
+        .Select(r => (granularity.Floor(r.Timestamp), r.Kind, r.StatusCode / 100, withRelease ? r.Release : null))
+        .Distinct()
+        .Count();
 
     [Fact]
     public async Task AReadOfConsumerBucketTotalsReturnsOneRowPerBucketKindAndConsumer()
@@ -106,7 +179,8 @@ public sealed class SqliteRequestTotalsTests : IDisposable
                 insert.CommandText = """
                     INSERT INTO consumer_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release,
                         consumer, count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency)
-                    VALUES ($g, $b, $route, $method, $status, '', '', $kind, '', $consumer, $count, $errors, $sum, $min, $max, $in, $out, $latency);
+                    VALUES ($g, $b, $route, $method, $status, '', '', $kind, $release, $consumer, $count, $errors, $sum, $min, $max,
+                        $in, $out, $latency);
                     """;
                 insert.Parameters.AddWithValue("$g", (int)r.Granularity);
                 insert.Parameters.AddWithValue("$b", SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart));
@@ -114,6 +188,7 @@ public sealed class SqliteRequestTotalsTests : IDisposable
                 insert.Parameters.AddWithValue("$method", r.Method);
                 insert.Parameters.AddWithValue("$status", r.StatusCode);
                 insert.Parameters.AddWithValue("$kind", (int)r.Kind);
+                insert.Parameters.AddWithValue("$release", r.Release ?? "");
                 insert.Parameters.AddWithValue("$consumer", r.Consumer);
                 insert.Parameters.AddWithValue("$count", r.Count);
                 insert.Parameters.AddWithValue("$errors", r.Errors);

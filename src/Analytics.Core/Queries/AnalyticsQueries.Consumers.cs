@@ -39,7 +39,7 @@ internal sealed partial class AnalyticsQueries
     public async Task<IReadOnlyList<ReleaseStats>> GetReleasesAsync(AnalyticsQuery query, CancellationToken cancellationToken)
     {
         var plan = Plan(query);
-        var read = plan.Rollups(includeSketches: true);
+        var read = plan.Rollups(includeSketches: true) with { BucketTotalsByRelease = true };
         var releases = new Dictionary<string, SeenTotals>(StringComparer.Ordinal);
         foreach (var part in TotalReads(query, plan, read))
         {
@@ -127,11 +127,14 @@ internal sealed partial class AnalyticsQueries
         }
     }
 
-    /// <summary>The rows of one read grouped by release (<see cref="AddReleasesAsync"/>).</summary>
+    /// <summary>
+    /// The rows of one read grouped by release (<see cref="AddReleasesAsync"/>), from per-release totals when the store
+    /// keeps them.
+    /// </summary>
     private async Task<Dictionary<string, SeenTotals>> ReleaseTotalsAsync(RollupQuery read, CancellationToken cancellationToken)
     {
         var releases = new Dictionary<string, SeenTotals>(StringComparer.Ordinal);
-        await AddReleasesAsync(releases, read, cancellationToken).ConfigureAwait(false);
+        await AddReleasesAsync(releases, read with { BucketTotalsByRelease = true }, cancellationToken).ConfigureAwait(false);
         return releases;
     }
 

@@ -40,7 +40,7 @@ public interface IRequestCountStore
         IAnalyticsStore store, RollupQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var latest = new Dictionary<(string Route, string Method), DateTimeOffset>();
-        var rows = query with { IncludeSketches = false, IncludeCardinality = false, BucketTotals = false };
+        var rows = query with { IncludeSketches = false, IncludeCardinality = false, BucketTotals = false, BucketTotalsByRelease = false };
         await foreach (var row in store.ReadRequestRollupsAsync(rows, cancellationToken).ConfigureAwait(false))
         {
             var key = (row.Route, row.Method);

@@ -73,4 +73,12 @@ public sealed record RollupQuery
     /// <see langword="false"/>.
     /// </summary>
     public bool BucketTotals { get; init; }
+
+    /// <summary>
+    /// Gets whether the caller only adds up the rows of each bucket and release and reads no key of a row but its
+    /// bucket, kind and release (request rollups only): <see cref="BucketTotals"/> with the release kept. A store may
+    /// then answer with rows already summed over every other key, with route, method, environment and instance empty
+    /// and status 0. Filters still apply. The default is <see langword="false"/>.
+    /// </summary>
+    public bool BucketTotalsByRelease { get; init; }
 }
