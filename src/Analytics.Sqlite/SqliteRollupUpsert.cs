@@ -7,7 +7,9 @@ namespace Analytics.Sqlite;
 
 /// <summary>
 /// The request-rollup upsert, a few hundred statements a batch (minutes, hours and days of every route and status the
-/// batch saw). It binds by index through SQLitePCLRaw as <see cref="SqliteRequestInsert"/> does, and on a conflict it
+/// batch saw), and the same for the per-consumer rollups (<see cref="ForConsumers"/>: the consumer in the key, no
+/// cardinality sketches), which took about 3 µs a record through Microsoft.Data.Sqlite's upsert when 70 % of the
+/// requests named a consumer (ingest-split with ANALYTICS_BENCH_CONSUMERS=8). It binds by index through SQLitePCLRaw as <see cref="SqliteRequestInsert"/> does, and on a conflict it
 /// merges the stored sketches with the row's own sketches as they are in memory, through functions registered for this
 /// statement, instead of decoding the encoded copy it just bound: an hour or day row conflicts on every batch. Both
 /// measured in IngestBenchmarks (issue 26): Microsoft.Data.Sqlite looks each of the 20 parameters up by name and
@@ -16,14 +18,13 @@ namespace Analytics.Sqlite;
 /// </summary>
 internal sealed class SqliteRollupUpsert : IDisposable
 {
-    private const string MergeLatencyFunction = "analytics_row_latency_merge";
-    private const string MergeCardinalityFunction = "analytics_row_hll_merge";
     private const int MaxCachedRows = 1_024;
 
     private static readonly byte[] EmptyLatency = new LatencySketch().ToBytes();
 
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    private readonly bool _perConsumer;
 
     // What this writer last stored in each hour and day row (they conflict on every batch), so that a merge that finds
     // exactly those bytes stored merges into the sketch in memory instead of decoding them again. A row changed by
@@ -35,22 +36,41 @@ internal sealed class SqliteRollupUpsert : IDisposable
     private RequestRollup? _current;
     private StoredSketches? _currentStored;
 
-    public SqliteRollupUpsert(SqliteConnection connection)
+    private SqliteRollupUpsert(SqliteConnection connection, string table, bool perConsumer)
     {
         _db = connection.Handle!;
+        _perConsumer = perConsumer;
+        string mergeLatency = $"analytics_{table}_latency_merge";
+        string mergeCardinality = $"analytics_{table}_hll_merge";
         connection.CreateFunction<SqliteRollupUpsert, byte[]?, byte[]?, byte[]?>(
-            MergeLatencyFunction, this, static (self, stored, added) => self.MergeLatency(stored, added), isDeterministic: false);
-        connection.CreateFunction<SqliteRollupUpsert, byte[]?, byte[]?, long, byte[]?>(
-            MergeCardinalityFunction,
-            this,
-            static (self, stored, added, column) => self.MergeCardinality(stored, added, column),
-            isDeterministic: false);
-        const string sql = $"""
-            INSERT INTO request_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release,
-                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency, users, clients,
-                consumers)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
-            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance, kind, release) DO UPDATE SET
+            mergeLatency, this, static (self, stored, added) => self.MergeLatency(stored, added), isDeterministic: false);
+        string cardinalityColumns = "";
+        string cardinalityValues = "";
+        string cardinalitySet = "";
+        if (!perConsumer)
+        {
+            connection.CreateFunction<SqliteRollupUpsert, byte[]?, byte[]?, long, byte[]?>(
+                mergeCardinality,
+                this,
+                static (self, stored, added, column) => self.MergeCardinality(stored, added, column),
+                isDeterministic: false);
+            cardinalityColumns = ", users, clients, consumers";
+            cardinalityValues = ", ?18, ?19, ?20";
+            cardinalitySet = $"""
+                ,
+                    users = {mergeCardinality}(users, excluded.users, 0),
+                    clients = {mergeCardinality}(clients, excluded.clients, 1),
+                    consumers = {mergeCardinality}(consumers, excluded.consumers, 2)
+                """;
+        }
+
+        // ?21 is a per-consumer row's consumer.
+        var (consumer, consumerValue) = perConsumer ? (", consumer", ", ?21") : ("", "");
+        string sql = $"""
+            INSERT INTO {table} (granularity, bucket_start, route, method, status, environment, instance, kind, release{consumer},
+                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency{cardinalityColumns})
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9{consumerValue}, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17{cardinalityValues})
+            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance, kind, release{consumer}) DO UPDATE SET
                 count = count + excluded.count,
                 errors = errors + excluded.errors,
                 duration_sum_us = duration_sum_us + excluded.duration_sum_us,
@@ -58,13 +78,16 @@ internal sealed class SqliteRollupUpsert : IDisposable
                 duration_max_us = max(duration_max_us, excluded.duration_max_us),
                 request_bytes = request_bytes + excluded.request_bytes,
                 response_bytes = response_bytes + excluded.response_bytes,
-                latency = {MergeLatencyFunction}(latency, excluded.latency),
-                users = {MergeCardinalityFunction}(users, excluded.users, 0),
-                clients = {MergeCardinalityFunction}(clients, excluded.clients, 1),
-                consumers = {MergeCardinalityFunction}(consumers, excluded.consumers, 2);
+                latency = {mergeLatency}(latency, excluded.latency){cardinalitySet};
             """;
         _statement = SqliteStatements.Prepare(_db, sql);
     }
+
+    /// <summary>Upserts request rollups into request_rollups.</summary>
+    public static SqliteRollupUpsert ForRequests(SqliteConnection connection) => new(connection, "request_rollups", perConsumer: false);
+
+    /// <summary>Upserts per-consumer rollups into consumer_rollups.</summary>
+    public static SqliteRollupUpsert ForConsumers(SqliteConnection connection) => new(connection, "consumer_rollups", perConsumer: true);
 
     public void Run(RequestRollup r)
     {
@@ -72,7 +95,8 @@ internal sealed class SqliteRollupUpsert : IDisposable
         _current = r;
         _currentStored = r.Granularity == Granularity.Minute
             ? null
-            : _stored.Get(new RowKey(r.Granularity, r.BucketStart, r.Route, r.Method, r.StatusCode, r.Environment, r.Instance, r.Kind, r.Release));
+            : _stored.Get(new RowKey(
+                r.Granularity, r.BucketStart, r.Route, r.Method, r.StatusCode, r.Environment, r.Instance, r.Kind, r.Release, r.Consumer));
         try
         {
             Check(raw.sqlite3_bind_int(s, 1, (int)r.Granularity));
@@ -92,9 +116,16 @@ internal sealed class SqliteRollupUpsert : IDisposable
             Check(raw.sqlite3_bind_int64(s, 15, r.RequestBytes));
             Check(raw.sqlite3_bind_int64(s, 16, r.ResponseBytes));
             Check(raw.sqlite3_bind_blob(s, 17, r.Latency?.ToBytes() ?? EmptyLatency));
-            Blob(s, 18, r.Users);
-            Blob(s, 19, r.Clients);
-            Blob(s, 20, r.Consumers);
+            if (_perConsumer)
+            {
+                Check(raw.sqlite3_bind_text16(s, 21, r.Consumer ?? string.Empty));
+            }
+            else
+            {
+                Blob(s, 18, r.Users);
+                Blob(s, 19, r.Clients);
+                Blob(s, 20, r.Consumers);
+            }
             SqliteStatements.StepToDone(_db, s);
         }
         finally
@@ -183,5 +214,6 @@ internal sealed class SqliteRollupUpsert : IDisposable
         string? Environment,
         string? Instance,
         RequestKind Kind,
-        string? Release);
+        string? Release,
+        string? Consumer);
 }

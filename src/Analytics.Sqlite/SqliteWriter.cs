@@ -26,7 +26,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteRollupUpsert _upsertRequestRollup;
     private readonly SqliteRequestTotals _upsertRequestTotals;
     private readonly SqliteRequestTotals _upsertConsumerTotals;
-    private readonly Insert _upsertConsumerRollup;
+    private readonly SqliteRollupUpsert _upsertConsumerRollup;
     private readonly Insert _upsertErrorRollup;
     private readonly Insert _upsertEventRollup;
     private readonly Insert _upsertErrorGroup;
@@ -39,24 +39,10 @@ internal sealed class SqliteWriter : IDisposable
         _connection = connection;
         _insertRequest = new SqliteRequestInsert(connection);
         _insertEvent = Insert.Prepare(connection, $"INSERT INTO events ({EventColumns[4..]}) VALUES ({Parameters(EventColumns[4..])});");
-        _upsertRequestRollup = new SqliteRollupUpsert(connection);
+        _upsertRequestRollup = SqliteRollupUpsert.ForRequests(connection);
         _upsertRequestTotals = SqliteRequestTotals.ForRequests(connection);
         _upsertConsumerTotals = SqliteRequestTotals.ForConsumers(connection);
-        _upsertConsumerRollup = Insert.Prepare(connection, """
-            INSERT INTO consumer_rollups (granularity, bucket_start, route, method, status, environment, instance, kind, release, consumer,
-                count, errors, duration_sum_us, duration_min_us, duration_max_us, request_bytes, response_bytes, latency)
-            VALUES ($granularity, $bucket_start, $route, $method, $status, $environment, $instance, $kind, $release, $consumer,
-                $count, $errors, $duration_sum_us, $duration_min_us, $duration_max_us, $request_bytes, $response_bytes, $latency)
-            ON CONFLICT (granularity, bucket_start, route, method, status, environment, instance, kind, release, consumer) DO UPDATE SET
-                count = count + excluded.count,
-                errors = errors + excluded.errors,
-                duration_sum_us = duration_sum_us + excluded.duration_sum_us,
-                duration_min_us = min(duration_min_us, excluded.duration_min_us),
-                duration_max_us = max(duration_max_us, excluded.duration_max_us),
-                request_bytes = request_bytes + excluded.request_bytes,
-                response_bytes = response_bytes + excluded.response_bytes,
-                latency = analytics_sketch_merge(latency, excluded.latency);
-            """);
+        _upsertConsumerRollup = SqliteRollupUpsert.ForConsumers(connection);
         _upsertErrorRollup = Insert.Prepare(connection, """
             INSERT INTO error_rollups (granularity, bucket_start, route, method, status, exception_type, fingerprint, environment, instance, kind,
                 count, first_seen, last_seen, last_message)
@@ -206,11 +192,7 @@ internal sealed class SqliteWriter : IDisposable
 
         foreach (var r in batch.ConsumerRollups)
         {
-            _upsertConsumerRollup.Run(transaction, [
-                (int)r.Granularity, SqliteAnalyticsStore.ToUnixMicroseconds(r.BucketStart), r.Route, r.Method, r.StatusCode,
-                r.Environment ?? string.Empty, r.Instance ?? string.Empty, (int)r.Kind, r.Release ?? string.Empty, r.Consumer ?? string.Empty,
-                r.Count, r.Errors, r.DurationSumMicroseconds, r.DurationMinMicroseconds, r.DurationMaxMicroseconds,
-                r.RequestBytes, r.ResponseBytes, (r.Latency ?? new LatencySketch()).ToBytes()]);
+            _upsertConsumerRollup.Run(r);
         }
 
         _upsertConsumerTotals.Run(batch.ConsumerRollups);

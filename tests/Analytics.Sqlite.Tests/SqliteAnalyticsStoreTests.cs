@@ -214,6 +214,28 @@ public sealed class SqliteAnalyticsStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ADamagedPerConsumerSketchIsReplacedByTheNextBatchsAtEveryGranularity()
+    {
+        var path = _directory.File("a.db");
+        using var store = new SqliteAnalyticsStore(path);
+        await store.WriteBatchAsync(Batch([Request(1) with { Consumer = "mobile" }]), default);
+        using (var connection = Open(path))
+        {
+            Scalar(connection, "UPDATE consumer_rollups SET latency = x'ff00ff';");
+        }
+
+        await store.WriteBatchAsync(Batch([Request(2) with { Consumer = "mobile" }]), default);
+
+        foreach (var granularity in new[] { Granularity.Minute, Granularity.Hour, Granularity.Day })
+        {
+            var read = TestData.RollupRange(granularity, Day, Day.AddDays(1), includeSketches: true);
+            var row = Assert.Single(await store.ReadConsumerRollupsAsync(read, default).ToListAsync());
+            Assert.Equal(("mobile", 2L), (row.Consumer, row.Count));
+            Assert.Equal(1, row.Latency!.Count); // the damaged sketch was replaced by the new batch's
+        }
+    }
+
+    [Fact]
     public async Task RollupRowsReadBackEveryColumnAsWrittenWhateverTheText()
     {
         var path = _directory.File("a.db");

@@ -103,7 +103,7 @@ public sealed class SqliteRequestTotalsTests : IDisposable
         {
             connection.Open();
             SqliteSchema.Migrate(connection, upTo: version);
-            using var upsert = new SqliteRollupUpsert(connection);
+            using var upsert = SqliteRollupUpsert.ForRequests(connection);
             using var transaction = connection.BeginTransaction();
             foreach (var batch in new[] { BucketTotalsChecks.Traffic(0), BucketTotalsChecks.Traffic(1) })
             {
