@@ -11,10 +11,11 @@ namespace Analytics.Sqlite;
 /// cardinality sketches; with 70 % of the requests naming one of 8 consumers, a quarter less allocated a record than
 /// through Microsoft.Data.Sqlite's upsert, ingest-split with ANALYTICS_BENCH_CONSUMERS=8). It binds by index through
 /// SQLitePCLRaw as <see cref="SqliteRequestInsert"/> does, and on a conflict it merges the stored sketches with the
-/// row's own sketches as they are in memory, through functions registered for this statement, instead of decoding the encoded copy it just bound: an hour or day row conflicts on every batch. Both
-/// measured in IngestBenchmarks (issue 26): Microsoft.Data.Sqlite looks each of the 20 parameters up by name and
-/// allocates on each execution, and each merge decoded both sketches before encoding the result. It also keeps what it
-/// last stored in each hour and day row, so that the stored sketch is not decoded either while nobody else wrote it.
+/// row's own sketches as they are in memory, through functions registered for this statement, instead of decoding the
+/// encoded copy it just bound: an hour or day row conflicts on every batch. Both measured in IngestBenchmarks (issue
+/// 26): Microsoft.Data.Sqlite looks each of the 20 parameters up by name and allocates on each execution, and each
+/// merge decoded both sketches before encoding the result. It also keeps what it last stored in each hour and day row,
+/// so that the stored sketch is not decoded either while nobody else wrote it.
 /// </summary>
 internal sealed class SqliteRollupUpsert : IDisposable
 {
