@@ -1,6 +1,7 @@
 using Analytics.Sql;
 using Analytics.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Analytics.Sqlite;
 
@@ -29,14 +30,18 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
 
     // Maps raw requests' shape and string ids to their values, for every read of them; shared by concurrent reads.
     private readonly SqliteRequestReader _requestReader = new();
+    private readonly ILogger? _logger;
     private SqliteWriter? _writer;
     private volatile bool _initialized;
     private volatile bool _disposed;
 
-    public SqliteAnalyticsStore(string path)
+    /// <param name="path">The database file.</param>
+    /// <param name="logger">Where the store reports what it works around (a checkpoint thread that stopped), or none.</param>
+    public SqliteAnalyticsStore(string path, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         FilePath = Path.GetFullPath(path);
+        _logger = logger;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -139,7 +144,7 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var writer = _writer ??= SqliteWriter.Open(_writerConnectionString, FilePath);
+            var writer = _writer ??= SqliteWriter.Open(_writerConnectionString, FilePath, _logger);
             _initialized = true;
             try
             {

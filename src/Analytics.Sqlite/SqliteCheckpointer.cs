@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SQLitePCL;
 
 namespace Analytics.Sqlite;
@@ -14,9 +16,10 @@ namespace Analytics.Sqlite;
 /// committing meanwhile. The log starts over only once a checkpoint has copied all of it, which one running beside
 /// commits that follow each other without a pause never does; so the writer copies the rest itself every
 /// <see cref="WriterPages"/> pages (<see cref="AfterCommit"/>), mostly pages this thread already copied. Should a
-/// checkpoint fail, the writer's connection takes SQLite's own back (<see cref="Failed"/>): slower, never unbounded.
+/// checkpoint fail, the writer's connection takes SQLite's own back (<see cref="Failed"/>): slower, never unbounded; and
+/// the failure is logged, once, as a warning.
 /// </summary>
-internal sealed class SqliteCheckpointer : IDisposable
+internal sealed partial class SqliteCheckpointer : IDisposable
 {
     /// <summary>The log's size, in pages, that asks for a checkpoint: SQLite's own default.</summary>
     public const int Pages = 1_000;
@@ -25,6 +28,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     public const int WriterPages = 4 * Pages;
 
     private readonly string _connectionString;
+    private readonly ILogger _logger;
     private readonly Thread _thread;
     private readonly AutoResetEvent _requested = new(initialState: false); // one request stands for all made while a checkpoint ran
     private volatile bool _stopping;
@@ -34,9 +38,10 @@ internal sealed class SqliteCheckpointer : IDisposable
     private int _sinceWritersOwn;
     private bool _checkpointsInCommits;
 
-    public SqliteCheckpointer(string connectionString)
+    public SqliteCheckpointer(string connectionString, ILogger? logger = null)
     {
         _connectionString = connectionString;
+        _logger = logger ?? NullLogger.Instance;
         _thread = new Thread(Run) { IsBackground = true, Name = "Request analytics checkpoint" };
         _thread.Start();
     }
@@ -137,15 +142,25 @@ internal sealed class SqliteCheckpointer : IDisposable
                 Interlocked.Increment(ref _completed);
             }
         }
-        catch (Exception)
+        catch (Exception exception)
         {
             // Whatever broke, a thread of the library's own must not take the host down with it: the writer's connection
             // checkpoints again (AfterCommit), and the next writer, after an error, starts a new thread.
             _failed = true;
+            Log.CheckpointThreadFailed(_logger, exception);
         }
         finally
         {
             connection?.Dispose();
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2, LogLevel.Warning,
+            "Request analytics' checkpoint thread stopped; SQLite copies its log back into the file inside the writer's commits " +
+            "again, which makes them slower but keeps the log bounded.",
+            EventName = "CheckpointThreadFailed")]
+        public static partial void CheckpointThreadFailed(ILogger logger, Exception exception);
     }
 }

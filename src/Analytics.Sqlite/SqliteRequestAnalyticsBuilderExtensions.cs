@@ -38,13 +38,17 @@ public static class SqliteRequestAnalyticsBuilderExtensions
         {
             var environment = sp.GetService<IHostEnvironment>();
             var path = SqliteDefaultLocation.Choose(environment?.ApplicationName, environment?.ContentRootPath ?? AppContext.BaseDirectory);
-            SqliteDefaultLocation.Log.DefaultDatabase(sp.GetService<ILoggerFactory>()?.CreateLogger("Analytics.Sqlite") ?? NullLogger.Instance, path);
-            return new SqliteAnalyticsStore(path);
+            var logger = Logger(sp);
+            SqliteDefaultLocation.Log.DefaultDatabase(logger, path);
+            return new SqliteAnalyticsStore(path, logger);
         });
 
     private static SqliteAnalyticsStore Create(IServiceProvider services, string path)
     {
         var root = services.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
-        return new SqliteAnalyticsStore(Path.IsPathRooted(path) ? path : Path.Combine(root, path));
+        return new SqliteAnalyticsStore(Path.IsPathRooted(path) ? path : Path.Combine(root, path), Logger(services));
     }
+
+    private static ILogger Logger(IServiceProvider services) =>
+        services.GetService<ILoggerFactory>()?.CreateLogger("Analytics.Sqlite") ?? NullLogger.Instance;
 }

@@ -1,6 +1,7 @@
 using Analytics.Sql;
 using Analytics.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Analytics.Sqlite;
 
@@ -34,7 +35,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Insert _insertOutbox;
     private readonly SqliteCheckpointer _checkpointer;
 
-    private SqliteWriter(SqliteConnection connection, string connectionString)
+    private SqliteWriter(SqliteConnection connection, string connectionString, ILogger? logger)
     {
         _connection = connection;
         _insertRequest = new SqliteRequestInsert(connection);
@@ -96,13 +97,13 @@ internal sealed class SqliteWriter : IDisposable
             INSERT INTO webhook_outbox (id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state)
             VALUES ($id, $subscription_id, $event_type, $payload, $created_at, $next_attempt_at, $attempts, $deliveries, $state);
             """);
-        _checkpointer = new SqliteCheckpointer(connectionString); // last: its thread starts with it
+        _checkpointer = new SqliteCheckpointer(connectionString, logger); // last: its thread starts with it
     }
 
     /// <summary>Gets the connection, for the statements that run too seldom to keep prepared; only while holding the store's write lock.</summary>
     public SqliteConnection Connection => _connection;
 
-    public static SqliteWriter Open(string connectionString, string filePath)
+    public static SqliteWriter Open(string connectionString, string filePath, ILogger? logger = null)
     {
         var directory = Path.GetDirectoryName(filePath);
         if (!string.IsNullOrEmpty(directory))
@@ -129,7 +130,7 @@ internal sealed class SqliteWriter : IDisposable
 
             connection.CreateFunction<byte[], byte[], byte[]>(MergeFunction, MergeSketches, isDeterministic: true);
             SqliteSchema.Migrate(connection);
-            return new SqliteWriter(connection, connectionString);
+            return new SqliteWriter(connection, connectionString, logger);
         }
         catch
         {

@@ -1,6 +1,8 @@
 using Analytics.Testing;
 using Analytics.Testing.Conformance;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using static Analytics.Sqlite.Tests.SqliteCommands;
 
 namespace Analytics.Sqlite.Tests;
@@ -49,11 +51,16 @@ public sealed class SqliteCheckpointerTests : IDisposable
     {
         // A file that cannot be opened: the checkpoint fails, and says so, instead of taking the host down.
         var missing = Path.Combine(_directory.File("missing"), "none.db");
-        using var checkpointer = new SqliteCheckpointer($"Data Source={missing};Mode=ReadWrite;Pooling=False");
+        var logger = new FakeLogger();
+        using var checkpointer = new SqliteCheckpointer($"Data Source={missing};Mode=ReadWrite;Pooling=False", logger);
         checkpointer.Add(SqliteCheckpointer.Pages - 1);
         checkpointer.Add(1);
         await Wait.UntilAsync(() => checkpointer.Failed, Deadline, "the failed checkpoint is reported");
         Assert.Equal(0, checkpointer.Completed);
+        await Wait.UntilAsync(() => logger.Collector.Count > 0, Deadline, "the failure is logged");
+        var record = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal((LogLevel.Warning, "CheckpointThreadFailed"), (record.Level, record.Id.Name));
+        Assert.IsType<SqliteException>(record.Exception);
     }
 
     [Fact]
