@@ -32,8 +32,8 @@ internal sealed class ApdexScore
         }
 
         double successShare = (double)(row.Count - row.Errors) / row.Count;
-        long satisfied = latency.CountInBucketsAtOrBelow(threshold);
-        long tolerating = latency.CountInBucketsAtOrBelow(4 * threshold) - satisfied;
+        var (satisfied, withinFourT) = latency.CountInBucketsAtOrBelow(threshold, 4 * threshold);
+        long tolerating = withinFourT - satisfied;
         _satisfied += satisfied * successShare;
         _tolerating += tolerating * successShare;
     }

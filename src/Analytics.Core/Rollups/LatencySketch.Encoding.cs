@@ -157,6 +157,35 @@ public sealed partial class LatencySketch
         return count;
     }
 
+    /// <summary>
+    /// As <see cref="CountEncodedAtOrBelow(ReadOnlySpan{byte}, int)"/> at two indexes, <paramref name="lower"/> ≤
+    /// <paramref name="upper"/>, in one walk.
+    /// </summary>
+    private static (long Lower, long Upper) CountEncodedAtOrBelow(ReadOnlySpan<byte> encoded, int lower, int upper)
+    {
+        var reader = new Reader(encoded);
+        long index = 0;
+        long atLower = 0;
+        long atUpper = 0;
+        while (!reader.IsAtEnd)
+        {
+            index += ZigZagDecode(reader.ReadVarint());
+            long bucket = reader.ReadCount();
+            if (index > upper)
+            {
+                break;
+            }
+
+            atUpper += bucket;
+            if (index <= lower)
+            {
+                atLower += bucket;
+            }
+        }
+
+        return (atLower, atUpper);
+    }
+
     private static ulong ZigZagEncode(long value) => (ulong)((value << 1) ^ (value >> 63));
 
     private static long ZigZagDecode(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);

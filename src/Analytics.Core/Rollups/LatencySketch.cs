@@ -242,7 +242,13 @@ public sealed partial class LatencySketch
             return count;
         }
 
-        int last = Math.Min(GetBucketIndex(microseconds), _highestIndex);
+        int bound = GetBucketIndex(microseconds);
+        if (bound >= _highestIndex)
+        {
+            return _count; // every bucket is at or below: nothing to walk (a fast row under an Apdex threshold)
+        }
+
+        int last = bound;
         if (_encodedBuckets is { } encoded)
         {
             // A decoded row's sketch is counted from its encoded buckets: materializing them for this alone allocated a
@@ -256,6 +262,27 @@ public sealed partial class LatencySketch
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// <see cref="CountInBucketsAtOrBelow(double)"/> at two bounds, <paramref name="lower"/> ≤ <paramref name="upper"/>,
+    /// in one walk of the buckets: Apdex counts at T and 4T for every row it reads.
+    /// </summary>
+    internal (long Lower, long Upper) CountInBucketsAtOrBelow(double lower, double upper)
+    {
+        if (_encodedBuckets is not { } encoded || !(lower >= MinIndexableValue) || !(upper >= lower) || _count == 0)
+        {
+            return (CountInBucketsAtOrBelow(lower), CountInBucketsAtOrBelow(upper));
+        }
+
+        int upperBound = GetBucketIndex(upper);
+        if (upperBound >= _highestIndex)
+        {
+            return (CountInBucketsAtOrBelow(lower), _count);
+        }
+
+        var (atLower, atUpper) = CountEncodedAtOrBelow(encoded, GetBucketIndex(lower), upperBound);
+        return (_zeroCount + atLower, _zeroCount + atUpper);
     }
 
     private bool HasBuckets => _lowestIndex <= _highestIndex;

@@ -37,4 +37,44 @@ public sealed class LatencySketchCountTests
             Assert.Equal(sketch.CountInBucketsAtOrBelow(bound), LatencySketch.FromBytes(encoded).CountInBucketsAtOrBelow(bound));
         }
     }
+
+    [Fact]
+    public void CountingAtTwoBoundsInOneWalk_EqualsCountingAtEach_AndTheValuesAddedWhereNoneIsNearABound()
+    {
+        var random = new Random(27);
+        var values = new List<double> { 0, 0, 0 };
+        for (int i = 0; i < 3_000; i++)
+        {
+            values.Add(20_000 * Math.Exp(1.2 * ((random.NextDouble() * 2) - 1)));
+        }
+
+        var sketch = new LatencySketch();
+        foreach (double value in values)
+        {
+            sketch.Add(value);
+        }
+
+        byte[] encoded = sketch.ToBytes();
+        (double, double)[] pairs =
+        [
+            (5_000, 20_000), (20_000, 80_000), (100, 400), (1e9, 4e9), (0, 0), (1e-4, 4e-4), (-1, 10_000), (12_345.6, 12_345.6),
+            (6_000, 1e9),
+        ];
+        foreach (var (lower, upper) in pairs)
+        {
+            var expected = (sketch.CountInBucketsAtOrBelow(lower), sketch.CountInBucketsAtOrBelow(upper));
+            Assert.Equal(expected, LatencySketch.FromBytes(encoded).CountInBucketsAtOrBelow(lower, upper));
+            Assert.Equal(expected, sketch.CountInBucketsAtOrBelow(lower, upper));
+            foreach (double bound in new[] { lower, upper })
+            {
+                // Against the values themselves, where no value is within the sketch's accuracy of the bound.
+                if (bound >= 0 && !values.Exists(v => v > 0 && Math.Abs(v - bound) <= 2 * LatencySketch.RelativeAccuracy * bound))
+                {
+                    Assert.Equal(values.Count(v => v <= bound), LatencySketch.FromBytes(encoded).CountInBucketsAtOrBelow(bound));
+                }
+            }
+        }
+
+        Assert.Equal(values.Count, LatencySketch.FromBytes(encoded).CountInBucketsAtOrBelow(1e9)); // above the highest bucket
+    }
 }
