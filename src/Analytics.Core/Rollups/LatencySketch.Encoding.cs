@@ -137,29 +137,11 @@ public sealed partial class LatencySketch
     }
 
     /// <summary>Sums the counts of the encoded buckets (already validated) whose index is at most <paramref name="last"/>.</summary>
-    private static long CountEncodedAtOrBelow(ReadOnlySpan<byte> encoded, int last)
-    {
-        var reader = new Reader(encoded);
-        long index = 0;
-        long count = 0;
-        while (!reader.IsAtEnd)
-        {
-            index += ZigZagDecode(reader.ReadVarint());
-            long bucket = reader.ReadCount();
-            if (index > last)
-            {
-                break;
-            }
-
-            count += bucket;
-        }
-
-        return count;
-    }
+    private static long CountEncodedAtOrBelow(ReadOnlySpan<byte> encoded, int last) => CountEncodedAtOrBelow(encoded, last, last).Upper;
 
     /// <summary>
-    /// As <see cref="CountEncodedAtOrBelow(ReadOnlySpan{byte}, int)"/> at two indexes, <paramref name="lower"/> ≤
-    /// <paramref name="upper"/>, in one walk.
+    /// Sums the counts of the encoded buckets (already validated) whose index is at most <paramref name="lower"/>, and
+    /// of those at most <paramref name="upper"/> (≥ <paramref name="lower"/>), in one walk.
     /// </summary>
     private static (long Lower, long Upper) CountEncodedAtOrBelow(ReadOnlySpan<byte> encoded, int lower, int upper)
     {
