@@ -70,9 +70,9 @@ internal static class SqliteSchema
     }
 
     /// <summary>
-    /// The aggregates a migration merges sketches with (013 sums the existing request rollups into request_totals, 014 the
-    /// per-consumer rollups into consumer_totals). An
-    /// undecodable sketch is left out, as a read leaves it out; a latency total without any is the empty sketch.
+    /// The aggregates a migration merges sketches with (013 and 015 sum the existing request rollups into request_totals,
+    /// 014 the per-consumer rollups into consumer_totals). An undecodable sketch is left out, as a read leaves it out; a
+    /// latency total without any is the empty sketch.
     /// </summary>
     private static void RegisterMigrationFunctions(SqliteConnection connection)
     {

@@ -242,13 +242,12 @@ public sealed partial class LatencySketch
             return count;
         }
 
-        int bound = GetBucketIndex(microseconds);
-        if (bound >= _highestIndex)
+        int last = GetBucketIndex(microseconds);
+        if (last >= _highestIndex)
         {
             return _count; // every bucket is at or below: nothing to walk (a fast row under an Apdex threshold)
         }
 
-        int last = bound;
         if (_encodedBuckets is { } encoded)
         {
             // A decoded row's sketch is counted from its encoded buckets: materializing them for this alone allocated a
