@@ -38,7 +38,9 @@ sudo=""
 for tool in hey wrk; do
   if ! command -v $tool >/dev/null; then
     echo "Installing $tool (Debian package $tool)"
-    $sudo apt-get install -y -qq $tool >/dev/null
+    # A fresh machine's package lists may be empty: read them once if the package is not found.
+    $sudo apt-get install -y -qq $tool >/dev/null 2>&1 \
+      || { $sudo apt-get update -qq && $sudo apt-get install -y -qq $tool >/dev/null; }
   fi
 done
 

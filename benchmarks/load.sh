@@ -36,7 +36,8 @@ if ! command -v wrk >/dev/null; then
   echo "Installing wrk (Debian package wrk)"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get install -y -qq wrk >/dev/null
+  # A fresh machine's package lists may be empty: read them once if the package is not found.
+  $sudo apt-get install -y -qq wrk >/dev/null 2>&1 || { $sudo apt-get update -qq && $sudo apt-get install -y -qq wrk >/dev/null; }
 fi
 
 dotnet build samples/Analytics.Sample -c Release -v quiet -nologo >/dev/null
