@@ -118,8 +118,9 @@ internal sealed partial class AnalyticsQueries : IAnalyticsQueries
         var totals = new RequestTotals(plan.Filters.Kind is not null, _apdex);
 
         // Apdex weighs each row's latency by its successful share, so totals must keep rows of different status classes
-        // apart: request totals may (SQLite's do), per-consumer totals need not (the consumers call scores no Apdex), so
-        // a read for one consumer asks for rows. answers-ab.sh found the score off in its sixth digit when it did not.
+        // apart: request totals do (RollupQuery.BucketTotals promises it), per-consumer totals need not (the consumers
+        // call scores no Apdex), so a read for one consumer asks for rows. answers-ab.sh found the score off in its sixth
+        // digit when it did not.
         await foreach (var row in ReadTotalRowsAsync(
             query,
             plan,

@@ -66,11 +66,13 @@ public sealed record RollupQuery
     public bool IncludeCardinality { get; init; }
 
     /// <summary>
-    /// Gets whether the caller only adds up the rows of each bucket and reads no key of a row but its bucket and kind
-    /// (request rollups) or its bucket, kind and consumer (per-consumer rollups, <see cref="IConsumerRollupStore"/>).
-    /// A store may then answer with rows already summed over every other key, with route, method, environment,
-    /// instance and release empty and status 0: the same totals from fewer rows. Filters still apply. The default is
-    /// <see langword="false"/>.
+    /// Gets whether the caller only adds up the rows of each bucket and reads no key of a row but its bucket, kind and
+    /// status class (request rollups) or its bucket, kind and consumer (per-consumer rollups,
+    /// <see cref="IConsumerRollupStore"/>). A store may then answer with rows already summed over every other key: the
+    /// same totals from fewer rows. Summed request rows keep their status class as their status, the class times 100
+    /// (500 for every 5xx), because the overview's Apdex weighs each row's latency by its successful share; their
+    /// route, method, environment, instance and release are empty. Summed per-consumer rows have those empty and
+    /// status 0. Filters still apply. The default is <see langword="false"/>.
     /// </summary>
     public bool BucketTotals { get; init; }
 
