@@ -16,7 +16,8 @@ namespace Analytics.AspNetCore.Tests.Endpoints.Live;
 /// disconnects, all but the replay ring's. Which messages are still reachable is counted through weak references: the
 /// live heap is the whole process's, and after the parallel tests it carries a few MB that come and go with them (the
 /// official run of 51ff318 measured 7 MB above the baseline both connected and after the client left, where this test
-/// alone measures 1 MB), so the heap is only held to a bound the unbounded queue would break. It still runs alone.
+/// alone measures 1 MB), so the heap is printed, not held to a bound: a bound wide enough for that noise is one the 19 MB
+/// of an unbounded queue in this test would barely break. It still runs alone, for the printed figures.
 /// </summary>
 [Collection(MeasuredAloneCollection.Name)]
 public class StalledStreamMemoryTests(ITestOutputHelper output)
@@ -29,9 +30,6 @@ public class StalledStreamMemoryTests(ITestOutputHelper output)
     // The replay ring and the stalled queue hold at most BufferBytes each, so at most this many events each.
     private const int HeldAtMost = (int)(BufferBytes / EventBytes);
 
-    // Without the bounds the 300 events stay, 19 MB as UTF-8; with them, the queue and the ring (1 MiB each at most), one
-    // event in Kestrel's response pipe, and the buffers of the connection and of the runtime.
-    private const long MaxGrowthConnected = 16 * 1024 * 1024;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -74,12 +72,11 @@ public class StalledStreamMemoryTests(ITestOutputHelper output)
         output.WriteLine(
             $"{Events} events of {EventBytes / 1024} KB; queued {queued / 1024} KB (bound {BufferBytes / 1024} KB), replay ring {feed.ReplayBytes / 1024} KB. " +
             $"Events still reachable: {heldConnected} connected, {heldAfter} after it left (bounds {2 * HeldAtMost + 2}, {HeldAtMost}). " +
-            $"Live heap above baseline: {Mb(connected.Heap - baseline.Heap)} MB connected (bound {Mb(MaxGrowthConnected)}), " +
+            $"Live heap above baseline: {Mb(connected.Heap - baseline.Heap)} MB connected, " +
             $"{Mb(left.Heap - baseline.Heap)} MB after it left. RSS {Mb(baseline.Rss)} → {Mb(connected.Rss)} → {Mb(left.Rss)} MB.");
         Assert.Equal(Events, published.Count);
         Assert.InRange(queued, 1, BufferBytes);
         Assert.InRange(heldConnected, 1, (2 * HeldAtMost) + 2); // the queue, the ring, and one in Kestrel's pipe or in hand
-        Assert.InRange(connected.Heap - baseline.Heap, long.MinValue, MaxGrowthConnected);
         Assert.Equal(0, left.Queued);
         Assert.InRange(heldAfter, 1, HeldAtMost); // the ring's only, kept for a reconnect
     }
