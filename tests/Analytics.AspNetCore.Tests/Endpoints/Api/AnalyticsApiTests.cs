@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Analytics.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -100,6 +101,11 @@ public class AnalyticsApiTests(AnalyticsApiTests.SharedHost shared) : IClassFixt
             o.Slos.Add(new Analytics.ServiceLevels.SloOptions { Name = "items", Route = "/items/{id:int}", Objective = 0.99, LatencyThreshold = TimeSpan.FromMilliseconds(300) });
         });
         host.Client.DefaultRequestHeaders.Add("X-Client-Id", "acme"); // so that the consumers list has an item to describe
+
+        // The objectives count whole minutes up to the current one, so the pinned shape (no attainment yet) holds only
+        // while the request's minute is still the current one: begin with time left in it, as a minute that rolled over
+        // before the reads would count the request and turn those nulls into numbers.
+        await Wait.UntilAsync(() => TimeProvider.System.GetUtcNow().Second < 40, Deadline, "at least 20 s left in this minute");
         (await host.Client.GetAsync("/items/1")).Dispose();
         (await host.Client.GetAsync("/fail")).Dispose();
         host.App.Services.GetRequiredService<IAnalyticsTracker>().Track(new AnalyticsEvent("deploy") { Duration = TimeSpan.FromSeconds(1) });

@@ -153,6 +153,10 @@ public class ServiceLevelsApiTests(ServiceLevelsApiTests.SharedHost shared) : IC
                     o.Slos.Add(new SloOptions { Name = "all", Objective = 0.9 });
                 },
                 configureBuilder: b => b.Services.AddSingleton<TimeProvider>(clock));
+
+            // The durations are real time: the first request of a host also builds the routing matcher, which on a loaded
+            // machine can pass the 250 ms threshold. The group's own calls are never recorded, so one warms it up.
+            (await _host.Client.GetAsync("/analytics/api/overview")).Dispose();
             for (int i = 1; i <= 8; i++)
             {
                 (await _host.Client.GetAsync($"/items/{i}")).Dispose();
