@@ -213,7 +213,7 @@ public class WebhookDeliveryTests
     {
         using var directory = new TempDirectory();
         var database = directory.File("analytics.db");
-        var port = WebhookReceiver.FreePort(); // nothing listens yet: every attempt is refused
+        using var reserved = WebhookReceiver.ReservePort(out var port); // nothing listens yet: every attempt is refused
         var url = $"http://127.0.0.1:{port}/hook";
         var ids = new List<string>();
 
@@ -236,6 +236,7 @@ public class WebhookDeliveryTests
             await first.StopAsync();
         }
 
+        reserved.Dispose();
         await using var receiver = await WebhookReceiver.StartAsync(port);
         await using var second = await WebhookTestApp.StartAsync(url, [WebhookEventTypes.Test, WebhookEventTypes.RequestFailed], databasePath: database);
 

@@ -83,14 +83,17 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return receiver;
     }
 
-    /// <summary>A port that nothing listens on (yet): bound and released, so connections to it are refused.</summary>
-    public static int FreePort()
+    /// <summary>
+    /// A port that nothing listens on yet, held by a socket bound to it without listening: connections to it are
+    /// refused, and no other test's server or client takes it until the caller disposes the socket, just before
+    /// <see cref="StartAsync"/> listens on it. A port bound and released at once could be taken in between.
+    /// </summary>
+    public static Socket ReservePort(out int port)
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        return socket;
     }
 
     public async ValueTask DisposeAsync()
