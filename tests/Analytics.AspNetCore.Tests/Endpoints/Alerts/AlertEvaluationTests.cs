@@ -201,11 +201,14 @@ public class AlertEvaluationTests
     [Fact]
     public async Task RulesAreEvaluatedEveryAlertInterval()
     {
-        var clock = new FakeTimeProvider(Start);
+        var clock = new TimerWatchingFakeTimeProvider(Start);
         await using var host = await StartAsync(clock, TimeSpan.FromSeconds(30));
         await CreateRuleAsync(host, """{"name":"Any traffic","metric":"requestCount","window":"1m","operator":">","threshold":0}""");
         await SendAsync(host, ok: 3, failed: 0);
 
+        // The loop arms its wait after declaring the rules, on its own thread: moved before that, the clock would arm it
+        // from the moved time, and it would never come due.
+        await Wait.UntilAsync(() => clock.HasTimerDueAt(Start.AddSeconds(30)), TimeSpan.FromSeconds(10), "the loop waits for its interval");
         clock.Advance(TimeSpan.FromMinutes(1)); // past the minute, and past the interval: the loop evaluates on its own
 
         await Wait.UntilAsync(
