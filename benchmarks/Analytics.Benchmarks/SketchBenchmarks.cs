@@ -12,11 +12,13 @@ namespace Analytics.Benchmarks;
 public class SketchBenchmarks
 {
     private const int Values = 10_000;
+    private const int Rows = 90;
 
     private readonly double[] _values = new double[Values];
     private LatencySketch _minute = null!; // a busy minute bucket: 10 000 values
     private LatencySketch _other = null!;
     private byte[] _encoded = null!;
+    private byte[][] _rows = null!; // 90 rows' sketches of 111 values each, as a read over 90 day rows finds them
 
     [GlobalSetup]
     public void Setup()
@@ -32,6 +34,7 @@ public class SketchBenchmarks
         _minute = Fill(0, Values);
         _other = Fill(Values / 2, Values / 2);
         _encoded = _minute.ToBytes();
+        _rows = [.. Enumerable.Range(0, Rows).Select(i => Fill(i * (Values / Rows), Values / Rows).ToBytes())];
         var single = new LatencySketch();
         single.Add(_values[0]);
         Console.WriteLine($"// encoded sizes: 1 value {single.ToBytes().Length} B, {Values} values {_encoded.Length} B " +
@@ -59,6 +62,19 @@ public class SketchBenchmarks
 
     [Benchmark]
     public LatencySketch Decode() => LatencySketch.FromBytes(_encoded);
+
+    /// <summary>What a rollup read does with each row's sketch: decode it and merge it into the total; per row.</summary>
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public LatencySketch DecodeAndMergeRows()
+    {
+        var total = new LatencySketch();
+        foreach (var row in _rows)
+        {
+            total.Merge(LatencySketch.FromBytes(row));
+        }
+
+        return total;
+    }
 
     private LatencySketch Fill(int start, int count)
     {

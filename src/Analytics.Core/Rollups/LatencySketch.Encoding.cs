@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Analytics.Storage;
 
@@ -220,7 +221,24 @@ public sealed partial class LatencySketch
 
         public byte ReadByte() => _position < _data.Length ? _data[_position++] : throw Corrupt("data is truncated");
 
+        /// <remarks>
+        /// Most varints of a sketch are one byte (bucket index deltas are small), and every read walks them: validating
+        /// a decoded row's buckets, merging it, scoring its Apdex. That byte is read inline; longer ones take the loop.
+        /// </remarks>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ulong ReadVarint()
+        {
+            int position = _position;
+            if ((uint)position < (uint)_data.Length && _data[position] is var first and < 0x80)
+            {
+                _position = position + 1;
+                return first;
+            }
+
+            return ReadLongVarint();
+        }
+
+        private ulong ReadLongVarint()
         {
             ulong value = 0;
             for (int shift = 0; shift < 64; shift += 7)
