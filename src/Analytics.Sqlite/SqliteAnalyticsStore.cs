@@ -10,7 +10,7 @@ namespace Analytics.Sqlite;
 /// for every row, rollups upserted in the same transaction as the raw rows; reads use their own pooled connections,
 /// which WAL lets run beside the writer. One file belongs to one process.
 /// </summary>
-internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCountStore, IConsumerRollupStore, IDisposable
+internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCountStore, IConsumerRollupStore, IRawAheadStore, IDisposable
 {
     private static readonly string[] RawTables = ["request_rows", "events"]; // requests is a view over request_rows
     private static readonly string[] RollupTables =
@@ -66,6 +66,7 @@ internal sealed partial class SqliteAnalyticsStore : IAnalyticsStore, IRequestCo
     public StoreCapabilities Capabilities => field ??= new()
     {
         Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this, Consumers = this, Uptime = this,
+        RawAhead = this,
     };
 
     public Task InitializeAsync(CancellationToken cancellationToken) => WithWriterAsync(static _ => 0, cancellationToken);

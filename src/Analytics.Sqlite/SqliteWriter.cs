@@ -33,6 +33,8 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Insert _upsertErrorGroup;
     private readonly Insert _upsertHealthRollup;
     private readonly Insert _insertOutbox;
+    private readonly Insert _markRawAhead;
+    private readonly Insert _clearRawAhead;
     private readonly SqliteCheckpointer _checkpointer;
 
     private SqliteWriter(SqliteConnection connection, string connectionString, ILogger? logger)
@@ -97,6 +99,13 @@ internal sealed class SqliteWriter : IDisposable
             INSERT INTO webhook_outbox (id, subscription_id, event_type, payload, created_at, next_attempt_at, attempts, deliveries, state)
             VALUES ($id, $subscription_id, $event_type, $payload, $created_at, $next_attempt_at, $attempts, $deliveries, $state);
             """);
+        // Before the batch's own rows: everything up to the current last ids was folded into committed rollups, or is in
+        // a raw_ahead row already there, which stays (IRawAheadStore).
+        _markRawAhead = Insert.Prepare(connection, """
+            INSERT OR IGNORE INTO raw_ahead (id, requests_after, events_after)
+            VALUES (1, coalesce((SELECT max(id) FROM request_rows), 0), coalesce((SELECT max(id) FROM events), 0));
+            """);
+        _clearRawAhead = Insert.Prepare(connection, "DELETE FROM raw_ahead;");
         _checkpointer = new SqliteCheckpointer(connectionString, logger); // last: its thread starts with it
     }
 
@@ -156,6 +165,15 @@ internal sealed class SqliteWriter : IDisposable
     private void WriteCore(AnalyticsBatch batch)
     {
         using var transaction = _connection.BeginTransaction();
+        if (batch.RawAhead)
+        {
+            _markRawAhead.Run(transaction, []);
+        }
+        else if (batch.CatchesUp)
+        {
+            _clearRawAhead.Run(transaction, []);
+        }
+
         // A commit of 2 000 raw rows holds the CPU for milliseconds; on a core shared with the requests (one core, or a
         // busy machine) a request that arrives meanwhile waits for the scheduler to preempt the writer. Giving the core
         // up every 128 statements lets it run at once: fixed-rate.sh, server pinned to one core, 5 rounds, raw p99 ÷
@@ -309,6 +327,8 @@ internal sealed class SqliteWriter : IDisposable
         _upsertErrorGroup.Dispose();
         _upsertHealthRollup.Dispose();
         _insertOutbox.Dispose();
+        _markRawAhead.Dispose();
+        _clearRawAhead.Dispose();
         _checkpointer.Dispose();
         _connection.Dispose();
     }

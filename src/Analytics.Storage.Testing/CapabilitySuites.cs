@@ -16,6 +16,7 @@ internal static class CapabilitySuites
         ("RequestCounts", typeof(RequestCountStoreConformanceTests<>), static c => c.RequestCounts),
         ("Consumers", typeof(ConsumerStoreConformanceTests<>), static c => c.Consumers),
         ("Uptime", typeof(UptimeStoreConformanceTests<>), static c => c.Uptime),
+        ("RawAhead", typeof(RawAheadStoreConformanceTests<>), static c => c.RawAhead),
     ];
 
     /// <summary>

@@ -37,3 +37,5 @@ public sealed class SqliteRequestCountStoreConformanceTests : RequestCountStoreC
 public sealed class SqliteConsumerStoreConformanceTests : ConsumerStoreConformanceTests<SqliteStoreFactory>;
 
 public sealed class SqliteUptimeStoreConformanceTests : UptimeStoreConformanceTests<SqliteStoreFactory>;
+
+public sealed class SqliteRawAheadStoreConformanceTests : RawAheadStoreConformanceTests<SqliteStoreFactory>;

@@ -15,7 +15,7 @@ namespace Analytics.Testing;
 /// </remarks>
 public partial class FakeStore
     : IAnalyticsStore, IErrorStore, IAlertStore, IWebhookStore, IHealthMetricsStore, IRequestCountStore, IConsumerRollupStore,
-        IUptimeStore
+        IUptimeStore, IRawAheadStore
 {
     private const int MaxRawLimit = 10_000;
 
@@ -39,11 +39,13 @@ public partial class FakeStore
     private long _lastHistoryId;
     private long _lastAttemptId;
     private TaskCompletionSource? _stall;
+    private (long Requests, long Events)? _rawAhead; // the last ids folded when raw rows went ahead (IRawAheadStore)
 
     /// <summary>Creates a store that declares no capability, or every one that has a conformance suite.</summary>
     /// <param name="allCapabilities">
-    /// Whether to declare errors, alerts, webhooks, health metrics, request counts, consumers and uptime (not leadership: this store
-    /// belongs to one process). The data is kept either way; this says only what the store declares.
+    /// Whether to declare errors, alerts, webhooks, health metrics, request counts, consumers, uptime and raw rows ahead of
+    /// their rollups (not leadership: this store belongs to one process). The data is kept either way; this says only what
+    /// the store declares.
     /// </param>
     public FakeStore(bool allCapabilities = false)
     {
@@ -51,7 +53,7 @@ public partial class FakeStore
             ? new StoreCapabilities
             {
                 Errors = this, Alerts = this, Webhooks = this, HealthMetrics = this, RequestCounts = this, Consumers = this,
-                Uptime = this,
+                Uptime = this, RawAhead = this,
             }
             : StoreCapabilities.None;
     }
@@ -152,6 +154,15 @@ public partial class FakeStore
         {
             // The batch's lists are reused once this returns: everything kept is a copy. One lock: all or nothing.
             ThrowIfTaken(batch.WebhookMessages);
+            if (batch.RawAhead)
+            {
+                _rawAhead ??= (_lastRequestId, _lastEventId);
+            }
+            else if (batch.CatchesUp)
+            {
+                _rawAhead = null;
+            }
+
             _outbox.AddRange(batch.WebhookMessages);
             foreach (var request in batch.Requests)
             {
@@ -192,6 +203,19 @@ public partial class FakeStore
 
             BatchesWritten++;
             LargestBatch = Math.Max(LargestBatch, batch.Requests.Count + batch.Events.Count);
+        }
+    }
+
+    /// <inheritdoc/>
+    Task<RawAheadRows?> IRawAheadStore.ReadRawAheadAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_rawAhead is { } after
+                ? new RawAheadRows(
+                    [.. _requests.Where(r => r.Id > after.Requests).Select(r => r.Request)],
+                    [.. _events.Where(e => e.Id > after.Events).Select(e => e.Event)])
+                : null);
         }
     }
 

@@ -19,4 +19,9 @@ internal sealed partial class AnalyticsWriter
     [LoggerMessage(EventId = 12, EventName = "StoreRecovered", Level = LogLevel.Information,
         Message = "Request analytics is writing again after {Failures} failed attempts.")]
     private static partial void LogStoreRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(EventId = 14, EventName = "RollupsCaughtUp", Level = LogLevel.Information,
+        Message = "Request analytics folded {Requests} requests and {Events} events whose raw rows were committed ahead of " +
+            "rollups that the last stop lost.")]
+    private static partial void LogCaughtUp(ILogger logger, int requests, int events);
 }

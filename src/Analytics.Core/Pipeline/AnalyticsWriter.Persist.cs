@@ -8,7 +8,9 @@ internal sealed partial class AnalyticsWriter
     /// <summary>Writes the batch, retrying with backoff; never throws. While stopping, one last attempt is made.</summary>
     private async Task PersistAsync(WriterBatch batch, CancellationToken stoppingToken)
     {
+        // Records are counted written (or dropped) with their rollups: a raw-ahead batch's are in the batch that catches up.
         var records = batch.Pending;
+        var logged = batch.Batch.RawAhead ? batch.Kept : records;
         var committed = false;
         var elapsedCommitted = TimeSpan.Zero;
         for (var attempt = 1; ; attempt++)
@@ -50,7 +52,7 @@ internal sealed partial class AnalyticsWriter
                 GuardedLog.Write(
                     _logger,
                     static (logger, state) => LogBatchAbandoned(logger, state.error, state.Count, state.attempt),
-                    (error, Count: records, attempt));
+                    (error, Count: logged, attempt));
                 break;
             }
 
@@ -59,7 +61,7 @@ internal sealed partial class AnalyticsWriter
                 _logger,
                 static (logger, state) =>
                     LogWriteFailed(logger, state.error, state.Count, state.attempt, state.delay.TotalSeconds),
-                (error, Count: records, attempt, delay));
+                (error, Count: logged, attempt, delay));
             try
             {
                 await Task.Delay(delay, _timeProvider, stoppingToken).ConfigureAwait(false);
@@ -96,8 +98,12 @@ internal sealed partial class AnalyticsWriter
         if (!_initialized)
         {
             await _store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            await CatchUpAsync().ConfigureAwait(false);
             _initialized = true;
         }
+
+        // Its rollups hold those of every raw-ahead batch before it: the store's record of them goes in its transaction.
+        batch.CatchesUp = _rawAhead is not null && !batch.RawAhead;
 
         foreach (var step in _steps)
         {

@@ -27,6 +27,9 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private readonly int _foldLimit;
     private readonly TimeSpan _flushInterval;
     private readonly double _rawSampleRate;
+    private readonly IRawAheadStore? _rawAhead; // commits raw rows ahead of their rollups (AnalyticsWriter.RawAhead.cs)
+    private readonly Func<RequestRecord, ErrorSeverity>? _classifyError;
+    private readonly ConsumerAdmission _admission;
 
     // The batch the writer loop folds records into; the other one is being written meanwhile, or waits empty (Overlap part).
     private WriterBatch _filling;
@@ -46,7 +49,8 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         ILogger<AnalyticsWriter> logger,
         AnalyticsMetrics metrics,
         IEnumerable<IBatchStep> steps,
-        IEnumerable<IBatchListener> listeners)
+        IEnumerable<IBatchListener> listeners,
+        StoreCapabilities capabilities)
     {
         _queue = queue;
         _store = store;
@@ -59,11 +63,13 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         _foldLimit = options.Value.QueueCapacity;
         _flushInterval = options.Value.FlushInterval;
         _rawSampleRate = options.Value.RawSampleRate;
+        _rawAhead = capabilities.RawAhead;
+        _classifyError = options.Value.ClassifyError;
         // One admission for every batch: a bucket's consumer names outlive the batch that began it.
-        var admission = new ConsumerAdmission(
+        _admission = new ConsumerAdmission(
             options.Value.MaxConsumersPerBucket, new ConsumerOverflowReporter(metrics, logger, timeProvider));
-        _filling = new WriterBatch(new AnalyticsBatch(options.Value.ClassifyError, admission));
-        _spare = new WriterBatch(new AnalyticsBatch(options.Value.ClassifyError, admission));
+        _filling = new WriterBatch(new AnalyticsBatch(_classifyError, _admission));
+        _spare = new WriterBatch(new AnalyticsBatch(_classifyError, _admission));
     }
 
     /// <summary>Gets how many raw rows and events the batch being filled holds: what fills it.</summary>
@@ -91,7 +97,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 await FillBatchAsync(stoppingToken).ConfigureAwait(false);
-                await HandOverAsync(stoppingToken).ConfigureAwait(false);
+                await (RollupsCanWait() ? SendRawAheadAsync(stoppingToken) : HandOverAsync(stoppingToken)).ConfigureAwait(false);
                 _queue.ReportDrops();
             }
         }
@@ -148,8 +154,9 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         }
 
         // The first record is in hand: wait for more until the batch is full, a flush is asked for, or the interval ends.
-        // The queue wakes the writer once for all of them, not once per record.
-        var started = _timeProvider.GetTimestamp();
+        // The queue wakes the writer once for all of them, not once per record. The interval runs from the batch's first
+        // record, across the raw rows sent ahead of its rollups (AnalyticsWriter.RawAhead.cs).
+        var started = _filling.Started ??= _timeProvider.GetTimestamp();
         spin = default;
         while (!TakeAvailable())
         {
@@ -266,7 +273,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     /// <summary>Writes <paramref name="batch"/> with retries, then completes its flush markers and empties it.</summary>
     private async Task WriteBatchAsync(WriterBatch batch, CancellationToken stoppingToken)
     {
-        if (batch.Pending > 0)
+        if (batch.Pending > 0 || batch.Batch.RawAhead)
         {
             await PersistAsync(batch, stoppingToken).ConfigureAwait(false);
         }

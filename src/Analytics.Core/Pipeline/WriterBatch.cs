@@ -14,7 +14,10 @@ internal sealed class WriterBatch(AnalyticsBatch batch)
     public List<FlushMarker> Markers { get; } = [];
 
     /// <summary>Gets the requests not kept raw, while a listener wants them.</summary>
-    public List<RequestRecord> SampledOut { get; } = [];
+    public List<RequestRecord> SampledOut { get; private set; } = [];
+
+    /// <summary>Gets or sets when the batch's first record was folded (a <see cref="TimeProvider"/> timestamp), or <see langword="null"/>.</summary>
+    public long? Started { get; set; }
 
     /// <summary>Gets or sets how many records were folded into the batch, whether kept raw or not.</summary>
     public int Pending { get; set; }
@@ -32,6 +35,17 @@ internal sealed class WriterBatch(AnalyticsBatch batch)
         _ = batch.ErrorGroups;
     }
 
+    /// <summary>
+    /// Moves the raw rows, events and sampled-out requests, not the rollups, into <paramref name="target"/>, which is
+    /// empty: it becomes a <see cref="AnalyticsBatch.RawAhead"/> batch that counts no records (they are counted with their
+    /// rollups, in this one).
+    /// </summary>
+    public void MoveRawTo(WriterBatch target)
+    {
+        batch.MoveRawTo(target.Batch);
+        (target.SampledOut, SampledOut) = (SampledOut, target.SampledOut);
+    }
+
     /// <summary>Empties the batch for reuse once it is written or given up; its markers are completed by then.</summary>
     public void Clear()
     {
@@ -39,5 +53,6 @@ internal sealed class WriterBatch(AnalyticsBatch batch)
         SampledOut.Clear();
         Markers.Clear();
         Pending = 0;
+        Started = null;
     }
 }

@@ -13,10 +13,11 @@ namespace Analytics.Storage;
 public sealed class AnalyticsBatch
 {
     private readonly RollupAccumulator _rollups;
-    private readonly List<RequestRecord> _requests = [];
-    private readonly List<EventRecord> _events = [];
+    private List<RequestRecord> _requests = []; // swapped, not copied, into a raw-ahead batch (MoveRawTo)
+    private List<EventRecord> _events = [];
     private readonly List<WebhookMessage> _webhookMessages = [];
     private List<ErrorGroupState>? _errorGroups;
+    private bool _rawAhead;
 
     /// <summary>Creates an empty batch.</summary>
     /// <param name="classifyError">
@@ -48,6 +49,23 @@ public sealed class AnalyticsBatch
     /// and may ignore it.
     /// </summary>
     public Guid Id { get; private set; } = Guid.CreateVersion7();
+
+    /// <summary>
+    /// Gets whether the batch holds raw rows and events only, whose rollups a later batch brings (<see cref="CatchesUp"/>):
+    /// its <c>Add…</c> methods keep raw rows and count nothing into the rollups. The writer makes such batches only for a
+    /// store that declares <see cref="StoreCapabilities.RawAhead"/>, which records in the same transaction that raw rows
+    /// are ahead of their rollups, unless that is already recorded (<see cref="IRawAheadStore"/>). Set in an object
+    /// initializer by tests and tools that write to a store directly.
+    /// </summary>
+    public bool RawAhead { get => _rawAhead; init => _rawAhead = value; }
+
+    /// <summary>
+    /// Gets or sets whether the batch's rollups hold, besides its own raw rows', those of every <see cref="RawAhead"/>
+    /// batch committed since the last such batch: a store that declares <see cref="StoreCapabilities.RawAhead"/> removes
+    /// its record of raw rows ahead of their rollups in the same transaction. The writer sets it on every batch with
+    /// rollups that it gives such a store; other stores ignore it.
+    /// </summary>
+    public bool CatchesUp { get; set; }
 
     /// <summary>Gets the requests to keep as raw rows (after <see cref="RequestAnalyticsOptions.RawSampleRate"/>).</summary>
     public IReadOnlyList<RequestRecord> Requests => _requests;
@@ -88,8 +106,8 @@ public sealed class AnalyticsBatch
     public IReadOnlyList<ErrorGroupState> ErrorGroups => _errorGroups ??= ErrorGroupUpdates.From(_rollups.Errors);
 
     /// <summary>
-    /// Counts a request into the rollups and, when <paramref name="keepRaw"/>, keeps it as a raw row. A failed request
-    /// without an <see cref="RequestRecord.ErrorFingerprint"/> is given one.
+    /// Counts a request into the rollups (not in a <see cref="RawAhead"/> batch) and, when <paramref name="keepRaw"/>, keeps it as a raw
+    /// row. A failed request without an <see cref="RequestRecord.ErrorFingerprint"/> is given one.
     /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="keepRaw">Whether to keep it as a raw row as well.</param>
@@ -102,20 +120,44 @@ public sealed class AnalyticsBatch
         }
 
         _errorGroups = null;
-        _rollups.Add(request);
+        if (!_rawAhead)
+        {
+            _rollups.Add(request);
+        }
+
         if (keepRaw)
         {
             _requests.Add(request);
         }
     }
 
-    /// <summary>Counts a custom event into the rollups and keeps it as a raw row.</summary>
+    /// <summary>Counts a custom event into the rollups (not in a <see cref="RawAhead"/> batch) and keeps it as a raw row.</summary>
     /// <param name="analyticsEvent">The event.</param>
     public void AddEvent(EventRecord analyticsEvent)
     {
         ArgumentNullException.ThrowIfNull(analyticsEvent);
-        _rollups.Add(analyticsEvent);
+        if (!_rawAhead)
+        {
+            _rollups.Add(analyticsEvent);
+        }
+
         _events.Add(analyticsEvent);
+    }
+
+    /// <summary>
+    /// Counts a custom event into the rollups only: the folding of raw rows whose rollups were lost (<see cref="IRawAheadStore"/>).
+    /// </summary>
+    internal void AddEventRollupOnly(EventRecord analyticsEvent) => _rollups.Add(analyticsEvent);
+
+    /// <summary>
+    /// Moves the raw rows and events, not the rollups, into <paramref name="target"/>, an empty batch, and makes it a
+    /// <see cref="RawAhead"/> batch. The lists are swapped, not copied.
+    /// </summary>
+    internal void MoveRawTo(AnalyticsBatch target)
+    {
+        (target._requests, _requests) = (_requests, target._requests);
+        (target._events, _events) = (_events, target._events);
+        target._rawAhead = true;
     }
 
     /// <summary>Adds a message to be queued in the webhook outbox with the batch.</summary>
@@ -133,6 +175,8 @@ public sealed class AnalyticsBatch
     internal void Clear()
     {
         Id = Guid.CreateVersion7();
+        _rawAhead = false;
+        CatchesUp = false;
         _requests.Clear();
         _events.Clear();
         _webhookMessages.Clear();

@@ -46,4 +46,11 @@ public sealed class StoreCapabilities
     /// belongs to one process, which then evaluates alerts and purges expired data itself.
     /// </summary>
     public IClusterLeadership? Leadership { get; init; }
+
+    /// <summary>
+    /// Gets the raw rows committed ahead of their rollups, or <see langword="null"/>: every batch's raw rows and rollups
+    /// are then written in one transaction, and a high request rate upserts the rollups once per
+    /// <see cref="RequestAnalyticsOptions.BatchSize"/> raw rows.
+    /// </summary>
+    public IRawAheadStore? RawAhead { get; init; }
 }

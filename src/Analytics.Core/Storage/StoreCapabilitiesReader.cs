@@ -52,6 +52,11 @@ internal static partial class StoreCapabilitiesReader
             LogMissingOptional(logger, name, nameof(IRequestCountStore), "the heatmap, status codes and endpoint last-seen times add up rollup rows");
         }
 
+        if (capabilities.RawAhead is null)
+        {
+            LogMissingOptional(logger, name, nameof(IRawAheadStore), "each batch's raw rows and rollups are written together");
+        }
+
         if (capabilities.Leadership is null)
         {
             LogMissingOptional(logger, name, nameof(IClusterLeadership), "this instance evaluates alerts and purges data itself");

@@ -36,6 +36,8 @@ public sealed class FakeConsumerStoreConformanceTests : ConsumerStoreConformance
 
 public sealed class FakeUptimeStoreConformanceTests : UptimeStoreConformanceTests<FakeStoreFactory>;
 
+public sealed class FakeRawAheadStoreConformanceTests : RawAheadStoreConformanceTests<FakeStoreFactory>;
+
 /// <summary>The kit's check that a store runs the suite of every capability it declares, shown failing.</summary>
 public sealed class ConformanceCapabilityCheckTests
 {

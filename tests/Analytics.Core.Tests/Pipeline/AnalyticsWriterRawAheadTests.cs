@@ -1,0 +1,124 @@
+using Analytics.Storage;
+using Analytics.Testing;
+
+namespace Analytics.Tests.Pipeline;
+
+/// <summary>
+/// Raw rows ahead of their rollups (AnalyticsWriter.RawAhead.cs): for a store that declares
+/// <see cref="StoreCapabilities.RawAhead"/>, full batches of raw rows commit on their own and the rollups once per
+/// interval or flush; rows a stop left ahead are folded before anything else is written.
+/// </summary>
+public class AnalyticsWriterRawAheadTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task FullBatchesOfRawRowsGoAheadAndTheirRollupsAreWrittenOnceWhenAFlushAsks()
+    {
+        await using var harness = new PipelineHarness(
+            o =>
+            {
+                o.BatchSize = 10;
+                o.FlushInterval = TimeSpan.FromHours(1);
+            },
+            store: new FakeStore(allCapabilities: true));
+        await harness.StartAsync();
+        Enqueue(harness, 0, 35);
+        await Wait.UntilAsync(() => harness.Store.Requests.Count == 30, Deadline, "three full batches of raw rows are written");
+
+        Assert.Empty(harness.Store.RequestRollups); // the rollups wait for the interval or a flush
+        Assert.Equal(0, harness.Pipeline.Written); // records count as written with their rollups
+        var ahead = await RawAhead(harness.Store);
+        Assert.NotNull(ahead);
+        Assert.Equal(30, ahead.Requests.Count);
+
+        await harness.Pipeline.FlushAsync();
+
+        Assert.Equal(Enumerable.Range(0, 35).Select(i => $"/items/{i}"), harness.Store.Requests.Select(r => r.Path));
+        Assert.Equal(35, MinuteCount(harness.Store));
+        Assert.Equal(35, harness.Pipeline.Written);
+        Assert.Equal(4, harness.Store.BatchesWritten); // three raw-ahead batches and one with the five rows and every rollup
+        Assert.Null(await RawAhead(harness.Store));
+    }
+
+    [Fact]
+    public async Task TheRollupsOfRawRowsSentAheadAreWrittenWhenTheIntervalEndsWithoutAFlush()
+    {
+        await using var harness = new PipelineHarness(
+            o =>
+            {
+                o.BatchSize = 10;
+                o.FlushInterval = TimeSpan.FromMilliseconds(200);
+            },
+            store: new FakeStore(allCapabilities: true));
+        await harness.StartAsync();
+        Enqueue(harness, 0, 30);
+
+        await Wait.UntilAsync(() => MinuteCount(harness.Store) == 30, Deadline, "the interval's end writes the rollups");
+        Assert.Equal(30, harness.Store.Requests.Count);
+        Assert.Null(await RawAhead(harness.Store));
+    }
+
+    [Fact]
+    public async Task AStoreWithoutTheCapabilityGetsEveryBatchWithItsRollups()
+    {
+        await using var harness = new PipelineHarness(o =>
+        {
+            o.BatchSize = 10;
+            o.FlushInterval = TimeSpan.FromHours(1);
+        });
+        await harness.StartAsync();
+        Enqueue(harness, 0, 30);
+
+        await Wait.UntilAsync(() => harness.Store.BatchesWritten == 3, Deadline, "three full batches are written");
+        Assert.Equal(30, MinuteCount(harness.Store));
+        Assert.Equal(30, harness.Pipeline.Written);
+    }
+
+    [Fact]
+    public async Task RawRowsAStopLeftAheadOfTheirRollupsAreFoldedBeforeTheFirstBatch()
+    {
+        var store = new FakeStore(allCapabilities: true);
+        var left = new AnalyticsBatch { RawAhead = true };
+        for (var i = 0; i < 3; i++)
+        {
+            left.AddRequest(PipelineHarness.Request(i, status: i == 2 ? 500 : 200));
+        }
+
+        left.AddEvent(new EventRecord { Timestamp = DateTimeOffset.UnixEpoch, Name = "signup" });
+        await store.WriteBatchAsync(left, default); // committed; the process stopped before their rollups
+
+        await using var harness = new PipelineHarness(o => o.FlushInterval = TimeSpan.FromHours(1), store: store);
+        await harness.StartAsync();
+        Enqueue(harness, 3, 1);
+        await harness.Pipeline.FlushAsync();
+
+        Assert.Equal(4, store.Requests.Count); // folded, not written again
+        Assert.Equal(4, MinuteCount(store));
+        var errors = await store.ReadErrorRollupsAsync(
+            new RollupQuery { Granularity = Granularity.Minute, From = DateTimeOffset.UnixEpoch, To = DateTimeOffset.UnixEpoch.AddHours(1) },
+            default).ToListAsync();
+        Assert.Equal(1, errors.Sum(e => e.Count));
+        var events = await store.ReadEventRollupsAsync(
+            new RollupQuery { Granularity = Granularity.Minute, From = DateTimeOffset.UnixEpoch, To = DateTimeOffset.UnixEpoch.AddHours(1) },
+            default).ToListAsync();
+        Assert.Equal(1, events.Sum(e => e.Count));
+        Assert.Null(await RawAhead(store));
+        Assert.Equal(1, harness.Pipeline.Written); // the folded rows were counted by the process that accepted them
+        Assert.Contains(harness.Logs.GetSnapshot(), e => e.Id.Name == "RollupsCaughtUp" && e.Message.Contains("3 requests and 1 events"));
+    }
+
+    private static Task<RawAheadRows?> RawAhead(FakeStore store) =>
+        ((IRawAheadStore)store).ReadRawAheadAsync(CancellationToken.None);
+
+    private static long MinuteCount(FakeStore store) =>
+        store.RequestRollups.Where(r => r.Granularity == Granularity.Minute).Sum(r => r.Count);
+
+    private static void Enqueue(PipelineHarness harness, int first, int count)
+    {
+        for (var i = first; i < first + count; i++)
+        {
+            Assert.True(harness.Queue.TryEnqueue(PipelineHarness.Request(i)));
+        }
+    }
+}
