@@ -9,6 +9,7 @@ internal sealed partial class AnalyticsWriter
     private async Task PersistAsync(WriterBatch batch, CancellationToken stoppingToken)
     {
         // Records are counted written (or dropped) with their rollups: a raw-ahead batch's are in the batch that catches up.
+        // Its span and its log lines name its raw rows instead.
         var records = batch.Pending;
         var logged = batch.Batch.RawAhead ? batch.Kept : records;
         var committed = false;
@@ -17,7 +18,7 @@ internal sealed partial class AnalyticsWriter
         {
             // One span per attempt, ended before the backoff wait: a span across the waits would last minutes and say nothing.
             var span = AnalyticsActivities.Start(AnalyticsActivities.BatchWrite);
-            span?.SetTag(TelemetryAttributes.BatchRecords, records).SetTag(TelemetryAttributes.BatchAttempt, attempt);
+            span?.SetTag(TelemetryAttributes.BatchRecords, logged).SetTag(TelemetryAttributes.BatchAttempt, attempt);
             var started = _timeProvider.GetTimestamp();
             Exception? error = null;
             try
