@@ -15,13 +15,7 @@ public class AnalyticsWriterRawAheadTests
     [Fact]
     public async Task FullBatchesOfRawRowsGoAheadAndTheirRollupsAreWrittenOnceWhenAFlushAsks()
     {
-        await using var harness = new PipelineHarness(
-            o =>
-            {
-                o.BatchSize = 10;
-                o.FlushInterval = TimeSpan.FromHours(1);
-            },
-            store: new FakeStore(allCapabilities: true));
+        await using var harness = RawAheadHarness(TimeSpan.FromHours(1));
         await harness.StartAsync();
         Enqueue(harness, 0, 35);
         await Wait.UntilAsync(() => harness.Store.Requests.Count == 30, Deadline, "three full batches of raw rows are written");
@@ -44,13 +38,7 @@ public class AnalyticsWriterRawAheadTests
     [Fact]
     public async Task TheRollupsOfRawRowsSentAheadAreWrittenWhenTheIntervalEndsWithoutAFlush()
     {
-        await using var harness = new PipelineHarness(
-            o =>
-            {
-                o.BatchSize = 10;
-                o.FlushInterval = TimeSpan.FromMilliseconds(200);
-            },
-            store: new FakeStore(allCapabilities: true));
+        await using var harness = RawAheadHarness(TimeSpan.FromMilliseconds(200));
         await harness.StartAsync();
         Enqueue(harness, 0, 30);
 
@@ -107,6 +95,15 @@ public class AnalyticsWriterRawAheadTests
         Assert.Equal(1, harness.Pipeline.Written); // the folded rows were counted by the process that accepted them
         Assert.Contains(harness.Logs.GetSnapshot(), e => e.Id.Name == "RollupsCaughtUp" && e.Message.Contains("3 requests and 1 events"));
     }
+
+    // Batches of 10 raw rows, over a store that declares every capability, RawAhead among them.
+    private static PipelineHarness RawAheadHarness(TimeSpan flushInterval) => new(
+        o =>
+        {
+            o.BatchSize = 10;
+            o.FlushInterval = flushInterval;
+        },
+        store: new FakeStore(allCapabilities: true));
 
     private static Task<RawAheadRows?> RawAhead(FakeStore store) =>
         ((IRawAheadStore)store).ReadRawAheadAsync(CancellationToken.None);
