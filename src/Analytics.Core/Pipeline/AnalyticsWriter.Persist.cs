@@ -49,6 +49,9 @@ internal sealed partial class AnalyticsWriter
             AnalyticsActivities.Stop(span);
             if (abandon)
             {
+                // The raw rows sent ahead of this batch's rollups stay committed: fold them before the next write. Their
+                // records are counted dropped all the same: a count that over-states is the safer one for a given-up batch.
+                _mustCatchUp |= _rawAhead is not null && !batch.Batch.RawAhead;
                 _queue.CountDropped(records, DropReason.StoreFailed);
                 GuardedLog.Write(
                     _logger,
@@ -99,8 +102,14 @@ internal sealed partial class AnalyticsWriter
         if (!_initialized)
         {
             await _store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
-            await CatchUpAsync().ConfigureAwait(false);
+            _mustCatchUp = true;
             _initialized = true;
+        }
+
+        if (_mustCatchUp)
+        {
+            await CatchUpAsync().ConfigureAwait(false);
+            _mustCatchUp = false;
         }
 
         // Its rollups hold those of every raw-ahead batch before it: the store's record of them goes in its transaction.

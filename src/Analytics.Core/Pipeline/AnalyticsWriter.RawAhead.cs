@@ -42,8 +42,10 @@ internal sealed partial class AnalyticsWriter
     }
 
     /// <summary>
-    /// Folds the raw rows a stop left ahead of their rollups (<see cref="IRawAheadStore"/>) and writes their rollups in
-    /// a batch of their own, before any other batch is written; once the store is initialized, on the commit thread.
+    /// Folds the raw rows left ahead of their rollups (<see cref="IRawAheadStore"/>) and writes their rollups in a batch
+    /// of their own, before any other batch is written, on the commit thread: once the store is initialized (what a stop
+    /// left), and again after a batch with rollups was given up (what it would have caught up), before the next
+    /// raw-ahead batch could add rows whose rollups are still being folded.
     /// </summary>
     private async Task CatchUpAsync()
     {

@@ -35,6 +35,7 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private WriterBatch _filling;
     private WriterBatch _spare;
     private bool _initialized;
+    private bool _mustCatchUp; // fold raw rows left ahead of their rollups before the next write (AnalyticsWriter.RawAhead.cs)
     private WriterThread? _thread; // folds; from ExecuteAsync's start to the end of its drain
     private WriterThread? _committer; // runs the store's transactions, beside the folding (AnalyticsWriter.Overlap.cs)
     private volatile int _consecutiveFailures;

@@ -1,3 +1,4 @@
+using Analytics.Pipeline;
 using Analytics.Storage;
 using Analytics.Testing;
 
@@ -104,6 +105,35 @@ public class AnalyticsWriterRawAheadTests
             o.FlushInterval = flushInterval;
         },
         store: new FakeStore(allCapabilities: true));
+
+    [Fact]
+    public async Task WhenTheBatchWithTheRollupsIsGivenUpTheRawRowsSentAheadAreFoldedBeforeTheNextWrite()
+    {
+        await using var harness = new PipelineHarness(
+            o =>
+            {
+                o.BatchSize = 10;
+                o.FlushInterval = TimeSpan.FromHours(1);
+            },
+            backoff: new WriteBackoff(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1), maxAttempts: 2),
+            store: new FakeStore(allCapabilities: true));
+        await harness.StartAsync();
+        Enqueue(harness, 0, 25);
+        await Wait.UntilAsync(() => harness.Store.Requests.Count == 20, Deadline, "two full batches of raw rows are written");
+
+        harness.Store.Fail = true;
+        await harness.Pipeline.FlushAsync(); // the batch with the five other rows and all the rollups is given up
+        harness.Store.Fail = false;
+        Enqueue(harness, 25, 12); // ten go ahead at once: the catch-up must come first, or they would be folded twice
+        await harness.Pipeline.FlushAsync();
+
+        Assert.Equal(
+            Enumerable.Range(0, 20).Concat(Enumerable.Range(25, 12)).Select(i => $"/items/{i}"),
+            harness.Store.Requests.Select(r => r.Path));
+        Assert.Equal(32, MinuteCount(harness.Store)); // the rollups are the sums of the raw rows again
+        Assert.Null(await RawAhead(harness.Store));
+        Assert.Equal(25, harness.Pipeline.Dropped);
+    }
 
     private static Task<RawAheadRows?> RawAhead(FakeStore store) =>
         ((IRawAheadStore)store).ReadRawAheadAsync(CancellationToken.None);
