@@ -73,6 +73,9 @@ public partial class FakeStore
     /// <summary>Gets the most raw rows (requests and events) one written batch held.</summary>
     public int LargestBatch;
 
+    /// <summary>Counts the batches written with <see cref="AnalyticsBatch.RawAhead"/>.</summary>
+    public int RawAheadBatches;
+
     /// <inheritdoc/>
     public StoreCapabilities Capabilities { get; }
 
@@ -202,6 +205,7 @@ public partial class FakeStore
             }
 
             BatchesWritten++;
+            RawAheadBatches += batch.RawAhead ? 1 : 0;
             LargestBatch = Math.Max(LargestBatch, batch.Requests.Count + batch.Events.Count);
         }
     }

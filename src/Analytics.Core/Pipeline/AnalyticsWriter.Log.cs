@@ -22,6 +22,10 @@ internal sealed partial class AnalyticsWriter
 
     [LoggerMessage(EventId = 14, EventName = "RollupsCaughtUp", Level = LogLevel.Information,
         Message = "Request analytics folded {Requests} requests and {Events} events whose raw rows were committed ahead of " +
-            "rollups that the last stop lost.")]
+            "their rollups, which a stop or a given-up batch kept from being written.")]
     private static partial void LogCaughtUp(ILogger logger, int requests, int events);
+
+    [LoggerMessage(EventId = 15, EventName = "RollupsCatchUpAbandoned", Level = LogLevel.Warning,
+        Message = "Request analytics gave up folding the raw rows committed ahead of their rollups; they stay without rollups.")]
+    private static partial void LogCatchUpAbandoned(ILogger logger, Exception exception);
 }

@@ -51,7 +51,17 @@ internal sealed partial class AnalyticsWriter
             {
                 // The raw rows sent ahead of this batch's rollups stay committed: fold them before the next write. Their
                 // records are counted dropped all the same: a count that over-states is the safer one for a given-up batch.
-                _mustCatchUp |= _rawAhead is not null && !batch.Batch.RawAhead;
+                // A fold that itself kept failing is given up with the batch, so that it cannot stop every later write.
+                if (_catchUpFailing)
+                {
+                    (_mustCatchUp, _catchUpFailing) = (false, false);
+                    GuardedLog.Write(_logger, static (logger, error) => LogCatchUpAbandoned(logger, error), error);
+                }
+                else
+                {
+                    _mustCatchUp |= _rawAhead is not null && !batch.Batch.RawAhead;
+                }
+
                 _queue.CountDropped(records, DropReason.StoreFailed);
                 GuardedLog.Write(
                     _logger,
@@ -108,7 +118,9 @@ internal sealed partial class AnalyticsWriter
 
         if (_mustCatchUp)
         {
+            _catchUpFailing = true;
             await CatchUpAsync().ConfigureAwait(false);
+            _catchUpFailing = false;
             _mustCatchUp = false;
         }
 

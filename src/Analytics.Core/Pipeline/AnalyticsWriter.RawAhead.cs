@@ -13,7 +13,10 @@ namespace Analytics.Pipeline;
 /// 2 000 raw rows: <c>ingest-split</c> measured the pipeline at 1.95× the bare raw-row statement on SQLite with one
 /// transaction of both per 2 000 records, and 1.18–1.59× with the rollups written once per 200 000 or 20 000 records
 /// (issue 26). At a rate that fills no batch within a flush interval nothing changes: each batch is written whole, as
-/// before. A crash between the two commits is repaired when the writer starts (<see cref="CatchUpAsync"/>).
+/// before; so with <see cref="RequestAnalyticsOptions.RawSampleRate"/> below 1, whose raw rows are not the whole traffic.
+/// A crash between the two commits is repaired when the writer starts (<see cref="CatchUpAsync"/>), and a batch with
+/// rollups given up after its retries before the next write. A raw-ahead batch given up loses its raw rows only: their
+/// requests stay counted in the rollups, as sampled-out requests are.
 /// </remarks>
 internal sealed partial class AnalyticsWriter
 {
@@ -54,7 +57,9 @@ internal sealed partial class AnalyticsWriter
             return;
         }
 
-        var batch = new AnalyticsBatch(_classifyError, _admission) { CatchesUp = true };
+        // Folded on the commit thread while the writer loop folds on its own: an admission of its own, since the loop's is
+        // not shared across threads. The consumers it admits are counted apart from the loop's for this one batch.
+        var batch = new AnalyticsBatch(_classifyError, new ConsumerAdmission(_maxConsumersPerBucket)) { CatchesUp = true };
         foreach (var request in rows.Requests)
         {
             batch.AddRequest(request, keepRaw: false);

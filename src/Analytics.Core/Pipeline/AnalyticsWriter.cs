@@ -30,12 +30,14 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private readonly IRawAheadStore? _rawAhead; // commits raw rows ahead of their rollups (AnalyticsWriter.RawAhead.cs)
     private readonly Func<RequestRecord, ErrorSeverity>? _classifyError;
     private readonly ConsumerAdmission _admission;
+    private readonly int _maxConsumersPerBucket;
 
     // The batch the writer loop folds records into; the other one is being written meanwhile, or waits empty (Overlap part).
     private WriterBatch _filling;
     private WriterBatch _spare;
     private bool _initialized;
     private bool _mustCatchUp; // fold raw rows left ahead of their rollups before the next write (AnalyticsWriter.RawAhead.cs)
+    private bool _catchUpFailing; // that fold was attempted and threw
     private WriterThread? _thread; // folds; from ExecuteAsync's start to the end of its drain
     private WriterThread? _committer; // runs the store's transactions, beside the folding (AnalyticsWriter.Overlap.cs)
     private volatile int _consecutiveFailures;
@@ -64,7 +66,10 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         _foldLimit = options.Value.QueueCapacity;
         _flushInterval = options.Value.FlushInterval;
         _rawSampleRate = options.Value.RawSampleRate;
-        _rawAhead = capabilities.RawAhead;
+        // Only while every request is kept raw: the rows a stop leaves ahead are folded again, and sampled raw rows (every
+        // failure, some successes) would fold into rollups with a false error rate.
+        _rawAhead = options.Value.RawSampleRate >= 1 ? capabilities.RawAhead : null;
+        _maxConsumersPerBucket = options.Value.MaxConsumersPerBucket;
         _classifyError = options.Value.ClassifyError;
         // One admission for every batch: a bucket's consumer names outlive the batch that began it.
         _admission = new ConsumerAdmission(

@@ -2,7 +2,8 @@ namespace Analytics.Storage;
 
 /// <summary>
 /// A store that can commit raw rows ahead of their rollups, declared through <see cref="StoreCapabilities.RawAhead"/>.
-/// Under a request rate that fills <see cref="RequestAnalyticsOptions.BatchSize"/> raw rows before a
+/// While every request is kept raw (<see cref="RequestAnalyticsOptions.RawSampleRate"/> 1, the default) and under a
+/// request rate that fills <see cref="RequestAnalyticsOptions.BatchSize"/> raw rows before a
 /// <see cref="RequestAnalyticsOptions.FlushInterval"/> ends, the writer then commits each full set of raw rows on its own
 /// (<see cref="AnalyticsBatch.RawAhead"/>) and the rollups of all of them once, when the interval ends, a flush is asked
 /// for or the batch holds <see cref="RequestAnalyticsOptions.QueueCapacity"/> records
@@ -14,7 +15,8 @@ namespace Analytics.Storage;
 /// store keeps, in the same transactions, a record of where they begin: a <see cref="AnalyticsBatch.RawAhead"/> batch
 /// adds it when there is none, and a <see cref="AnalyticsBatch.CatchesUp"/> batch removes it. When the writer starts,
 /// it reads those rows back (<see cref="ReadRawAheadAsync"/>), folds them into rollups and writes them in a
-/// <see cref="AnalyticsBatch.CatchesUp"/> batch before any other, so the rollups stay the sums of what was committed.
+/// <see cref="AnalyticsBatch.CatchesUp"/> batch before any other, so the rollups stay the sums of what was committed. It
+/// does the same before its next write when a batch with rollups was given up after its retries.
 /// </para>
 /// <para>
 /// A store without it gets every batch's raw rows and rollups in one transaction, as before. Meant for a store that
@@ -25,8 +27,8 @@ public interface IRawAheadStore
 {
     /// <summary>
     /// Reads the raw requests and events committed ahead of rollups that were never committed, or
-    /// <see langword="null"/> when there are none. Called by the writer once, when it starts, before any batch; at most
-    /// about <see cref="RequestAnalyticsOptions.QueueCapacity"/> plus <see cref="RequestAnalyticsOptions.BatchSize"/> rows.
+    /// <see langword="null"/> when there are none. Called by the writer when it starts, before any batch, and after a
+    /// batch with rollups was given up; at most about <see cref="RequestAnalyticsOptions.QueueCapacity"/> rows.
     /// </summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     Task<RawAheadRows?> ReadRawAheadAsync(CancellationToken cancellationToken);

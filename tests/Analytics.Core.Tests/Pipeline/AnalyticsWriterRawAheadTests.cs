@@ -135,6 +135,50 @@ public class AnalyticsWriterRawAheadTests
         Assert.Equal(25, harness.Pipeline.Dropped);
     }
 
+    [Fact]
+    public async Task BelowARawSampleRateOfOneEveryBatchCarriesItsRollups()
+    {
+        await using var harness = new PipelineHarness(
+            o =>
+            {
+                o.BatchSize = 10;
+                o.FlushInterval = TimeSpan.FromHours(1);
+                o.RawSampleRate = 0.9999; // the raw rows would not be the whole traffic to fold again after a stop
+            },
+            store: new FakeStore(allCapabilities: true));
+        await harness.StartAsync();
+        Enqueue(harness, 0, 30);
+        await harness.Pipeline.FlushAsync();
+
+        Assert.Equal(0, harness.Store.RawAheadBatches);
+        Assert.Equal(30, MinuteCount(harness.Store));
+    }
+
+    [Fact]
+    public async Task AFoldOfRowsLeftAheadThatKeepsFailingIsGivenUpWithItsBatchAndWritingGoesOn()
+    {
+        var store = new CatchUpFailingStore();
+        var left = new AnalyticsBatch { RawAhead = true };
+        left.AddRequest(PipelineHarness.Request(0));
+        await store.WriteBatchAsync(left, default);
+        await using var harness = new PipelineHarness(
+            o => o.FlushInterval = TimeSpan.FromHours(1),
+            backoff: new WriteBackoff(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1), maxAttempts: 2),
+            store: store);
+        await harness.StartAsync();
+
+        Enqueue(harness, 1, 1);
+        await harness.Pipeline.FlushAsync(); // every attempt fails in the fold of the row left ahead: given up with it
+        Enqueue(harness, 2, 1);
+        await harness.Pipeline.FlushAsync();
+
+        Assert.Contains(harness.Logs.GetSnapshot(), e => e.Id.Name == "RollupsCatchUpAbandoned");
+        Assert.Equal(["/items/0", "/items/2"], store.Requests.Select(r => r.Path));
+        Assert.Equal(1, MinuteCount(store)); // the row left ahead stays without rollups
+        Assert.Equal(1, harness.Pipeline.Dropped);
+        Assert.Equal(1, harness.Pipeline.Written);
+    }
+
     private static Task<RawAheadRows?> RawAhead(FakeStore store) =>
         ((IRawAheadStore)store).ReadRawAheadAsync(CancellationToken.None);
 
@@ -147,5 +191,12 @@ public class AnalyticsWriterRawAheadTests
         {
             Assert.True(harness.Queue.TryEnqueue(PipelineHarness.Request(i)));
         }
+    }
+
+    // A store whose rows left ahead cannot be read back, every time.
+    private sealed class CatchUpFailingStore() : FakeStore(allCapabilities: true), IRawAheadStore
+    {
+        Task<RawAheadRows?> IRawAheadStore.ReadRawAheadAsync(CancellationToken cancellationToken) =>
+            throw new IOException("The rows ahead cannot be read.");
     }
 }
