@@ -15,8 +15,8 @@ namespace Analytics.Pipeline;
 /// (issue 26). At a rate that fills no batch within a flush interval nothing changes: each batch is written whole, as
 /// before; so with <see cref="RequestAnalyticsOptions.RawSampleRate"/> below 1, whose raw rows are not the whole traffic.
 /// A crash between the two commits is repaired when the writer starts (<see cref="CatchUpAsync"/>), and a batch with
-/// rollups given up after its retries before the next write. A raw-ahead batch given up loses its raw rows only: their
-/// requests stay counted in the rollups, as sampled-out requests are.
+/// rollups given up after its retries is repaired before the next write. A raw-ahead batch given up loses its raw rows
+/// only: their requests stay counted in the rollups, as sampled-out requests are.
 /// </remarks>
 internal sealed partial class AnalyticsWriter
 {

@@ -29,7 +29,6 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     private readonly double _rawSampleRate;
     private readonly IRawAheadStore? _rawAhead; // commits raw rows ahead of their rollups (AnalyticsWriter.RawAhead.cs)
     private readonly Func<RequestRecord, ErrorSeverity>? _classifyError;
-    private readonly ConsumerAdmission _admission;
     private readonly int _maxConsumersPerBucket;
 
     // The batch the writer loop folds records into; the other one is being written meanwhile, or waits empty (Overlap part).
@@ -72,10 +71,10 @@ internal sealed partial class AnalyticsWriter : BackgroundService
         _maxConsumersPerBucket = options.Value.MaxConsumersPerBucket;
         _classifyError = options.Value.ClassifyError;
         // One admission for every batch: a bucket's consumer names outlive the batch that began it.
-        _admission = new ConsumerAdmission(
+        var admission = new ConsumerAdmission(
             options.Value.MaxConsumersPerBucket, new ConsumerOverflowReporter(metrics, logger, timeProvider));
-        _filling = new WriterBatch(new AnalyticsBatch(_classifyError, _admission));
-        _spare = new WriterBatch(new AnalyticsBatch(_classifyError, _admission));
+        _filling = new WriterBatch(new AnalyticsBatch(_classifyError, admission));
+        _spare = new WriterBatch(new AnalyticsBatch(_classifyError, admission));
     }
 
     /// <summary>Gets how many raw rows and events the batch being filled holds: what fills it.</summary>

@@ -97,26 +97,10 @@ public class AnalyticsWriterRawAheadTests
         Assert.Contains(harness.Logs.GetSnapshot(), e => e.Id.Name == "RollupsCaughtUp" && e.Message.Contains("3 requests and 1 events"));
     }
 
-    // Batches of 10 raw rows, over a store that declares every capability, RawAhead among them.
-    private static PipelineHarness RawAheadHarness(TimeSpan flushInterval) => new(
-        o =>
-        {
-            o.BatchSize = 10;
-            o.FlushInterval = flushInterval;
-        },
-        store: new FakeStore(allCapabilities: true));
-
     [Fact]
     public async Task WhenTheBatchWithTheRollupsIsGivenUpTheRawRowsSentAheadAreFoldedBeforeTheNextWrite()
     {
-        await using var harness = new PipelineHarness(
-            o =>
-            {
-                o.BatchSize = 10;
-                o.FlushInterval = TimeSpan.FromHours(1);
-            },
-            backoff: new WriteBackoff(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1), maxAttempts: 2),
-            store: new FakeStore(allCapabilities: true));
+        await using var harness = RawAheadHarness(TimeSpan.FromHours(1), backoff: GiveUpAfterTwoAttempts);
         await harness.StartAsync();
         Enqueue(harness, 0, 25);
         await Wait.UntilAsync(() => harness.Store.Requests.Count == 20, Deadline, "two full batches of raw rows are written");
@@ -138,14 +122,8 @@ public class AnalyticsWriterRawAheadTests
     [Fact]
     public async Task BelowARawSampleRateOfOneEveryBatchCarriesItsRollups()
     {
-        await using var harness = new PipelineHarness(
-            o =>
-            {
-                o.BatchSize = 10;
-                o.FlushInterval = TimeSpan.FromHours(1);
-                o.RawSampleRate = 0.9999; // the raw rows would not be the whole traffic to fold again after a stop
-            },
-            store: new FakeStore(allCapabilities: true));
+        // The raw rows would not be the whole traffic to fold again after a stop.
+        await using var harness = RawAheadHarness(TimeSpan.FromHours(1), rawSampleRate: 0.9999);
         await harness.StartAsync();
         Enqueue(harness, 0, 30);
         await harness.Pipeline.FlushAsync();
@@ -161,10 +139,7 @@ public class AnalyticsWriterRawAheadTests
         var left = new AnalyticsBatch { RawAhead = true };
         left.AddRequest(PipelineHarness.Request(0));
         await store.WriteBatchAsync(left, default);
-        await using var harness = new PipelineHarness(
-            o => o.FlushInterval = TimeSpan.FromHours(1),
-            backoff: new WriteBackoff(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1), maxAttempts: 2),
-            store: store);
+        await using var harness = RawAheadHarness(TimeSpan.FromHours(1), GiveUpAfterTwoAttempts, store);
         await harness.StartAsync();
 
         Enqueue(harness, 1, 1);
@@ -178,6 +153,20 @@ public class AnalyticsWriterRawAheadTests
         Assert.Equal(1, harness.Pipeline.Dropped);
         Assert.Equal(1, harness.Pipeline.Written);
     }
+
+    private static WriteBackoff GiveUpAfterTwoAttempts => new(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1), maxAttempts: 2);
+
+    // Batches of 10 raw rows, over a store that declares every capability, RawAhead among them.
+    private static PipelineHarness RawAheadHarness(
+        TimeSpan flushInterval, WriteBackoff? backoff = null, FakeStore? store = null, double rawSampleRate = 1) => new(
+        o =>
+        {
+            o.BatchSize = 10;
+            o.FlushInterval = flushInterval;
+            o.RawSampleRate = rawSampleRate;
+        },
+        backoff,
+        store: store ?? new FakeStore(allCapabilities: true));
 
     private static Task<RawAheadRows?> RawAhead(FakeStore store) =>
         ((IRawAheadStore)store).ReadRawAheadAsync(CancellationToken.None);
