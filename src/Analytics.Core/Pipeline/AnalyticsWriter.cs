@@ -278,7 +278,8 @@ internal sealed partial class AnalyticsWriter : BackgroundService
     /// <summary>Writes <paramref name="batch"/> with retries, then completes its flush markers and empties it.</summary>
     private async Task WriteBatchAsync(WriterBatch batch, CancellationToken stoppingToken)
     {
-        if (batch.Pending > 0 || batch.Batch.RawAhead)
+        // An empty batch is written only to fold raw rows a given-up batch left ahead of their rollups: a flush repairs them.
+        if (batch.Pending > 0 || batch.Batch.RawAhead || _mustCatchUp)
         {
             await PersistAsync(batch, stoppingToken).ConfigureAwait(false);
         }

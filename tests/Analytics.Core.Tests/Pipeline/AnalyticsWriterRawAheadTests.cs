@@ -120,6 +120,23 @@ public class AnalyticsWriterRawAheadTests
     }
 
     [Fact]
+    public async Task AFlushWithNothingNewFoldsTheRawRowsAGivenUpBatchLeftAhead()
+    {
+        await using var harness = RawAheadHarness(TimeSpan.FromHours(1), backoff: GiveUpAfterTwoAttempts);
+        await harness.StartAsync();
+        Enqueue(harness, 0, 15);
+        await Wait.UntilAsync(() => harness.Store.Requests.Count == 10, Deadline, "a full batch of raw rows is written");
+        harness.Store.Fail = true;
+        await harness.Pipeline.FlushAsync(); // the batch with the five other rows and all the rollups is given up
+        harness.Store.Fail = false;
+
+        await harness.Pipeline.FlushAsync();
+
+        Assert.Equal(10, MinuteCount(harness.Store));
+        Assert.Null(await RawAhead(harness.Store));
+    }
+
+    [Fact]
     public async Task BelowARawSampleRateOfOneEveryBatchCarriesItsRollups()
     {
         // The raw rows would not be the whole traffic to fold again after a stop.
