@@ -16,7 +16,7 @@ namespace Analytics.Storage;
 /// adds it when there is none, and a <see cref="AnalyticsBatch.CatchesUp"/> batch removes it. When the writer starts,
 /// it reads those rows back (<see cref="ReadRawAheadAsync"/>), folds them into rollups and writes them in a
 /// <see cref="AnalyticsBatch.CatchesUp"/> batch before any other, so the rollups stay the sums of what was committed. It
-/// does the same before its next write when a batch with rollups was given up after its retries.
+/// does the same before its next write or flush when a batch with rollups was given up after its retries.
 /// </para>
 /// <para>
 /// A store without it gets every batch's raw rows and rollups in one transaction, as before. Meant for a store that
