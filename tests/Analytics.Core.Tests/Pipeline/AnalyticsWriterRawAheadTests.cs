@@ -100,14 +100,7 @@ public class AnalyticsWriterRawAheadTests
     [Fact]
     public async Task WhenTheBatchWithTheRollupsIsGivenUpTheRawRowsSentAheadAreFoldedBeforeTheNextWrite()
     {
-        await using var harness = RawAheadHarness(TimeSpan.FromHours(1), backoff: GiveUpAfterTwoAttempts);
-        await harness.StartAsync();
-        Enqueue(harness, 0, 25);
-        await Wait.UntilAsync(() => harness.Store.Requests.Count == 20, Deadline, "two full batches of raw rows are written");
-
-        harness.Store.Fail = true;
-        await harness.Pipeline.FlushAsync(); // the batch with the five other rows and all the rollups is given up
-        harness.Store.Fail = false;
+        await using var harness = await GiveUpTheRollupsOfRowsSentAheadAsync(fullBatches: 2);
         Enqueue(harness, 25, 12); // ten go ahead at once: the catch-up must come first, or they would be folded twice
         await harness.Pipeline.FlushAsync();
 
@@ -122,13 +115,7 @@ public class AnalyticsWriterRawAheadTests
     [Fact]
     public async Task AFlushWithNothingNewFoldsTheRawRowsAGivenUpBatchLeftAhead()
     {
-        await using var harness = RawAheadHarness(TimeSpan.FromHours(1), backoff: GiveUpAfterTwoAttempts);
-        await harness.StartAsync();
-        Enqueue(harness, 0, 15);
-        await Wait.UntilAsync(() => harness.Store.Requests.Count == 10, Deadline, "a full batch of raw rows is written");
-        harness.Store.Fail = true;
-        await harness.Pipeline.FlushAsync(); // the batch with the five other rows and all the rollups is given up
-        harness.Store.Fail = false;
+        await using var harness = await GiveUpTheRollupsOfRowsSentAheadAsync(fullBatches: 1);
 
         await harness.Pipeline.FlushAsync();
 
@@ -184,6 +171,20 @@ public class AnalyticsWriterRawAheadTests
         },
         backoff,
         store: store ?? new FakeStore(allCapabilities: true));
+
+    // Full batches of 10 raw rows go ahead; then the batch with five more rows and all the rollups is given up.
+    private static async Task<PipelineHarness> GiveUpTheRollupsOfRowsSentAheadAsync(int fullBatches)
+    {
+        var harness = RawAheadHarness(TimeSpan.FromHours(1), backoff: GiveUpAfterTwoAttempts);
+        await harness.StartAsync();
+        Enqueue(harness, 0, (fullBatches * 10) + 5);
+        await Wait.UntilAsync(
+            () => harness.Store.Requests.Count == fullBatches * 10, Deadline, "the full batches of raw rows are written");
+        harness.Store.Fail = true;
+        await harness.Pipeline.FlushAsync();
+        harness.Store.Fail = false;
+        return harness;
+    }
 
     private static Task<RawAheadRows?> RawAhead(FakeStore store) =>
         ((IRawAheadStore)store).ReadRawAheadAsync(CancellationToken.None);
